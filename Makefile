@@ -1,0 +1,40 @@
+# The README's commands. Everything installs into .venv with a Python >= 3.12 found on this machine.
+SHELL := /bin/bash
+PYTHON ?= $(shell for p in python3.13 python3.12 $(HOME)/.pyenv/versions/3.13*/bin/python3 $(HOME)/.pyenv/versions/3.12*/bin/python3 /usr/bin/python3; do \
+	$$p -c 'import sys; assert sys.version_info >= (3, 12)' >/dev/null 2>&1 && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export WEISHANG_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: demo test install lint bench messages serve
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "Weishang needs Python 3.12 or newer (python3.12 / python3.13 on PATH)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	WEISHANG_DEBUG=1 $(BIN)/weishang migrate --noinput
+	WEISHANG_DEBUG=1 $(BIN)/weishang load_demo
+	WEISHANG_DEBUG=1 $(BIN)/weishang runserver $(HOST):$(PORT)
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+bench: install
+	$(BIN)/python bench/checkout.py
+
+messages: install
+	cd src/weishang && ../../$(BIN)/weishang makemessages -l zh_Hans -l en --no-obsolete && ../../$(BIN)/weishang compilemessages

@@ -1,0 +1,155 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Brand(models.Model):
+    """The seller of record: one row, shown in every store footer (E-commerce Law Art. 12, 15)."""
+
+    name = models.CharField(_("brand name"), max_length=100)
+    company_name = models.CharField(_("company name"), max_length=200)
+    business_licence_no = models.CharField(_("business licence (USCC)"), max_length=32)
+    food_licence_no = models.CharField(_("food licence or filing no."), max_length=64, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    service_phone = models.CharField(_("customer service phone"), max_length=32, blank=True)
+    return_shipping_paid_by_brand = models.BooleanField(_("brand pays return shipping"), default=False)
+
+    class Meta:
+        verbose_name = _("brand")
+        verbose_name_plural = _("brand")
+
+    def __str__(self):
+        return self.name
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(unique=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self):
+        return self.name
+
+
+class ReturnClass(models.TextChoices):
+    """How the 7-day no-reason return applies (Consumer Protection Law Art. 25)."""
+
+    NORMAL = "normal", _("7-day no-reason return")
+    CUSTOM_MADE = "custom_made", _("custom-made: no no-reason return")
+    PERISHABLE = "perishable", _("fresh or perishable: no no-reason return")
+    DIGITAL = "digital", _("unsealed digital goods: no no-reason return")
+    PERIODICAL = "periodical", _("newspapers and periodicals: no no-reason return")
+    EXCLUDABLE = "excludable", _("no no-reason return if you confirm at checkout")
+
+    @classmethod
+    def excluded_by_law(cls):
+        return {cls.CUSTOM_MADE, cls.PERISHABLE, cls.DIGITAL, cls.PERIODICAL}
+
+
+class Product(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PUBLISHED = "published", _("published")
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(unique=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.DRAFT)
+    is_food = models.BooleanField(_("food"), default=False)
+    food_licence_no = models.CharField(_("food licence or filing no."), max_length=64, blank=True)
+    return_class = models.CharField(
+        _("return class"), max_length=16, choices=ReturnClass, default=ReturnClass.NORMAL
+    )
+    exclusion_reason = models.CharField(
+        _("why returns may be excluded"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown to the customer, who must confirm it at checkout."),
+    )
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published", is_food=True, food_licence_no=""),
+                name="published_food_has_licence",
+                violation_error_message=_(
+                    "A food product cannot be published without the brand's food licence "
+                    "or filing number (Food Safety Law Art. 35)."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(return_class="excludable", exclusion_reason=""),
+                name="excludable_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def needs_return_confirmation(self) -> bool:
+        return self.return_class == ReturnClass.EXCLUDABLE
+
+    @property
+    def main_image(self):
+        images = self.images.all()
+        return images[0] if images else None
+
+
+class ProductImage(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(upload_to="products/%Y/%m/")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+
+class Sku(models.Model):
+    """A sellable variant, e.g. 500 g or 1 kg. Prices are integer fen."""
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="skus")
+    code = models.CharField(_("SKU code"), max_length=40, unique=True)
+    name = models.CharField(_("specification"), max_length=60)
+    list_price_fen = models.PositiveIntegerField(_("list price (fen)"))
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("SKU")
+        verbose_name_plural = _("SKUs")
+        constraints = [
+            models.CheckConstraint(condition=Q(list_price_fen__gt=0), name="sku_price_positive")
+        ]
+
+    def __str__(self):
+        return f"{self.product.name} {self.name}"
+
+
+class PricePeriod(models.Model):
+    """A scheduled price for part of a product's life (BRIEF B13); periods never overlap."""
+
+    sku = models.ForeignKey(Sku, on_delete=models.CASCADE, related_name="price_periods")
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    price_fen = models.PositiveIntegerField(_("price (fen)"))
+    label = models.CharField(_("label"), max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="period_ends_after_start"),
+            models.CheckConstraint(condition=Q(price_fen__gt=0), name="period_price_positive"),
+        ]

@@ -1,0 +1,49 @@
+"""Pure pricing rules: no database access."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Period:
+    starts_at: datetime
+    ends_at: datetime
+    price_fen: int
+
+
+@dataclass(frozen=True)
+class Price:
+    amount_fen: int
+    list_price_fen: int
+    period_ends_at: datetime | None
+
+    @property
+    def is_discounted(self) -> bool:
+        return self.amount_fen != self.list_price_fen
+
+
+def active_period(periods: Iterable[Period], at: datetime) -> Period | None:
+    """The period covering ``at``; a period includes its start and excludes its end."""
+    for period in periods:
+        if period.starts_at <= at < period.ends_at:
+            return period
+    return None
+
+
+def price_at(list_price_fen: int, periods: Iterable[Period], at: datetime) -> Price:
+    period = active_period(periods, at)
+    if period is None:
+        return Price(list_price_fen, list_price_fen, None)
+    return Price(period.price_fen, list_price_fen, period.ends_at)
+
+
+def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
+    return a_start < b_end and b_start < a_end
+
+
+def format_fen(amount_fen: int) -> str:
+    """¥ with two decimals, from integer fen, without floating point."""
+    sign = "-" if amount_fen < 0 else ""
+    yuan, fen = divmod(abs(amount_fen), 100)
+    return f"{sign}¥{yuan:,}.{fen:02d}"

@@ -1,0 +1,58 @@
+"""Catalogue reads shared by the store, the console and checkout."""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from .models import Brand, PricePeriod, Product, ProductImage, Sku
+from .rules import Period, Price, price_at
+
+
+def brand() -> Brand | None:
+    return Brand.objects.first()
+
+
+def _periods(sku: Sku) -> list[Period]:
+    return [Period(p.starts_at, p.ends_at, p.price_fen) for p in sku.price_periods.all()]
+
+
+def sku_price(sku: Sku, at: datetime | None = None) -> Price:
+    """The SKU's price at a moment; uses prefetched periods when present."""
+    return price_at(sku.list_price_fen, _periods(sku), at or timezone.now())
+
+
+def skus_with_periods(sku_ids: Iterable[int]) -> dict[int, Sku]:
+    skus = Sku.objects.filter(pk__in=list(sku_ids)).select_related("product").prefetch_related(
+        "price_periods"
+    )
+    return {sku.pk: sku for sku in skus}
+
+
+def _product_prefetches():
+    return [
+        Prefetch("images", queryset=ProductImage.objects.order_by("position", "pk")),
+        Prefetch(
+            "skus",
+            queryset=Sku.objects.filter(is_active=True)
+            .order_by("position", "pk")
+            .prefetch_related(Prefetch("price_periods", queryset=PricePeriod.objects.order_by("starts_at")))
+            .select_related("stock"),
+        ),
+    ]
+
+
+def published_products(category_slug: str | None = None) -> QuerySet[Product]:
+    qs = Product.objects.filter(status=Product.Status.PUBLISHED).select_related("category")
+    if category_slug:
+        qs = qs.filter(category__slug=category_slug)
+    return qs.prefetch_related(*_product_prefetches())
+
+
+def all_products() -> QuerySet[Product]:
+    return Product.objects.select_related("category").prefetch_related(*_product_prefetches())
+
+
+def published_product(slug: str) -> Product:
+    return published_products().get(slug=slug)

@@ -1,0 +1,58 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Customer(models.Model):
+    """A shopper, identified by a mobile number proven with a one-time code."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="customer")
+    mobile = models.CharField(_("mobile"), max_length=11, unique=True)
+    nickname = models.CharField(_("nickname"), max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+
+    def __str__(self):
+        return self.nickname or self.mobile
+
+
+class OneTimeCode(models.Model):
+    """A login code sent by SMS; only its hash is stored."""
+
+    mobile = models.CharField(max_length=11, db_index=True)
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+
+class Address(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="addresses")
+    recipient = models.CharField(_("recipient"), max_length=40)
+    phone = models.CharField(_("phone"), max_length=11)
+    province = models.CharField(_("province"), max_length=20)
+    city = models.CharField(_("city"), max_length=20)
+    district = models.CharField(_("district"), max_length=20, blank=True)
+    detail = models.CharField(_("street address"), max_length=200)
+    is_default = models.BooleanField(_("default address"), default=False)
+
+    class Meta:
+        ordering = ["-is_default", "pk"]
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"], condition=Q(is_default=True), name="one_default_address"
+            )
+        ]
+
+    def one_line(self) -> str:
+        return f"{self.province}{self.city}{self.district}{self.detail}"
+
+    def __str__(self):
+        return f"{self.recipient} {self.one_line()}"

@@ -1,0 +1,125 @@
+"""Every write about customers: sign-up and login by one-time code, passwords, addresses."""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from weishang.core_errors import DomainError
+
+from . import sms
+from .models import Address, Customer, OneTimeCode
+from .rules import mobile_error, normalise_mobile
+
+RESEND_INTERVAL = timedelta(seconds=60)
+
+
+class CustomerError(DomainError):
+    pass
+
+
+def _mobile(raw: str) -> str:
+    mobile = normalise_mobile(raw)
+    if not mobile:
+        raise CustomerError(mobile_error(), code="bad_mobile")
+    return mobile
+
+
+@transaction.atomic
+def send_login_code(*, mobile: str, now=None) -> str:
+    """Sends a 6-digit code; at most one a minute per number. Returns the code for the demo page."""
+    mobile = _mobile(mobile)
+    now = now or timezone.now()
+    if OneTimeCode.objects.filter(mobile=mobile, created_at__gt=now - RESEND_INTERVAL).exists():
+        raise CustomerError(_("A code was sent less than a minute ago; please wait before asking again."))
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    OneTimeCode.objects.create(
+        mobile=mobile,
+        code_hash=make_password(code),
+        created_at=now,
+        expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
+    )
+    transaction.on_commit(lambda: sms.sender().send_login_code(mobile=mobile, code=code))
+    return code
+
+
+def _customer_for(mobile: str) -> Customer:
+    customer = Customer.objects.select_related("user").filter(mobile=mobile).first()
+    if customer:
+        return customer
+    user = get_user_model().objects.create_user(username=f"m{mobile}")
+    return Customer.objects.create(user=user, mobile=mobile)
+
+
+def log_in_with_code(*, mobile: str, code: str, now=None) -> Customer:
+    """Checks the newest unused code for the number; signs the customer up on first login."""
+    mobile = _mobile(mobile)
+    now = now or timezone.now()
+    with transaction.atomic():
+        otp = (
+            OneTimeCode.objects.select_for_update()
+            .filter(mobile=mobile, used_at__isnull=True)
+            .order_by("-created_at")
+            .first()
+        )
+        if otp is None or otp.expires_at <= now:
+            raise CustomerError(
+                _("The code has expired or was never sent; ask for a new one."), code="otp_expired"
+            )
+        if otp.attempts >= settings.OTP_MAX_ATTEMPTS:
+            raise CustomerError(_("Too many wrong codes; ask for a new one."), code="otp_locked")
+        correct = check_password((code or "").strip(), otp.code_hash)
+        if correct:
+            OneTimeCode.objects.filter(pk=otp.pk).update(used_at=now)
+            return _customer_for(mobile)
+        # A wrong guess is counted (and committed) before the error is raised.
+        OneTimeCode.objects.filter(pk=otp.pk).update(attempts=otp.attempts + 1)
+    raise CustomerError(_("The code is not correct."), code="otp_wrong")
+
+
+def log_in_with_password(*, mobile: str, password: str) -> Customer:
+    mobile = _mobile(mobile)
+    customer = Customer.objects.select_related("user").filter(mobile=mobile).first()
+    if not customer or not customer.user.has_usable_password() or not customer.user.check_password(password):
+        raise CustomerError(_("Mobile number or password is not correct."), code="bad_password")
+    return customer
+
+
+@transaction.atomic
+def set_password(*, customer: Customer, password: str) -> None:
+    try:
+        validate_password(password, customer.user)
+    except ValidationError as exc:
+        raise CustomerError(" ".join(exc.messages)) from exc
+    customer.user.set_password(password)
+    customer.user.save(update_fields=["password"])
+
+
+@transaction.atomic
+def add_address(
+    *, customer: Customer, recipient: str, phone: str, province: str, city: str, district: str = "",
+    detail: str, make_default: bool = True,
+) -> Address:
+    fields = {"recipient": recipient, "province": province, "city": city, "detail": detail}
+    missing = [name for name, value in fields.items() if not (value or "").strip()]
+    if missing:
+        raise CustomerError(_("Please fill in the recipient, province, city and street address."))
+    phone_number = normalise_mobile(phone)
+    if not phone_number:
+        raise CustomerError(mobile_error(), code="bad_mobile")
+    has_any = customer.addresses.exists()
+    if make_default or not has_any:
+        customer.addresses.filter(is_default=True).update(is_default=False)
+    return Address.objects.create(
+        customer=customer, recipient=recipient.strip(), phone=phone_number, province=province.strip(),
+        city=city.strip(), district=(district or "").strip(), detail=detail.strip(),
+        is_default=make_default or not has_any,
+    )
+

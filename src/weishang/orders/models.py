@@ -1,0 +1,140 @@
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from weishang.catalog.models import ReturnClass
+
+
+class CartItem(models.Model):
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="cart_items")
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField()
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "sku"], name="one_cart_row_per_sku"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="cart_quantity_positive"),
+        ]
+
+
+class OrderStatus(models.TextChoices):
+    PENDING_PAYMENT = "pending_payment", _("awaiting payment")
+    PAID = "paid", _("paid, awaiting shipment")
+    SHIPPED = "shipped", _("shipped")
+    DELIVERED = "delivered", _("delivered")
+    COMPLETED = "completed", _("completed")
+    CANCELLED = "cancelled", _("cancelled")
+    REFUNDED = "refunded", _("refunded")
+    PARTIALLY_REFUNDED = "partially_refunded", _("partially refunded")
+
+
+class Order(models.Model):
+    """A contract once submitted (E-commerce Law Art. 49); lines and address are snapshots."""
+
+    number = models.CharField(_("order number"), max_length=24, unique=True)
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="orders")
+    status = models.CharField(_("status"), max_length=24, choices=OrderStatus, default=OrderStatus.PENDING_PAYMENT)
+    recipient = models.CharField(_("recipient"), max_length=40)
+    phone = models.CharField(_("phone"), max_length=11)
+    address = models.CharField(_("address"), max_length=300)
+    city = models.CharField(_("city"), max_length=20)
+    total_fen = models.PositiveIntegerField(_("total (fen)"))
+    refunded_fen = models.PositiveIntegerField(_("refunded (fen)"), default=0)
+    return_exclusion_confirmed = models.BooleanField(
+        _("customer confirmed goods excluded from no-reason return"), default=False
+    )
+    placed_at = models.DateTimeField(_("placed"), db_index=True)
+    expires_at = models.DateTimeField(_("pay before"))
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("shipped"), null=True, blank=True)
+    carrier = models.CharField(_("carrier"), max_length=40, blank=True)
+    tracking_no = models.CharField(_("tracking number"), max_length=40, blank=True)
+    delivered_at = models.DateTimeField(_("signed for"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancel_reason = models.CharField(_("cancel reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-pk"]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        indexes = [
+            models.Index(fields=["status", "placed_at"]),
+            models.Index(fields=["customer", "placed_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(refunded_fen__lte=F("total_fen")), name="refund_within_total"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class OrderLine(models.Model):
+    """What was bought, frozen at placement: later catalogue edits never change it (Art. 31)."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="lines")
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    product_name = models.CharField(max_length=120)
+    sku_name = models.CharField(max_length=60)
+    sku_code = models.CharField(max_length=40)
+    unit_price_fen = models.PositiveIntegerField()
+    quantity = models.PositiveIntegerField()
+    line_total_fen = models.PositiveIntegerField()
+    return_class = models.CharField(max_length=16, choices=ReturnClass)
+    returnable = models.BooleanField(help_text="Covered by the 7-day no-reason return.")
+    returned_quantity = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(line_total_fen=F("unit_price_fen") * F("quantity")), name="line_total_matches"
+            ),
+            models.CheckConstraint(condition=Q(returned_quantity__lte=F("quantity")), name="returned_within_bought"),
+        ]
+
+
+class ReturnStatus(models.TextChoices):
+    REQUESTED = "requested", _("requested")
+    APPROVED = "approved", _("approved, awaiting the goods")
+    RECEIVED = "received", _("goods received, refund due")
+    REFUNDED = "refunded", _("refunded")
+    REJECTED = "rejected", _("rejected")
+
+
+class ReturnRequest(models.Model):
+    """A 7-day no-reason return (Consumer Protection Law Art. 25)."""
+
+    OPEN = (ReturnStatus.REQUESTED, ReturnStatus.APPROVED, ReturnStatus.RECEIVED)
+
+    number = models.CharField(max_length=24, unique=True)
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="returns")
+    status = models.CharField(max_length=16, choices=ReturnStatus, default=ReturnStatus.REQUESTED)
+    reason = models.CharField(_("reason (optional)"), max_length=300, blank=True)
+    refund_fen = models.PositiveIntegerField()
+    return_tracking_no = models.CharField(_("return tracking number"), max_length=40, blank=True)
+    requested_at = models.DateTimeField()
+    approved_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    refund_due_at = models.DateTimeField(null=True, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    reject_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        indexes = [models.Index(fields=["status", "requested_at"])]
+
+
+class ReturnLine(models.Model):
+    return_request = models.ForeignKey(ReturnRequest, on_delete=models.PROTECT, related_name="lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="return_lines")
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="return_quantity_positive")]

@@ -1,0 +1,394 @@
+"""Every write about carts, orders and returns. Each function is one transaction."""
+
+import secrets
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from weishang.catalog.models import Product, ReturnClass
+from weishang.catalog.selectors import sku_price, skus_with_periods
+from weishang.customers.models import Address, Customer
+from weishang.inventory import services as inventory
+from weishang.payments import services as payments
+
+from .errors import OrderError, PriceChanged
+from .locks import lock_order, lock_return
+from .models import CartItem, Order, OrderLine, OrderStatus, ReturnLine, ReturnRequest, ReturnStatus
+from .rules import check_transition, line_is_returnable, refund_for, return_window_closes
+
+MAX_QUANTITY = 99
+
+
+def _number(prefix: str, now: datetime) -> str:
+    return f"{prefix}{timezone.localtime(now):%y%m%d%H%M%S}{secrets.randbelow(10**6):06d}"
+
+
+def _quantity(raw) -> int:
+    try:
+        quantity = int(raw)
+    except (TypeError, ValueError):
+        quantity = -1
+    if str(raw).strip() != str(quantity) or not 0 <= quantity <= MAX_QUANTITY:
+        raise OrderError(_("Quantity must be a whole number from 1 to %(max)d.") % {"max": MAX_QUANTITY})
+    return quantity
+
+
+# Cart --------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def add_to_cart(*, customer: Customer, sku_id: int, quantity=1) -> CartItem:
+    quantity = _quantity(quantity)
+    if quantity == 0:
+        raise OrderError(_("Quantity must be a whole number from 1 to %(max)d.") % {"max": MAX_QUANTITY})
+    sku = skus_with_periods([sku_id]).get(int(sku_id))
+    if sku is None or not sku.is_active or sku.product.status != Product.Status.PUBLISHED:
+        raise OrderError(_("This item is no longer for sale."))
+    item, created = CartItem.objects.select_for_update().get_or_create(
+        customer=customer, sku=sku, defaults={"quantity": quantity}
+    )
+    if not created:
+        item.quantity = min(item.quantity + quantity, MAX_QUANTITY)
+        item.save(update_fields=["quantity"])
+    return item
+
+
+@transaction.atomic
+def set_cart_quantity(*, customer: Customer, sku_id: int, quantity) -> None:
+    quantity = _quantity(quantity)
+    items = CartItem.objects.filter(customer=customer, sku_id=sku_id)
+    if quantity == 0:
+        items.delete()
+    else:
+        items.update(quantity=quantity)
+
+
+# Placing and paying ------------------------------------------------------------------------------
+
+@transaction.atomic
+def place_order(
+    *,
+    customer: Customer,
+    items: Mapping[int, int],
+    address: Address,
+    confirm_return_exclusion: bool = False,
+    expected_total_fen: int | None = None,
+    clear_cart: bool = True,
+    now: datetime | None = None,
+) -> Order:
+    """Turns the reviewed items into an order and reserves their stock, all or nothing."""
+    now = now or timezone.now()
+    quantities = {int(sku_id): _quantity(qty) for sku_id, qty in items.items()}
+    quantities = {sku_id: qty for sku_id, qty in quantities.items() if qty}
+    if not quantities:
+        raise OrderError(_("Your cart is empty."))
+    if address.customer_id != customer.pk:
+        raise OrderError(_("Choose one of your own delivery addresses."))
+    skus = skus_with_periods(quantities)
+    if len(skus) != len(quantities) or any(
+        not sku.is_active or sku.product.status != Product.Status.PUBLISHED for sku in skus.values()
+    ):
+        raise OrderError(_("An item in your cart is no longer for sale; please review your cart."))
+    needs_confirmation = any(sku.product.return_class == ReturnClass.EXCLUDABLE for sku in skus.values())
+    if needs_confirmation and not confirm_return_exclusion:
+        raise OrderError(
+            _(
+                "Some goods cannot be returned without reason once opened or used. Tick the box to "
+                "confirm you accept this, or remove them from your order."
+            ),
+            code="return_exclusion_unconfirmed",
+        )
+    prices = {sku_id: sku_price(sku, now).amount_fen for sku_id, sku in skus.items()}
+    total = sum(prices[sku_id] * qty for sku_id, qty in quantities.items())
+    if expected_total_fen is not None and int(expected_total_fen) != total:
+        raise PriceChanged(_("Prices have changed since you reviewed your order; please check it again."))
+
+    order = Order.objects.create(
+        number=_number("", now),
+        customer=customer,
+        recipient=address.recipient,
+        phone=address.phone,
+        address=address.one_line(),
+        city=address.city,
+        total_fen=total,
+        return_exclusion_confirmed=needs_confirmation and confirm_return_exclusion,
+        placed_at=now,
+        expires_at=now + timedelta(minutes=settings.ORDER_PAYMENT_TIMEOUT_MINUTES),
+    )
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            sku=sku,
+            product=sku.product,
+            product_name=sku.product.name,
+            sku_name=sku.name,
+            sku_code=sku.code,
+            unit_price_fen=prices[sku_id],
+            quantity=quantities[sku_id],
+            line_total_fen=prices[sku_id] * quantities[sku_id],
+            return_class=sku.product.return_class,
+            returnable=line_is_returnable(sku.product.return_class, order.return_exclusion_confirmed),
+        )
+        for sku_id, sku in sorted(skus.items())
+    )
+    inventory.reserve_stock(
+        quantities=quantities,
+        reference=order.number,
+        names={sku_id: f"{sku.product.name} {sku.name}" for sku_id, sku in skus.items()},
+    )
+    if clear_cart:
+        CartItem.objects.filter(customer=customer, sku_id__in=list(quantities)).delete()
+    return order
+
+
+def _quantities(order: Order) -> dict[int, int]:
+    return dict(order.lines.values_list("sku_id", "quantity"))
+
+
+def mark_order_paid(*, order_id: int, paid_at: datetime) -> Order:
+    """Called by payments inside its transaction when a payment for the order succeeds."""
+    order = lock_order(order_id)
+    check_transition(order.status, OrderStatus.PAID)
+    order.status = OrderStatus.PAID
+    order.paid_at = paid_at
+    order.save(update_fields=["status", "paid_at"])
+    return order
+
+
+@transaction.atomic
+def cancel_order(*, order: Order, by_brand: bool, reason: str = "", now: datetime | None = None) -> Order:
+    """Unpaid orders are cancelled by either side; a paid one only at the customer's request."""
+    now = now or timezone.now()
+    order = lock_order(order.pk)
+    if order.status == OrderStatus.PAID and by_brand:
+        raise OrderError(
+            _(
+                "A paid order is a contract: the brand cannot cancel it alone (E-commerce Law "
+                "Art. 49). Ship it, or ask the customer to cancel."
+            ),
+            code="paid_order_brand_cancel",
+        )
+    if order.status == OrderStatus.PAID:
+        check_transition(order.status, OrderStatus.REFUNDED)
+        payments.refund_order(order=order, amount_fen=order.total_fen, reason=_("order cancelled by customer"))
+        order.status = OrderStatus.REFUNDED
+        order.refunded_fen = order.total_fen
+    else:
+        check_transition(order.status, OrderStatus.CANCELLED)
+        order.status = OrderStatus.CANCELLED
+    order.cancelled_at = now
+    order.cancel_reason = reason[:200]
+    order.save(update_fields=["status", "refunded_fen", "cancelled_at", "cancel_reason"])
+    inventory.release_stock(quantities=_quantities(order), reference=order.number)
+    return order
+
+
+def expire_unpaid_orders(*, now: datetime | None = None) -> int:
+    """Cancels orders left unpaid past their deadline and frees their stock; safe to run anywhere."""
+    now = now or timezone.now()
+    expired = 0
+    ids = Order.objects.filter(status=OrderStatus.PENDING_PAYMENT, expires_at__lte=now).values_list("pk", flat=True)
+    for order_id in list(ids):
+        with transaction.atomic():
+            order = lock_order(order_id)
+            if order.status != OrderStatus.PENDING_PAYMENT:
+                continue
+            order.status = OrderStatus.CANCELLED
+            order.cancelled_at = now
+            order.cancel_reason = "expired"
+            order.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+            inventory.release_stock(quantities=_quantities(order), reference=order.number)
+            expired += 1
+    return expired
+
+
+# Fulfilment --------------------------------------------------------------------------------------
+
+@transaction.atomic
+def ship_order(*, order: Order, carrier: str, tracking_no: str, now: datetime | None = None) -> Order:
+    carrier, tracking_no = (carrier or "").strip(), (tracking_no or "").strip()
+    if not carrier or not tracking_no:
+        raise OrderError(_("Enter the carrier and the tracking number."))
+    order = lock_order(order.pk)
+    check_transition(order.status, OrderStatus.SHIPPED)
+    order.status = OrderStatus.SHIPPED
+    order.carrier, order.tracking_no = carrier[:40], tracking_no[:40]
+    order.shipped_at = now or timezone.now()
+    order.save(update_fields=["status", "carrier", "tracking_no", "shipped_at"])
+    inventory.deduct_shipped_stock(quantities=_quantities(order), reference=order.number)
+    return order
+
+
+@transaction.atomic
+def mark_delivered(*, order: Order, signed_at: datetime | None = None) -> Order:
+    """Records the courier's sign-for time, which starts the return window (Art. 51)."""
+    order = lock_order(order.pk)
+    check_transition(order.status, OrderStatus.DELIVERED)
+    signed_at = signed_at or timezone.now()
+    if signed_at < order.shipped_at:
+        raise OrderError(_("The sign-for time cannot be before the order was shipped."))
+    order.status = OrderStatus.DELIVERED
+    order.delivered_at = signed_at
+    order.save(update_fields=["status", "delivered_at"])
+    return order
+
+
+def return_window_end(order: Order) -> datetime | None:
+    if order.delivered_at is None:
+        return None
+    return return_window_closes(order.delivered_at, timezone.get_default_timezone(), settings.RETURN_WINDOW_DAYS)
+
+
+def complete_orders(*, now: datetime | None = None) -> int:
+    """Completes delivered orders whose return window has closed and that have no open return."""
+    now = now or timezone.now()
+    tz = timezone.get_default_timezone()
+    # Windows close at local midnight; any order signed before this instant minus the window is due.
+    latest_signed = now - timedelta(days=settings.RETURN_WINDOW_DAYS)
+    candidates = (
+        Order.objects.filter(
+            status__in=[OrderStatus.DELIVERED, OrderStatus.PARTIALLY_REFUNDED], delivered_at__lte=latest_signed
+        )
+        .exclude(returns__status__in=ReturnRequest.OPEN)
+        .values_list("pk", "delivered_at")
+    )
+    due = [
+        pk for pk, delivered_at in candidates
+        if return_window_closes(delivered_at, tz, settings.RETURN_WINDOW_DAYS) <= now
+    ]
+    completed = 0
+    for chunk_start in range(0, len(due), 1000):
+        chunk = due[chunk_start : chunk_start + 1000]
+        with transaction.atomic():
+            completed += (
+                Order.objects.filter(
+                    pk__in=chunk, status__in=[OrderStatus.DELIVERED, OrderStatus.PARTIALLY_REFUNDED]
+                )
+                .exclude(returns__status__in=ReturnRequest.OPEN)
+                .update(status=OrderStatus.COMPLETED, completed_at=now)
+            )
+    return completed
+
+
+# Returns -----------------------------------------------------------------------------------------
+
+@transaction.atomic
+def request_return(
+    *, order: Order, customer: Customer, quantities: Mapping[int, int], reason: str = "", now: datetime | None = None
+) -> ReturnRequest:
+    """A 7-day no-reason return of some or all returnable lines (Consumer Protection Law Art. 25)."""
+    now = now or timezone.now()
+    order = lock_order(order.pk)
+    if order.customer_id != customer.pk:
+        raise OrderError(_("This order is not yours."))
+    if order.status not in (OrderStatus.DELIVERED, OrderStatus.PARTIALLY_REFUNDED):
+        raise OrderError(_("A return can be requested once the order has been delivered."))
+    if now >= return_window_end(order):
+        raise OrderError(
+            _("The 7-day no-reason return window closed on %(date)s.")
+            % {"date": f"{timezone.localtime(return_window_end(order)):%Y-%m-%d %H:%M}"},
+            code="return_window_closed",
+        )
+    if order.returns.filter(status__in=ReturnRequest.OPEN).exists():
+        raise OrderError(_("A return for this order is already in progress."))
+    lines = {line.pk: line for line in order.lines.all()}
+    wanted = {int(line_id): _quantity(qty) for line_id, qty in quantities.items()}
+    wanted = {line_id: qty for line_id, qty in wanted.items() if qty}
+    if not wanted:
+        raise OrderError(_("Choose at least one item to return."))
+    for line_id, qty in wanted.items():
+        line = lines.get(line_id)
+        if line is None:
+            raise OrderError(_("This item is not part of the order."))
+        if not line.returnable:
+            raise OrderError(
+                _("%(name)s is excluded from no-reason returns.") % {"name": line.product_name},
+                code="not_returnable",
+            )
+        if qty > line.quantity - line.returned_quantity:
+            raise OrderError(
+                _("You can return at most %(n)d of %(name)s.")
+                % {"n": line.quantity - line.returned_quantity, "name": line.product_name}
+            )
+    return_request = ReturnRequest.objects.create(
+        number=_number("R", now),
+        order=order,
+        reason=(reason or "")[:300],
+        refund_fen=refund_for([(lines[i].unit_price_fen, q) for i, q in wanted.items()]),
+        requested_at=now,
+    )
+    ReturnLine.objects.bulk_create(
+        ReturnLine(return_request=return_request, order_line_id=line_id, quantity=qty) for line_id, qty in wanted.items()
+    )
+    return return_request
+
+
+def _move_return(return_request: ReturnRequest, expected: str, target: str) -> ReturnRequest:
+    locked = lock_return(return_request.pk)
+    if locked.status != expected:
+        raise OrderError(
+            _("This return is “%(current)s” and cannot become “%(target)s”.")
+            % {"current": ReturnStatus(locked.status).label, "target": ReturnStatus(target).label}
+        )
+    locked.status = target
+    return locked
+
+
+@transaction.atomic
+def approve_return(*, return_request: ReturnRequest, now: datetime | None = None) -> ReturnRequest:
+    rr = _move_return(return_request, ReturnStatus.REQUESTED, ReturnStatus.APPROVED)
+    rr.approved_at = now or timezone.now()
+    rr.save(update_fields=["status", "approved_at"])
+    return rr
+
+
+@transaction.atomic
+def reject_return(*, return_request: ReturnRequest, reason: str, now: datetime | None = None) -> ReturnRequest:
+    if not (reason or "").strip():
+        raise OrderError(_("Say why the return is rejected; the customer will see it."))
+    locked = lock_return(return_request.pk)
+    if locked.status not in (ReturnStatus.REQUESTED, ReturnStatus.APPROVED):
+        raise OrderError(_("Only a return that has not been received yet can be rejected."))
+    locked.status = ReturnStatus.REJECTED
+    locked.rejected_at = now or timezone.now()
+    locked.reject_reason = reason.strip()[:300]
+    locked.save(update_fields=["status", "rejected_at", "reject_reason"])
+    return locked
+
+
+@transaction.atomic
+def receive_return(*, return_request: ReturnRequest, now: datetime | None = None) -> ReturnRequest:
+    """The goods are back: they return to stock and the refund falls due within 7 days."""
+    now = now or timezone.now()
+    rr = _move_return(return_request, ReturnStatus.APPROVED, ReturnStatus.RECEIVED)
+    rr.received_at = now
+    rr.refund_due_at = now + timedelta(days=settings.REFUND_DUE_DAYS)
+    rr.save(update_fields=["status", "received_at", "refund_due_at"])
+    quantities: dict[int, int] = {}
+    for sku_id, qty in rr.lines.values_list("order_line__sku_id", "quantity"):
+        quantities[sku_id] = quantities.get(sku_id, 0) + qty
+    inventory.restock_returned(quantities=quantities, reference=rr.number)
+    return rr
+
+
+@transaction.atomic
+def refund_return(*, return_request: ReturnRequest, now: datetime | None = None) -> ReturnRequest:
+    now = now or timezone.now()
+    rr = _move_return(return_request, ReturnStatus.RECEIVED, ReturnStatus.REFUNDED)
+    order = lock_order(rr.order_id)
+    refunded = order.refunded_fen + rr.refund_fen
+    target = OrderStatus.REFUNDED if refunded >= order.total_fen else OrderStatus.PARTIALLY_REFUNDED
+    check_transition(order.status, target)
+    payments.refund_order(order=order, amount_fen=rr.refund_fen, reason=_("no-reason return"), return_number=rr.number)
+    for line_id, qty in rr.lines.values_list("order_line_id", "quantity"):
+        OrderLine.objects.filter(pk=line_id).update(returned_quantity=F("returned_quantity") + qty)
+    order.status, order.refunded_fen = target, refunded
+    order.save(update_fields=["status", "refunded_fen"])
+    rr.refunded_at = now
+    rr.save(update_fields=["status", "refunded_at"])
+    return rr
+

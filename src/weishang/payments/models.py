@@ -1,0 +1,49 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Payment(models.Model):
+    """One attempt to collect an order's total through a provider."""
+
+    class Status(models.TextChoices):
+        CREATED = "created", _("awaiting payment")
+        SUCCEEDED = "succeeded", _("paid")
+
+    number = models.CharField(max_length=32, unique=True, help_text="Our trade number sent to the provider.")
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
+    provider = models.CharField(max_length=16)
+    amount_fen = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=Status, default=Status.CREATED)
+    provider_txn_id = models.CharField(max_length=64, null=True, blank=True)
+    created_at = models.DateTimeField()
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # The provider's transaction id is the idempotency key of its notifications.
+            models.UniqueConstraint(fields=["provider", "provider_txn_id"], name="one_payment_per_provider_txn"),
+            # Never paid twice: at most one successful payment per order.
+            models.UniqueConstraint(fields=["order"], condition=Q(status="succeeded"), name="one_success_per_order"),
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="payment_amount_positive"),
+        ]
+
+
+class Refund(models.Model):
+    number = models.CharField(max_length=32, unique=True)
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount_fen = models.PositiveIntegerField()
+    reason = models.CharField(max_length=200, blank=True)
+    return_number = models.CharField(max_length=24, blank=True)
+    provider_refund_id = models.CharField(max_length=64, null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["payment", "provider_refund_id"], name="one_refund_per_provider_id"),
+            # A return is refunded once, however often the button is pressed.
+            models.UniqueConstraint(
+                fields=["return_number"], condition=~Q(return_number=""), name="one_refund_per_return"
+            ),
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="refund_amount_positive"),
+        ]

@@ -1,0 +1,49 @@
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from weishang.core_errors import DomainError
+
+
+class InvalidNotification(DomainError):
+    """A notification whose signature, timestamp or body does not check out."""
+
+    code = "invalid_notification"
+
+
+@dataclass(frozen=True)
+class Notification:
+    """A verified 'payment succeeded' message from a provider."""
+
+    trade_number: str
+    transaction_id: str
+    amount_fen: int
+    paid_at: datetime
+
+
+class PaymentProvider:
+    code: str = ""
+
+    def pay_url(self, *, payment) -> str:
+        """Where to send the customer to pay."""
+        raise NotImplementedError
+
+    def parse_notification(self, *, body: bytes, headers) -> Notification:
+        """Verifies and decodes a notification; raises InvalidNotification."""
+        raise NotImplementedError
+
+    def refund(self, *, payment, refund) -> str:
+        """Asks the provider to refund; returns the provider's refund id."""
+        raise NotImplementedError
+
+
+PROVIDERS = {"sandbox": "weishang.payments.providers.sandbox.SandboxProvider"}
+
+
+def get_provider(code: str | None = None) -> PaymentProvider:
+    code = code or settings.PAYMENT_PROVIDER
+    if code not in PROVIDERS:
+        raise InvalidNotification(f"unknown payment provider {code!r}")
+    return import_string(PROVIDERS[code])()

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class StorefrontConfig(AppConfig):
+    name = "weishang.storefront"

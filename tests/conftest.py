@@ -1,0 +1,91 @@
+"""Fixtures shared by the whole suite: a brand, products with stock, customers with addresses."""
+
+import itertools
+
+import pytest
+from django.db import connection
+
+from weishang.catalog.models import Brand, Category, Product, Sku
+from weishang.customers.models import Customer
+from weishang.customers.services import add_address
+from weishang.inventory.services import set_stock_on_hand
+
+_seq = itertools.count(1)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(pytest.mark.django_db(transaction=True))
+
+
+@pytest.fixture
+def postgres_only(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgresql://…")
+
+
+@pytest.fixture
+def brand(db):
+    return Brand.objects.create(
+        name="枣知道",
+        company_name="新疆枣知道农业有限公司",
+        business_licence_no="91350100M000100Y43",
+        food_licence_no="SC11265010200123",
+        service_phone="400-820-0000",
+    )
+
+
+@pytest.fixture
+def make_product(db):
+    def make(*, price_fen=3990, stock=100, name=None, return_class="normal", exclusion_reason="", **fields):
+        n = next(_seq)
+        category, _ = Category.objects.get_or_create(slug="jujube", defaults={"name": "红枣"})
+        product = Product.objects.create(
+            name=name or f"若羌灰枣 {n}",
+            slug=f"product-{n}",
+            category=category,
+            status=Product.Status.PUBLISHED,
+            return_class=return_class,
+            exclusion_reason=exclusion_reason,
+            **fields,
+        )
+        sku = Sku.objects.create(product=product, code=f"SKU-{n}", name="500g", list_price_fen=price_fen)
+        set_stock_on_hand(sku_id=sku.pk, on_hand=stock)
+        return sku
+
+    return make
+
+
+@pytest.fixture
+def sku(make_product):
+    return make_product()
+
+
+@pytest.fixture
+def make_customer(db):
+    def make(mobile=None):
+        from django.contrib.auth import get_user_model
+
+        mobile = mobile or f"138{next(_seq):08d}"
+        user = get_user_model().objects.create_user(username=f"m{mobile}")
+        customer = Customer.objects.create(user=user, mobile=mobile)
+        add_address(
+            customer=customer, recipient="张三", phone=mobile, province="上海市", city="上海市",
+            district="浦东新区", detail="世纪大道100号",
+        )
+        return customer
+
+    return make
+
+
+@pytest.fixture
+def customer(make_customer):
+    return make_customer()
+
+
+@pytest.fixture
+def staff(db):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user(username="operator", password="pw-operator-1", is_staff=True)

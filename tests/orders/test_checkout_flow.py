@@ -1,0 +1,48 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from weishang.inventory.models import Stock
+from weishang.orders import services
+from weishang.orders.errors import OrderError
+from weishang.orders.models import OrderStatus
+from weishang.payments.providers import Notification
+from weishang.payments.services import confirm_payment, start_payment
+
+
+def pay(order):
+    payment = start_payment(order=order)
+    confirm_payment(
+        provider="sandbox",
+        notification=Notification(payment.number, f"txn-{payment.number}", payment.amount_fen, timezone.now()),
+    )
+    order.refresh_from_db()
+    return order
+
+
+@pytest.mark.django_db
+def test_order_goes_from_placement_to_completion(customer, sku):
+    order = services.place_order(customer=customer, items={sku.pk: 2}, address=customer.addresses.get())
+    assert order.total_fen == 2 * 3990
+    assert Stock.objects.get(sku=sku).reserved == 2
+    pay(order)
+    assert order.status == OrderStatus.PAID
+    services.ship_order(order=order, carrier="顺丰", tracking_no="SF123")
+    stock = Stock.objects.get(sku=sku)
+    assert (stock.on_hand, stock.reserved) == (98, 0)
+    signed = timezone.now()
+    services.mark_delivered(order=order, signed_at=signed)
+    assert services.complete_orders(now=signed + timedelta(days=7)) == 0
+    assert services.complete_orders(now=signed + timedelta(days=9)) == 1
+    order.refresh_from_db()
+    assert order.status == OrderStatus.COMPLETED
+
+
+@pytest.mark.django_db
+def test_brand_cannot_cancel_a_paid_order(customer, sku):
+    order = pay(services.place_order(customer=customer, items={sku.pk: 1}, address=customer.addresses.get()))
+    with pytest.raises(OrderError, match="49"):
+        services.cancel_order(order=order, by_brand=True)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID
