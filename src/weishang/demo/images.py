@@ -1,0 +1,173 @@
+"""Product pictures for the demo brand, drawn with Pillow so the demo needs no image files."""
+
+import functools
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+SIZE = 600
+# Tried when fontconfig is missing; the first that exists wins.
+CJK_FONT_CANDIDATES = [
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/System/Library/Fonts/PingFang.ttc",
+    "C:/Windows/Fonts/msyh.ttc",
+]
+
+# name: (top colour, bottom colour) of the background gradient
+PALETTES = {
+    "red": ((255, 243, 232), (246, 205, 190)),
+    "gold": ((255, 248, 225), (240, 214, 160)),
+    "green": ((240, 248, 236), (200, 226, 196)),
+    "tea": ((252, 244, 230), (226, 196, 160)),
+    "blue": ((236, 244, 252), (196, 214, 238)),
+}
+JUJUBE = (168, 30, 36)
+JUJUBE_DARK = (110, 18, 24)
+LEAF = (84, 140, 62)
+GOLD = (214, 170, 70)
+INK = (92, 40, 28)
+
+
+@functools.cache
+def cjk_font_path() -> str | None:
+    """A font with Chinese glyphs: fontconfig's choice, else a well-known path, else None."""
+    if shutil.which("fc-list"):
+        try:
+            out = subprocess.run(
+                ["fc-list", ":lang=zh", "file"],
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
+            ).stdout
+        except (OSError, subprocess.SubprocessError):
+            out = ""
+        files = sorted(line.split(":")[0].strip() for line in out.splitlines() if line.strip())
+        preferred = [f for f in files if "microhei" in f.lower() or "cjk" in f.lower()]
+        for path in preferred + files:
+            if Path(path).is_file():
+                return path
+    return next((path for path in CJK_FONT_CANDIDATES if Path(path).is_file()), None)
+
+
+def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
+    path = cjk_font_path()
+    if path:
+        return ImageFont.truetype(path, size)
+    return ImageFont.load_default(size=size)
+
+
+def _gradient(top, bottom) -> Image.Image:
+    mask = Image.linear_gradient("L").resize((SIZE, SIZE))
+    return Image.composite(
+        Image.new("RGB", (SIZE, SIZE), bottom), Image.new("RGB", (SIZE, SIZE), top), mask
+    )
+
+
+def _jujube(draw: ImageDraw.ImageDraw, cx: int, cy: int, scale: float = 1.0) -> None:
+    w, h = int(110 * scale), int(150 * scale)
+    box = (cx - w // 2, cy - h // 2, cx + w // 2, cy + h // 2)
+    draw.ellipse(box, fill=JUJUBE, outline=JUJUBE_DARK, width=max(2, int(4 * scale)))
+    # wrinkles of a dried jujube and a highlight
+    for i in range(3):
+        x = cx - w // 4 + i * w // 4
+        draw.arc(
+            (x - w // 5, cy - h // 3, x + w // 5, cy + h // 3), 200, 340, fill=JUJUBE_DARK, width=2
+        )
+    draw.ellipse((cx - w // 3, cy - h // 3, cx - w // 8, cy - h // 8), fill=(214, 92, 90))
+    draw.line(
+        (cx, cy - h // 2, cx + int(8 * scale), cy - h // 2 - int(22 * scale)), fill=INK, width=4
+    )
+    draw.ellipse(
+        (
+            cx + int(6 * scale),
+            cy - h // 2 - int(40 * scale),
+            cx + int(46 * scale),
+            cy - h // 2 - int(16 * scale),
+        ),
+        fill=LEAF,
+    )
+
+
+def _pile(draw: ImageDraw.ImageDraw) -> None:
+    for cx, cy, s in [
+        (210, 300, 0.9),
+        (390, 300, 0.9),
+        (300, 260, 1.1),
+        (250, 360, 0.8),
+        (350, 360, 0.8),
+    ]:
+        _jujube(draw, cx, cy, s)
+
+
+def _box(draw: ImageDraw.ImageDraw) -> None:
+    draw.rounded_rectangle(
+        (150, 190, 450, 420), radius=14, fill=JUJUBE, outline=JUJUBE_DARK, width=4
+    )
+    draw.rectangle((150, 190, 450, 240), fill=(190, 44, 50))
+    draw.rectangle((285, 190, 315, 420), fill=GOLD)
+    draw.rectangle((150, 290, 450, 315), fill=GOLD)
+    draw.ellipse((245, 145, 300, 200), outline=GOLD, width=10)
+    draw.ellipse((300, 145, 355, 200), outline=GOLD, width=10)
+
+
+def _cup(draw: ImageDraw.ImageDraw) -> None:
+    draw.ellipse((200, 400, 400, 440), fill=(230, 222, 210))
+    draw.rounded_rectangle(
+        (210, 230, 390, 420), radius=40, fill=(250, 250, 246), outline=(200, 190, 176), width=4
+    )
+    draw.arc((360, 270, 440, 360), 270, 90, fill=(200, 190, 176), width=10)
+    draw.ellipse((222, 230, 378, 268), fill=(196, 92, 48))
+    for x in (250, 300, 345):
+        draw.ellipse((x - 10, 242, x + 10, 256), fill=JUJUBE)
+    for x in (270, 320):
+        draw.arc((x - 20, 150, x + 20, 225), 90, 270, fill=(220, 210, 200), width=4)
+
+
+def _jar(draw: ImageDraw.ImageDraw) -> None:
+    draw.rounded_rectangle(
+        (215, 200, 385, 430), radius=30, fill=(236, 170, 50), outline=(180, 120, 30), width=4
+    )
+    draw.rectangle((235, 170, 365, 205), fill=(150, 60, 40))
+    draw.rounded_rectangle((240, 270, 360, 360), radius=10, fill=(255, 250, 236))
+    _jujube(draw, 300, 315, 0.45)
+
+
+def _book(draw: ImageDraw.ImageDraw) -> None:
+    draw.rounded_rectangle(
+        (190, 170, 420, 440), radius=8, fill=(60, 96, 140), outline=(34, 60, 96), width=4
+    )
+    draw.rectangle((190, 170, 215, 440), fill=(34, 60, 96))
+    draw.rounded_rectangle((240, 210, 395, 330), radius=6, fill=(246, 240, 226))
+    _jujube(draw, 318, 272, 0.55)
+    for y in (360, 385, 410):
+        draw.line((245, y, 390, y), fill=(196, 214, 238), width=6)
+
+
+SHAPES = {"pile": _pile, "box": _box, "cup": _cup, "jar": _jar, "book": _book}
+
+
+def render_product_image(
+    title: str, *, shape: str = "pile", palette: str = "red", subtitle: str = ""
+) -> bytes:
+    """A square JPEG: gradient background, a drawn product, its name in Chinese underneath."""
+    top, bottom = PALETTES[palette]
+    image = _gradient(top, bottom)
+    shadow = Image.new("L", (SIZE, SIZE), 0)
+    ImageDraw.Draw(shadow).ellipse((150, 420, 450, 470), fill=90)
+    image.paste((120, 80, 60), mask=shadow.filter(ImageFilter.GaussianBlur(14)))
+    draw = ImageDraw.Draw(image)
+    SHAPES[shape](draw)
+    title_font = _font(50 if len(title) <= 8 else 40)
+    draw.text((SIZE // 2, 515), title, font=title_font, fill=INK, anchor="mm")
+    if subtitle:
+        draw.text((SIZE // 2, 80), subtitle, font=_font(28), fill=(150, 90, 70), anchor="mm")
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85, optimize=True)
+    return buffer.getvalue()

@@ -1,0 +1,169 @@
+"""Loads the demo brand through the real services, so the demo shows what the code really does."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from weishang.catalog.models import Brand, Category, Product, ProductImage, Sku
+from weishang.catalog.services import publish_product, schedule_price_period
+from weishang.customers import services as customers
+from weishang.customers.models import Customer
+from weishang.inventory.services import set_stock_on_hand
+from weishang.orders import services as orders
+from weishang.payments import services as payments
+from weishang.payments.providers import Notification
+
+from . import catalogue
+from .images import render_product_image
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    created: bool
+    products: int = 0
+    orders: int = 0
+
+
+def load_demo() -> LoadResult:
+    """Creates the demo brand, its catalogue, staff logins and a customer with orders; once only."""
+    if Brand.objects.exists():
+        return LoadResult(created=False)
+    with transaction.atomic():
+        if Brand.objects.select_for_update().exists():
+            return LoadResult(created=False)
+        brand = Brand.objects.create(**catalogue.BRAND)
+        products = load_catalogue(brand=brand)
+        create_staff()
+        customer = create_customer()
+        placed = place_demo_orders(customer=customer)
+    return LoadResult(created=True, products=len(products), orders=len(placed))
+
+
+def load_catalogue(*, brand: Brand) -> list[Product]:
+    categories = {}
+    for position, (slug, name) in enumerate(catalogue.CATEGORIES):
+        categories[slug], _ = Category.objects.get_or_create(
+            slug=slug, defaults={"name": name, "position": position}
+        )
+    products = []
+    for position, item in enumerate(catalogue.PRODUCTS):
+        product = Product.objects.create(
+            name=item.name,
+            slug=item.slug,
+            category=categories[item.category],
+            description=item.description,
+            is_food=item.is_food,
+            food_licence_no=brand.food_licence_no if item.is_food else "",
+            return_class=item.return_class,
+            exclusion_reason=item.exclusion_reason,
+            position=position,
+        )
+        for sku_position, demo_sku in enumerate(item.skus):
+            sku = Sku.objects.create(
+                product=product,
+                code=demo_sku.code,
+                name=demo_sku.name,
+                list_price_fen=demo_sku.price_fen,
+                position=sku_position,
+            )
+            set_stock_on_hand(sku_id=sku.pk, on_hand=demo_sku.stock, reference="demo opening stock")
+        picture = render_product_image(
+            item.name, shape=item.shape, palette=item.palette, subtitle=item.tagline
+        )
+        image = ProductImage(product=product, position=0)
+        image.image.save(f"{item.slug}.jpg", ContentFile(picture), save=True)
+        products.append(publish_product(product=product))
+
+    now = timezone.now()
+    for code, starts_in_days, days, price_fen, label in catalogue.PRICE_PERIODS:
+        # A period starting "today" began an hour ago, so it is active the moment the demo opens.
+        starts_at = (
+            now + timedelta(days=starts_in_days) - timedelta(hours=1 if starts_in_days == 0 else 0)
+        )
+        schedule_price_period(
+            sku=Sku.objects.get(code=code),
+            starts_at=starts_at,
+            ends_at=now + timedelta(days=starts_in_days + days),
+            price_fen=price_fen,
+            label=label,
+        )
+    return products
+
+
+def create_staff() -> None:
+    users = get_user_model().objects
+    for username, password, superuser in catalogue.STAFF:
+        if users.filter(username=username).exists():
+            continue
+        if superuser:
+            users.create_superuser(username=username, password=password, email="")
+        else:
+            users.create_user(username=username, password=password, is_staff=True)
+
+
+def create_customer() -> Customer:
+    """Signs the demo customer up the way a shopper does: by a one-time code, then a password."""
+    mobile = catalogue.CUSTOMER["mobile"]
+    customer = Customer.objects.filter(mobile=mobile).first()
+    if customer is None:
+        code = customers.send_login_code(mobile=mobile)
+        customer = customers.log_in_with_code(mobile=mobile, code=code)
+    customers.set_password(customer=customer, password=catalogue.PASSWORD)
+    if not customer.addresses.exists():
+        customers.add_address(customer=customer, phone=mobile, **catalogue.CUSTOMER["address"])
+    return customer
+
+
+def _pay(order):
+    payment = payments.start_payment(order=order, provider="sandbox")
+    payments.confirm_payment(
+        provider="sandbox",
+        notification=Notification(
+            trade_number=payment.number,
+            transaction_id=f"sbx_{secrets.token_hex(10)}",
+            amount_fen=payment.amount_fen,
+            paid_at=timezone.now(),
+        ),
+    )
+
+
+def place_demo_orders(*, customer: Customer) -> list:
+    """One order in each state the customer's order list shows."""
+    sku = {s.code: s.pk for s in Sku.objects.all()}
+    address = customer.addresses.get(is_default=True)
+
+    def place(items, **kwargs):
+        return orders.place_order(
+            customer=customer,
+            items={sku[code]: qty for code, qty in items.items()},
+            address=address,
+            clear_cart=False,
+            **kwargs,
+        )
+
+    delivered = place({"ZZD-EJ-500": 1, "ZZD-HZ-GIFT": 1}, confirm_return_exclusion=True)
+    _pay(delivered)
+    orders.ship_order(order=delivered, carrier="顺丰速运", tracking_no="SF1402837465920")
+    orders.mark_delivered(order=delivered, signed_at=timezone.now())
+
+    shipped = place({"ZZD-JH-500": 1, "ZZD-CP-6X60": 1})
+    _pay(shipped)
+    orders.ship_order(order=shipped, carrier="中通快递", tracking_no="ZT7831002945561")
+
+    paid = place({"ZZD-JZ-1000": 1, "ZZD-GQ-15": 2})
+    _pay(paid)
+
+    refunded = place({"ZZD-JK-4": 1})
+    _pay(refunded)
+    orders.cancel_order(order=refunded, by_brand=False, reason="下错了，想改订单期")
+
+    cancelled = place({"ZZD-FM-500": 1})
+    orders.cancel_order(order=cancelled, by_brand=False, reason="拍错规格")
+
+    pending = place({"ZZD-HZ-500": 2})
+    return [delivered, shipped, paid, refunded, cancelled, pending]

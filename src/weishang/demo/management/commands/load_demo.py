@@ -1,0 +1,38 @@
+"""``weishang load_demo``: the 枣知道 jujube brand, staff logins and a customer with orders."""
+
+from django.core.management.base import BaseCommand
+
+from weishang.demo import catalogue
+from weishang.demo.loader import load_demo
+
+BASE_URL = "http://127.0.0.1:8000"
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo jujube brand (catalogue, stock, staff, a customer with orders); runs once."
+    )
+
+    def handle(self, *args, **options):
+        result = load_demo()
+        if result.created:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Loaded the demo brand {catalogue.BRAND['name']}: "
+                    f"{result.products} products, {result.orders} orders."
+                )
+            )
+        else:
+            self.stdout.write("A brand exists already; the demo data was not loaded again.")
+        mobile = catalogue.CUSTOMER["mobile"]
+        self.stdout.write(
+            "\n".join(
+                [
+                    f"  Store:    {BASE_URL}/",
+                    f"  Console:  {BASE_URL}/console/   operator / {catalogue.PASSWORD}",
+                    f"  Admin:    {BASE_URL}/admin/     admin / {catalogue.PASSWORD}",
+                    f"  Customer: {mobile} / {catalogue.PASSWORD} "
+                    "(or ask for a one-time code: the login page shows it in the demo)",
+                ]
+            )
+        )

@@ -1,0 +1,104 @@
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.utils import timezone
+from PIL import Image
+
+from weishang.catalog.models import Brand, PricePeriod, Product, ProductImage, ReturnClass, Sku
+from weishang.customers.models import Customer
+from weishang.customers.services import log_in_with_password
+from weishang.inventory.models import Stock
+from weishang.orders.models import Order, OrderStatus
+from weishang.payments.models import Payment
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def load():
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_demo_loads_once_with_a_complete_catalogue(media):
+    first = load()
+    second = load()
+
+    assert "Loaded the demo brand" in first
+    assert "not loaded again" in second
+    for text in (first, second):
+        assert "http://127.0.0.1:8000/console/" in text and "operator / weishang-demo" in text
+        assert "13800138000" in text
+    assert Brand.objects.count() == 1
+    published = Product.objects.filter(status=Product.Status.PUBLISHED)
+    assert published.count() >= 12
+    assert Product.objects.count() == published.count()
+    assert set(published.values_list("return_class", flat=True)) == set(ReturnClass.values)
+    assert all(p.exclusion_reason for p in published.filter(return_class=ReturnClass.EXCLUDABLE))
+    brand = Brand.objects.get()
+    assert (
+        not published.filter(is_food=True).exclude(food_licence_no=brand.food_licence_no).exists()
+    )
+    assert Sku.objects.count() == Stock.objects.count()
+    assert not Stock.objects.filter(on_hand__lte=0).exists()
+
+
+@pytest.mark.django_db
+def test_a_price_period_is_running_and_another_is_coming(media):
+    load()
+    now = timezone.now()
+    assert PricePeriod.objects.filter(starts_at__lte=now, ends_at__gt=now).exists()
+    assert PricePeriod.objects.filter(starts_at__gt=now).exists()
+
+
+@pytest.mark.django_db
+def test_every_product_has_a_picture_that_opens(media):
+    load()
+    assert not Product.objects.filter(images__isnull=True).exists()
+    for image in ProductImage.objects.all():
+        path = media / image.image.name
+        assert path.is_file()
+        with Image.open(path) as picture:
+            picture.verify()
+        assert image.image.url.startswith("/media/products/")
+
+
+@pytest.mark.django_db
+def test_logins_and_the_customers_orders(media):
+    load()
+    users = get_user_model().objects
+    operator = users.get(username="operator")
+    assert (
+        operator.is_staff and not operator.is_superuser and operator.check_password("weishang-demo")
+    )
+    assert users.get(username="admin").is_superuser
+
+    customer = log_in_with_password(mobile="13800138000", password="weishang-demo")
+    assert Customer.objects.count() == 1
+    assert customer.addresses.filter(is_default=True).count() == 1
+    statuses = set(Order.objects.filter(customer=customer).values_list("status", flat=True))
+    assert {
+        OrderStatus.PENDING_PAYMENT,
+        OrderStatus.PAID,
+        OrderStatus.SHIPPED,
+        OrderStatus.DELIVERED,
+    } <= statuses
+    assert {OrderStatus.CANCELLED, OrderStatus.REFUNDED} <= statuses
+    for order in Order.objects.exclude(
+        status__in=[OrderStatus.PENDING_PAYMENT, OrderStatus.CANCELLED]
+    ):
+        assert order.payments.get(status=Payment.Status.SUCCEEDED).amount_fen == order.total_fen
+    # stock: reserved only by the open orders, shipped units left the warehouse
+    assert (
+        not Stock.objects.filter(reserved__gt=0)
+        .exclude(sku__code__in=["ZZD-HZ-500", "ZZD-JZ-1000", "ZZD-GQ-15"])
+        .exists()
+    )
+    assert Stock.objects.get(sku__code="ZZD-EJ-500").on_hand == 349
