@@ -56,3 +56,14 @@ def all_products() -> QuerySet[Product]:
 
 def published_product(slug: str) -> Product:
     return published_products().get(slug=slug)
+
+
+# Storefront -------------------------------------------------------------------------------------
+
+
+def categories_with_published_products() -> QuerySet:
+    """The store's category filter: only categories that have something to buy."""
+    from .models import Category
+
+    published = Category.objects.filter(products__status=Product.Status.PUBLISHED)
+    return published.distinct().order_by("position", "pk")

@@ -40,3 +40,30 @@ def returns_queue() -> QuerySet[ReturnRequest]:
         .prefetch_related(Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line")))
         .order_by("refund_due_at", "requested_at", "pk")
     )
+
+
+# Storefront -------------------------------------------------------------------------------------
+
+
+def cart_for_customer(customer: Customer) -> QuerySet:
+    """The customer's cart lines with what the cart page shows: product, current price, stock."""
+    from weishang.catalog.models import PricePeriod
+
+    from .models import CartItem
+
+    return (
+        CartItem.objects.filter(customer=customer)
+        .select_related("sku__product", "sku__stock")
+        .prefetch_related(
+            Prefetch("sku__price_periods", queryset=PricePeriod.objects.order_by("starts_at")),
+            "sku__product__images",
+        )
+        .order_by("added_at", "pk")
+    )
+
+
+def order_list_for_customer(customer: Customer) -> QuerySet[Order]:
+    """My orders, newest first, with their lines for the summary."""
+    return Order.objects.filter(customer=customer).prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.order_by("pk"))
+    )

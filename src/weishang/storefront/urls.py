@@ -5,5 +5,16 @@ from . import views
 app_name = "storefront"
 urlpatterns = [
     path("", views.product_list, name="product_list"),
+    path("p/<slug:slug>/", views.product_detail, name="product_detail"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("account/", views.account, name="account"),
+    path("cart/", views.cart, name="cart"),
+    path("checkout/", views.checkout, name="checkout"),
+    path("checkout/place/", views.place_order, name="place_order"),
+    path("orders/", views.order_list, name="order_list"),
     path("orders/<str:number>/", views.order_detail, name="order_detail"),
+    path("orders/<str:number>/pay/", views.pay_order, name="pay_order"),
+    path("orders/<str:number>/cancel/", views.cancel_order, name="cancel_order"),
+    path("orders/<str:number>/return/", views.request_return, name="request_return"),
 ]

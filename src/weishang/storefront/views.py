@@ -1,15 +1,471 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+"""The customer's store (mobile first): browse, sign in, cart, review and place an order, follow it,
+return it. Views parse input, call a service or selector, and render; they never write models."""
 
-from weishang.catalog.selectors import published_products
-from weishang.orders.models import Order
+from dataclasses import dataclass
+from datetime import datetime
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from weishang.catalog import selectors as catalog
+from weishang.catalog.models import Product, Sku
+from weishang.catalog.rules import Price
+from weishang.core_errors import DomainError
+from weishang.customers import services as customers
+from weishang.orders import selectors as order_reads
+from weishang.orders import services as orders
+from weishang.orders.errors import OrderError
+from weishang.orders.models import Order, OrderStatus, ReturnRequest
+from weishang.payments import services as payments
+from weishang.payments.providers import get_provider
+
+RETURNABLE_STATUSES = (OrderStatus.DELIVERED, OrderStatus.PARTIALLY_REFUNDED)
+
+
+# Input helpers -----------------------------------------------------------------------------------
+
+
+def _int(raw) -> int | None:
+    try:
+        return int(str(raw).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def _prefixed(post, prefix: str) -> dict[int, str]:
+    """{id: raw value} from fields named ``<prefix><id>``, in form order."""
+    return {
+        int(key[len(prefix) :]): value
+        for key, value in post.items()
+        if key.startswith(prefix) and key[len(prefix) :].isdigit()
+    }
+
+
+def _safe_next(request, default: str = "storefront:product_list") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
+        return target
+    return reverse(default)
+
+
+def _customer_of(user):
+    return getattr(user, "customer", None) if user.is_authenticated else None
+
+
+def customer_required(view):
+    """Signed-in customers only; others go to the login page and come back afterwards."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        customer = _customer_of(request.user)
+        if customer is None:
+            # A form cannot be replayed after login, so a POST comes back to the cart instead.
+            back = (
+                request.get_full_path() if request.method == "GET" else reverse("storefront:cart")
+            )
+            return redirect_to_login(back)
+        request.customer = customer
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# Browsing ----------------------------------------------------------------------------------------
 
 
 def product_list(request):
-    return render(request, "storefront/product_list.html", {"products": published_products()})
+    category = request.GET.get("c") or ""
+    return render(
+        request,
+        "storefront/product_list.html",
+        {
+            "products": catalog.published_products(category or None),
+            "categories": catalog.categories_with_published_products(),
+            "current_category": category,
+        },
+    )
 
 
-@login_required
-def order_detail(request, number):
-    order = get_object_or_404(Order, number=number, customer__user=request.user)
-    return render(request, "storefront/order_detail.html", {"order": order})
+@require_http_methods(["GET", "POST"])
+def product_detail(request, slug: str):
+    try:
+        product = catalog.published_product(slug)
+    except Product.DoesNotExist as exc:
+        raise Http404 from exc
+    if request.method == "POST":
+        customer = _customer_of(request.user)
+        if customer is None:
+            return redirect_to_login(request.path)
+        sku_id = _int(request.POST.get("sku"))
+        if sku_id not in {sku.pk for sku in product.skus.all()}:
+            messages.error(request, _("Choose one of the specifications shown."))
+        else:
+            try:
+                orders.add_to_cart(
+                    customer=customer, sku_id=sku_id, quantity=request.POST.get("quantity", "1")
+                )
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Added to your cart."))
+                return redirect("storefront:product_detail", slug=product.slug)
+    return render(request, "storefront/product_detail.html", {"product": product})
+
+
+# Signing in --------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    context = {
+        "next": _safe_next(request),
+        "mobile": request.POST.get("mobile", ""),
+        "demo_code": None,
+    }
+    if request.method == "POST":
+        action = request.POST.get("action")
+        mobile = context["mobile"]
+        try:
+            if action == "send_code":
+                code = customers.send_login_code(mobile=mobile)
+                messages.success(request, _("We sent a 6-digit code to your phone."))
+                if settings.OTP_SHOW_ON_PAGE:
+                    context["demo_code"] = code
+            elif action == "code":
+                customer = customers.log_in_with_code(
+                    mobile=mobile, code=request.POST.get("code", "")
+                )
+                login(request, customer.user)
+                return redirect(context["next"])
+            elif action == "password":
+                customer = customers.log_in_with_password(
+                    mobile=mobile, password=request.POST.get("password", "")
+                )
+                login(request, customer.user)
+                return redirect(context["next"])
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return render(request, "storefront/login.html", context)
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    return redirect("storefront:product_list")
+
+
+@customer_required
+@require_http_methods(["GET", "POST"])
+def account(request):
+    customer = request.customer
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "password":
+                password = request.POST.get("password", "")
+                if password != request.POST.get("password2", ""):
+                    messages.error(request, _("The two passwords are not the same."))
+                else:
+                    customers.set_password(customer=customer, password=password)
+                    update_session_auth_hash(request, customer.user)
+                    messages.success(request, _("Your password is set."))
+                    return redirect("storefront:account")
+            elif action == "address":
+                customers.add_address(
+                    customer=customer,
+                    recipient=request.POST.get("recipient", ""),
+                    phone=request.POST.get("phone", ""),
+                    province=request.POST.get("province", ""),
+                    city=request.POST.get("city", ""),
+                    district=request.POST.get("district", ""),
+                    detail=request.POST.get("detail", ""),
+                    make_default=request.POST.get("make_default") == "on",
+                )
+                messages.success(request, _("Address added."))
+                return redirect(_safe_next(request, "storefront:account"))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return render(
+        request,
+        "storefront/account.html",
+        {
+            "customer": customer,
+            "addresses": customer.addresses.all(),
+            "form": request.POST if request.POST.get("action") == "address" else {},
+            "next": request.POST.get("next") or request.GET.get("next", ""),
+        },
+    )
+
+
+# Cart --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Line:
+    """A cart or review line priced at one moment."""
+
+    sku: Sku
+    quantity: int
+    price: Price
+    quantity_input: str = ""
+    for_sale: bool = True
+
+    @property
+    def total_fen(self) -> int:
+        return self.price.amount_fen * self.quantity
+
+
+@customer_required
+@require_http_methods(["GET", "POST"])
+def cart(request):
+    customer = request.customer
+    if request.method == "POST":
+        sku_id = _int(request.POST.get("sku"))
+        quantity = "0" if "remove" in request.POST else request.POST.get("quantity", "")
+        try:
+            orders.set_cart_quantity(customer=customer, sku_id=sku_id, quantity=quantity)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect("storefront:cart")
+    now = timezone.now()
+    lines = [
+        Line(item.sku, item.quantity, catalog.sku_price(item.sku, now))
+        for item in order_reads.cart_for_customer(customer)
+    ]
+    return render(
+        request,
+        "storefront/cart.html",
+        {
+            "lines": lines,
+            "total_fen": sum(line.total_fen for line in lines),
+            "max_quantity": orders.MAX_QUANTITY,
+        },
+    )
+
+
+# Review and placing (E-commerce Law Art. 49–51) -------------------------------------------------
+
+
+def _review(
+    request,
+    *,
+    quantities: dict[int, str],
+    address_id=None,
+    confirmed=False,
+    now: datetime | None = None,
+):
+    """The review page for {sku_id: quantity as typed}; the customer can edit it and place it."""
+    now = now or timezone.now()
+    skus = catalog.skus_with_periods(quantities)
+    lines, bad_quantity = [], False
+    for sku_id, raw in quantities.items():
+        sku = skus.get(sku_id)
+        if sku is None:
+            continue
+        quantity = _int(raw)
+        if quantity is None or not 0 <= quantity <= orders.MAX_QUANTITY:
+            bad_quantity, quantity = True, 0
+        for_sale = sku.is_active and sku.product.status == Product.Status.PUBLISHED
+        lines.append(Line(sku, quantity, catalog.sku_price(sku, now), str(raw).strip(), for_sale))
+    if bad_quantity:
+        messages.error(
+            request,
+            _("Quantity must be a whole number from 1 to %(max)d.") % {"max": orders.MAX_QUANTITY},
+        )
+    addresses = list(request.customer.addresses.all())
+    chosen = next(
+        (a.pk for a in addresses if a.pk == _int(address_id)),
+        addresses[0].pk if addresses else None,
+    )
+    excludable = {
+        line.sku.product.pk: line.sku.product
+        for line in lines
+        if line.quantity and line.sku.product.needs_return_confirmation
+    }
+    context = {
+        "lines": lines,
+        "total_fen": sum(line.total_fen for line in lines),
+        "addresses": addresses,
+        "chosen_address": chosen,
+        "excludable_products": list(excludable.values()),
+        "confirmed": confirmed,
+        "max_quantity": orders.MAX_QUANTITY,
+    }
+    return render(request, "storefront/checkout.html", context)
+
+
+@customer_required
+@require_http_methods(["GET", "POST"])
+def checkout(request):
+    """GET reviews the cart; POST re-renders the review with the quantities edited on the page."""
+    if request.method == "POST":
+        return _review(
+            request,
+            quantities=_prefixed(request.POST, "qty_"),
+            address_id=request.POST.get("address"),
+            confirmed=request.POST.get("confirm_return_exclusion") == "on",
+        )
+    quantities = {
+        item.sku_id: str(item.quantity) for item in order_reads.cart_for_customer(request.customer)
+    }
+    if not quantities:
+        messages.error(request, _("Your cart is empty."))
+        return redirect("storefront:cart")
+    return _review(request, quantities=quantities)
+
+
+@customer_required
+@require_POST
+def place_order(request):
+    """Places the reviewed order and sends the customer to pay (a benchmark hot path: keep lean)."""
+    customer = request.customer
+    post = request.POST
+    items = _prefixed(post, "qty_")
+    confirmed = post.get("confirm_return_exclusion") == "on"
+    address_id = _int(post.get("address"))
+    expected_total_fen = _int(post.get("expected_total_fen"))
+    address = customer.addresses.filter(pk=address_id).first() if address_id else None
+    try:
+        if expected_total_fen is None:
+            raise OrderError(_("Please review your order before placing it."))
+        if address is None:
+            raise OrderError(_("Choose a delivery address."))
+        order = orders.place_order(
+            customer=customer,
+            items=items,
+            address=address,
+            confirm_return_exclusion=confirmed,
+            expected_total_fen=expected_total_fen,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _review(request, quantities=items, address_id=address_id, confirmed=confirmed)
+    try:
+        payment = payments.start_payment(order=order)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("storefront:order_detail", number=order.number)
+    return redirect(get_provider(payment.provider).pay_url(payment=payment))
+
+
+# My orders ---------------------------------------------------------------------------------------
+
+
+@customer_required
+def order_list(request):
+    page = Paginator(order_reads.order_list_for_customer(request.customer), 20).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "storefront/order_list.html", {"page": page, "orders": page.object_list})
+
+
+def _own_order(request, number: str) -> Order:
+    """Someone else's order looks exactly like a missing one."""
+    try:
+        return order_reads.order_for_customer(request.customer, number)
+    except Order.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _order_page(request, order: Order, *, return_form=None):
+    now = timezone.now()
+    window_end = orders.return_window_end(order)
+    returns = list(order.returns.all())
+    return_open = any(r.status in ReturnRequest.OPEN for r in returns)
+    return_form = return_form or {}
+    returnable_lines = []
+    for line in order.lines.all():
+        line.returnable_quantity = line.quantity - line.returned_quantity if line.returnable else 0
+        line.return_input = return_form.get(f"return_{line.pk}", "0")
+        if line.returnable_quantity > 0:
+            returnable_lines.append(line)
+    window_is_open = window_end is not None and now < window_end
+    context = {
+        "order": order,
+        "returns": returns,
+        "window_end": window_end,
+        "can_pay": order.status == OrderStatus.PENDING_PAYMENT,
+        "can_cancel": order.status in (OrderStatus.PENDING_PAYMENT, OrderStatus.PAID),
+        "can_return": order.status in RETURNABLE_STATUSES
+        and window_is_open
+        and not return_open
+        and bool(returnable_lines),
+        "window_is_open": window_is_open and order.status in RETURNABLE_STATUSES,
+        "returnable_lines": returnable_lines,
+        "return_form": return_form,
+    }
+    return render(request, "storefront/order_detail.html", context)
+
+
+@customer_required
+def order_detail(request, number: str):
+    return _order_page(request, _own_order(request, number))
+
+
+@customer_required
+@require_POST
+def pay_order(request, number: str):
+    order = _own_order(request, number)
+    try:
+        payment = payments.start_payment(order=order)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("storefront:order_detail", number=order.number)
+    return redirect(get_provider(payment.provider).pay_url(payment=payment))
+
+
+@customer_required
+@require_POST
+def cancel_order(request, number: str):
+    order = _own_order(request, number)
+    try:
+        order = orders.cancel_order(
+            order=order, by_brand=False, reason=request.POST.get("reason", "")
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if order.status == OrderStatus.REFUNDED:
+            messages.success(
+                request, _("Your order is cancelled and the payment is being refunded.")
+            )
+        else:
+            messages.success(request, _("Your order is cancelled."))
+    return redirect("storefront:order_detail", number=order.number)
+
+
+@customer_required
+@require_POST
+def request_return(request, number: str):
+    order = _own_order(request, number)
+    quantities = {
+        line_id: (raw.strip() or "0") for line_id, raw in _prefixed(request.POST, "return_").items()
+    }
+    try:
+        orders.request_return(
+            order=order,
+            customer=request.customer,
+            quantities=quantities,
+            reason=request.POST.get("reason", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _order_page(request, order, return_form=request.POST)
+    messages.success(
+        request, _("Your return request is sent. We will tell you where to send the goods.")
+    )
+    return redirect("storefront:order_detail", number=order.number)

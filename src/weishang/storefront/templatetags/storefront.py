@@ -1,0 +1,37 @@
+"""Store template helpers: current prices and stock from prefetched rows, without extra queries."""
+
+from django import template
+from django.core.exceptions import ObjectDoesNotExist
+
+from weishang.catalog.rules import Price
+from weishang.catalog.selectors import sku_price
+
+register = template.Library()
+
+
+@register.filter
+def price_now(sku) -> Price:
+    """The SKU's current price, from its prefetched price periods."""
+    return sku_price(sku)
+
+
+@register.filter
+def lowest_price(product) -> Price | None:
+    """The cheapest current price among the product's prefetched active SKUs."""
+    prices = [sku_price(sku) for sku in product.skus.all()]
+    return min(prices, key=lambda price: price.amount_fen) if prices else None
+
+
+@register.filter
+def available(sku) -> int:
+    """Units the warehouse can still sell; 0 when the SKU has no stock row."""
+    try:
+        return max(sku.stock.available, 0)
+    except ObjectDoesNotExist:
+        return 0
+
+
+@register.filter
+def first_available(product) -> int | None:
+    """The SKU to pre-select on the product page: the first one still in stock."""
+    return next((sku.pk for sku in product.skus.all() if available(sku) > 0), None)

@@ -1,0 +1,47 @@
+"""Store tests read the pages in English, the source language, whatever the translations say."""
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from weishang.orders import services as orders
+from weishang.payments.providers import Notification
+from weishang.payments.services import confirm_payment, start_payment
+
+
+@pytest.fixture
+def client(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+@pytest.fixture
+def shopper(client, brand, customer):
+    """A signed-in customer's browser."""
+    client.force_login(customer.user)
+    return client
+
+
+def place(customer, items, **kwargs):
+    return orders.place_order(
+        customer=customer, items=items, address=customer.addresses.get(), **kwargs
+    )
+
+
+def pay(order):
+    payment = start_payment(order=order)
+    confirm_payment(
+        provider="sandbox",
+        notification=Notification(
+            payment.number, f"txn-{payment.number}", payment.amount_fen, timezone.now()
+        ),
+    )
+    order.refresh_from_db()
+    return order
+
+
+def delivered(order, *, signed_at):
+    """Pays, ships and signs for an order at ``signed_at``."""
+    pay(order)
+    orders.ship_order(order=order, carrier="顺丰", tracking_no="SF1234567890", now=signed_at)
+    return orders.mark_delivered(order=order, signed_at=signed_at)
