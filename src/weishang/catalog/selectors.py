@@ -58,6 +58,28 @@ def published_product(slug: str) -> Product:
     return published_products().get(slug=slug)
 
 
+# Brand console ----------------------------------------------------------------------------------
+
+
+def products_for_console() -> QuerySet[Product]:
+    """Every product, draft or published, with all its SKUs (inactive too), stock and periods."""
+    return Product.objects.select_related("category").prefetch_related(
+        Prefetch(
+            "skus",
+            queryset=Sku.objects.order_by("position", "pk")
+            .select_related("stock")
+            .prefetch_related(
+                Prefetch("price_periods", queryset=PricePeriod.objects.order_by("starts_at"))
+            ),
+        )
+    )
+
+
+def product_with_price_periods(product_id: int) -> Product:
+    """One product for its price-period page; raises Product.DoesNotExist."""
+    return products_for_console().get(pk=product_id)
+
+
 # Storefront -------------------------------------------------------------------------------------
 
 

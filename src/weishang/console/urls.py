@@ -3,4 +3,48 @@ from django.urls import path
 from . import views
 
 app_name = "console"
-urlpatterns = [path("", views.dashboard, name="dashboard")]
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("", views.dashboard, name="dashboard"),
+    path("orders/", views.order_list, name="order_list"),
+    path("orders/<str:number>/", views.order_detail, name="order_detail"),
+    path("orders/<str:number>/ship/", views.order_ship, name="order_ship"),
+    path("orders/<str:number>/deliver/", views.order_deliver, name="order_deliver"),
+    path("orders/<str:number>/cancel/", views.order_cancel, name="order_cancel"),
+    path("returns/", views.return_list, name="return_list"),
+    path(
+        "returns/<str:number>/approve/",
+        views.return_action,
+        {"action": "approve"},
+        name="return_approve",
+    ),
+    path(
+        "returns/<str:number>/reject/",
+        views.return_action,
+        {"action": "reject"},
+        name="return_reject",
+    ),
+    path(
+        "returns/<str:number>/receive/",
+        views.return_action,
+        {"action": "receive"},
+        name="return_receive",
+    ),
+    path(
+        "returns/<str:number>/refund/",
+        views.return_action,
+        {"action": "refund"},
+        name="return_refund",
+    ),
+    path("products/", views.product_list, name="product_list"),
+    path("products/<int:product_id>/publish/", views.product_publish, name="product_publish"),
+    path("products/<int:product_id>/unpublish/", views.product_unpublish, name="product_unpublish"),
+    path("products/<int:product_id>/prices/", views.price_periods, name="price_periods"),
+    path(
+        "products/<int:product_id>/prices/<int:period_id>/delete/",
+        views.price_period_delete,
+        name="price_period_delete",
+    ),
+    path("skus/<int:sku_id>/stock/", views.stock_set, name="stock_set"),
+]

@@ -1,7 +1,422 @@
-from django.contrib.admin.views.decorators import staff_member_required
-from django.shortcuts import render
+"""The brand console: thin views that parse input, call a service or a selector, and render."""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import user_passes_test
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from weishang.catalog import selectors as catalog_selectors
+from weishang.catalog import services as catalog
+from weishang.catalog.models import PricePeriod, Product, Sku
+from weishang.catalog.rules import format_fen
+from weishang.core_errors import DomainError
+from weishang.inventory import services as inventory
+from weishang.inventory.selectors import stock_of
+from weishang.orders import selectors as order_selectors
+from weishang.orders import services as orders
+from weishang.orders.models import Order, OrderStatus, ReturnRequest, ReturnStatus
+
+from .forms import (
+    CancelForm,
+    ConsoleLoginForm,
+    DeliverForm,
+    PricePeriodForm,
+    RejectReturnForm,
+    ShipForm,
+    StockForm,
+)
+
+PAGE_SIZE = 50
 
 
-@staff_member_required
+def _is_staff(user) -> bool:
+    return user.is_active and user.is_staff
+
+
+def staff_required(view):
+    """Staff only; anyone else goes to the console's own sign-in page."""
+    return user_passes_test(_is_staff, login_url=reverse_lazy("console:login"))(view)
+
+
+def staff_post(view):
+    return staff_required(require_POST(view))
+
+
+def _form_errors(request, form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
+def _back(request, default: str):
+    """Back to the page the form was on, when it is one of ours."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect(default)
+
+
+def _attempt(request, action, success: str) -> bool:
+    """Runs a service call; a DomainError becomes an error message and nothing changes."""
+    try:
+        action()
+    except DomainError as error:
+        messages.error(request, error.message)
+        return False
+    messages.success(request, success)
+    return True
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# Sign-in -----------------------------------------------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "console/login.html"
+    authentication_form = ConsoleLoginForm
+    next_page = reverse_lazy("console:dashboard")
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = reverse_lazy("console:login")
+
+
+# Dashboard ---------------------------------------------------------------------------------------
+
+
+@staff_required
 def dashboard(request):
-    return render(request, "console/dashboard.html", {})
+    return render(
+        request,
+        "console/dashboard.html",
+        {"counts": order_selectors.console_dashboard(), "nav": "dashboard"},
+    )
+
+
+# Orders ------------------------------------------------------------------------------------------
+
+STATUS_TABS = [
+    ("", gettext_lazy("All")),
+    (OrderStatus.PENDING_PAYMENT, OrderStatus.PENDING_PAYMENT.label),
+    (OrderStatus.PAID, gettext_lazy("Unshipped")),
+    (OrderStatus.SHIPPED, OrderStatus.SHIPPED.label),
+    (OrderStatus.DELIVERED, OrderStatus.DELIVERED.label),
+    (OrderStatus.COMPLETED, OrderStatus.COMPLETED.label),
+    (OrderStatus.PARTIALLY_REFUNDED, OrderStatus.PARTIALLY_REFUNDED.label),
+    (OrderStatus.REFUNDED, OrderStatus.REFUNDED.label),
+    (OrderStatus.CANCELLED, OrderStatus.CANCELLED.label),
+]
+
+
+@staff_required
+def order_list(request):
+    status = request.GET.get("status", "")
+    if status not in OrderStatus.values:
+        status = ""
+    query = request.GET.get("q", "").strip()[:40]
+    counts = order_selectors.order_counts_by_status()
+    tabs = [
+        {
+            "status": value,
+            "label": label,
+            "count": counts.get(value, 0) if value else sum(counts.values()),
+            "active": value == status,
+        }
+        for value, label in STATUS_TABS
+    ]
+    page = _page(request, order_selectors.search_orders_for_console(status=status, query=query))
+    return render(
+        request,
+        "console/order_list.html",
+        {"page": page, "tabs": tabs, "status": status, "query": query, "nav": "orders"},
+    )
+
+
+def _timeline(order: Order) -> list[tuple]:
+    events = [(order.placed_at, _("Order placed"))]
+    for payment in order.payments.all():
+        if payment.paid_at:
+            events.append((payment.paid_at, _("Paid (%(number)s)") % {"number": payment.number}))
+        for refund in payment.refunds.all():
+            events.append(
+                (
+                    refund.created_at,
+                    _("Refunded %(amount)s") % {"amount": format_fen(refund.amount_fen)},
+                )
+            )
+    if order.shipped_at:
+        events.append(
+            (
+                order.shipped_at,
+                _("Shipped with %(carrier)s, %(tracking)s")
+                % {"carrier": order.carrier, "tracking": order.tracking_no},
+            )
+        )
+    if order.delivered_at:
+        events.append((order.delivered_at, _("Signed for")))
+    for rr in order.returns.all():
+        events.append((rr.requested_at, _("Return %(number)s requested") % {"number": rr.number}))
+        for moment, label in (
+            (rr.approved_at, _("Return %(number)s approved")),
+            (rr.received_at, _("Return %(number)s received")),
+            (rr.refunded_at, _("Return %(number)s refunded")),
+            (rr.rejected_at, _("Return %(number)s rejected")),
+        ):
+            if moment:
+                events.append((moment, label % {"number": rr.number}))
+    if order.completed_at:
+        events.append((order.completed_at, _("Completed")))
+    if order.cancelled_at:
+        events.append((order.cancelled_at, _("Cancelled")))
+    return sorted(events, key=lambda event: event[0])
+
+
+@staff_required
+def order_detail(request, number):
+    try:
+        order = order_selectors.order_for_console(number)
+    except Order.DoesNotExist as exc:
+        raise Http404 from exc
+    return render(
+        request,
+        "console/order_detail.html",
+        {
+            "order": order,
+            "timeline": _timeline(order),
+            "return_window_end": orders.return_window_end(order),
+            "ship_form": ShipForm(),
+            "deliver_form": DeliverForm(),
+            "can_ship": order.status == OrderStatus.PAID,
+            "can_deliver": order.status == OrderStatus.SHIPPED,
+            "can_cancel": order.status == OrderStatus.PENDING_PAYMENT,
+            "paid_cannot_cancel": order.status == OrderStatus.PAID,
+            "nav": "orders",
+        },
+    )
+
+
+def _order(number) -> Order:
+    return get_object_or_404(Order, number=number)
+
+
+@staff_post
+def order_ship(request, number):
+    order = _order(number)
+    form = ShipForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+    else:
+        _attempt(
+            request,
+            lambda: orders.ship_order(order=order, **form.cleaned_data),
+            _("Order %(number)s is shipped.") % {"number": order.number},
+        )
+    return redirect("console:order_detail", number=order.number)
+
+
+@staff_post
+def order_deliver(request, number):
+    order = _order(number)
+    form = DeliverForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+    else:
+        _attempt(
+            request,
+            lambda: orders.mark_delivered(order=order, signed_at=form.cleaned_data["signed_at"]),
+            _("Order %(number)s is marked delivered.") % {"number": order.number},
+        )
+    return redirect("console:order_detail", number=order.number)
+
+
+@staff_post
+def order_cancel(request, number):
+    order = _order(number)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+    else:
+        _attempt(
+            request,
+            lambda: orders.cancel_order(
+                order=order, by_brand=True, reason=form.cleaned_data["reason"]
+            ),
+            _("Order %(number)s is cancelled and its stock released.") % {"number": order.number},
+        )
+    return redirect("console:order_detail", number=order.number)
+
+
+# Returns -----------------------------------------------------------------------------------------
+
+
+@staff_required
+def return_list(request):
+    page = _page(request, order_selectors.returns_queue().select_related("order__customer"))
+    now = timezone.now()
+    for rr in page:
+        rr.is_overdue = (
+            rr.status == ReturnStatus.RECEIVED and rr.refund_due_at and rr.refund_due_at < now
+        )
+    return render(
+        request,
+        "console/return_list.html",
+        {"page": page, "now": now, "ReturnStatus": ReturnStatus, "nav": "returns"},
+    )
+
+
+@staff_post
+def return_action(request, number, action):
+    rr = get_object_or_404(ReturnRequest, number=number)
+    if action == "approve":
+        _attempt(
+            request,
+            lambda: orders.approve_return(return_request=rr),
+            _("Return %(number)s is approved.") % {"number": rr.number},
+        )
+    elif action == "reject":
+        form = RejectReturnForm(request.POST)
+        if not form.is_valid():
+            _form_errors(request, form)
+        else:
+            _attempt(
+                request,
+                lambda: orders.reject_return(return_request=rr, reason=form.cleaned_data["reason"]),
+                _("Return %(number)s is rejected.") % {"number": rr.number},
+            )
+    elif action == "receive":
+        _attempt(
+            request,
+            lambda: orders.receive_return(return_request=rr),
+            _("Return %(number)s is received; the goods are back in stock.")
+            % {"number": rr.number},
+        )
+    elif action == "refund":
+        _attempt(
+            request,
+            lambda: orders.refund_return(return_request=rr),
+            _("Return %(number)s is refunded.") % {"number": rr.number},
+        )
+    else:
+        raise Http404
+    return _back(request, reverse("console:return_list"))
+
+
+# Products and stock ------------------------------------------------------------------------------
+
+
+@staff_required
+def product_list(request):
+    page = _page(request, catalog_selectors.products_for_console())
+    now = timezone.now()
+    rows = [
+        (
+            product,
+            [
+                (sku, catalog_selectors.sku_price(sku, now), stock_of(sku))
+                for sku in product.skus.all()
+            ],
+        )
+        for product in page
+    ]
+    return render(
+        request, "console/product_list.html", {"page": page, "rows": rows, "nav": "products"}
+    )
+
+
+@staff_post
+def stock_set(request, sku_id):
+    sku = get_object_or_404(Sku.objects.select_related("product"), pk=sku_id)
+    form = StockForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+    else:
+        _attempt(
+            request,
+            lambda: inventory.set_stock_on_hand(
+                sku_id=sku.pk,
+                on_hand=form.cleaned_data["on_hand"],
+                reference=f"console:{request.user.pk}",
+            ),
+            _("Stock of %(sku)s set to %(n)d.") % {"sku": sku, "n": form.cleaned_data["on_hand"]},
+        )
+    return _back(request, reverse("console:product_list"))
+
+
+@staff_post
+def product_publish(request, product_id):
+    product = get_object_or_404(Product, pk=product_id)
+    _attempt(
+        request,
+        lambda: catalog.publish_product(product=product),
+        _("%(name)s is published.") % {"name": product.name},
+    )
+    return _back(request, reverse("console:product_list"))
+
+
+@staff_post
+def product_unpublish(request, product_id):
+    product = get_object_or_404(Product, pk=product_id)
+    _attempt(
+        request,
+        lambda: catalog.unpublish_product(product=product),
+        _("%(name)s is withdrawn from sale.") % {"name": product.name},
+    )
+    return _back(request, reverse("console:product_list"))
+
+
+@staff_required
+def price_periods(request, product_id):
+    try:
+        product = catalog_selectors.product_with_price_periods(product_id)
+    except Product.DoesNotExist as exc:
+        raise Http404 from exc
+    form = PricePeriodForm(request.POST or None, product=product)
+    if request.method == "POST":
+        if not form.is_valid():
+            _form_errors(request, form)
+        else:
+            data = form.cleaned_data
+            if _attempt(
+                request,
+                lambda: catalog.schedule_price_period(
+                    sku=data["sku"],
+                    starts_at=data["starts_at"],
+                    ends_at=data["ends_at"],
+                    price_fen=data["price"],
+                    label=data["label"],
+                ),
+                _("Price period added."),
+            ):
+                return redirect("console:price_periods", product_id=product.pk)
+    now = timezone.now()
+    skus = [
+        (sku, catalog_selectors.sku_price(sku, now), list(sku.price_periods.all()))
+        for sku in product.skus.all()
+    ]
+    return render(
+        request,
+        "console/price_periods.html",
+        {"product": product, "skus": skus, "form": form, "now": now, "nav": "products"},
+    )
+
+
+@staff_post
+def price_period_delete(request, product_id, period_id):
+    period = get_object_or_404(
+        PricePeriod.objects.select_related("sku"), pk=period_id, sku__product_id=product_id
+    )
+    _attempt(
+        request, lambda: catalog.delete_price_period(period=period), _("Price period deleted.")
+    )
+    return redirect("console:price_periods", product_id=product_id)

@@ -1,10 +1,13 @@
 """Order reads shared by the storefront and the console."""
 
-from django.db.models import Count, Prefetch, QuerySet
+from datetime import datetime, time
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 
 from weishang.customers.models import Customer
 
-from .models import Order, OrderLine, OrderStatus, ReturnLine, ReturnRequest
+from .models import Order, OrderLine, OrderStatus, ReturnLine, ReturnRequest, ReturnStatus
 
 
 def orders_for_customer(customer: Customer) -> QuerySet[Order]:
@@ -23,7 +26,12 @@ def order_for_customer(customer: Customer, number: str) -> Order:
 
 
 def orders_for_console(status: str | None = None) -> QuerySet[Order]:
-    qs = Order.objects.select_related("customer").annotate(line_count=Count("lines"))
+    # An aggregate drops Meta.ordering (Django >= 3.1), so the newest-first order is explicit.
+    qs = (
+        Order.objects.select_related("customer")
+        .annotate(line_count=Count("lines"))
+        .order_by("-placed_at", "-pk")
+    )
     if status:
         qs = qs.filter(status=status)
     return qs
@@ -38,7 +46,71 @@ def returns_queue() -> QuerySet[ReturnRequest]:
         ReturnRequest.objects.filter(status__in=ReturnRequest.OPEN)
         .select_related("order")
         .prefetch_related(Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line")))
-        .order_by("refund_due_at", "requested_at", "pk")
+        .order_by(F("refund_due_at").asc(nulls_last=True), "requested_at", "pk")
+    )
+
+
+# Brand console ----------------------------------------------------------------------------------
+
+
+def console_dashboard(now: datetime | None = None) -> dict[str, int]:
+    """The console's counts at a glance; today is the brand's local day."""
+    now = now or timezone.now()
+    tz = timezone.get_current_timezone()
+    day_start = datetime.combine(timezone.localtime(now, tz).date(), time.min, tzinfo=tz)
+    today = Q(paid_at__gte=day_start, paid_at__lte=now)
+    counts = Order.objects.aggregate(
+        awaiting_payment=Count("pk", filter=Q(status=OrderStatus.PENDING_PAYMENT)),
+        unshipped=Count("pk", filter=Q(status=OrderStatus.PAID)),
+        shipped=Count("pk", filter=Q(status=OrderStatus.SHIPPED)),
+        paid_today=Count("pk", filter=today),
+        gmv_today_fen=Sum("total_fen", filter=today, default=0),
+    )
+    counts |= ReturnRequest.objects.aggregate(
+        returns_open=Count("pk", filter=Q(status__in=ReturnRequest.OPEN)),
+        refunds_overdue=Count("pk", filter=Q(status=ReturnStatus.RECEIVED, refund_due_at__lt=now)),
+    )
+    return counts
+
+
+def order_counts_by_status() -> dict[str, int]:
+    rows = Order.objects.order_by().values_list("status").annotate(n=Count("pk"))
+    return dict(rows)
+
+
+def search_orders_for_console(*, status: str | None = None, query: str = "") -> QuerySet[Order]:
+    """The console's order list, by status and by order number or mobile (customer or recipient)."""
+    qs = orders_for_console(status or None)
+    query = (query or "").strip()
+    if query:
+        qs = qs.filter(
+            Q(number__icontains=query)
+            | Q(customer__mobile__icontains=query)
+            | Q(phone__icontains=query)
+        )
+    return qs
+
+
+def order_for_console(number: str) -> Order:
+    """One order with everything its console page shows; raises Order.DoesNotExist."""
+    from weishang.payments.models import Payment
+
+    return (
+        Order.objects.select_related("customer")
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.order_by("pk")),
+            Prefetch(
+                "payments",
+                queryset=Payment.objects.order_by("created_at", "pk").prefetch_related("refunds"),
+            ),
+            Prefetch(
+                "returns",
+                queryset=ReturnRequest.objects.order_by("requested_at", "pk").prefetch_related(
+                    Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line"))
+                ),
+            ),
+        )
+        .get(number=number)
     )
 
 

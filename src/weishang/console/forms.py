@@ -1,0 +1,130 @@
+"""Input parsing for the brand console; every business rule stays in the domain services."""
+
+import re
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from weishang.catalog.models import Sku
+
+MAX_PRICE_FEN = 1_000_000_000  # ¥10,000,000.00, well inside a PositiveIntegerField
+MAX_STOCK = 1_000_000_000
+_YUAN = re.compile(r"^\d+(\.\d+)?$")
+_DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+def yuan_to_fen(raw) -> int:
+    """'12.34' yuan as 1234 fen, through Decimal; refuses more than two decimals."""
+    text = str(raw or "").strip().replace(",", "").removeprefix("¥")
+    if not _YUAN.match(text):
+        raise forms.ValidationError(
+            _("Enter the price in yuan, for example 39.90."), code="invalid_price"
+        )
+    try:
+        amount = Decimal(text) * 100
+    except InvalidOperation as exc:  # pragma: no cover - the pattern already guards this
+        raise forms.ValidationError(_("Enter the price in yuan, for example 39.90.")) from exc
+    if amount != amount.to_integral_value():
+        raise forms.ValidationError(
+            _("A price has at most two decimals (fen)."), code="too_many_decimals"
+        )
+    fen = int(amount)
+    if fen <= 0:
+        raise forms.ValidationError(_("A price must be more than zero."), code="not_positive")
+    if fen > MAX_PRICE_FEN:
+        raise forms.ValidationError(_("This price is too high."), code="too_high")
+    return fen
+
+
+class YuanField(forms.CharField):
+    def clean(self, value):
+        return yuan_to_fen(super().clean(value))
+
+
+def _datetime_field(label, *, required=True):
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        input_formats=[_DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=_DATETIME_LOCAL),
+    )
+
+
+class ConsoleLoginForm(AuthenticationForm):
+    """Django's sign-in form, refusing anyone who is not the brand's staff."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "not_staff": _(
+            "This account is not brand staff. The console is only for the brand's operators; "
+            "customers and distributors sign in on the store."
+        ),
+    }
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if not user.is_staff:
+            raise forms.ValidationError(self.error_messages["not_staff"], code="not_staff")
+
+
+class ShipForm(forms.Form):
+    carrier = forms.CharField(label=_("Carrier"), max_length=40, strip=True)
+    tracking_no = forms.CharField(label=_("Tracking number"), max_length=40, strip=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.error_messages["required"] = _("Enter the carrier and the tracking number.")
+
+
+class DeliverForm(forms.Form):
+    signed_at = _datetime_field(_("Signed for at"), required=False)
+
+    def clean_signed_at(self):
+        signed_at = self.cleaned_data.get("signed_at") or timezone.now()
+        if signed_at > timezone.now() + timedelta(minutes=5):
+            raise forms.ValidationError(_("The sign-for time cannot be in the future."))
+        return signed_at
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False, strip=True)
+
+
+class RejectReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        strip=True,
+        error_messages={"required": _("Say why the return is rejected; the customer will see it.")},
+    )
+
+
+class StockForm(forms.Form):
+    on_hand = forms.IntegerField(
+        label=_("On hand"),
+        min_value=0,
+        max_value=MAX_STOCK,
+        error_messages={
+            "required": _("Stock must be a whole number, zero or more."),
+            "invalid": _("Stock must be a whole number, zero or more."),
+            "min_value": _("Stock must be a whole number, zero or more."),
+            "max_value": _("This stock figure is too high."),
+        },
+    )
+
+
+class PricePeriodForm(forms.Form):
+    sku = forms.ModelChoiceField(label=_("SKU"), queryset=Sku.objects.none(), empty_label=None)
+    starts_at = _datetime_field(_("Starts"))
+    ends_at = _datetime_field(_("Ends"))
+    price = YuanField(label=_("Price (yuan)"), max_length=20)
+    label = forms.CharField(label=_("Label"), max_length=60, required=False, strip=True)
+
+    def __init__(self, *args, product, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sku"].queryset = Sku.objects.filter(product=product).order_by("position", "pk")
