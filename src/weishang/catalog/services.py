@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .errors import CatalogError
@@ -50,7 +51,11 @@ def schedule_price_period(
         if overlaps(starts_at, ends_at, other.starts_at, other.ends_at):
             raise CatalogError(
                 _("This period overlaps the period from %(start)s to %(end)s.")
-                % {"start": f"{other.starts_at:%Y-%m-%d %H:%M}", "end": f"{other.ends_at:%Y-%m-%d %H:%M}"},
+                % {
+                    # In the brand's local time, as the operator entered it (not UTC).
+                    "start": f"{timezone.localtime(other.starts_at):%Y-%m-%d %H:%M}",
+                    "end": f"{timezone.localtime(other.ends_at):%Y-%m-%d %H:%M}",
+                },
                 code="price_period_overlap",
             )
     return PricePeriod.objects.create(
