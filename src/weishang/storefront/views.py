@@ -398,7 +398,7 @@ def _order_page(request, order: Order, *, return_form=None):
         "order": order,
         "returns": returns,
         "window_end": window_end,
-        "can_pay": order.status == OrderStatus.PENDING_PAYMENT,
+        "can_pay": order.status == OrderStatus.PENDING_PAYMENT and order.expires_at > now,
         "can_cancel": order.status in (OrderStatus.PENDING_PAYMENT, OrderStatus.PAID),
         "can_return": order.status in RETURNABLE_STATUSES
         and window_is_open
