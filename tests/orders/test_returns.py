@@ -132,3 +132,13 @@ def test_expired_unpaid_orders_free_their_stock(customer, sku):
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED
     assert Stock.objects.get(sku=sku).reserved == 0
+
+
+@pytest.mark.django_db
+def test_a_sign_for_time_in_the_future_is_refused(customer, sku):
+    order = pay(services.place_order(customer=customer, items={sku.pk: 1}, address=customer.addresses.get()))
+    services.ship_order(order=order, carrier="顺丰", tracking_no="SF1")
+    with pytest.raises(OrderError, match="future"):
+        services.mark_delivered(order=order, signed_at=timezone.now() + timedelta(days=3))
+    order.refresh_from_db()
+    assert order.status == OrderStatus.SHIPPED

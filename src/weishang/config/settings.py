@@ -98,6 +98,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("WEISHANG_MEDIA_ROOT", VAR_DIR / "media"))
 SERVE_MEDIA = env_flag("WEISHANG_SERVE_MEDIA", True)

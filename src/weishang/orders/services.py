@@ -228,7 +228,10 @@ def mark_delivered(*, order: Order, signed_at: datetime | None = None) -> Order:
     """Records the courier's sign-for time, which starts the return window (Art. 51)."""
     order = lock_order(order.pk)
     check_transition(order.status, OrderStatus.DELIVERED)
-    signed_at = signed_at or timezone.now()
+    now = timezone.now()
+    signed_at = signed_at or now
+    if signed_at > now + timedelta(minutes=5):
+        raise OrderError(_("The sign-for time cannot be in the future."))
     if signed_at < order.shipped_at:
         raise OrderError(_("The sign-for time cannot be before the order was shipped."))
     order.status = OrderStatus.DELIVERED
