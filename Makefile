@@ -27,7 +27,7 @@ demo: install
 	WEISHANG_DEBUG=1 $(BIN)/weishang runserver $(HOST):$(PORT)
 
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -95,3 +95,12 @@ def staff(db):
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.create_user(username="operator", password="pw-operator-1", is_staff=True)
+
+
+@pytest.fixture(autouse=True)
+def english_outside_requests():
+    """Service-level tests read messages in English; pages pick their language per request."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -21,14 +21,14 @@ def payment(customer, sku):
     return start_payment(order=order)
 
 
-def notify(client, payment, *, txn="txn-1", amount=None, secret=SECRET, timestamp=None):
+def notify(client, payment, *, txn="txn-1", amount=None, secret=SECRET, timestamp=None, language="en"):
     body = notification_body(
         trade_number=payment.number, transaction_id=txn,
         amount_fen=payment.amount_fen if amount is None else amount, paid_at=timezone.now(),
     )
     return client.post(
         reverse("payments:notify", args=["sandbox"]), data=body, content_type="application/json",
-        headers={SIGNATURE_HEADER: sign(body, secret=secret, timestamp=timestamp)},
+        headers={SIGNATURE_HEADER: sign(body, secret=secret, timestamp=timestamp), "Accept-Language": language},
     )
 
 
@@ -80,7 +80,7 @@ def test_unsigned_and_malformed_notifications_are_refused(client, payment):
     response = client.post(
         url, data=body, content_type="application/json", headers={SIGNATURE_HEADER: sign(body, secret=SECRET)}
     )
-    assert response.status_code == 400 and "malformed" in response.json()["message"]
+    assert response.status_code == 400 and response.json()["message"] == "支付通知格式错误。"
 
 
 @pytest.mark.django_db
