@@ -6,7 +6,7 @@ from datetime import datetime
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from .models import Brand, PricePeriod, Product, ProductImage, Sku
+from .models import Brand, Category, PricePeriod, Product, ProductImage, Sku
 from .rules import Period, Price, price_at
 
 
@@ -24,8 +24,10 @@ def sku_price(sku: Sku, at: datetime | None = None) -> Price:
 
 
 def skus_with_periods(sku_ids: Iterable[int]) -> dict[int, Sku]:
-    skus = Sku.objects.filter(pk__in=list(sku_ids)).select_related("product").prefetch_related(
-        "price_periods"
+    skus = (
+        Sku.objects.filter(pk__in=list(sku_ids))
+        .select_related("product")
+        .prefetch_related("price_periods")
     )
     return {sku.pk: sku for sku in skus}
 
@@ -37,7 +39,9 @@ def _product_prefetches():
             "skus",
             queryset=Sku.objects.filter(is_active=True)
             .order_by("position", "pk")
-            .prefetch_related(Prefetch("price_periods", queryset=PricePeriod.objects.order_by("starts_at")))
+            .prefetch_related(
+                Prefetch("price_periods", queryset=PricePeriod.objects.order_by("starts_at"))
+            )
             .select_related("stock"),
         ),
     ]
@@ -80,12 +84,25 @@ def product_with_price_periods(product_id: int) -> Product:
     return products_for_console().get(pk=product_id)
 
 
+def product_for_editing(product_id: int) -> Product:
+    """One product for its edit page, with every SKU, its stock and periods, and its images."""
+    return (
+        products_for_console()
+        .prefetch_related(
+            Prefetch("images", queryset=ProductImage.objects.order_by("position", "pk"))
+        )
+        .get(pk=product_id)
+    )
+
+
+def categories() -> QuerySet[Category]:
+    return Category.objects.order_by("position", "pk")
+
+
 # Storefront -------------------------------------------------------------------------------------
 
 
 def categories_with_published_products() -> QuerySet:
     """The store's category filter: only categories that have something to buy."""
-    from .models import Category
-
     published = Category.objects.filter(products__status=Product.Status.PUBLISHED)
     return published.distinct().order_by("position", "pk")

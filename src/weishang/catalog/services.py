@@ -1,14 +1,36 @@
 """Every write to the catalogue."""
 
+import re
+import uuid
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image
+
+from weishang.inventory.services import set_stock_on_hand
 
 from .errors import CatalogError
-from .models import PricePeriod, Product, Sku
+from .models import Category, PricePeriod, Product, ProductImage, ReturnClass, Sku
 from .rules import overlaps
+
+MAX_PRICE_FEN = 1_000_000_000  # ¥10,000,000.00, well inside a PositiveIntegerField
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_IMAGE_PIXELS = 40_000_000  # a 5 MB file can still declare a decompression bomb
+IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+PRODUCT_FIELDS = (
+    "name",
+    "slug",
+    "category",
+    "description",
+    "is_food",
+    "food_licence_no",
+    "return_class",
+    "exclusion_reason",
+)
+_SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 
 
 @transaction.atomic
@@ -66,3 +88,306 @@ def schedule_price_period(
 @transaction.atomic
 def delete_price_period(*, period: PricePeriod) -> None:
     period.delete()
+
+
+# Products, SKUs, images and categories ---------------------------------------------------------
+
+
+def _text(value, *, model, field: str, required: bool = True) -> str:
+    """A stripped text value that fits its column; SQLite would not refuse an over-long one."""
+    text = str(value or "").strip()
+    model_field = model._meta.get_field(field)
+    if required and not text:
+        raise CatalogError(
+            _("Enter the %(field)s.") % {"field": model_field.verbose_name}, code="required"
+        )
+    if model_field.max_length and len(text) > model_field.max_length:
+        raise CatalogError(
+            _("The %(field)s can be at most %(n)d characters.")
+            % {"field": model_field.verbose_name, "n": model_field.max_length},
+            code="too_long",
+        )
+    return text
+
+
+def _slug(value, *, model) -> str:
+    slug = _text(value, model=model, field="slug")
+    if not _SLUG.match(slug):
+        raise CatalogError(
+            _("A slug uses only English letters, digits, hyphens and underscores."),
+            code="invalid_slug",
+        )
+    return slug
+
+
+def _price_fen(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise CatalogError(_("A price must be a positive whole number of fen."), code="bad_price")
+    if value > MAX_PRICE_FEN:
+        raise CatalogError(_("This price is too high."), code="bad_price")
+    return value
+
+
+def _next_position(queryset) -> int:
+    highest = queryset.aggregate(highest=Max("position"))["highest"]
+    return 0 if highest is None else highest + 1
+
+
+def _duplicate_slug(slug: str) -> CatalogError:
+    return CatalogError(
+        _("Another product already uses the slug “%(slug)s”; choose another.") % {"slug": slug},
+        code="duplicate_slug",
+    )
+
+
+def _check_product(product: Product) -> None:
+    """The rules a product's fields must meet together, checked before the database sees them."""
+    if product.return_class not in ReturnClass.values:
+        raise CatalogError(_("Choose one of the return classes."), code="bad_return_class")
+    if product.return_class == ReturnClass.EXCLUDABLE and not product.exclusion_reason:
+        raise CatalogError(
+            _(
+                "Say why no-reason returns may be excluded; the customer must confirm it at "
+                "checkout (Consumer Protection Law Art. 25)."
+            ),
+            code="exclusion_reason_missing",
+        )
+    if (
+        product.status == Product.Status.PUBLISHED
+        and product.is_food
+        and not product.food_licence_no
+    ):
+        raise CatalogError(
+            _(
+                "A published food product must show the brand's food licence or filing number "
+                "(Food Safety Law Art. 35). Enter the number, or unpublish the product first."
+            ),
+            code="food_licence_missing",
+        )
+
+
+def _clean_product_fields(fields: dict, *, product: Product | None = None) -> dict:
+    unknown = set(fields) - set(PRODUCT_FIELDS)
+    if unknown:
+        raise TypeError(f"not product fields: {', '.join(sorted(unknown))}")
+    clean = dict(fields)
+    for name, required in (
+        ("name", True),
+        ("description", False),
+        ("food_licence_no", False),
+        ("exclusion_reason", False),
+    ):
+        if name in clean:
+            clean[name] = _text(clean[name], model=Product, field=name, required=required)
+    if "slug" in clean:
+        clean["slug"] = _slug(clean["slug"], model=Product)
+        others = Product.objects.filter(slug=clean["slug"])
+        if product is not None:
+            others = others.exclude(pk=product.pk)
+        if others.exists():
+            raise _duplicate_slug(clean["slug"])
+    if "category" in clean and not isinstance(clean["category"], Category):
+        raise CatalogError(_("Choose a category."), code="bad_category")
+    if "is_food" in clean:
+        clean["is_food"] = bool(clean["is_food"])
+    return clean
+
+
+@transaction.atomic
+def create_product(
+    *,
+    name: str,
+    slug: str,
+    category: Category,
+    description: str = "",
+    is_food: bool = False,
+    food_licence_no: str = "",
+    return_class: str = ReturnClass.NORMAL,
+    exclusion_reason: str = "",
+) -> Product:
+    """A new product, always a draft: it goes on sale only through ``publish_product``."""
+    fields = _clean_product_fields(
+        {
+            "name": name,
+            "slug": slug,
+            "category": category,
+            "description": description,
+            "is_food": is_food,
+            "food_licence_no": food_licence_no,
+            "return_class": return_class,
+            "exclusion_reason": exclusion_reason,
+        }
+    )
+    product = Product(
+        status=Product.Status.DRAFT, position=_next_position(Product.objects.all()), **fields
+    )
+    _check_product(product)
+    try:
+        with transaction.atomic():
+            product.save(force_insert=True)
+    except IntegrityError as exc:  # another operator took the slug a moment ago
+        raise _duplicate_slug(fields["slug"]) from exc
+    return product
+
+
+@transaction.atomic
+def update_product(*, product: Product, **fields) -> Product:
+    """Changes a product's details; its status changes only by publishing or unpublishing."""
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    fields = _clean_product_fields(fields, product=product)
+    for name, value in fields.items():
+        setattr(product, name, value)
+    _check_product(product)
+    if fields:
+        try:
+            with transaction.atomic():
+                product.save(update_fields=list(fields))
+        except IntegrityError as exc:
+            raise _duplicate_slug(product.slug) from exc
+    return product
+
+
+def _duplicate_code(code: str) -> CatalogError:
+    return CatalogError(
+        _("The SKU code “%(code)s” is already in use; choose another.") % {"code": code},
+        code="duplicate_sku_code",
+    )
+
+
+@transaction.atomic
+def add_sku(*, product: Product, code: str, name: str, list_price_fen: int) -> Sku:
+    """A new sellable variant (500 g, 1 kg) with a stock row at zero in the central warehouse."""
+    code = _text(code, model=Sku, field="code")
+    name = _text(name, model=Sku, field="name")
+    list_price_fen = _price_fen(list_price_fen)
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    if Sku.objects.filter(code=code).exists():
+        raise _duplicate_code(code)
+    try:
+        with transaction.atomic():
+            sku = Sku.objects.create(
+                product=product,
+                code=code,
+                name=name,
+                list_price_fen=list_price_fen,
+                position=_next_position(product.skus.all()),
+            )
+    except IntegrityError as exc:
+        raise _duplicate_code(code) from exc
+    set_stock_on_hand(sku_id=sku.pk, on_hand=0, reference=f"new sku {code}")
+    return sku
+
+
+@transaction.atomic
+def update_sku(
+    *,
+    sku: Sku,
+    name: str | None = None,
+    list_price_fen: int | None = None,
+    is_active: bool | None = None,
+) -> Sku:
+    """Renames, reprices, activates or deactivates a SKU; ``None`` leaves a field as it is."""
+    product = Product.objects.select_for_update().get(pk=sku.product_id)
+    sku = Sku.objects.select_for_update().get(pk=sku.pk)
+    changed = []
+    if name is not None:
+        sku.name = _text(name, model=Sku, field="name")
+        changed.append("name")
+    if list_price_fen is not None:
+        sku.list_price_fen = _price_fen(list_price_fen)
+        changed.append("list_price_fen")
+    if is_active is not None:
+        if (
+            not is_active
+            and product.status == Product.Status.PUBLISHED
+            and not product.skus.filter(is_active=True).exclude(pk=sku.pk).exists()
+        ):
+            raise CatalogError(
+                _(
+                    "This is the last active SKU of a product on sale; unpublish the product "
+                    "before deactivating it."
+                ),
+                code="last_active_sku",
+            )
+        sku.is_active = bool(is_active)
+        changed.append("is_active")
+    if changed:
+        sku.save(update_fields=changed)
+    return sku
+
+
+def _checked_image(image_file) -> str:
+    """The file's real format (JPEG, PNG or WebP), or a CatalogError; the file is rewound."""
+    size = getattr(image_file, "size", None)
+    if size is None or size > MAX_IMAGE_BYTES:
+        raise CatalogError(
+            _("An image can be at most %(mb)d MB.") % {"mb": MAX_IMAGE_BYTES // (1024 * 1024)},
+            code="image_too_large",
+        )
+    not_an_image = CatalogError(_("Upload a JPEG, PNG or WebP image."), code="not_an_image")
+    try:
+        image_file.seek(0)
+        with Image.open(image_file) as image:
+            image_format = image.format
+            width, height = image.size
+            image.verify()
+    except Exception as exc:  # Pillow raises many kinds for a broken or foreign file
+        raise not_an_image from exc
+    finally:
+        image_file.seek(0)
+    if image_format not in IMAGE_FORMATS:
+        raise not_an_image
+    if width * height > MAX_IMAGE_PIXELS:
+        raise CatalogError(
+            _("This image has too many pixels; resize it to at most 40 megapixels."),
+            code="image_too_many_pixels",
+        )
+    return image_format
+
+
+@transaction.atomic
+def add_product_image(*, product: Product, image_file) -> ProductImage:
+    """Stores a checked image after the product's others.
+
+    The stored name comes from the product and the real format, never from the uploaded name,
+    so a file is always served with an image content type.
+    """
+    image_format = _checked_image(image_file)
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    image = ProductImage(product=product, position=_next_position(product.images.all()))
+    name = f"{product.slug}-{uuid.uuid4().hex[:12]}.{IMAGE_FORMATS[image_format]}"
+    image.image.save(name, image_file, save=False)
+    try:
+        image.save(force_insert=True)
+    except Exception:
+        image.image.storage.delete(image.image.name)  # no row, so no file either
+        raise
+    return image
+
+
+@transaction.atomic
+def remove_product_image(*, image: ProductImage) -> None:
+    """Deletes the image's row now and its file once the deletion is committed."""
+    storage, name = image.image.storage, image.image.name
+    ProductImage.objects.filter(pk=image.pk).delete()
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def create_category(*, name: str, slug: str) -> Category:
+    name = _text(name, model=Category, field="name")
+    slug = _slug(slug, model=Category)
+    duplicate = CatalogError(
+        _("Another category already uses the slug “%(slug)s”; choose another.") % {"slug": slug},
+        code="duplicate_slug",
+    )
+    if Category.objects.filter(slug=slug).exists():
+        raise duplicate
+    try:
+        with transaction.atomic():
+            return Category.objects.create(
+                name=name, slug=slug, position=_next_position(Category.objects.all())
+            )
+    except IntegrityError as exc:
+        raise duplicate from exc

@@ -9,9 +9,9 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from weishang.catalog.models import Sku
+from weishang.catalog.models import Category, Product, ReturnClass, Sku
+from weishang.catalog.services import MAX_PRICE_FEN
 
-MAX_PRICE_FEN = 1_000_000_000  # ¥10,000,000.00, well inside a PositiveIntegerField
 MAX_STOCK = 1_000_000_000
 _YUAN = re.compile(r"^\d+(\.\d+)?$")
 _DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -38,6 +38,11 @@ def yuan_to_fen(raw) -> int:
     if fen > MAX_PRICE_FEN:
         raise forms.ValidationError(_("This price is too high."), code="too_high")
     return fen
+
+
+def fen_to_yuan(fen: int) -> str:
+    """1234 fen as '12.34', the form yuan_to_fen reads back."""
+    return f"{fen // 100}.{fen % 100:02d}"
 
 
 class YuanField(forms.CharField):
@@ -128,3 +133,68 @@ class PricePeriodForm(forms.Form):
     def __init__(self, *args, product, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sku"].queryset = Sku.objects.filter(product=product).order_by("position", "pk")
+
+
+class ProductForm(forms.Form):
+    """A product's details; the catalogue services check the rules between the fields."""
+
+    name = forms.CharField(label=_("Name"), max_length=120, strip=True)
+    slug = forms.SlugField(
+        label=_("Slug (in the store's address)"),
+        max_length=50,
+        error_messages={
+            "invalid": _("A slug uses only English letters, digits, hyphens and underscores.")
+        },
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.order_by("position", "pk"),
+        error_messages={
+            "required": _("Choose a category."),
+            "invalid_choice": _("Choose a category."),
+        },
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    is_food = forms.BooleanField(label=_("Food"), required=False)
+    food_licence_no = forms.CharField(
+        label=_("Food licence or filing no."), max_length=64, required=False, strip=True
+    )
+    return_class = forms.ChoiceField(label=_("Return class"), choices=ReturnClass.choices)
+    exclusion_reason = forms.CharField(
+        label=_("Why returns may be excluded"), max_length=200, required=False, strip=True
+    )
+
+    @classmethod
+    def for_product(cls, product: Product) -> "ProductForm":
+        return cls(initial={name: getattr(product, name) for name in cls.base_fields})
+
+
+class SkuForm(forms.Form):
+    code = forms.CharField(label=_("SKU code"), max_length=40, strip=True)
+    name = forms.CharField(label=_("Specification"), max_length=60, strip=True)
+    price = YuanField(label=_("List price (yuan)"), max_length=20)
+
+
+class SkuEditForm(forms.Form):
+    name = forms.CharField(label=_("Specification"), max_length=60, strip=True)
+    price = YuanField(label=_("List price (yuan)"), max_length=20)
+
+
+class ProductImageForm(forms.Form):
+    # A plain file field: the catalogue service decides what counts as an image.
+    image = forms.FileField(
+        label=_("Image"), error_messages={"required": _("Choose an image file to upload.")}
+    )
+
+
+class CategoryForm(forms.Form):
+    name = forms.CharField(label=_("Category name"), max_length=100, strip=True)
+    slug = forms.SlugField(
+        label=_("Category slug"),
+        max_length=50,
+        error_messages={
+            "invalid": _("A slug uses only English letters, digits, hyphens and underscores.")
+        },
+    )

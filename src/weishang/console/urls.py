@@ -38,6 +38,16 @@ urlpatterns = [
         name="return_refund",
     ),
     path("products/", views.product_list, name="product_list"),
+    path("products/new/", views.product_new, name="product_new"),
+    path("products/<int:product_id>/edit/", views.product_edit, name="product_edit"),
+    path("products/<int:product_id>/skus/", views.sku_add, name="sku_add"),
+    path("products/<int:product_id>/images/", views.image_add, name="image_add"),
+    path(
+        "products/<int:product_id>/images/<int:image_id>/remove/",
+        views.image_remove,
+        name="image_remove",
+    ),
+    path("categories/", views.category_add, name="category_add"),
     path("products/<int:product_id>/publish/", views.product_publish, name="product_publish"),
     path("products/<int:product_id>/unpublish/", views.product_unpublish, name="product_unpublish"),
     path("products/<int:product_id>/prices/", views.price_periods, name="price_periods"),
@@ -47,4 +57,14 @@ urlpatterns = [
         name="price_period_delete",
     ),
     path("skus/<int:sku_id>/stock/", views.stock_set, name="stock_set"),
+    path("skus/<int:sku_id>/edit/", views.sku_edit, name="sku_edit"),
+    path(
+        "skus/<int:sku_id>/activate/", views.sku_set_active, {"active": True}, name="sku_activate"
+    ),
+    path(
+        "skus/<int:sku_id>/deactivate/",
+        views.sku_set_active,
+        {"active": False},
+        name="sku_deactivate",
+    ),
 ]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from weishang.catalog import selectors as catalog_selectors
 from weishang.catalog import services as catalog
-from weishang.catalog.models import PricePeriod, Product, Sku
+from weishang.catalog.models import PricePeriod, Product, ProductImage, Sku
 from weishang.catalog.rules import format_fen
 from weishang.core_errors import DomainError
 from weishang.inventory import services as inventory
@@ -26,12 +26,18 @@ from weishang.orders.models import Order, OrderStatus, ReturnRequest, ReturnStat
 
 from .forms import (
     CancelForm,
+    CategoryForm,
     ConsoleLoginForm,
     DeliverForm,
     PricePeriodForm,
+    ProductForm,
+    ProductImageForm,
     RejectReturnForm,
     ShipForm,
+    SkuEditForm,
+    SkuForm,
     StockForm,
+    fen_to_yuan,
 )
 
 PAGE_SIZE = 50
@@ -50,10 +56,12 @@ def staff_post(view):
     return staff_required(require_POST(view))
 
 
-def _form_errors(request, form) -> None:
-    for errors in form.errors.values():
+def _form_errors(request, form, *, labelled: bool = False) -> None:
+    """Each error as a page message; ``labelled`` names the field, for forms with many fields."""
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if labelled and name in form.fields else None
         for error in errors:
-            messages.error(request, error)
+            messages.error(request, f"{label}: {error}" if label else error)
 
 
 def _back(request, default: str):
@@ -420,3 +428,164 @@ def price_period_delete(request, product_id, period_id):
         request, lambda: catalog.delete_price_period(period=period), _("Price period deleted.")
     )
     return redirect("console:price_periods", product_id=product_id)
+
+
+# Creating and editing products -------------------------------------------------------------------
+
+
+def _product_fields(form: ProductForm) -> dict:
+    return {name: form.cleaned_data[name] for name in ProductForm.base_fields}
+
+
+@staff_required
+def product_new(request):
+    form = ProductForm(request.POST or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            _form_errors(request, form, labelled=True)
+        else:
+            created = []
+            if _attempt(
+                request,
+                lambda: created.append(catalog.create_product(**_product_fields(form))),
+                _("%(name)s is created as a draft; add its SKUs and images, then publish it.")
+                % {"name": form.cleaned_data["name"]},
+            ):
+                return redirect("console:product_edit", product_id=created[0].pk)
+    return render(
+        request,
+        "console/product_new.html",
+        {"form": form, "category_form": CategoryForm(), "nav": "products"},
+    )
+
+
+@staff_required
+def product_edit(request, product_id):
+    try:
+        product = catalog_selectors.product_for_editing(product_id)
+    except Product.DoesNotExist as exc:
+        raise Http404 from exc
+    if request.method == "POST":
+        form = ProductForm(request.POST)
+        if not form.is_valid():
+            _form_errors(request, form, labelled=True)
+        elif _attempt(
+            request,
+            lambda: catalog.update_product(product=product, **_product_fields(form)),
+            _("%(name)s is saved.") % {"name": form.cleaned_data["name"]},
+        ):
+            return redirect("console:product_edit", product_id=product.pk)
+    else:
+        form = ProductForm.for_product(product)
+    now = timezone.now()
+    skus = [
+        (sku, catalog_selectors.sku_price(sku, now), stock_of(sku), fen_to_yuan(sku.list_price_fen))
+        for sku in product.skus.all()
+    ]
+    return render(
+        request,
+        "console/product_edit.html",
+        {
+            "product": product,
+            "form": form,
+            "skus": skus,
+            "images": product.images.all(),
+            "sku_form": SkuForm(),
+            "image_form": ProductImageForm(),
+            "category_form": CategoryForm(),
+            "nav": "products",
+        },
+    )
+
+
+def _to_edit(product_id):
+    return redirect(reverse("console:product_edit", args=[product_id]))
+
+
+@staff_post
+def sku_add(request, product_id):
+    product = get_object_or_404(Product, pk=product_id)
+    form = SkuForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form, labelled=True)
+    else:
+        data = form.cleaned_data
+        _attempt(
+            request,
+            lambda: catalog.add_sku(
+                product=product, code=data["code"], name=data["name"], list_price_fen=data["price"]
+            ),
+            _("SKU %(code)s is added with no stock yet.") % {"code": data["code"]},
+        )
+    return _to_edit(product.pk)
+
+
+def _sku(sku_id) -> Sku:
+    return get_object_or_404(Sku.objects.select_related("product"), pk=sku_id)
+
+
+@staff_post
+def sku_edit(request, sku_id):
+    sku = _sku(sku_id)
+    form = SkuEditForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form, labelled=True)
+    else:
+        _attempt(
+            request,
+            lambda: catalog.update_sku(
+                sku=sku, name=form.cleaned_data["name"], list_price_fen=form.cleaned_data["price"]
+            ),
+            _("SKU %(code)s is saved.") % {"code": sku.code},
+        )
+    return _to_edit(sku.product_id)
+
+
+@staff_post
+def sku_set_active(request, sku_id, active):
+    sku = _sku(sku_id)
+    _attempt(
+        request,
+        lambda: catalog.update_sku(sku=sku, is_active=active),
+        (_("SKU %(code)s is active.") if active else _("SKU %(code)s is deactivated."))
+        % {"code": sku.code},
+    )
+    return _to_edit(sku.product_id)
+
+
+@staff_post
+def image_add(request, product_id):
+    product = get_object_or_404(Product, pk=product_id)
+    form = ProductImageForm(request.POST, request.FILES)
+    if not form.is_valid():
+        _form_errors(request, form)
+    else:
+        _attempt(
+            request,
+            lambda: catalog.add_product_image(
+                product=product, image_file=form.cleaned_data["image"]
+            ),
+            _("Image uploaded."),
+        )
+    return _to_edit(product.pk)
+
+
+@staff_post
+def image_remove(request, product_id, image_id):
+    image = get_object_or_404(ProductImage, pk=image_id, product_id=product_id)
+    _attempt(request, lambda: catalog.remove_product_image(image=image), _("Image removed."))
+    return _to_edit(product_id)
+
+
+@staff_post
+def category_add(request):
+    form = CategoryForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form, labelled=True)
+    else:
+        _attempt(
+            request,
+            lambda: catalog.create_category(**form.cleaned_data),
+            _("Category %(name)s is added.") % {"name": form.cleaned_data["name"]},
+        )
+    return _back(request, reverse("console:product_new"))
