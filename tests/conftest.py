@@ -44,7 +44,15 @@ def brand(db):
 
 @pytest.fixture
 def make_product(db):
-    def make(*, price_fen=3990, stock=100, name=None, return_class="normal", exclusion_reason="", **fields):
+    def make(
+        *,
+        price_fen=3990,
+        stock=100,
+        name=None,
+        return_class="normal",
+        exclusion_reason="",
+        **fields,
+    ):
         n = next(_seq)
         category, _ = Category.objects.get_or_create(slug="jujube", defaults={"name": "红枣"})
         product = Product.objects.create(
@@ -56,7 +64,9 @@ def make_product(db):
             exclusion_reason=exclusion_reason,
             **fields,
         )
-        sku = Sku.objects.create(product=product, code=f"SKU-{n}", name="500g", list_price_fen=price_fen)
+        sku = Sku.objects.create(
+            product=product, code=f"SKU-{n}", name="500g", list_price_fen=price_fen
+        )
         set_stock_on_hand(sku_id=sku.pk, on_hand=stock)
         return sku
 
@@ -77,8 +87,13 @@ def make_customer(db):
         user = get_user_model().objects.create_user(username=f"m{mobile}")
         customer = Customer.objects.create(user=user, mobile=mobile)
         add_address(
-            customer=customer, recipient="张三", phone=mobile, province="上海市", city="上海市",
-            district="浦东新区", detail="世纪大道100号",
+            customer=customer,
+            recipient="张三",
+            phone=mobile,
+            province="上海市",
+            city="上海市",
+            district="浦东新区",
+            detail="世纪大道100号",
         )
         return customer
 
@@ -94,7 +109,9 @@ def customer(make_customer):
 def staff(db):
     from django.contrib.auth import get_user_model
 
-    return get_user_model().objects.create_user(username="operator", password="pw-operator-1", is_staff=True)
+    return get_user_model().objects.create_user(
+        username="operator", password="pw-operator-1", is_staff=True
+    )
 
 
 @pytest.fixture(autouse=True)

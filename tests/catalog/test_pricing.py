@@ -17,11 +17,15 @@ def test_price_is_the_active_periods_and_the_list_price_outside_it():
     periods = [Period(T0, T0 + timedelta(days=7), 2990)]
     assert price_at(3990, periods, T0 - timedelta(seconds=1)).amount_fen == 3990
     inside = price_at(3990, periods, T0)
-    assert (inside.amount_fen, inside.period_ends_at, inside.is_discounted) == (2990, T0 + timedelta(days=7), True)
+    assert (inside.amount_fen, inside.period_ends_at, inside.is_discounted) == (
+        2990,
+        T0 + timedelta(days=7),
+        True,
+    )
     assert price_at(3990, periods, T0 + timedelta(days=7)).amount_fen == 3990
 
 
-@given(st.integers(min_value=-10**12, max_value=10**12))
+@given(st.integers(min_value=-(10**12), max_value=10**12))
 def test_fen_formatting_round_trips_without_floats(amount):
     text = format_fen(amount)
     digits = text.replace("¥", "").replace(",", "").replace(".", "")
@@ -32,8 +36,15 @@ def test_fen_formatting_round_trips_without_floats(amount):
 def test_overlapping_price_periods_are_refused(sku):
     schedule_price_period(sku=sku, starts_at=T0, ends_at=T0 + timedelta(days=7), price_fen=2990)
     with pytest.raises(CatalogError, match="overlaps"):
-        schedule_price_period(sku=sku, starts_at=T0 + timedelta(days=6), ends_at=T0 + timedelta(days=9), price_fen=1990)
-    schedule_price_period(sku=sku, starts_at=T0 + timedelta(days=7), ends_at=T0 + timedelta(days=9), price_fen=1990)
+        schedule_price_period(
+            sku=sku,
+            starts_at=T0 + timedelta(days=6),
+            ends_at=T0 + timedelta(days=9),
+            price_fen=1990,
+        )
+    schedule_price_period(
+        sku=sku, starts_at=T0 + timedelta(days=7), ends_at=T0 + timedelta(days=9), price_fen=1990
+    )
     assert PricePeriod.objects.filter(sku=sku).count() == 2
     assert sku_price(sku, T0 + timedelta(days=8)).amount_fen == 1990
 
@@ -42,7 +53,9 @@ def test_overlapping_price_periods_are_refused(sku):
 @pytest.mark.parametrize("price", [0, -5, 19.9])
 def test_a_price_must_be_positive_whole_fen(sku, price):
     with pytest.raises(CatalogError):
-        schedule_price_period(sku=sku, starts_at=T0, ends_at=T0 + timedelta(days=1), price_fen=price)
+        schedule_price_period(
+            sku=sku, starts_at=T0, ends_at=T0 + timedelta(days=1), price_fen=price
+        )
     assert not PricePeriod.objects.exists()
 
 

@@ -4,8 +4,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import get_resolver, reverse
-from django.views.static import serve
+from django.urls import reverse
 from PIL import Image
 
 from weishang.catalog.models import Category, Product, ProductImage, ReturnClass, Sku
@@ -29,16 +28,9 @@ def png_bytes(size=(12, 8)) -> bytes:
 
 
 @pytest.fixture
-def media(settings, tmp_path, monkeypatch):
-    """Uploads go to tmp_path and /media/ serves them from there.
-
-    config/urls.py hands MEDIA_ROOT to the serve view when the URLconf is imported, so changing
-    the setting alone would leave /media/ reading the real media directory.
-    """
+def media(settings, tmp_path):
+    """Uploads go to tmp_path and /media/ serves them from there."""
     settings.MEDIA_ROOT = tmp_path
-    for pattern in get_resolver().url_patterns:
-        if getattr(pattern, "callback", None) is serve:
-            monkeypatch.setitem(pattern.default_args, "document_root", str(tmp_path))
     return tmp_path
 
 

@@ -7,13 +7,24 @@ from hypothesis import strategies as st
 
 from weishang.customers.models import Customer
 from weishang.customers.rules import mask_mobile, normalise_mobile
-from weishang.customers.services import CustomerError, add_address, log_in_with_code, send_login_code
+from weishang.customers.services import (
+    CustomerError,
+    add_address,
+    log_in_with_code,
+    send_login_code,
+)
 
 
 @pytest.mark.parametrize(
     "raw, expected",
-    [("13812345678", "13812345678"), ("+86 138 1234 5678", "13812345678"), ("12812345678", None),
-     ("1381234567", None), ("", None), ("138123456789", None)],
+    [
+        ("13812345678", "13812345678"),
+        ("+86 138 1234 5678", "13812345678"),
+        ("12812345678", None),
+        ("1381234567", None),
+        ("", None),
+        ("138123456789", None),
+    ],
 )
 def test_mobile_numbers_are_normalised_or_refused(raw, expected):
     assert normalise_mobile(raw) == expected
@@ -42,7 +53,9 @@ def test_wrong_codes_count_and_lock_the_code():
     code = send_login_code(mobile="13912345678", now=now)
     for _ in range(5):
         with pytest.raises(CustomerError, match="not correct"):
-            log_in_with_code(mobile="13912345678", code="000000" if code != "000000" else "111111", now=now)
+            log_in_with_code(
+                mobile="13912345678", code="000000" if code != "000000" else "111111", now=now
+            )
     with pytest.raises(CustomerError, match="Too many"):
         log_in_with_code(mobile="13912345678", code=code, now=now)
     assert not Customer.objects.exists()
@@ -63,10 +76,30 @@ def test_codes_expire_and_are_rate_limited():
 @pytest.mark.django_db
 def test_address_needs_its_fields_and_a_valid_phone(customer):
     with pytest.raises(CustomerError):
-        add_address(customer=customer, recipient="", phone="13812345678", province="浙江省", city="杭州市", detail="x")
+        add_address(
+            customer=customer,
+            recipient="",
+            phone="13812345678",
+            province="浙江省",
+            city="杭州市",
+            detail="x",
+        )
     with pytest.raises(CustomerError, match="11-digit"):
-        add_address(customer=customer, recipient="李四", phone="123", province="浙江省", city="杭州市", detail="x")
-    second = add_address(customer=customer, recipient="李四", phone="13812345678", province="浙江省",
-                         city="杭州市", detail="文三路1号")
+        add_address(
+            customer=customer,
+            recipient="李四",
+            phone="123",
+            province="浙江省",
+            city="杭州市",
+            detail="x",
+        )
+    second = add_address(
+        customer=customer,
+        recipient="李四",
+        phone="13812345678",
+        province="浙江省",
+        city="杭州市",
+        detail="文三路1号",
+    )
     assert second.is_default
     assert customer.addresses.filter(is_default=True).count() == 1

@@ -28,7 +28,9 @@ def sign_in_with_code(page, mobile):
     page.click("button[name=action][value=code]")
 
 
-def test_new_customer_buys_brand_ships_and_customer_returns(demo_brand, live_server, new_page, screenshot):
+def test_new_customer_buys_brand_ships_and_customer_returns(
+    demo_brand, live_server, new_page, screenshot
+):
     store = live_server.url
 
     # The customer arrives on a phone, looks around and picks the grey jujubes.

@@ -1,10 +1,10 @@
 import pytest
 
+from tests.concurrency import run_in_parallel
 from weishang.inventory.models import Stock
 from weishang.inventory.services import OutOfStock, StockError, reserve_stock, set_stock_on_hand
 from weishang.orders.models import Order
 from weishang.orders.services import place_order
-from tests.concurrency import run_in_parallel
 
 
 @pytest.mark.postgres

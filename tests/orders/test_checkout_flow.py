@@ -15,7 +15,9 @@ def pay(order):
     payment = start_payment(order=order)
     confirm_payment(
         provider="sandbox",
-        notification=Notification(payment.number, f"txn-{payment.number}", payment.amount_fen, timezone.now()),
+        notification=Notification(
+            payment.number, f"txn-{payment.number}", payment.amount_fen, timezone.now()
+        ),
     )
     order.refresh_from_db()
     return order
@@ -23,7 +25,9 @@ def pay(order):
 
 @pytest.mark.django_db
 def test_order_goes_from_placement_to_completion(customer, sku):
-    order = services.place_order(customer=customer, items={sku.pk: 2}, address=customer.addresses.get())
+    order = services.place_order(
+        customer=customer, items={sku.pk: 2}, address=customer.addresses.get()
+    )
     assert order.total_fen == 2 * 3990
     assert Stock.objects.get(sku=sku).reserved == 2
     pay(order)
@@ -41,7 +45,9 @@ def test_order_goes_from_placement_to_completion(customer, sku):
 
 @pytest.mark.django_db
 def test_brand_cannot_cancel_a_paid_order(customer, sku):
-    order = pay(services.place_order(customer=customer, items={sku.pk: 1}, address=customer.addresses.get()))
+    order = pay(
+        services.place_order(customer=customer, items={sku.pk: 1}, address=customer.addresses.get())
+    )
     with pytest.raises(OrderError, match="49"):
         services.cancel_order(order=order, by_brand=True)
     order.refresh_from_db()

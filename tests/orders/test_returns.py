@@ -8,7 +8,7 @@ from weishang.inventory.models import Stock
 from weishang.orders import services
 from weishang.orders.errors import OrderError
 from weishang.orders.models import OrderStatus, ReturnStatus
-from weishang.orders.rules import check_transition, IllegalTransition, return_window_closes
+from weishang.orders.rules import IllegalTransition, check_transition, return_window_closes
 from weishang.payments.models import Refund
 
 from .test_checkout_flow import pay
@@ -21,8 +21,15 @@ def test_window_runs_seven_full_days_from_the_day_after_sign_for():
     assert return_window_closes(signed, SHANGHAI) == datetime(2026, 11, 9, 0, 0, tzinfo=SHANGHAI)
 
 
-@pytest.mark.parametrize("current, target", [("pending_payment", "shipped"), ("completed", "refunded"),
-                                             ("cancelled", "paid"), ("shipped", "paid")])
+@pytest.mark.parametrize(
+    "current, target",
+    [
+        ("pending_payment", "shipped"),
+        ("completed", "refunded"),
+        ("cancelled", "paid"),
+        ("shipped", "paid"),
+    ],
+)
 def test_illegal_transitions_raise_a_clear_error(current, target):
     with pytest.raises(IllegalTransition, match="cannot become"):
         check_transition(current, target)
@@ -30,11 +37,15 @@ def test_illegal_transitions_raise_a_clear_error(current, target):
 
 def delivered_order(customer, skus, signed_at):
     order = services.place_order(
-        customer=customer, items={sku.pk: 2 for sku in skus}, address=customer.addresses.get(),
+        customer=customer,
+        items={sku.pk: 2 for sku in skus},
+        address=customer.addresses.get(),
         confirm_return_exclusion=True,
     )
     pay(order)
-    services.ship_order(order=order, carrier="顺丰", tracking_no="SF1", now=signed_at - timedelta(days=2))
+    services.ship_order(
+        order=order, carrier="顺丰", tracking_no="SF1", now=signed_at - timedelta(days=2)
+    )
     return services.mark_delivered(order=order, signed_at=signed_at)
 
 
@@ -53,7 +64,10 @@ def test_partial_return_is_refunded_and_restocked_then_order_completes(customer,
     assert Stock.objects.get(sku=sku).on_hand == 99
     services.refund_return(return_request=rr)
     order.refresh_from_db()
-    assert (order.status, order.refunded_fen) == (OrderStatus.PARTIALLY_REFUNDED, line.unit_price_fen)
+    assert (order.status, order.refunded_fen) == (
+        OrderStatus.PARTIALLY_REFUNDED,
+        line.unit_price_fen,
+    )
     assert Refund.objects.get(return_number=rr.number).amount_fen == line.unit_price_fen
     with pytest.raises(OrderError):
         services.refund_return(return_request=rr)
@@ -71,14 +85,23 @@ def test_returns_are_refused_after_the_window_and_for_excluded_goods(customer, m
     lines = {line.sku_id: line for line in order.lines.all()}
     for sku in (fresh, opened):
         with pytest.raises(OrderError, match="excluded"):
-            services.request_return(order=order, customer=customer, quantities={lines[sku.pk].pk: 1},
-                                    now=signed + timedelta(days=1))
+            services.request_return(
+                order=order,
+                customer=customer,
+                quantities={lines[sku.pk].pk: 1},
+                now=signed + timedelta(days=1),
+            )
     last_moment = datetime(2026, 11, 8, 23, 59, tzinfo=SHANGHAI)
     with pytest.raises(OrderError, match="closed"):
-        services.request_return(order=order, customer=customer, quantities={lines[normal.pk].pk: 1},
-                                now=last_moment + timedelta(minutes=1))
-    rr = services.request_return(order=order, customer=customer, quantities={lines[normal.pk].pk: 2},
-                                 now=last_moment)
+        services.request_return(
+            order=order,
+            customer=customer,
+            quantities={lines[normal.pk].pk: 1},
+            now=last_moment + timedelta(minutes=1),
+        )
+    rr = services.request_return(
+        order=order, customer=customer, quantities={lines[normal.pk].pk: 2}, now=last_moment
+    )
     assert rr.status == ReturnStatus.REQUESTED
 
 
@@ -86,7 +109,9 @@ def test_returns_are_refused_after_the_window_and_for_excluded_goods(customer, m
 def test_excludable_goods_need_the_customers_explicit_confirmation(customer, make_product):
     opened = make_product(return_class="excludable", exclusion_reason="拆封后影响二次销售")
     with pytest.raises(OrderError, match="Tick the box"):
-        services.place_order(customer=customer, items={opened.pk: 1}, address=customer.addresses.get())
+        services.place_order(
+            customer=customer, items={opened.pk: 1}, address=customer.addresses.get()
+        )
     assert not customer.orders.exists()
     assert Stock.objects.get(sku=opened).reserved == 0
 
@@ -111,8 +136,12 @@ def test_price_change_between_review_and_submit_is_refused(customer, sku):
     from weishang.orders.errors import PriceChanged
 
     with pytest.raises(PriceChanged):
-        services.place_order(customer=customer, items={sku.pk: 1}, address=customer.addresses.get(),
-                             expected_total_fen=1)
+        services.place_order(
+            customer=customer,
+            items={sku.pk: 1},
+            address=customer.addresses.get(),
+            expected_total_fen=1,
+        )
     assert not customer.orders.exists()
 
 
@@ -120,13 +149,17 @@ def test_price_change_between_review_and_submit_is_refused(customer, sku):
 @pytest.mark.parametrize("quantity", ["0", "-1", "1.5", "abc", "100"])
 def test_bad_quantities_are_refused(customer, sku, quantity):
     with pytest.raises(OrderError):
-        services.place_order(customer=customer, items={sku.pk: quantity}, address=customer.addresses.get())
+        services.place_order(
+            customer=customer, items={sku.pk: quantity}, address=customer.addresses.get()
+        )
     assert not customer.orders.exists()
 
 
 @pytest.mark.django_db
 def test_expired_unpaid_orders_free_their_stock(customer, sku):
-    order = services.place_order(customer=customer, items={sku.pk: 3}, address=customer.addresses.get())
+    order = services.place_order(
+        customer=customer, items={sku.pk: 3}, address=customer.addresses.get()
+    )
     assert services.expire_unpaid_orders(now=order.placed_at + timedelta(minutes=29)) == 0
     assert services.expire_unpaid_orders(now=order.placed_at + timedelta(minutes=30)) == 1
     order.refresh_from_db()
@@ -136,7 +169,9 @@ def test_expired_unpaid_orders_free_their_stock(customer, sku):
 
 @pytest.mark.django_db
 def test_a_sign_for_time_in_the_future_is_refused(customer, sku):
-    order = pay(services.place_order(customer=customer, items={sku.pk: 1}, address=customer.addresses.get()))
+    order = pay(
+        services.place_order(customer=customer, items={sku.pk: 1}, address=customer.addresses.get())
+    )
     services.ship_order(order=order, carrier="顺丰", tracking_no="SF1")
     with pytest.raises(OrderError, match="future"):
         services.mark_delivered(order=order, signed_at=timezone.now() + timedelta(days=3))

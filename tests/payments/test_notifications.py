@@ -21,14 +21,23 @@ def payment(customer, sku):
     return start_payment(order=order)
 
 
-def notify(client, payment, *, txn="txn-1", amount=None, secret=SECRET, timestamp=None, language="en"):
+def notify(
+    client, payment, *, txn="txn-1", amount=None, secret=SECRET, timestamp=None, language="en"
+):
     body = notification_body(
-        trade_number=payment.number, transaction_id=txn,
-        amount_fen=payment.amount_fen if amount is None else amount, paid_at=timezone.now(),
+        trade_number=payment.number,
+        transaction_id=txn,
+        amount_fen=payment.amount_fen if amount is None else amount,
+        paid_at=timezone.now(),
     )
     return client.post(
-        reverse("payments:notify", args=["sandbox"]), data=body, content_type="application/json",
-        headers={SIGNATURE_HEADER: sign(body, secret=secret, timestamp=timestamp), "Accept-Language": language},
+        reverse("payments:notify", args=["sandbox"]),
+        data=body,
+        content_type="application/json",
+        headers={
+            SIGNATURE_HEADER: sign(body, secret=secret, timestamp=timestamp),
+            "Accept-Language": language,
+        },
     )
 
 
@@ -63,7 +72,9 @@ def test_concurrent_copies_of_a_notification_pay_once(postgres_only, payment):
         ({"timestamp": int(time.time()) - 3600}, "too old"),
     ],
 )
-def test_a_wrong_amount_or_signature_is_refused_and_changes_nothing(client, payment, kwargs, message):
+def test_a_wrong_amount_or_signature_is_refused_and_changes_nothing(
+    client, payment, kwargs, message
+):
     response = notify(client, payment, **kwargs)
     assert response.status_code == 400
     assert message in response.json()["message"]
@@ -78,7 +89,10 @@ def test_unsigned_and_malformed_notifications_are_refused(client, payment):
     assert client.post(url, data=b"{}", content_type="application/json").status_code == 400
     body = json.dumps({"trade_number": payment.number}).encode()
     response = client.post(
-        url, data=body, content_type="application/json", headers={SIGNATURE_HEADER: sign(body, secret=SECRET)}
+        url,
+        data=body,
+        content_type="application/json",
+        headers={SIGNATURE_HEADER: sign(body, secret=SECRET)},
     )
     assert response.status_code == 400 and response.json()["message"] == "支付通知格式错误。"
 
@@ -116,10 +130,16 @@ def test_sandbox_pay_page_sends_a_signed_notification(client, payment, monkeypat
             return b'{"code": "SUCCESS"}'
 
     def fake_urlopen(request, timeout):
-        sent["url"], sent["body"], sent["headers"] = request.full_url, request.data, dict(request.header_items())
+        sent["url"], sent["body"], sent["headers"] = (
+            request.full_url,
+            request.data,
+            dict(request.header_items()),
+        )
         # Deliver exactly what the sandbox signed, as the provider's server would.
         response = client.post(
-            reverse("payments:notify", args=["sandbox"]), data=request.data, content_type="application/json",
+            reverse("payments:notify", args=["sandbox"]),
+            data=request.data,
+            content_type="application/json",
             headers={SIGNATURE_HEADER: request.get_header("X-sandbox-signature")},
         )
         assert response.json() == {"code": "SUCCESS", "duplicate": False}

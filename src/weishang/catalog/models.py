@@ -12,7 +12,9 @@ class Brand(models.Model):
     food_licence_no = models.CharField(_("food licence or filing no."), max_length=64, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
     service_phone = models.CharField(_("customer service phone"), max_length=32, blank=True)
-    return_shipping_paid_by_brand = models.BooleanField(_("brand pays return shipping"), default=False)
+    return_shipping_paid_by_brand = models.BooleanField(
+        _("brand pays return shipping"), default=False
+    )
 
     class Meta:
         verbose_name = _("brand")
@@ -150,6 +152,8 @@ class PricePeriod(models.Model):
     class Meta:
         ordering = ["starts_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="period_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="period_ends_after_start"
+            ),
             models.CheckConstraint(condition=Q(price_fen__gt=0), name="period_price_positive"),
         ]

@@ -18,7 +18,9 @@ class DomainErrorMiddleware:
         if not isinstance(exception, DomainError):
             return None
         if request.headers.get("accept", "").startswith("application/json"):
-            return JsonResponse({"error": exception.code, "message": str(exception.message)}, status=400)
+            return JsonResponse(
+                {"error": exception.code, "message": str(exception.message)}, status=400
+            )
         messages.error(request, exception.message)
         back = request.headers.get("referer", "")
         if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):

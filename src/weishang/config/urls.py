@@ -11,7 +11,11 @@ urlpatterns = [
     path("", include("weishang.storefront.urls")),
 ]
 
+
+def media(request, path):
+    """Uploaded product images, for a single-machine deployment without a separate file server."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
 if settings.SERVE_MEDIA:
-    urlpatterns += [
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
-    ]
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", media)]

@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class Customer(models.Model):
     """A shopper, identified by a mobile number proven with a one-time code."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="customer")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="customer"
+    )
     mobile = models.CharField(_("mobile"), max_length=11, unique=True)
     nickname = models.CharField(_("nickname"), max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -43,7 +43,9 @@ def send_login_code(*, mobile: str, now=None) -> str:
     mobile = _mobile(mobile)
     now = now or timezone.now()
     if OneTimeCode.objects.filter(mobile=mobile, created_at__gt=now - RESEND_INTERVAL).exists():
-        raise CustomerError(_("A code was sent less than a minute ago; please wait before asking again."))
+        raise CustomerError(
+            _("A code was sent less than a minute ago; please wait before asking again.")
+        )
     code = f"{secrets.randbelow(1_000_000):06d}"
     OneTimeCode.objects.create(
         mobile=mobile,
@@ -92,7 +94,11 @@ def log_in_with_code(*, mobile: str, code: str, now=None) -> Customer:
 def log_in_with_password(*, mobile: str, password: str) -> Customer:
     mobile = _mobile(mobile)
     customer = Customer.objects.select_related("user").filter(mobile=mobile).first()
-    if not customer or not customer.user.has_usable_password() or not customer.user.check_password(password):
+    if (
+        not customer
+        or not customer.user.has_usable_password()
+        or not customer.user.check_password(password)
+    ):
         raise CustomerError(_("Mobile number or password is not correct."), code="bad_password")
     return customer
 
@@ -109,8 +115,15 @@ def set_password(*, customer: Customer, password: str) -> None:
 
 @transaction.atomic
 def add_address(
-    *, customer: Customer, recipient: str, phone: str, province: str, city: str, district: str = "",
-    detail: str, make_default: bool = True,
+    *,
+    customer: Customer,
+    recipient: str,
+    phone: str,
+    province: str,
+    city: str,
+    district: str = "",
+    detail: str,
+    make_default: bool = True,
 ) -> Address:
     fields = {"recipient": recipient, "province": province, "city": city, "detail": detail}
     missing = [name for name, value in fields.items() if not (value or "").strip()]
@@ -123,8 +136,12 @@ def add_address(
     if make_default or not has_any:
         customer.addresses.filter(is_default=True).update(is_default=False)
     return Address.objects.create(
-        customer=customer, recipient=recipient.strip(), phone=phone_number, province=province.strip(),
-        city=city.strip(), district=(district or "").strip(), detail=detail.strip(),
+        customer=customer,
+        recipient=recipient.strip(),
+        phone=phone_number,
+        province=province.strip(),
+        city=city.strip(),
+        district=(district or "").strip(),
+        detail=detail.strip(),
         is_default=make_default or not has_any,
     )
-

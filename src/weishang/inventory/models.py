@@ -15,8 +15,12 @@ class Stock(models.Model):
         verbose_name_plural = _("stock")
         constraints = [
             models.CheckConstraint(condition=Q(on_hand__gte=0), name="stock_on_hand_non_negative"),
-            models.CheckConstraint(condition=Q(reserved__gte=0), name="stock_reserved_non_negative"),
-            models.CheckConstraint(condition=Q(reserved__lte=F("on_hand")), name="stock_reserved_within_on_hand"),
+            models.CheckConstraint(
+                condition=Q(reserved__gte=0), name="stock_reserved_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(reserved__lte=F("on_hand")), name="stock_reserved_within_on_hand"
+            ),
         ]
 
     @property

@@ -6,7 +6,9 @@ from weishang.catalog.models import ReturnClass
 
 
 class CartItem(models.Model):
-    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="cart_items")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="cart_items"
+    )
     sku = models.ForeignKey("catalog.Sku", on_delete=models.CASCADE, related_name="+")
     quantity = models.PositiveIntegerField()
     added_at = models.DateTimeField(auto_now_add=True)
@@ -34,8 +36,12 @@ class Order(models.Model):
     """A contract once submitted (E-commerce Law Art. 49); lines and address are snapshots."""
 
     number = models.CharField(_("order number"), max_length=24, unique=True)
-    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="orders")
-    status = models.CharField(_("status"), max_length=24, choices=OrderStatus, default=OrderStatus.PENDING_PAYMENT)
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="orders"
+    )
+    status = models.CharField(
+        _("status"), max_length=24, choices=OrderStatus, default=OrderStatus.PENDING_PAYMENT
+    )
     recipient = models.CharField(_("recipient"), max_length=40)
     phone = models.CharField(_("phone"), max_length=11)
     address = models.CharField(_("address"), max_length=300)
@@ -65,7 +71,9 @@ class Order(models.Model):
             models.Index(fields=["customer", "placed_at"]),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(refunded_fen__lte=F("total_fen")), name="refund_within_total"),
+            models.CheckConstraint(
+                condition=Q(refunded_fen__lte=F("total_fen")), name="refund_within_total"
+            ),
         ]
 
     def __str__(self):
@@ -93,9 +101,12 @@ class OrderLine(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="line_quantity_positive"),
             models.CheckConstraint(
-                condition=Q(line_total_fen=F("unit_price_fen") * F("quantity")), name="line_total_matches"
+                condition=Q(line_total_fen=F("unit_price_fen") * F("quantity")),
+                name="line_total_matches",
             ),
-            models.CheckConstraint(condition=Q(returned_quantity__lte=F("quantity")), name="returned_within_bought"),
+            models.CheckConstraint(
+                condition=Q(returned_quantity__lte=F("quantity")), name="returned_within_bought"
+            ),
         ]
 
 
@@ -132,9 +143,13 @@ class ReturnRequest(models.Model):
 
 
 class ReturnLine(models.Model):
-    return_request = models.ForeignKey(ReturnRequest, on_delete=models.PROTECT, related_name="lines")
+    return_request = models.ForeignKey(
+        ReturnRequest, on_delete=models.PROTECT, related_name="lines"
+    )
     order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="return_lines")
     quantity = models.PositiveIntegerField()
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="return_quantity_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="return_quantity_positive")
+        ]

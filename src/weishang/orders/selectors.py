@@ -16,13 +16,10 @@ def orders_for_customer(customer: Customer) -> QuerySet[Order]:
 
 def order_for_customer(customer: Customer, number: str) -> Order:
     """Raises Order.DoesNotExist for someone else's order, so it looks exactly like a missing one."""
-    return (
-        Order.objects.prefetch_related(
-            Prefetch("lines", queryset=OrderLine.objects.order_by("pk")),
-            Prefetch("returns", queryset=ReturnRequest.objects.prefetch_related("lines__order_line")),
-        )
-        .get(customer=customer, number=number)
-    )
+    return Order.objects.prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.order_by("pk")),
+        Prefetch("returns", queryset=ReturnRequest.objects.prefetch_related("lines__order_line")),
+    ).get(customer=customer, number=number)
 
 
 def orders_for_console(status: str | None = None) -> QuerySet[Order]:
@@ -45,7 +42,9 @@ def returns_queue() -> QuerySet[ReturnRequest]:
     return (
         ReturnRequest.objects.filter(status__in=ReturnRequest.OPEN)
         .select_related("order")
-        .prefetch_related(Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line")))
+        .prefetch_related(
+            Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line"))
+        )
         .order_by(F("refund_due_at").asc(nulls_last=True), "requested_at", "pk")
     )
 

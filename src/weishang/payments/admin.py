@@ -5,7 +5,15 @@ from .models import Payment, Refund
 
 @admin.register(Payment)
 class PaymentAdmin(admin.ModelAdmin):
-    list_display = ["number", "order", "provider", "amount_fen", "status", "provider_txn_id", "paid_at"]
+    list_display = [
+        "number",
+        "order",
+        "provider",
+        "amount_fen",
+        "status",
+        "provider_txn_id",
+        "paid_at",
+    ]
     search_fields = ["number", "provider_txn_id", "order__number"]
 
 

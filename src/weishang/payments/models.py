@@ -10,7 +10,9 @@ class Payment(models.Model):
         CREATED = "created", _("awaiting payment")
         SUCCEEDED = "succeeded", _("paid")
 
-    number = models.CharField(max_length=32, unique=True, help_text="Our trade number sent to the provider.")
+    number = models.CharField(
+        max_length=32, unique=True, help_text="Our trade number sent to the provider."
+    )
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
     provider = models.CharField(max_length=16)
     amount_fen = models.PositiveIntegerField()
@@ -22,9 +24,13 @@ class Payment(models.Model):
     class Meta:
         constraints = [
             # The provider's transaction id is the idempotency key of its notifications.
-            models.UniqueConstraint(fields=["provider", "provider_txn_id"], name="one_payment_per_provider_txn"),
+            models.UniqueConstraint(
+                fields=["provider", "provider_txn_id"], name="one_payment_per_provider_txn"
+            ),
             # Never paid twice: at most one successful payment per order.
-            models.UniqueConstraint(fields=["order"], condition=Q(status="succeeded"), name="one_success_per_order"),
+            models.UniqueConstraint(
+                fields=["order"], condition=Q(status="succeeded"), name="one_success_per_order"
+            ),
             models.CheckConstraint(condition=Q(amount_fen__gt=0), name="payment_amount_positive"),
         ]
 
@@ -40,10 +46,14 @@ class Refund(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["payment", "provider_refund_id"], name="one_refund_per_provider_id"),
+            models.UniqueConstraint(
+                fields=["payment", "provider_refund_id"], name="one_refund_per_provider_id"
+            ),
             # A return is refunded once, however often the button is pressed.
             models.UniqueConstraint(
-                fields=["return_number"], condition=~Q(return_number=""), name="one_refund_per_return"
+                fields=["return_number"],
+                condition=~Q(return_number=""),
+                name="one_refund_per_return",
             ),
             models.CheckConstraint(condition=Q(amount_fen__gt=0), name="refund_amount_positive"),
         ]

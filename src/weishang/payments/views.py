@@ -27,7 +27,9 @@ logger = logging.getLogger("weishang.payments")
 def notify(request, provider: str):
     """The provider's server-to-server callback; idempotent on the provider's transaction id."""
     try:
-        notification = get_provider(provider).parse_notification(body=request.body, headers=request.headers)
+        notification = get_provider(provider).parse_notification(
+            body=request.body, headers=request.headers
+        )
         outcome = confirm_payment(provider=provider, notification=notification)
     except (InvalidNotification, PaymentError) as exc:
         logger.warning("Rejected %s notification: %s", provider, exc.message)
@@ -38,21 +40,32 @@ def notify(request, provider: str):
 @require_http_methods(["GET", "POST"])
 def sandbox_pay(request, number: str):
     """The sandbox provider's own pay page, standing in for WeChat Pay's cashier."""
-    payment = get_object_or_404(Payment.objects.select_related("order"), number=number, provider="sandbox")
+    payment = get_object_or_404(
+        Payment.objects.select_related("order"), number=number, provider="sandbox"
+    )
     order_url = reverse("storefront:order_detail", args=[payment.order.number])
     if request.method == "GET":
-        return render(request, "payments/sandbox_pay.html", {"payment": payment, "order_url": order_url})
+        return render(
+            request, "payments/sandbox_pay.html", {"payment": payment, "order_url": order_url}
+        )
     if payment.status == Payment.Status.SUCCEEDED:
         return redirect(order_url)
     body = notification_body(
-        trade_number=payment.number, transaction_id=f"sbx_{secrets.token_hex(12)}",
-        amount_fen=payment.amount_fen, paid_at=timezone.now(),
+        trade_number=payment.number,
+        transaction_id=f"sbx_{secrets.token_hex(12)}",
+        amount_fen=payment.amount_fen,
+        paid_at=timezone.now(),
     )
     base = settings.SANDBOX_NOTIFY_BASE_URL or request.build_absolute_uri("/")
     url = base.rstrip("/") + reverse("payments:notify", args=["sandbox"])
     post = urllib.request.Request(
-        url, data=body, method="POST",
-        headers={"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, secret=settings.SANDBOX_PAY_SECRET)},
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            SIGNATURE_HEADER: sign(body, secret=settings.SANDBOX_PAY_SECRET),
+        },
     )
     try:
         with urllib.request.urlopen(post, timeout=10) as response:

@@ -5,127 +5,256 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Brand',
+            name="Brand",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='brand name')),
-                ('company_name', models.CharField(max_length=200, verbose_name='company name')),
-                ('business_licence_no', models.CharField(max_length=32, verbose_name='business licence (USCC)')),
-                ('food_licence_no', models.CharField(blank=True, max_length=64, verbose_name='food licence or filing no.')),
-                ('address', models.CharField(blank=True, max_length=255, verbose_name='address')),
-                ('service_phone', models.CharField(blank=True, max_length=32, verbose_name='customer service phone')),
-                ('return_shipping_paid_by_brand', models.BooleanField(default=False, verbose_name='brand pays return shipping')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="brand name")),
+                ("company_name", models.CharField(max_length=200, verbose_name="company name")),
+                (
+                    "business_licence_no",
+                    models.CharField(max_length=32, verbose_name="business licence (USCC)"),
+                ),
+                (
+                    "food_licence_no",
+                    models.CharField(
+                        blank=True, max_length=64, verbose_name="food licence or filing no."
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=255, verbose_name="address")),
+                (
+                    "service_phone",
+                    models.CharField(
+                        blank=True, max_length=32, verbose_name="customer service phone"
+                    ),
+                ),
+                (
+                    "return_shipping_paid_by_brand",
+                    models.BooleanField(default=False, verbose_name="brand pays return shipping"),
+                ),
             ],
             options={
-                'verbose_name': 'brand',
-                'verbose_name_plural': 'brand',
+                "verbose_name": "brand",
+                "verbose_name_plural": "brand",
             },
         ),
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('slug', models.SlugField(unique=True)),
-                ('position', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("slug", models.SlugField(unique=True)),
+                ("position", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'category',
-                'verbose_name_plural': 'categories',
-                'ordering': ['position', 'pk'],
+                "verbose_name": "category",
+                "verbose_name_plural": "categories",
+                "ordering": ["position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('slug', models.SlugField(unique=True)),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('status', models.CharField(choices=[('draft', 'draft'), ('published', 'published')], default='draft', max_length=16, verbose_name='status')),
-                ('is_food', models.BooleanField(default=False, verbose_name='food')),
-                ('food_licence_no', models.CharField(blank=True, max_length=64, verbose_name='food licence or filing no.')),
-                ('return_class', models.CharField(choices=[('normal', '7-day no-reason return'), ('custom_made', 'custom-made: no no-reason return'), ('perishable', 'fresh or perishable: no no-reason return'), ('digital', 'unsealed digital goods: no no-reason return'), ('periodical', 'newspapers and periodicals: no no-reason return'), ('excludable', 'no no-reason return if you confirm at checkout')], default='normal', max_length=16, verbose_name='return class')),
-                ('exclusion_reason', models.CharField(blank=True, help_text='Shown to the customer, who must confirm it at checkout.', max_length=200, verbose_name='why returns may be excluded')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='products', to='catalog.category')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("slug", models.SlugField(unique=True)),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "draft"), ("published", "published")],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("is_food", models.BooleanField(default=False, verbose_name="food")),
+                (
+                    "food_licence_no",
+                    models.CharField(
+                        blank=True, max_length=64, verbose_name="food licence or filing no."
+                    ),
+                ),
+                (
+                    "return_class",
+                    models.CharField(
+                        choices=[
+                            ("normal", "7-day no-reason return"),
+                            ("custom_made", "custom-made: no no-reason return"),
+                            ("perishable", "fresh or perishable: no no-reason return"),
+                            ("digital", "unsealed digital goods: no no-reason return"),
+                            ("periodical", "newspapers and periodicals: no no-reason return"),
+                            ("excludable", "no no-reason return if you confirm at checkout"),
+                        ],
+                        default="normal",
+                        max_length=16,
+                        verbose_name="return class",
+                    ),
+                ),
+                (
+                    "exclusion_reason",
+                    models.CharField(
+                        blank=True,
+                        help_text="Shown to the customer, who must confirm it at checkout.",
+                        max_length=200,
+                        verbose_name="why returns may be excluded",
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="products",
+                        to="catalog.category",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'product',
-                'verbose_name_plural': 'products',
-                'ordering': ['position', 'pk'],
+                "verbose_name": "product",
+                "verbose_name_plural": "products",
+                "ordering": ["position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ProductImage',
+            name="ProductImage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.ImageField(upload_to='products/%Y/%m/')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='images', to='catalog.product')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("image", models.ImageField(upload_to="products/%Y/%m/")),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="images",
+                        to="catalog.product",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'pk'],
+                "ordering": ["position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Sku',
+            name="Sku",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='SKU code')),
-                ('name', models.CharField(max_length=60, verbose_name='specification')),
-                ('list_price_fen', models.PositiveIntegerField(verbose_name='list price (fen)')),
-                ('is_active', models.BooleanField(default=True)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='skus', to='catalog.product')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="SKU code")),
+                ("name", models.CharField(max_length=60, verbose_name="specification")),
+                ("list_price_fen", models.PositiveIntegerField(verbose_name="list price (fen)")),
+                ("is_active", models.BooleanField(default=True)),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="skus",
+                        to="catalog.product",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'SKU',
-                'verbose_name_plural': 'SKUs',
-                'ordering': ['position', 'pk'],
+                "verbose_name": "SKU",
+                "verbose_name_plural": "SKUs",
+                "ordering": ["position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='PricePeriod',
+            name="PricePeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField(verbose_name='starts')),
-                ('ends_at', models.DateTimeField(verbose_name='ends')),
-                ('price_fen', models.PositiveIntegerField(verbose_name='price (fen)')),
-                ('label', models.CharField(blank=True, max_length=60, verbose_name='label')),
-                ('sku', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='price_periods', to='catalog.sku')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(verbose_name="starts")),
+                ("ends_at", models.DateTimeField(verbose_name="ends")),
+                ("price_fen", models.PositiveIntegerField(verbose_name="price (fen)")),
+                ("label", models.CharField(blank=True, max_length=60, verbose_name="label")),
+                (
+                    "sku",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="price_periods",
+                        to="catalog.sku",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['starts_at'],
+                "ordering": ["starts_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.CheckConstraint(condition=models.Q(('food_licence_no', ''), ('is_food', True), ('status', 'published'), _negated=True), name='published_food_has_licence', violation_error_message="A food product cannot be published without the brand's food licence or filing number (Food Safety Law Art. 35)."),
+            model_name="product",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("food_licence_no", ""),
+                    ("is_food", True),
+                    ("status", "published"),
+                    _negated=True,
+                ),
+                name="published_food_has_licence",
+                violation_error_message="A food product cannot be published without the brand's food licence or filing number (Food Safety Law Art. 35).",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.CheckConstraint(condition=models.Q(('exclusion_reason', ''), ('return_class', 'excludable'), _negated=True), name='excludable_has_reason'),
+            model_name="product",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("exclusion_reason", ""), ("return_class", "excludable"), _negated=True
+                ),
+                name="excludable_has_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sku',
-            constraint=models.CheckConstraint(condition=models.Q(('list_price_fen__gt', 0)), name='sku_price_positive'),
+            model_name="sku",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("list_price_fen__gt", 0)), name="sku_price_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='priceperiod',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='period_ends_after_start'),
+            model_name="priceperiod",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                name="period_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='priceperiod',
-            constraint=models.CheckConstraint(condition=models.Q(('price_fen__gt', 0)), name='period_price_positive'),
+            model_name="priceperiod",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("price_fen__gt", 0)), name="period_price_positive"
+            ),
         ),
     ]

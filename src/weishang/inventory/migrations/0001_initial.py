@@ -5,40 +5,89 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
+        ("catalog", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Stock',
+            name="Stock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on_hand', models.IntegerField(default=0, verbose_name='on hand')),
-                ('reserved', models.IntegerField(default=0, verbose_name='reserved')),
-                ('sku', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='stock', to='catalog.sku')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("on_hand", models.IntegerField(default=0, verbose_name="on hand")),
+                ("reserved", models.IntegerField(default=0, verbose_name="reserved")),
+                (
+                    "sku",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stock",
+                        to="catalog.sku",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'stock',
-                'verbose_name_plural': 'stock',
-                'constraints': [models.CheckConstraint(condition=models.Q(('on_hand__gte', 0)), name='stock_on_hand_non_negative'), models.CheckConstraint(condition=models.Q(('reserved__gte', 0)), name='stock_reserved_non_negative'), models.CheckConstraint(condition=models.Q(('reserved__lte', models.F('on_hand'))), name='stock_reserved_within_on_hand')],
+                "verbose_name": "stock",
+                "verbose_name_plural": "stock",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("on_hand__gte", 0)), name="stock_on_hand_non_negative"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("reserved__gte", 0)), name="stock_reserved_non_negative"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("reserved__lte", models.F("on_hand"))),
+                        name="stock_reserved_within_on_hand",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='StockMovement',
+            name="StockMovement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('received', 'received'), ('adjusted', 'adjusted'), ('reserved', 'reserved'), ('released', 'released'), ('shipped', 'shipped'), ('returned', 'returned')], max_length=16)),
-                ('quantity', models.IntegerField()),
-                ('reference', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('sku', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.sku')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("received", "received"),
+                            ("adjusted", "adjusted"),
+                            ("reserved", "reserved"),
+                            ("released", "released"),
+                            ("shipped", "shipped"),
+                            ("returned", "returned"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("quantity", models.IntegerField()),
+                ("reference", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "sku",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.sku",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['sku', 'created_at'], name='inventory_s_sku_id_314db6_idx')],
+                "indexes": [
+                    models.Index(fields=["sku", "created_at"], name="inventory_s_sku_id_314db6_idx")
+                ],
             },
         ),
     ]

@@ -6,142 +6,343 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('customers', '0001_initial'),
+        ("catalog", "0001_initial"),
+        ("customers", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Order',
+            name="Order",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=24, unique=True, verbose_name='order number')),
-                ('status', models.CharField(choices=[('pending_payment', 'awaiting payment'), ('paid', 'paid, awaiting shipment'), ('shipped', 'shipped'), ('delivered', 'delivered'), ('completed', 'completed'), ('cancelled', 'cancelled'), ('refunded', 'refunded'), ('partially_refunded', 'partially refunded')], default='pending_payment', max_length=24, verbose_name='status')),
-                ('recipient', models.CharField(max_length=40, verbose_name='recipient')),
-                ('phone', models.CharField(max_length=11, verbose_name='phone')),
-                ('address', models.CharField(max_length=300, verbose_name='address')),
-                ('city', models.CharField(max_length=20, verbose_name='city')),
-                ('total_fen', models.PositiveIntegerField(verbose_name='total (fen)')),
-                ('refunded_fen', models.PositiveIntegerField(default=0, verbose_name='refunded (fen)')),
-                ('return_exclusion_confirmed', models.BooleanField(default=False, verbose_name='customer confirmed goods excluded from no-reason return')),
-                ('placed_at', models.DateTimeField(db_index=True, verbose_name='placed')),
-                ('expires_at', models.DateTimeField(verbose_name='pay before')),
-                ('paid_at', models.DateTimeField(blank=True, null=True, verbose_name='paid')),
-                ('shipped_at', models.DateTimeField(blank=True, null=True, verbose_name='shipped')),
-                ('carrier', models.CharField(blank=True, max_length=40, verbose_name='carrier')),
-                ('tracking_no', models.CharField(blank=True, max_length=40, verbose_name='tracking number')),
-                ('delivered_at', models.DateTimeField(blank=True, null=True, verbose_name='signed for')),
-                ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='completed')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='cancelled')),
-                ('cancel_reason', models.CharField(blank=True, max_length=200, verbose_name='cancel reason')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='customers.customer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(max_length=24, unique=True, verbose_name="order number"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending_payment", "awaiting payment"),
+                            ("paid", "paid, awaiting shipment"),
+                            ("shipped", "shipped"),
+                            ("delivered", "delivered"),
+                            ("completed", "completed"),
+                            ("cancelled", "cancelled"),
+                            ("refunded", "refunded"),
+                            ("partially_refunded", "partially refunded"),
+                        ],
+                        default="pending_payment",
+                        max_length=24,
+                        verbose_name="status",
+                    ),
+                ),
+                ("recipient", models.CharField(max_length=40, verbose_name="recipient")),
+                ("phone", models.CharField(max_length=11, verbose_name="phone")),
+                ("address", models.CharField(max_length=300, verbose_name="address")),
+                ("city", models.CharField(max_length=20, verbose_name="city")),
+                ("total_fen", models.PositiveIntegerField(verbose_name="total (fen)")),
+                (
+                    "refunded_fen",
+                    models.PositiveIntegerField(default=0, verbose_name="refunded (fen)"),
+                ),
+                (
+                    "return_exclusion_confirmed",
+                    models.BooleanField(
+                        default=False,
+                        verbose_name="customer confirmed goods excluded from no-reason return",
+                    ),
+                ),
+                ("placed_at", models.DateTimeField(db_index=True, verbose_name="placed")),
+                ("expires_at", models.DateTimeField(verbose_name="pay before")),
+                ("paid_at", models.DateTimeField(blank=True, null=True, verbose_name="paid")),
+                ("shipped_at", models.DateTimeField(blank=True, null=True, verbose_name="shipped")),
+                ("carrier", models.CharField(blank=True, max_length=40, verbose_name="carrier")),
+                (
+                    "tracking_no",
+                    models.CharField(blank=True, max_length=40, verbose_name="tracking number"),
+                ),
+                (
+                    "delivered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="signed for"),
+                ),
+                (
+                    "completed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="completed"),
+                ),
+                (
+                    "cancelled_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="cancelled"),
+                ),
+                (
+                    "cancel_reason",
+                    models.CharField(blank=True, max_length=200, verbose_name="cancel reason"),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="orders",
+                        to="customers.customer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'order',
-                'verbose_name_plural': 'orders',
-                'ordering': ['-placed_at', '-pk'],
+                "verbose_name": "order",
+                "verbose_name_plural": "orders",
+                "ordering": ["-placed_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='OrderLine',
+            name="OrderLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('product_name', models.CharField(max_length=120)),
-                ('sku_name', models.CharField(max_length=60)),
-                ('sku_code', models.CharField(max_length=40)),
-                ('unit_price_fen', models.PositiveIntegerField()),
-                ('quantity', models.PositiveIntegerField()),
-                ('line_total_fen', models.PositiveIntegerField()),
-                ('return_class', models.CharField(choices=[('normal', '7-day no-reason return'), ('custom_made', 'custom-made: no no-reason return'), ('perishable', 'fresh or perishable: no no-reason return'), ('digital', 'unsealed digital goods: no no-reason return'), ('periodical', 'newspapers and periodicals: no no-reason return'), ('excludable', 'no no-reason return if you confirm at checkout')], max_length=16)),
-                ('returnable', models.BooleanField(help_text='Covered by the 7-day no-reason return.')),
-                ('returned_quantity', models.PositiveIntegerField(default=0)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lines', to='orders.order')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.product')),
-                ('sku', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.sku')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("product_name", models.CharField(max_length=120)),
+                ("sku_name", models.CharField(max_length=60)),
+                ("sku_code", models.CharField(max_length=40)),
+                ("unit_price_fen", models.PositiveIntegerField()),
+                ("quantity", models.PositiveIntegerField()),
+                ("line_total_fen", models.PositiveIntegerField()),
+                (
+                    "return_class",
+                    models.CharField(
+                        choices=[
+                            ("normal", "7-day no-reason return"),
+                            ("custom_made", "custom-made: no no-reason return"),
+                            ("perishable", "fresh or perishable: no no-reason return"),
+                            ("digital", "unsealed digital goods: no no-reason return"),
+                            ("periodical", "newspapers and periodicals: no no-reason return"),
+                            ("excludable", "no no-reason return if you confirm at checkout"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "returnable",
+                    models.BooleanField(help_text="Covered by the 7-day no-reason return."),
+                ),
+                ("returned_quantity", models.PositiveIntegerField(default=0)),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lines",
+                        to="orders.order",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.product",
+                    ),
+                ),
+                (
+                    "sku",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.sku",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReturnRequest',
+            name="ReturnRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=24, unique=True)),
-                ('status', models.CharField(choices=[('requested', 'requested'), ('approved', 'approved, awaiting the goods'), ('received', 'goods received, refund due'), ('refunded', 'refunded'), ('rejected', 'rejected')], default='requested', max_length=16)),
-                ('reason', models.CharField(blank=True, max_length=300, verbose_name='reason (optional)')),
-                ('refund_fen', models.PositiveIntegerField()),
-                ('return_tracking_no', models.CharField(blank=True, max_length=40, verbose_name='return tracking number')),
-                ('requested_at', models.DateTimeField()),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('received_at', models.DateTimeField(blank=True, null=True)),
-                ('refund_due_at', models.DateTimeField(blank=True, null=True)),
-                ('refunded_at', models.DateTimeField(blank=True, null=True)),
-                ('rejected_at', models.DateTimeField(blank=True, null=True)),
-                ('reject_reason', models.CharField(blank=True, max_length=300)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='returns', to='orders.order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=24, unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "requested"),
+                            ("approved", "approved, awaiting the goods"),
+                            ("received", "goods received, refund due"),
+                            ("refunded", "refunded"),
+                            ("rejected", "rejected"),
+                        ],
+                        default="requested",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(blank=True, max_length=300, verbose_name="reason (optional)"),
+                ),
+                ("refund_fen", models.PositiveIntegerField()),
+                (
+                    "return_tracking_no",
+                    models.CharField(
+                        blank=True, max_length=40, verbose_name="return tracking number"
+                    ),
+                ),
+                ("requested_at", models.DateTimeField()),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("received_at", models.DateTimeField(blank=True, null=True)),
+                ("refund_due_at", models.DateTimeField(blank=True, null=True)),
+                ("refunded_at", models.DateTimeField(blank=True, null=True)),
+                ("rejected_at", models.DateTimeField(blank=True, null=True)),
+                ("reject_reason", models.CharField(blank=True, max_length=300)),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="returns",
+                        to="orders.order",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['requested_at', 'pk'],
+                "ordering": ["requested_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReturnLine',
+            name="ReturnLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.PositiveIntegerField()),
-                ('order_line', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='return_lines', to='orders.orderline')),
-                ('return_request', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lines', to='orders.returnrequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("quantity", models.PositiveIntegerField()),
+                (
+                    "order_line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="return_lines",
+                        to="orders.orderline",
+                    ),
+                ),
+                (
+                    "return_request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lines",
+                        to="orders.returnrequest",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CartItem',
+            name="CartItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.PositiveIntegerField()),
-                ('added_at', models.DateTimeField(auto_now_add=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cart_items', to='customers.customer')),
-                ('sku', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalog.sku')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("quantity", models.PositiveIntegerField()),
+                ("added_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cart_items",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "sku",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="catalog.sku",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['added_at', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('customer', 'sku'), name='one_cart_row_per_sku'), models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='cart_quantity_positive')],
+                "ordering": ["added_at", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("customer", "sku"), name="one_cart_row_per_sku"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("quantity__gt", 0)), name="cart_quantity_positive"
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['status', 'placed_at'], name='orders_orde_status_883c98_idx'),
+            model_name="order",
+            index=models.Index(
+                fields=["status", "placed_at"], name="orders_orde_status_883c98_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['customer', 'placed_at'], name='orders_orde_custome_820226_idx'),
+            model_name="order",
+            index=models.Index(
+                fields=["customer", "placed_at"], name="orders_orde_custome_820226_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(('refunded_fen__lte', models.F('total_fen'))), name='refund_within_total'),
+            model_name="order",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("refunded_fen__lte", models.F("total_fen"))),
+                name="refund_within_total",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='line_quantity_positive'),
+            model_name="orderline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="line_quantity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.CheckConstraint(condition=models.Q(('line_total_fen', django.db.models.expressions.CombinedExpression(models.F('unit_price_fen'), '*', models.F('quantity')))), name='line_total_matches'),
+            model_name="orderline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "line_total_fen",
+                        django.db.models.expressions.CombinedExpression(
+                            models.F("unit_price_fen"), "*", models.F("quantity")
+                        ),
+                    )
+                ),
+                name="line_total_matches",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.CheckConstraint(condition=models.Q(('returned_quantity__lte', models.F('quantity'))), name='returned_within_bought'),
+            model_name="orderline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("returned_quantity__lte", models.F("quantity"))),
+                name="returned_within_bought",
+            ),
         ),
         migrations.AddIndex(
-            model_name='returnrequest',
-            index=models.Index(fields=['status', 'requested_at'], name='orders_retu_status_ad8048_idx'),
+            model_name="returnrequest",
+            index=models.Index(
+                fields=["status", "requested_at"], name="orders_retu_status_ad8048_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='returnline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='return_quantity_positive'),
+            model_name="returnline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="return_quantity_positive"
+            ),
         ),
     ]

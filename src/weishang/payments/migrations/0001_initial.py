@@ -5,63 +5,116 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orders', '0001_initial'),
+        ("orders", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Payment',
+            name="Payment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(help_text='Our trade number sent to the provider.', max_length=32, unique=True)),
-                ('provider', models.CharField(max_length=16)),
-                ('amount_fen', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('created', 'awaiting payment'), ('succeeded', 'paid')], default='created', max_length=16)),
-                ('provider_txn_id', models.CharField(blank=True, max_length=64, null=True)),
-                ('created_at', models.DateTimeField()),
-                ('paid_at', models.DateTimeField(blank=True, null=True)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='orders.order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(
+                        help_text="Our trade number sent to the provider.",
+                        max_length=32,
+                        unique=True,
+                    ),
+                ),
+                ("provider", models.CharField(max_length=16)),
+                ("amount_fen", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("created", "awaiting payment"), ("succeeded", "paid")],
+                        default="created",
+                        max_length=16,
+                    ),
+                ),
+                ("provider_txn_id", models.CharField(blank=True, max_length=64, null=True)),
+                ("created_at", models.DateTimeField()),
+                ("paid_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payments",
+                        to="orders.order",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Refund',
+            name="Refund",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=32, unique=True)),
-                ('amount_fen', models.PositiveIntegerField()),
-                ('reason', models.CharField(blank=True, max_length=200)),
-                ('return_number', models.CharField(blank=True, max_length=24)),
-                ('provider_refund_id', models.CharField(blank=True, max_length=64, null=True)),
-                ('created_at', models.DateTimeField()),
-                ('payment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='refunds', to='payments.payment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=32, unique=True)),
+                ("amount_fen", models.PositiveIntegerField()),
+                ("reason", models.CharField(blank=True, max_length=200)),
+                ("return_number", models.CharField(blank=True, max_length=24)),
+                ("provider_refund_id", models.CharField(blank=True, max_length=64, null=True)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "payment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="refunds",
+                        to="payments.payment",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='payment',
-            constraint=models.UniqueConstraint(fields=('provider', 'provider_txn_id'), name='one_payment_per_provider_txn'),
+            model_name="payment",
+            constraint=models.UniqueConstraint(
+                fields=("provider", "provider_txn_id"), name="one_payment_per_provider_txn"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payment',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'succeeded')), fields=('order',), name='one_success_per_order'),
+            model_name="payment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "succeeded")),
+                fields=("order",),
+                name="one_success_per_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payment',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_fen__gt', 0)), name='payment_amount_positive'),
+            model_name="payment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_fen__gt", 0)), name="payment_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='refund',
-            constraint=models.UniqueConstraint(fields=('payment', 'provider_refund_id'), name='one_refund_per_provider_id'),
+            model_name="refund",
+            constraint=models.UniqueConstraint(
+                fields=("payment", "provider_refund_id"), name="one_refund_per_provider_id"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='refund',
-            constraint=models.UniqueConstraint(condition=models.Q(('return_number', ''), _negated=True), fields=('return_number',), name='one_refund_per_return'),
+            model_name="refund",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("return_number", ""), _negated=True),
+                fields=("return_number",),
+                name="one_refund_per_return",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='refund',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_fen__gt', 0)), name='refund_amount_positive'),
+            model_name="refund",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_fen__gt", 0)), name="refund_amount_positive"
+            ),
         ),
     ]

@@ -27,10 +27,16 @@ def sign(body: bytes, *, secret: str, timestamp: int | None = None) -> str:
     return f"t={timestamp},v1={mac}"
 
 
-def notification_body(*, trade_number: str, transaction_id: str, amount_fen: int, paid_at: datetime) -> bytes:
+def notification_body(
+    *, trade_number: str, transaction_id: str, amount_fen: int, paid_at: datetime
+) -> bytes:
     return json.dumps(
-        {"trade_number": trade_number, "transaction_id": transaction_id, "amount_fen": amount_fen,
-         "paid_at": paid_at.isoformat()},
+        {
+            "trade_number": trade_number,
+            "transaction_id": transaction_id,
+            "amount_fen": amount_fen,
+            "paid_at": paid_at.isoformat(),
+        },
         separators=(",", ":"),
     ).encode()
 
