@@ -16,6 +16,10 @@ def env_flag(name: str, default: bool = False) -> bool:
 
 DEBUG = env_flag("WEISHANG_DEBUG")
 SECRET_KEY = os.environ.get("WEISHANG_SECRET_KEY", "insecure-dev-key-change-me-in-production")
+# Fernet keys for personal data at rest, comma-separated, newest first (weishang.crypto).
+FIELD_ENCRYPTION_KEYS = os.environ.get(
+    "WEISHANG_FIELD_ENCRYPTION_KEYS", "ZGV2LW9ubHkta2V5LWNoYW5nZS1pbi1wcm9kdWN0aW8="
+).split(",")
 ALLOWED_HOSTS = os.environ.get("WEISHANG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
@@ -30,6 +34,8 @@ INSTALLED_APPS = [
     "weishang.customers",
     "weishang.orders",
     "weishang.payments",
+    "weishang.distribution",
+    "weishang.commissions",
     "weishang.storefront",
     "weishang.console",
     "weishang.demo",

@@ -58,3 +58,20 @@ class Address(models.Model):
 
     def __str__(self):
         return f"{self.recipient} {self.one_line()}"
+
+
+class Device(models.Model):
+    """A browser (device cookie) a customer signed in from; fraud review compares these."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="devices")
+    device_id = models.CharField(max_length=64)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "device_id"], name="device_once_per_customer"
+            )
+        ]
+        indexes = [models.Index(fields=["device_id"])]

@@ -61,6 +61,16 @@ class Order(models.Model):
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     cancel_reason = models.CharField(_("cancel reason"), max_length=200, blank=True)
+    distributor = models.ForeignKey(
+        "distribution.Distributor",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("attributed distributor"),
+        help_text=_("Who brought the customer, fixed when the order is placed."),
+    )
+    device_id = models.CharField(max_length=64, blank=True, help_text="The buyer's device cookie.")
 
     class Meta:
         ordering = ["-placed_at", "-pk"]

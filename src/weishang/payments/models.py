@@ -18,6 +18,11 @@ class Payment(models.Model):
     amount_fen = models.PositiveIntegerField()
     status = models.CharField(max_length=16, choices=Status, default=Status.CREATED)
     provider_txn_id = models.CharField(max_length=64, null=True, blank=True)
+    payer_account = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The provider's id of the paying account (e.g. openid).",
+    )
     created_at = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True)
 

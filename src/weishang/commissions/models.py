@@ -1,0 +1,215 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanMode(models.TextChoices):
+    STRICT = "strict", _("strict: only the distributor who brought the customer is paid")
+    ADVISORY = "advisory", _("advisory: his inviter may earn a second level (Art. 7(3) risk)")
+
+
+class CommissionPlan(models.Model):
+    """One immutable version of the commission plan; the newest version is in force.
+
+    Orders keep the version that priced them, so editing the plan never changes past commission.
+    """
+
+    version = models.PositiveIntegerField(unique=True)
+    mode = models.CharField(max_length=16, choices=PlanMode, default=PlanMode.STRICT)
+    default_rate_bp = models.PositiveIntegerField(_("default rate (basis points)"))
+    second_level_rate_bp = models.PositiveIntegerField(
+        _("inviter's second-level rate (basis points)"), default=0
+    )
+    risk_acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    risk_acknowledged_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mode="advisory") | Q(second_level_rate_bp=0),
+                name="strict_plan_pays_one_level",
+            ),
+            models.CheckConstraint(
+                condition=Q(second_level_rate_bp=0) | Q(risk_acknowledged_at__isnull=False),
+                name="second_level_needs_acknowledgment",
+            ),
+            models.CheckConstraint(
+                condition=Q(default_rate_bp__lte=10000), name="rate_at_most_100pc"
+            ),
+        ]
+
+
+class PlanRate(models.Model):
+    """A per-category or per-product rate overriding the plan's default (product wins)."""
+
+    plan = models.ForeignKey(CommissionPlan, on_delete=models.PROTECT, related_name="rates")
+    category = models.ForeignKey(
+        "catalog.Category", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rate_bp = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(category__isnull=True, product__isnull=False)
+                | Q(category__isnull=False, product__isnull=True),
+                name="rate_for_category_or_product",
+            ),
+            models.UniqueConstraint(fields=["plan", "category"], name="one_rate_per_category"),
+            models.UniqueConstraint(fields=["plan", "product"], name="one_rate_per_product"),
+            models.CheckConstraint(condition=Q(rate_bp__lte=10000), name="override_at_most_100pc"),
+        ]
+
+
+class Commission(models.Model):
+    """What one order line earns one distributor, priced when the order is placed."""
+
+    class Status(models.TextChoices):
+        AWAITING_PAYMENT = "awaiting_payment", _("awaiting payment")
+        PENDING = "pending", _("pending (return window open)")
+        HELD = "held", _("held for review")
+        AVAILABLE = "available", _("available")
+        REJECTED = "rejected", _("rejected after review")
+        VOID = "void", _("void (order not paid)")
+
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="commissions")
+    order_line = models.ForeignKey("orders.OrderLine", on_delete=models.PROTECT, related_name="+")
+    distributor = models.ForeignKey(
+        "distribution.Distributor", on_delete=models.PROTECT, related_name="commissions"
+    )
+    level = models.PositiveSmallIntegerField(default=1)
+    plan = models.ForeignKey(CommissionPlan, on_delete=models.PROTECT, related_name="+")
+    rule = models.CharField(
+        max_length=40, help_text="Which rate applied: product, category or default."
+    )
+    base_fen = models.PositiveIntegerField(help_text="What the customer paid for the line.")
+    rate_bp = models.PositiveIntegerField()
+    amount_fen = models.PositiveIntegerField()
+    reversed_fen = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=Status, default=Status.AWAITING_PAYMENT)
+    hold_reason = models.CharField(max_length=300, blank=True)
+    review_note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField()
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "order"]),
+            models.Index(fields=["distributor", "status"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order_line", "level"], name="one_commission_per_line_level"
+            ),
+            models.CheckConstraint(condition=Q(level__in=[1, 2]), name="never_a_third_level"),
+            models.CheckConstraint(
+                condition=Q(reversed_fen__lte=F("amount_fen")), name="reverse_at_most_earned"
+            ),
+        ]
+
+
+class Account(models.Model):
+    """A ledger account. A distributor has pending, held, available and withdrawing accounts."""
+
+    class Kind(models.TextChoices):
+        PENDING = "pending", _("pending")
+        HELD = "held", _("held for review")
+        AVAILABLE = "available", _("available")
+        WITHDRAWING = "withdrawing", _("withdrawal in progress")
+        BRAND_EXPENSE = "brand_expense", _("brand: commission expense")
+        BRAND_PAYOUTS = "brand_payouts", _("brand: commission paid out")
+
+    distributor = models.ForeignKey(
+        "distribution.Distributor",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accounts",
+    )
+    kind = models.CharField(max_length=16, choices=Kind)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["distributor", "kind"], name="one_account_per_kind"),
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=Q(distributor__isnull=True),
+                name="one_brand_account_per_kind",
+            ),
+        ]
+
+
+class Transfer(models.Model):
+    """An immutable double-entry movement: ``amount_fen`` leaves ``debit`` and enters ``credit``.
+
+    Each transfer is two postings that sum to zero by construction; the database refuses a
+    non-positive amount, a transfer to the same account, and a second use of an idempotency key.
+    """
+
+    idempotency_key = models.CharField(max_length=80, unique=True)
+    debit = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="debits")
+    credit = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="credits")
+    amount_fen = models.BigIntegerField()
+    kind = models.CharField(max_length=24)
+    commission = models.ForeignKey(
+        Commission, on_delete=models.PROTECT, null=True, blank=True, related_name="transfers"
+    )
+    withdrawal = models.ForeignKey(
+        "Withdrawal", on_delete=models.PROTECT, null=True, blank=True, related_name="transfers"
+    )
+    memo = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="transfer_amount_positive"),
+            models.CheckConstraint(
+                condition=~Q(debit=F("credit")), name="transfer_between_two_accounts"
+            ),
+        ]
+
+
+class Withdrawal(models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("requested")
+        APPROVED = "approved", _("approved, awaiting payout")
+        PAID = "paid", _("paid")
+        REJECTED = "rejected", _("rejected")
+
+    distributor = models.ForeignKey(
+        "distribution.Distributor", on_delete=models.PROTECT, related_name="withdrawals"
+    )
+    request_key = models.CharField(max_length=64)
+    amount_fen = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=Status, default=Status.REQUESTED)
+    reason = models.CharField(max_length=300, blank=True)
+    payout_reference = models.CharField(max_length=64, blank=True)
+    requested_at = models.DateTimeField()
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["distributor", "request_key"], name="one_withdrawal_per_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_fen__gt=0), name="withdrawal_amount_positive"
+            ),
+        ]

@@ -1,0 +1,215 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from weishang.crypto import EncryptedTextField
+
+
+class BindingRule(models.TextChoices):
+    LOCK = "lock", _("first binding is permanent (锁粉)")
+    WINDOW = "window", _("binding lasts a number of days")
+    LAST_CLICK = "last_click", _("every new share link rebinds")
+
+
+class ProgrammeSettings(models.Model):
+    """The brand's distribution programme settings: one row (see ``selectors.programme``)."""
+
+    binding_rule = models.CharField(
+        _("binding rule"), max_length=16, choices=BindingRule, default=BindingRule.WINDOW
+    )
+    binding_window_days = models.PositiveSmallIntegerField(_("binding window (days)"), default=30)
+    self_purchase_earns = models.BooleanField(
+        _("a distributor's own purchases earn commission"), default=False
+    )
+    withdrawal_min_fen = models.PositiveIntegerField(_("minimum withdrawal (fen)"), default=1000)
+    withdrawal_daily_limit_fen = models.PositiveIntegerField(
+        _("daily withdrawal limit (fen)"), default=2_000_000
+    )
+    review_order_amount_fen = models.PositiveIntegerField(
+        _("hold commission for review on orders above (fen)"), default=500_000
+    )
+    review_refund_rate_bp = models.PositiveIntegerField(
+        _("hold commission for review when the distributor's refund rate exceeds (bp)"),
+        default=3000,
+    )
+
+    class Meta:
+        verbose_name = _("programme settings")
+        verbose_name_plural = _("programme settings")
+
+
+class BusinessKind(models.TextChoices):
+    """E-commerce Law Art. 10: a registered market entity, or the small-trade exemption."""
+
+    REGISTERED = "registered", _("registered market entity (unified social credit code)")
+    SMALL_TRADE = "small_trade", _("individual exempt from registration (small trades, Art. 10)")
+
+
+class Distributor(models.Model):
+    """A customer approved to share the brand's products and earn commission (小B)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")
+        FROZEN = "frozen", _("frozen")
+        BLACKLISTED = "blacklisted", _("blacklisted")
+
+    customer = models.OneToOneField(
+        "customers.Customer", on_delete=models.PROTECT, related_name="distributor"
+    )
+    slug = models.SlugField(_("store address"), max_length=40, unique=True)
+    store_name = models.CharField(_("store name"), max_length=40)
+    avatar = models.ImageField(_("avatar"), upload_to="avatars/%Y/%m/", blank=True)
+    intro = models.CharField(_("introduction"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.ACTIVE)
+    status_reason = models.CharField(_("reason for status"), max_length=300, blank=True)
+    real_name = EncryptedTextField(_("real name"))
+    id_number = EncryptedTextField(_("resident ID number"))
+    id_number_masked = models.CharField(_("resident ID number"), max_length=18)
+    business_kind = models.CharField(
+        _("business registration"), max_length=16, choices=BusinessKind
+    )
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    invited_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invitees",
+        help_text=_(
+            "The team relationship; kept apart from which customers a distributor brought."
+        ),
+    )
+    approved_at = models.DateTimeField(_("approved"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("distributor")
+        verbose_name_plural = _("distributors")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(business_kind="registered", credit_code=""),
+                name="registered_distributor_has_credit_code",
+            ),
+        ]
+
+    def __str__(self):
+        return self.store_name
+
+    @property
+    def can_sell(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class Application(models.Model):
+    """A customer's request to become a distributor. Joining never costs anything (Art. 7(2))."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("awaiting review")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="distributor_applications"
+    )
+    real_name = EncryptedTextField(_("real name"))
+    id_number = EncryptedTextField(_("resident ID number"))
+    id_number_masked = models.CharField(_("resident ID number"), max_length=18)
+    mobile = models.CharField(_("mobile"), max_length=11)
+    business_kind = models.CharField(
+        _("business registration"), max_length=16, choices=BusinessKind
+    )
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    store_name = models.CharField(_("store name"), max_length=40)
+    invited_by = models.ForeignKey(
+        Distributor, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=Status, default=Status.PENDING)
+    reject_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    submitted_at = models.DateTimeField()
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["submitted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"], condition=Q(status="pending"), name="one_pending_application"
+            ),
+        ]
+
+
+class FeaturedProduct(models.Model):
+    """A product a distributor chose to show first in his micro-store; he never sets its price."""
+
+    distributor = models.ForeignKey(Distributor, on_delete=models.CASCADE, related_name="featured")
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["distributor", "product"], name="feature_product_once")
+        ]
+
+
+class ShareSource(models.TextChoices):
+    STORE_LINK = "store_link", _("store link")
+    PRODUCT_LINK = "product_link", _("product link")
+    QR = "qr", _("QR code")
+    POSTER = "poster", _("poster")
+    BRAND = "brand", _("reassigned by the brand")
+
+
+class Binding(models.Model):
+    """Who brought this customer (the customer relationship, 绑定) — current state."""
+
+    customer = models.OneToOneField(
+        "customers.Customer", on_delete=models.CASCADE, related_name="binding"
+    )
+    distributor = models.ForeignKey(Distributor, on_delete=models.PROTECT, related_name="bindings")
+    source = models.CharField(max_length=16, choices=ShareSource)
+    bound_at = models.DateTimeField()
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["distributor", "bound_at"])]
+
+
+class BindingEvent(models.Model):
+    """Append-only history of every binding change; never updated or deleted."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="binding_events"
+    )
+    distributor = models.ForeignKey(Distributor, on_delete=models.PROTECT, related_name="+")
+    previous_distributor = models.ForeignKey(
+        Distributor, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    source = models.CharField(max_length=16, choices=ShareSource)
+    reason = models.CharField(max_length=300, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+
+class ShareVisit(models.Model):
+    """One opening of a distributor's share link, QR code or poster (his dashboard's visits)."""
+
+    distributor = models.ForeignKey(Distributor, on_delete=models.CASCADE, related_name="visits")
+    source = models.CharField(max_length=16, choices=ShareSource)
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["distributor", "created_at"])]
