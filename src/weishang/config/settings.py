@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "weishang.payments",
     "weishang.distribution",
     "weishang.commissions",
+    "weishang.compliance",
     "weishang.storefront",
     "weishang.console",
     "weishang.demo",

@@ -1,0 +1,42 @@
+"""Writing the audit log: called explicitly by the service that performs the audited act, inside
+its transaction, so the act and its record commit together or not at all."""
+
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
+
+from .models import AuditEntry
+
+
+def _jsonable(value):
+    return None if value is None else json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def record(
+    *,
+    actor,
+    action: str,
+    obj=None,
+    object_type: str = "",
+    object_id="",
+    before=None,
+    after=None,
+    reason: str = "",
+) -> AuditEntry:
+    """Appends one entry. ``actor`` is a user or None for the system (commands, tasks)."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or obj.pk
+    label = actor.get_username() if actor is not None else "system"
+    return AuditEntry.objects.create(
+        at=timezone.now(),
+        actor=actor if actor is not None and actor.pk else None,
+        actor_label=label,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        before=_jsonable(before),
+        after=_jsonable(after),
+        reason=(reason or "")[:300],
+    )
