@@ -97,6 +97,9 @@ class Commission(models.Model):
     rate_bp = models.PositiveIntegerField()
     amount_fen = models.PositiveIntegerField()
     reversed_fen = models.PositiveIntegerField(default=0)
+    refunded_base_fen = models.PositiveIntegerField(
+        default=0, help_text="How much of the base has been refunded so far (pro-rata reversals)."
+    )
     status = models.CharField(max_length=16, choices=Status, default=Status.AWAITING_PAYMENT)
     hold_reason = models.CharField(max_length=300, blank=True)
     review_note = models.CharField(max_length=300, blank=True)
@@ -115,6 +118,9 @@ class Commission(models.Model):
             models.CheckConstraint(condition=Q(level__in=[1, 2]), name="never_a_third_level"),
             models.CheckConstraint(
                 condition=Q(reversed_fen__lte=F("amount_fen")), name="reverse_at_most_earned"
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded_base_fen__lte=F("base_fen")), name="refund_at_most_base"
             ),
         ]
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from weishang.catalog.models import Product, ReturnClass
 from weishang.catalog.selectors import sku_price, skus_with_periods
+from weishang.commissions import services as commissions
 from weishang.customers.models import Address, Customer
 from weishang.inventory import services as inventory
 from weishang.payments import services as payments
@@ -142,6 +143,7 @@ def place_order(
     )
     if clear_cart:
         CartItem.objects.filter(customer=customer, sku_id__in=list(quantities)).delete()
+    commissions.quote_commissions(order=order, now=now)
     return order
 
 
@@ -156,6 +158,7 @@ def mark_order_paid(*, order_id: int, paid_at: datetime) -> Order:
     order.status = OrderStatus.PAID
     order.paid_at = paid_at
     order.save(update_fields=["status", "paid_at"])
+    commissions.commissions_paid(order=order, now=paid_at)
     return order
 
 
@@ -174,12 +177,19 @@ def cancel_order(*, order: Order, by_brand: bool, reason: str = "", now: datetim
         )
     if order.status == OrderStatus.PAID:
         check_transition(order.status, OrderStatus.REFUNDED)
-        payments.refund_order(order=order, amount_fen=order.total_fen, reason=_("order cancelled by customer"))
+        refund = payments.refund_order(order=order, amount_fen=order.total_fen, reason=_("order cancelled by customer"))
         order.status = OrderStatus.REFUNDED
         order.refunded_fen = order.total_fen
+        commissions.reverse_commissions(
+            order=order,
+            refunded_lines=dict(order.lines.values_list("pk", "line_total_fen")),
+            refund_ref=refund.number,
+            now=now,
+        )
     else:
         check_transition(order.status, OrderStatus.CANCELLED)
         order.status = OrderStatus.CANCELLED
+        commissions.void_commissions(order=order)
     order.cancelled_at = now
     order.cancel_reason = reason[:200]
     order.save(update_fields=["status", "refunded_fen", "cancelled_at", "cancel_reason"])
@@ -201,6 +211,7 @@ def expire_unpaid_orders(*, now: datetime | None = None) -> int:
             order.cancelled_at = now
             order.cancel_reason = "expired"
             order.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+            commissions.void_commissions(order=order)
             inventory.release_stock(quantities=_quantities(order), reference=order.number)
             expired += 1
     return expired
@@ -387,8 +398,11 @@ def refund_return(*, return_request: ReturnRequest, now: datetime | None = None)
     target = OrderStatus.REFUNDED if refunded >= order.total_fen else OrderStatus.PARTIALLY_REFUNDED
     check_transition(order.status, target)
     payments.refund_order(order=order, amount_fen=rr.refund_fen, reason=_("no-reason return"), return_number=rr.number)
-    for line_id, qty in rr.lines.values_list("order_line_id", "quantity"):
+    refunded_lines: dict[int, int] = {}
+    for line_id, qty, unit_price in rr.lines.values_list("order_line_id", "quantity", "order_line__unit_price_fen"):
         OrderLine.objects.filter(pk=line_id).update(returned_quantity=F("returned_quantity") + qty)
+        refunded_lines[line_id] = refunded_lines.get(line_id, 0) + qty * unit_price
+    commissions.reverse_commissions(order=order, refunded_lines=refunded_lines, refund_ref=rr.number, now=now)
     order.status, order.refunded_fen = target, refunded
     order.save(update_fields=["status", "refunded_fen"])
     rr.refunded_at = now

@@ -1,0 +1,122 @@
+"""The commission ledger: accounts and immutable double-entry transfers.
+
+A transfer moves ``amount_fen`` out of its debit account into its credit account, so every
+transfer's two postings sum to zero and all balances together always sum to zero. Balances are
+never stored: an account's balance is what it received minus what it gave, read from transfers.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from .models import Account, Commission, Transfer, Withdrawal
+
+Kind = Account.Kind
+DISTRIBUTOR_KINDS = (Kind.PENDING, Kind.HELD, Kind.AVAILABLE, Kind.WITHDRAWING)
+
+
+class LedgerConflict(Exception):
+    """An idempotency key was reused for a different movement: a programming error, not a user's."""
+
+
+def brand_account(kind: str) -> Account:
+    account, _ = Account.objects.get_or_create(distributor=None, kind=kind)
+    return account
+
+
+def distributor_account(distributor_id: int, kind: str) -> Account:
+    account, _ = Account.objects.get_or_create(distributor_id=distributor_id, kind=kind)
+    return account
+
+
+def ensure_accounts(distributor_ids: Iterable[int]) -> None:
+    """Creates any missing distributor accounts in one statement (safe to run concurrently)."""
+    Account.objects.bulk_create(
+        [
+            Account(distributor_id=d, kind=k)
+            for d in set(distributor_ids)
+            for k in DISTRIBUTOR_KINDS
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def transfer(
+    *,
+    debit: Account,
+    credit: Account,
+    amount_fen: int,
+    key: str,
+    kind: str,
+    now: datetime,
+    commission: Commission | None = None,
+    withdrawal: Withdrawal | None = None,
+    memo: str = "",
+) -> Transfer:
+    """Records one movement once: the same key again returns the first transfer unchanged."""
+    existing = Transfer.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        if (existing.debit_id, existing.credit_id, existing.amount_fen) != (
+            debit.pk,
+            credit.pk,
+            amount_fen,
+        ):
+            raise LedgerConflict(f"idempotency key {key!r} already names another transfer")
+        return existing
+    return Transfer.objects.create(
+        idempotency_key=key,
+        debit=debit,
+        credit=credit,
+        amount_fen=amount_fen,
+        kind=kind,
+        commission=commission,
+        withdrawal=withdrawal,
+        memo=memo[:200],
+        created_at=now,
+    )
+
+
+def _sum_of(field: str):
+    total = (
+        Transfer.objects.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(total=Sum("amount_fen"))
+        .values("total")
+    )
+    return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
+
+
+def accounts_with_balances(accounts):
+    """Annotates an Account queryset with ``balance_fen`` (received minus given), in one query."""
+    return accounts.annotate(received_fen=_sum_of("credit"), given_fen=_sum_of("debit")).order_by(
+        "pk"
+    )
+
+
+def balance_of(account: Account) -> int:
+    received = Transfer.objects.filter(credit=account).aggregate(s=Sum("amount_fen"))["s"] or 0
+    given = Transfer.objects.filter(debit=account).aggregate(s=Sum("amount_fen"))["s"] or 0
+    return received - given
+
+
+def balances_for(distributor_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """``{distributor_id: {kind: balance_fen}}`` for every distributor kind, in one query."""
+    ids = list(distributor_ids)
+    result = {d: dict.fromkeys(DISTRIBUTOR_KINDS, 0) for d in ids}
+    rows = accounts_with_balances(Account.objects.filter(distributor_id__in=ids)).values_list(
+        "distributor_id", "kind", "received_fen", "given_fen"
+    )
+    for distributor_id, kind, received, given in rows:
+        result[distributor_id][kind] = received - given
+    return result
+
+
+def all_balances() -> dict[tuple[int | None, str], int]:
+    """Every account's balance, keyed by (distributor_id, kind); sums to zero."""
+    rows = accounts_with_balances(Account.objects.all()).values_list(
+        "distributor_id", "kind", "received_fen", "given_fen"
+    )
+    return {(d, k): r - g for d, k, r, g in rows}

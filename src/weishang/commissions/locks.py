@@ -1,0 +1,20 @@
+"""Row locks for the ledger, always taken in primary-key order so deadlocks cannot form."""
+
+from .models import Account, Commission, Withdrawal
+
+
+def lock_accounts(*, distributor_id: int, kinds):
+    """The distributor's accounts of these kinds, locked (balances are read under this lock)."""
+    return (
+        Account.objects.filter(distributor_id=distributor_id, kind__in=list(kinds))
+        .order_by("pk")
+        .select_for_update()
+    )
+
+
+def lock_commissions(**filters):
+    return Commission.objects.filter(**filters).order_by("pk").select_for_update()
+
+
+def lock_withdrawal(withdrawal_id: int) -> Withdrawal:
+    return Withdrawal.objects.filter(pk=withdrawal_id).order_by("pk").select_for_update().get()

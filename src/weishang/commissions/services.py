@@ -1,0 +1,532 @@
+"""Every write about commission: quoting, paying, holding, reversing, settling, withdrawing.
+
+Called explicitly by the order and payment services (no signals). Every money movement is one
+ledger transfer with an idempotency key, so a retried call never moves money twice.
+"""
+
+from collections.abc import Mapping
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from weishang.core_errors import DomainError
+from weishang.distribution.models import Distributor, ProgrammeSettings
+from weishang.orders.models import Order, ReturnRequest
+from weishang.payments.models import Payment
+
+from . import fraud, ledger
+from .locks import lock_accounts, lock_commissions, lock_withdrawal
+from .models import Account, Commission, PlanMode, Transfer, Withdrawal
+from .payouts import get_backend
+from .plans import active_plan, rates_for
+
+try:  # the shared commission arithmetic, once it lands in rules.py
+    from .rules import commission_fen, pro_rata_fen
+except ImportError:  # pragma: no cover - until then, the same arithmetic here
+
+    def commission_fen(base_fen: int, rate_bp: int) -> int:
+        return base_fen * rate_bp // 10000
+
+    def pro_rata_fen(total_fen: int, part: int, whole: int) -> int:
+        return total_fen * part // whole if whole else 0
+
+
+Kind = Account.Kind
+Status = Commission.Status
+
+
+class CommissionError(DomainError):
+    code = "commission"
+
+
+class WithdrawalError(DomainError):
+    code = "withdrawal"
+
+
+def _programme() -> ProgrammeSettings:
+    return ProgrammeSettings.objects.order_by("pk").first() or ProgrammeSettings()
+
+
+# Quoting and paying ------------------------------------------------------------------------------
+
+
+def quote_commissions(*, order: Order, now: datetime | None = None) -> list[Commission]:
+    """At placement: what each line will earn the attributed distributor (and, in an advisory
+    plan, his inviter at the second level), at the rates of the plan in force. Never a third level.
+    Runs inside ``place_order``'s transaction."""
+    now = now or timezone.now()
+    plan = active_plan()
+    if plan is None or order.distributor_id is None:
+        return []
+    distributor = Distributor.objects.select_related("invited_by").get(pk=order.distributor_id)
+    if not distributor.can_sell:
+        return []
+    if distributor.customer_id == order.customer_id and not _programme().self_purchase_earns:
+        return []
+    earners = [(1, distributor, None)]
+    inviter = distributor.invited_by
+    if (
+        plan.mode == PlanMode.ADVISORY
+        and plan.second_level_rate_bp > 0
+        and inviter is not None
+        and inviter.can_sell
+        and inviter.customer_id != order.customer_id
+    ):
+        earners.append((2, inviter, plan.second_level_rate_bp))
+    lines = list(order.lines.select_related("product"))
+    rates = rates_for(plan, [line.product for line in lines])
+    commissions = []
+    for line in lines:
+        base = line.line_total_fen
+        for level, earner, level_rate in earners:
+            rate_bp, rule = (
+                rates[line.product_id]
+                if level_rate is None
+                else (level_rate, f"v{plan.version}:level2")
+            )
+            amount = commission_fen(base, rate_bp)
+            if amount <= 0:
+                continue
+            commissions.append(
+                Commission(
+                    order=order,
+                    order_line=line,
+                    distributor=earner,
+                    level=level,
+                    plan=plan,
+                    rule=rule,
+                    base_fen=base,
+                    rate_bp=rate_bp,
+                    amount_fen=amount,
+                    created_at=now,
+                )
+            )
+    return Commission.objects.bulk_create(commissions)
+
+
+def commissions_paid(*, order: Order, now: datetime | None = None) -> int:
+    """The order is paid: each commission becomes pending, or held when review trips. Runs inside
+    ``confirm_payment``'s transaction, which holds the order's lock."""
+    now = now or timezone.now()
+    commissions = list(lock_commissions(order_id=order.pk, status=Status.AWAITING_PAYMENT))
+    if not commissions:
+        return 0
+    programme = _programme()
+    thresholds = fraud.Thresholds(
+        programme.review_order_amount_fen, programme.review_refund_rate_bp
+    )
+    payer = (
+        Payment.objects.filter(order_id=order.pk, status=Payment.Status.SUCCEEDED)
+        .values_list("payer_account", flat=True)
+        .first()
+        or ""
+    )
+    expense = ledger.brand_account(Kind.BRAND_EXPENSE)
+    reasons_by_distributor: dict[int, list[str]] = {}
+    for commission in commissions:
+        d_id = commission.distributor_id
+        if d_id not in reasons_by_distributor:
+            distributor = Distributor.objects.select_related("customer").get(pk=d_id)
+            if distributor.customer_id == order.customer_id:
+                reasons_by_distributor[d_id] = []  # his own purchase, openly: nothing hidden
+            else:
+                facts = fraud.gather_facts(
+                    order=order, distributor=distributor, payer_account=payer
+                )
+                reasons_by_distributor[d_id] = fraud.hold_reasons(facts, thresholds)
+        reasons = reasons_by_distributor[d_id]
+        kind = Kind.HELD if reasons else Kind.PENDING
+        ledger.transfer(
+            debit=expense,
+            credit=ledger.distributor_account(d_id, kind),
+            amount_fen=commission.amount_fen,
+            key=f"paid:{commission.pk}",
+            kind="earn",
+            commission=commission,
+            now=now,
+            memo=order.number,
+        )
+        commission.status = Status.HELD if reasons else Status.PENDING
+        commission.hold_reason = "; ".join(reasons)[:300]
+        commission.save(update_fields=["status", "hold_reason"])
+    return len(commissions)
+
+
+def void_commissions(*, order: Order) -> int:
+    """The order was cancelled or expired unpaid: nothing was earned, nothing moved."""
+    return Commission.objects.filter(order_id=order.pk, status=Status.AWAITING_PAYMENT).update(
+        status=Status.VOID
+    )
+
+
+_SOURCE = {Status.PENDING: Kind.PENDING, Status.HELD: Kind.HELD, Status.AVAILABLE: Kind.AVAILABLE}
+
+
+def reverse_commissions(
+    *,
+    order: Order,
+    refunded_lines: Mapping[int, int],
+    refund_ref: str,
+    now: datetime | None = None,
+) -> int:
+    """A refund of ``{order_line_id: refunded_fen}``: each line's commissions shrink pro rata at the
+    rate locked on the line. Reversed amounts are cumulative floors, so a line refunded in pieces
+    reverses exactly what a full refund would. After settlement the reversal comes out of the
+    available balance, which may go below zero: a debt netted against later earnings."""
+    now = now or timezone.now()
+    refunded = {int(k): int(v) for k, v in refunded_lines.items() if int(v) > 0}
+    if not refunded:
+        return 0
+    expense = ledger.brand_account(Kind.BRAND_EXPENSE)
+    moved = 0
+    for commission in lock_commissions(order_id=order.pk, order_line_id__in=list(refunded)):
+        if commission.status in (Status.VOID, Status.REJECTED):
+            continue
+        key = f"reverse:{commission.pk}:{refund_ref}"
+        if Transfer.objects.filter(idempotency_key=key).exists():
+            continue
+        refunded_base = min(
+            commission.base_fen, commission.refunded_base_fen + refunded[commission.order_line_id]
+        )
+        target = pro_rata_fen(commission.amount_fen, refunded_base, commission.base_fen)
+        piece = target - commission.reversed_fen
+        commission.refunded_base_fen = refunded_base
+        if piece > 0 and commission.status in _SOURCE:
+            source = _SOURCE[commission.status]
+            if source == Kind.AVAILABLE:
+                list(lock_accounts(distributor_id=commission.distributor_id, kinds=[source]))
+            ledger.transfer(
+                debit=ledger.distributor_account(commission.distributor_id, source),
+                credit=expense,
+                amount_fen=piece,
+                key=key,
+                kind="reverse",
+                commission=commission,
+                now=now,
+                memo=order.number,
+            )
+            commission.reversed_fen = target
+            moved += 1
+        commission.save(update_fields=["reversed_fen", "refunded_base_fen"])
+    return moved
+
+
+# Review ------------------------------------------------------------------------------------------
+
+
+def _lock_held(commission: Commission) -> Commission:
+    locked = lock_commissions(pk=commission.pk).get()
+    if locked.status != Status.HELD:
+        raise CommissionError(_("Only a commission held for review can be released or rejected."))
+    return locked
+
+
+@transaction.atomic
+def release_commission(
+    *, commission: Commission, actor, note: str = "", now: datetime | None = None
+) -> Commission:
+    """The brand found nothing wrong: the commission joins the pending ones."""
+    now = now or timezone.now()
+    commission = _lock_held(commission)
+    net = commission.amount_fen - commission.reversed_fen
+    if net > 0:
+        ledger.transfer(
+            debit=ledger.distributor_account(commission.distributor_id, Kind.HELD),
+            credit=ledger.distributor_account(commission.distributor_id, Kind.PENDING),
+            amount_fen=net,
+            key=f"release:{commission.pk}",
+            kind="release",
+            commission=commission,
+            now=now,
+            memo=(note or "")[:200],
+        )
+    commission.status = Status.PENDING
+    commission.review_note = (note or "").strip()[:300] or f"released by {actor}"
+    commission.save(update_fields=["status", "review_note"])
+    return commission
+
+
+@transaction.atomic
+def reject_commission(
+    *, commission: Commission, actor, reason: str, now: datetime | None = None
+) -> Commission:
+    """The brand judged the sale self-dealing: the money goes back and is never available."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if not reason:
+        raise CommissionError(_("Say why the commission is rejected; the distributor will see it."))
+    commission = _lock_held(commission)
+    net = commission.amount_fen - commission.reversed_fen
+    if net > 0:
+        ledger.transfer(
+            debit=ledger.distributor_account(commission.distributor_id, Kind.HELD),
+            credit=ledger.brand_account(Kind.BRAND_EXPENSE),
+            amount_fen=net,
+            key=f"reject:{commission.pk}",
+            kind="reject",
+            commission=commission,
+            now=now,
+            memo=reason[:200],
+        )
+    commission.status = Status.REJECTED
+    commission.review_note = reason[:300]
+    commission.save(update_fields=["status", "review_note"])
+    return commission
+
+
+# Settlement --------------------------------------------------------------------------------------
+
+SETTLE_CHUNK = 50_000
+_SQLITE_CHUNK = 10_000  # stays below SQLite's limit of bound variables per statement
+
+
+def settlement_cutoff(now: datetime) -> datetime:
+    """Orders signed for before this instant have a closed return window at ``now``: the window
+    ends at local midnight after the 7 full days that follow the day of sign-for."""
+    tz = timezone.get_default_timezone()
+    today = timezone.localtime(now, tz).date()
+    return datetime.combine(
+        today - timedelta(days=settings.RETURN_WINDOW_DAYS), time.min, tzinfo=tz
+    )
+
+
+def _eligible_sql() -> str:
+    c, o, r = "commissions_commission", "orders_order", "orders_returnrequest"
+    open_statuses = ", ".join(f"'{s}'" for s in ReturnRequest.OPEN)
+    return f"""
+        FROM {c} c JOIN {o} o ON o.id = c.order_id
+        WHERE c.status = 'pending' AND c.id > %s
+          AND (o.status = 'completed'
+               OR (o.status IN ('delivered', 'partially_refunded') AND o.delivered_at < %s
+                   AND NOT EXISTS (SELECT 1 FROM {r} r WHERE r.order_id = o.id
+                                   AND r.status IN ({open_statuses}))))
+    """
+
+
+def settle_commissions(*, now: datetime | None = None, chunk: int | None = None) -> int:
+    """Makes available every pending commission whose order's return window has closed: one
+    transfer each, written in bulk SQL, a chunk per transaction. Idempotent, and safe to run in
+    several processes at once (rows are claimed with SKIP LOCKED, keys are unique, the status is
+    re-checked in every statement)."""
+    now = now or timezone.now()
+    cutoff = settlement_cutoff(now)
+    postgres = connection.vendor == "postgresql"
+    chunk = chunk or (SETTLE_CHUNK if postgres else _SQLITE_CHUNK)
+    ledger.ensure_accounts(
+        Commission.objects.filter(status=Status.PENDING)
+        .values_list("distributor_id", flat=True)
+        .distinct()
+    )
+    a, t = "commissions_account", "commissions_transfer"
+    moved, last_id = 0, 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            lock = " FOR UPDATE OF c SKIP LOCKED" if postgres else ""
+            cursor.execute(
+                f"SELECT c.id {_eligible_sql()} ORDER BY c.id LIMIT %s{lock}",
+                [last_id, cutoff, chunk],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+            if not ids:
+                break
+            last_id = ids[-1]
+            if postgres:
+                in_ids, params = "= ANY(%s)", [ids]
+            else:
+                in_ids, params = f"IN ({', '.join(['%s'] * len(ids))})", list(ids)
+            conflict = " ON CONFLICT (idempotency_key) DO NOTHING" if postgres else ""
+            insert = "INSERT" if postgres else "INSERT OR IGNORE"
+            key = "'settle:' || c.id"
+            cursor.execute(
+                f"""{insert} INTO {t} (idempotency_key, debit_id, credit_id, amount_fen, kind,
+                                       commission_id, withdrawal_id, memo, created_at)
+                SELECT {key}, pa.id, aa.id, c.amount_fen - c.reversed_fen, 'settle',
+                       c.id, NULL, '', %s
+                FROM commissions_commission c
+                JOIN {a} pa ON pa.distributor_id = c.distributor_id AND pa.kind = 'pending'
+                JOIN {a} aa ON aa.distributor_id = c.distributor_id AND aa.kind = 'available'
+                WHERE c.id {in_ids} AND c.status = 'pending' AND c.amount_fen > c.reversed_fen
+                {conflict}""",
+                [now, *params],
+            )
+            cursor.execute(
+                f"""UPDATE commissions_commission SET status = 'available', settled_at = %s
+                WHERE id {in_ids} AND status = 'pending'""",
+                [now, *params],
+            )
+            moved += cursor.rowcount
+    return moved
+
+
+# Withdrawals -------------------------------------------------------------------------------------
+
+
+def _check_amount(amount_fen) -> int:
+    if type(amount_fen) is not int or amount_fen <= 0:
+        raise WithdrawalError(
+            _("Enter the amount to withdraw as a whole number of fen greater than zero."),
+            code="bad_amount",
+        )
+    return amount_fen
+
+
+def _fen(amount: int) -> str:
+    return f"¥{amount // 100}.{amount % 100:02d}"
+
+
+@transaction.atomic
+def request_withdrawal(
+    *, distributor: Distributor, amount_fen, request_key: str, now: datetime | None = None
+) -> Withdrawal:
+    """Reserves part of the available balance for payout (available → withdrawing). The same
+    request key returns the same withdrawal; the balance is read under a lock on the account."""
+    now = now or timezone.now()
+    amount_fen = _check_amount(amount_fen)
+    request_key = (request_key or "").strip()
+    if not request_key or len(request_key) > 64:
+        raise WithdrawalError(_("The withdrawal request is missing its key; please try again."))
+    ledger.ensure_accounts([distributor.pk])
+    available = list(lock_accounts(distributor_id=distributor.pk, kinds=[Kind.AVAILABLE]))[0]
+    existing = Withdrawal.objects.filter(distributor=distributor, request_key=request_key).first()
+    if existing is not None:
+        if existing.amount_fen != amount_fen:
+            raise WithdrawalError(
+                _("This withdrawal request was already made for a different amount."),
+                code="key_reused",
+            )
+        return existing
+    distributor = Distributor.objects.get(pk=distributor.pk)
+    if not distributor.can_sell or distributor.approved_at is None:
+        raise WithdrawalError(
+            _("Only an active, approved distributor can withdraw commission."), code="not_allowed"
+        )
+    if not distributor.id_number or not distributor.real_name:
+        raise WithdrawalError(
+            _("Withdrawals need your real name and resident ID number on file."),
+            code="no_real_name",
+        )
+    programme = _programme()
+    if amount_fen < programme.withdrawal_min_fen:
+        raise WithdrawalError(
+            _("The smallest withdrawal is %(min)s.") % {"min": _fen(programme.withdrawal_min_fen)},
+            code="below_minimum",
+        )
+    tz = timezone.get_default_timezone()
+    day_start = datetime.combine(timezone.localtime(now, tz).date(), time.min, tzinfo=tz)
+    today = (
+        Withdrawal.objects.filter(
+            distributor=distributor,
+            requested_at__gte=day_start,
+            requested_at__lt=day_start + timedelta(days=1),
+        )
+        .exclude(status=Withdrawal.Status.REJECTED)
+        .aggregate(s=Sum("amount_fen"))["s"]
+        or 0
+    )
+    if today + amount_fen > programme.withdrawal_daily_limit_fen:
+        raise WithdrawalError(
+            _("This would exceed the daily withdrawal limit of %(limit)s; %(left)s is left today.")
+            % {
+                "limit": _fen(programme.withdrawal_daily_limit_fen),
+                "left": _fen(max(0, programme.withdrawal_daily_limit_fen - today)),
+            },
+            code="daily_limit",
+        )
+    balance = ledger.balance_of(available)
+    if amount_fen > balance:
+        raise WithdrawalError(
+            _("You can withdraw at most %(balance)s.") % {"balance": _fen(max(balance, 0))},
+            code="insufficient",
+        )
+    withdrawal = Withdrawal.objects.create(
+        distributor=distributor, request_key=request_key, amount_fen=amount_fen, requested_at=now
+    )
+    ledger.transfer(
+        debit=available,
+        credit=ledger.distributor_account(distributor.pk, Kind.WITHDRAWING),
+        amount_fen=amount_fen,
+        key=f"withdraw:{withdrawal.pk}",
+        kind="withdraw",
+        withdrawal=withdrawal,
+        now=now,
+    )
+    return withdrawal
+
+
+def _move_withdrawal(withdrawal: Withdrawal, allowed, target: str) -> Withdrawal:
+    locked = lock_withdrawal(withdrawal.pk)
+    if locked.status not in allowed:
+        raise WithdrawalError(
+            _("This withdrawal is “%(current)s” and cannot become “%(target)s”.")
+            % {
+                "current": Withdrawal.Status(locked.status).label,
+                "target": Withdrawal.Status(target).label,
+            },
+            code="illegal_transition",
+        )
+    locked.status = target
+    return locked
+
+
+@transaction.atomic
+def approve_withdrawal(*, withdrawal: Withdrawal, actor, now: datetime | None = None) -> Withdrawal:
+    w = _move_withdrawal(withdrawal, [Withdrawal.Status.REQUESTED], Withdrawal.Status.APPROVED)
+    w.reviewed_at, w.reviewed_by = now or timezone.now(), actor
+    w.save(update_fields=["status", "reviewed_at", "reviewed_by"])
+    return w
+
+
+@transaction.atomic
+def reject_withdrawal(
+    *, withdrawal: Withdrawal, actor, reason: str, now: datetime | None = None
+) -> Withdrawal:
+    """Refused: the reserved amount returns to the available balance (withdrawing → available)."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if not reason:
+        raise WithdrawalError(_("Say why the withdrawal is rejected; the distributor will see it."))
+    w = _move_withdrawal(
+        withdrawal,
+        [Withdrawal.Status.REQUESTED, Withdrawal.Status.APPROVED],
+        Withdrawal.Status.REJECTED,
+    )
+    w.reason, w.reviewed_at, w.reviewed_by = reason[:300], now, actor
+    w.save(update_fields=["status", "reason", "reviewed_at", "reviewed_by"])
+    ledger.transfer(
+        debit=ledger.distributor_account(w.distributor_id, Kind.WITHDRAWING),
+        credit=ledger.distributor_account(w.distributor_id, Kind.AVAILABLE),
+        amount_fen=w.amount_fen,
+        key=f"withdraw-release:{w.pk}",
+        kind="withdraw_release",
+        withdrawal=w,
+        now=now,
+        memo=reason[:200],
+    )
+    return w
+
+
+@transaction.atomic
+def mark_withdrawal_paid(
+    *, withdrawal: Withdrawal, actor, payout_reference: str, now: datetime | None = None
+) -> Withdrawal:
+    """The money reached the distributor through the payout backend (withdrawing → paid out)."""
+    now = now or timezone.now()
+    w = _move_withdrawal(withdrawal, [Withdrawal.Status.APPROVED], Withdrawal.Status.PAID)
+    w.payout_reference = get_backend().pay(withdrawal=w, reference=payout_reference)
+    w.paid_at = now
+    w.save(update_fields=["status", "payout_reference", "paid_at"])
+    ledger.transfer(
+        debit=ledger.distributor_account(w.distributor_id, Kind.WITHDRAWING),
+        credit=ledger.brand_account(Kind.BRAND_PAYOUTS),
+        amount_fen=w.amount_fen,
+        key=f"payout:{w.pk}",
+        kind="payout",
+        withdrawal=w,
+        now=now,
+        memo=w.payout_reference,
+    )
+    return w
