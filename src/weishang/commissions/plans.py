@@ -1,15 +1,45 @@
-"""Which plan is in force and which rate it gives each product."""
+"""Commission plans: which version is in force, the rate it gives each product, and saving a new
+version after the compliance check (COMPLIANCE.md §1)."""
 
+import logging
 from collections.abc import Iterable
 
-from weishang.catalog.models import Product
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import CommissionPlan
+from weishang.catalog.models import Category, Product
+from weishang.core_errors import DomainError
+
+from .models import CommissionPlan, PlanMode, PlanRate
+from .rules import ART_7_3, Override, PlanDraft, Verdict, check_plan
+
+audit = logging.getLogger("weishang.audit")
+
+
+class PlanRefused(DomainError):
+    """The draft breaks a rule; its message lists every refusal with the article it breaks."""
+
+    code = "plan_refused"
+
+    def __init__(self, message, *, verdict: Verdict | None = None, code: str | None = None):
+        super().__init__(message, code=code)
+        self.verdict = verdict
 
 
 def active_plan() -> CommissionPlan | None:
     """The newest plan version; None until the brand has saved a plan."""
     return CommissionPlan.objects.order_by("-version").prefetch_related("rates").first()
+
+
+def plan_history() -> list[CommissionPlan]:
+    """Every version, newest first, with its rates and who saved and acknowledged it."""
+    return list(
+        CommissionPlan.objects.order_by("-version")
+        .select_related("created_by", "risk_acknowledged_by")
+        .prefetch_related("rates__category", "rates__product")
+    )
 
 
 def rates_for(plan: CommissionPlan, products: Iterable[Product]) -> dict[int, tuple[int, str]]:
@@ -26,3 +56,124 @@ def rates_for(plan: CommissionPlan, products: Iterable[Product]) -> dict[int, tu
         else:
             rates[product.pk] = (plan.default_rate_bp, f"v{plan.version}:default")
     return rates
+
+
+def draft_from_plan(plan: CommissionPlan | None) -> PlanDraft:
+    """The draft a plan was saved from, to prefill the editor (margins are not kept: the check
+    needs them only while the brand edits)."""
+    if plan is None:
+        return PlanDraft()
+    rates = list(plan.rates.all())
+    categories = tuple(
+        Override(key=r.category_id, label=r.category.name, rate_bp=r.rate_bp)
+        for r in rates
+        if r.category_id
+    )
+    products = tuple(
+        Override(
+            key=r.product_id,
+            label=r.product.name,
+            rate_bp=r.rate_bp,
+            category_key=r.product.category_id,
+        )
+        for r in rates
+        if r.product_id
+    )
+    return PlanDraft(
+        mode=plan.mode,
+        default_rate_bp=plan.default_rate_bp,
+        categories=categories,
+        products=products,
+        upline_rates_bp=(plan.second_level_rate_bp,) if plan.second_level_rate_bp else (),
+        second_level_acknowledged=plan.risk_acknowledged_at is not None,
+    )
+
+
+def refusal_message(verdict: Verdict) -> str:
+    return _("This plan cannot be saved: %(refusals)s") % {
+        "refusals": " ".join(refusal.message for refusal in verdict.refusals)
+    }
+
+
+def save_plan(*, draft: PlanDraft, actor) -> CommissionPlan:
+    """Saves ``draft`` as the next plan version, if the compliance check lets it through.
+
+    Earlier versions are never touched: orders keep the version that priced them. A second level
+    records who acknowledged its risk, and when, on the new version and in the audit log."""
+    verdict = check_plan(draft)
+    if not verdict.ok:
+        raise PlanRefused(refusal_message(verdict), verdict=verdict)
+    _require_known(Category, [c.key for c in draft.categories if c.rate_bp is not None])
+    _require_known(Product, [p.key for p in draft.products if p.rate_bp is not None])
+    now = timezone.now()
+    second_level = draft.second_level_rate_bp
+    try:
+        with transaction.atomic():
+            latest = CommissionPlan.objects.aggregate(v=Max("version"))["v"] or 0
+            plan = CommissionPlan.objects.create(
+                version=latest + 1,
+                mode=draft.mode,
+                default_rate_bp=draft.default_rate_bp,
+                second_level_rate_bp=second_level,
+                risk_acknowledged_by=actor if second_level else None,
+                risk_acknowledged_at=now if second_level else None,
+                created_by=actor,
+                created_at=now,
+            )
+            PlanRate.objects.bulk_create(
+                [
+                    PlanRate(plan=plan, category_id=c.key, rate_bp=c.rate_bp)
+                    for c in draft.categories
+                    if c.rate_bp is not None
+                ]
+                + [
+                    PlanRate(plan=plan, product_id=p.key, rate_bp=p.rate_bp)
+                    for p in draft.products
+                    if p.rate_bp is not None
+                ]
+            )
+            transaction.on_commit(lambda: _log_saved(plan, actor))
+    except IntegrityError as exc:
+        # Two operators saving at the same moment both chose the next version number.
+        raise PlanRefused(
+            _("Another operator saved a plan at the same moment. Check the plan again and save."),
+            code="plan_conflict",
+        ) from exc
+    return plan
+
+
+def _require_known(model, keys: list[int]) -> None:
+    if len(set(keys)) != len(keys):
+        raise PlanRefused(_("Each category and product can have only one rate."), code="duplicate")
+    if keys and model.objects.filter(pk__in=keys).count() != len(keys):
+        raise PlanRefused(
+            _("A category or product in this plan no longer exists."), code="unknown_target"
+        )
+
+
+def _log_saved(plan: CommissionPlan, actor) -> None:
+    """The audit record, written once the plan is committed (the audit log app is not built yet)."""
+    who = actor.get_username() if actor is not None else "system"
+    fields = {
+        "event": "commission_plan_saved",
+        "plan_version": plan.version,
+        "mode": plan.mode,
+        "default_rate_bp": plan.default_rate_bp,
+        "second_level_rate_bp": plan.second_level_rate_bp,
+        "actor": who,
+        "at": plan.created_at.isoformat(),
+    }
+    audit.info("commission plan v%s saved by %s", plan.version, who, extra={"audit": fields})
+    if plan.mode == PlanMode.ADVISORY and plan.second_level_rate_bp:
+        acknowledged = fields | {
+            "event": "second_level_risk_acknowledged",
+            "at": plan.risk_acknowledged_at.isoformat(),
+            "article": ART_7_3,
+        }
+        audit.warning(
+            "commission plan v%s: second-level risk (Art. 7(3)) acknowledged by %s at %s",
+            plan.version,
+            who,
+            acknowledged["at"],
+            extra={"audit": acknowledged},
+        )

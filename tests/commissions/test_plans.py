@@ -1,0 +1,218 @@
+"""Saving plan versions through the compliance check; the rate each product gets."""
+
+import logging
+
+import pytest
+
+from weishang.catalog.models import Category
+from weishang.commissions.models import CommissionPlan, PlanRate
+from weishang.commissions.plans import (
+    PlanRefused,
+    active_plan,
+    draft_from_plan,
+    plan_history,
+    rates_for,
+    save_plan,
+)
+from weishang.commissions.rules import ADVISORY, Override, PlanDraft
+
+
+def snapshot():
+    return (
+        list(CommissionPlan.objects.order_by("pk").values()),
+        list(PlanRate.objects.order_by("pk").values()),
+    )
+
+
+@pytest.fixture
+def product(sku):
+    return sku.product
+
+
+@pytest.fixture
+def other_category(db):
+    return Category.objects.create(name="坚果", slug="nuts")
+
+
+@pytest.mark.django_db
+def test_no_plan_until_one_is_saved():
+    assert active_plan() is None
+    assert plan_history() == []
+    assert draft_from_plan(None) == PlanDraft()
+
+
+@pytest.mark.django_db
+def test_save_plan_creates_versions_and_never_touches_old_ones(staff, product):
+    first = save_plan(draft=PlanDraft(default_rate_bp=500), actor=staff)
+    before = snapshot()
+    second = save_plan(
+        draft=PlanDraft(
+            default_rate_bp=600,
+            categories=(Override(key=product.category_id, rate_bp=700),),
+            products=(Override(key=product.pk, rate_bp=800, margin_bp=2000),),
+        ),
+        actor=staff,
+    )
+    assert (first.version, second.version) == (1, 2)
+    assert active_plan() == second
+    assert [p.version for p in plan_history()] == [2, 1]
+    plans_before, rates_before = before
+    plans_after, rates_after = snapshot()
+    assert plans_after[: len(plans_before)] == plans_before
+    assert rates_after[: len(rates_before)] == rates_before
+    assert first.rates.count() == 0
+    assert sorted(second.rates.values_list("rate_bp", flat=True)) == [700, 800]
+    assert second.created_by == staff and second.mode == "strict"
+    assert second.risk_acknowledged_at is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "draft",
+    [
+        PlanDraft(join_fee_fen=9900),
+        PlanDraft(recruitment_reward_fen=100),
+        PlanDraft(team_size_ranks=True),
+        PlanDraft(stock_purchase_required=True),
+        PlanDraft(upline_rates_bp=(200,)),
+        PlanDraft(mode=ADVISORY, upline_rates_bp=(200,)),
+        PlanDraft(mode=ADVISORY, upline_rates_bp=(200, 100), second_level_acknowledged=True),
+        PlanDraft(default_rate_bp=10_001),
+    ],
+)
+def test_a_refused_plan_saves_nothing_and_says_why(staff, draft):
+    save_plan(draft=PlanDraft(), actor=staff)
+    before = snapshot()
+    with pytest.raises(PlanRefused) as caught:
+        save_plan(draft=draft, actor=staff)
+    assert snapshot() == before
+    assert "This plan cannot be saved" in caught.value.message
+    assert "《禁止传销条例》" in caught.value.message or "100 %" in caught.value.message
+    assert not caught.value.verdict.ok
+
+
+@pytest.mark.django_db
+def test_a_rate_above_the_entered_margin_is_not_saved(staff, product):
+    with pytest.raises(PlanRefused) as caught:
+        save_plan(
+            draft=PlanDraft(
+                products=(Override(key=product.pk, label="骏枣", rate_bp=900, margin_bp=800),)
+            ),
+            actor=staff,
+        )
+    assert "骏枣" in caught.value.message and "第二条" in caught.value.message
+    assert CommissionPlan.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_second_level_acknowledgment_is_recorded_with_who_and_when(
+    staff, caplog, django_capture_on_commit_callbacks
+):
+    with caplog.at_level(logging.INFO, logger="weishang.audit"):
+        with django_capture_on_commit_callbacks(execute=True):
+            plan = save_plan(
+                draft=PlanDraft(
+                    mode=ADVISORY, upline_rates_bp=(200,), second_level_acknowledged=True
+                ),
+                actor=staff,
+            )
+    assert plan.second_level_rate_bp == 200
+    assert plan.risk_acknowledged_by == staff
+    assert plan.risk_acknowledged_at == plan.created_at
+    events = [r.audit for r in caplog.records if r.name == "weishang.audit"]
+    acknowledged = [e for e in events if e["event"] == "second_level_risk_acknowledged"]
+    assert acknowledged == [
+        {
+            "event": "second_level_risk_acknowledged",
+            "plan_version": 1,
+            "mode": "advisory",
+            "default_rate_bp": 500,
+            "second_level_rate_bp": 200,
+            "actor": "operator",
+            "at": plan.risk_acknowledged_at.isoformat(),
+            "article": "《禁止传销条例》第七条第（三）项 团队计酬",
+        }
+    ]
+
+
+@pytest.mark.django_db
+def test_the_audit_line_is_written_only_when_the_plan_commits(
+    staff, caplog, django_capture_on_commit_callbacks
+):
+    with caplog.at_level(logging.INFO, logger="weishang.audit"):
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            save_plan(draft=PlanDraft(), actor=staff)
+        assert [r for r in caplog.records if r.name == "weishang.audit"] == []
+        for callback in callbacks:
+            callback()
+    assert [r.audit["event"] for r in caplog.records if r.name == "weishang.audit"] == [
+        "commission_plan_saved"
+    ]
+
+
+@pytest.mark.django_db
+def test_unknown_or_duplicate_targets_are_refused(staff, product):
+    with pytest.raises(PlanRefused):
+        save_plan(draft=PlanDraft(products=(Override(key=10**9, rate_bp=100),)), actor=staff)
+    with pytest.raises(PlanRefused):
+        save_plan(
+            draft=PlanDraft(
+                products=(
+                    Override(key=product.pk, rate_bp=100),
+                    Override(key=product.pk, rate_bp=200),
+                )
+            ),
+            actor=staff,
+        )
+    assert CommissionPlan.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_rates_for_picks_product_then_category_then_default(staff, make_product, other_category):
+    with_own_rate = make_product().product
+    in_category = make_product().product
+    elsewhere = make_product()
+    elsewhere.product.category = other_category
+    elsewhere.product.save(update_fields=["category"])
+    plan = save_plan(
+        draft=PlanDraft(
+            default_rate_bp=500,
+            categories=(Override(key=with_own_rate.category_id, rate_bp=700),),
+            products=(Override(key=with_own_rate.pk, rate_bp=900),),
+        ),
+        actor=staff,
+    )
+    assert rates_for(active_plan(), [with_own_rate, in_category, elsewhere.product]) == {
+        with_own_rate.pk: (900, f"v{plan.version}:product"),
+        in_category.pk: (700, f"v{plan.version}:category"),
+        elsewhere.product.pk: (500, f"v{plan.version}:default"),
+    }
+
+
+@pytest.mark.django_db
+def test_an_old_version_still_prices_as_it_did(staff, product):
+    old = save_plan(draft=PlanDraft(default_rate_bp=500), actor=staff)
+    save_plan(draft=PlanDraft(default_rate_bp=800), actor=staff)
+    old.refresh_from_db()
+    assert rates_for(old, [product])[product.pk] == (500, "v1:default")
+    assert rates_for(active_plan(), [product])[product.pk] == (800, "v2:default")
+
+
+@pytest.mark.django_db
+def test_draft_from_plan_round_trips(staff, product):
+    draft = PlanDraft(
+        mode=ADVISORY,
+        default_rate_bp=550,
+        categories=(Override(key=product.category_id, label=product.category.name, rate_bp=650),),
+        products=(
+            Override(
+                key=product.pk, label=product.name, rate_bp=750, category_key=product.category_id
+            ),
+        ),
+        upline_rates_bp=(100,),
+        second_level_acknowledged=True,
+    )
+    plan = save_plan(draft=draft, actor=staff)
+    assert draft_from_plan(active_plan()) == draft
+    assert draft_from_plan(plan_history()[0]) == draft
+    assert plan.version == 1
