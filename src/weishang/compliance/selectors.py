@@ -1,6 +1,7 @@
-from django.db.models import QuerySet
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
 
-from .models import AuditEntry
+from .models import AuditEntry, BlacklistEntry, BlacklistSubject, Complaint, ComplaintMessage
 
 
 def audit_entries(
@@ -15,4 +16,81 @@ def audit_entries(
         entries = entries.filter(object_type=object_type)
     if object_id:
         entries = entries.filter(object_id=object_id)
+    return entries
+
+
+# Complaints --------------------------------------------------------------------------------------
+
+
+def complaints_for_customer(customer) -> QuerySet[Complaint]:
+    return Complaint.objects.filter(customer=customer).select_related("order")
+
+
+def complaint_for_customer(customer, number: str) -> Complaint:
+    """Raises Complaint.DoesNotExist for someone else's complaint as for a missing one."""
+    return (
+        Complaint.objects.select_related("order")
+        .prefetch_related("photos", "messages")
+        .get(customer=customer, number=number)
+    )
+
+
+def complaint_queue(*, status: str = "", now=None) -> QuerySet[Complaint]:
+    """The console's queue: overdue complaints (no first answer, due time passed) first, then
+    by due time. ``status`` is one status, "open" (received or in progress) or "" for all."""
+    now = now or timezone.now()
+    complaints = Complaint.objects.select_related("order", "customer", "distributor")
+    if status == "open":
+        complaints = complaints.filter(status__in=Complaint.OPEN)
+    elif status:
+        complaints = complaints.filter(status=status)
+    overdue = Q(first_answered_at__isnull=True, due_at__lt=now, status__in=Complaint.OPEN)
+    return complaints.annotate(
+        is_overdue=Case(When(overdue, then=Value(True)), default=Value(False))
+    ).order_by("-is_overdue", "due_at", "pk")
+
+
+def complaint_for_staff(number: str) -> Complaint:
+    return (
+        Complaint.objects.select_related("order", "customer", "distributor")
+        .prefetch_related(
+            "photos", Prefetch("messages", ComplaintMessage.objects.select_related("author"))
+        )
+        .get(number=number)
+    )
+
+
+def complaint_counts_by_distributor(distributor_ids) -> dict[int, int]:
+    """Complaints on each distributor's record: {distributor id: number of complaints}."""
+    rows = (
+        Complaint.objects.filter(distributor_id__in=list(distributor_ids))
+        .values("distributor_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["distributor_id"]: row["n"] for row in rows}
+
+
+# Blacklist ---------------------------------------------------------------------------------------
+
+
+def blacklist_entries(*, active: bool | None = None) -> QuerySet[BlacklistEntry]:
+    entries = BlacklistEntry.objects.select_related("created_by", "lifted_by")
+    if active is not None:
+        entries = entries.filter(lifted_at__isnull=active)
+    return entries
+
+
+def with_subjects(entries) -> list[BlacklistEntry]:
+    """Attaches ``subject`` (the customer or distributor) to each entry, two queries at most."""
+    from weishang.customers.models import Customer
+    from weishang.distribution.models import Distributor
+
+    entries = list(entries)
+    models = {BlacklistSubject.CUSTOMER: Customer, BlacklistSubject.DISTRIBUTOR: Distributor}
+    found = {}
+    for subject_type, model in models.items():
+        ids = {e.subject_id for e in entries if e.subject_type == subject_type}
+        found[subject_type] = model.objects.in_bulk(ids) if ids else {}
+    for entry in entries:
+        entry.subject = found[entry.subject_type].get(entry.subject_id)
     return entries
