@@ -151,9 +151,8 @@ def _quantities(order: Order) -> dict[int, int]:
     return dict(order.lines.values_list("sku_id", "quantity"))
 
 
-def mark_order_paid(*, order_id: int, paid_at: datetime) -> Order:
-    """Called by payments inside its transaction when a payment for the order succeeds."""
-    order = lock_order(order_id)
+def mark_order_paid(*, order: Order, paid_at: datetime) -> Order:
+    """Called by payments in its transaction, holding the order's lock, once a payment succeeded."""
     check_transition(order.status, OrderStatus.PAID)
     order.status = OrderStatus.PAID
     order.paid_at = paid_at

@@ -74,7 +74,7 @@ def confirm_payment(*, provider: str, notification: Notification) -> Outcome:
     payment.paid_at = notification.paid_at
     payment.save(update_fields=["status", "provider_txn_id", "paid_at"])
     if order.status == OrderStatus.PENDING_PAYMENT:
-        orders.mark_order_paid(order_id=order.pk, paid_at=notification.paid_at)
+        orders.mark_order_paid(order=order, paid_at=notification.paid_at)
     else:
         # Paid after the order expired or was cancelled: the money goes straight back.
         _refund(order=order, payment=payment, amount_fen=payment.amount_fen, reason=_("paid after cancellation"))
