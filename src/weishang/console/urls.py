@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import plans, views
 
 app_name = "console"
 urlpatterns = [
@@ -67,4 +67,7 @@ urlpatterns = [
         {"active": False},
         name="sku_deactivate",
     ),
+    # Commission plan: the plan in force, its history and the editor with the compliance verdict
+    path("plans/", plans.plan_list, name="plan_list"),
+    path("plans/new/", plans.plan_new, name="plan_new"),
 ]
