@@ -186,3 +186,6 @@ class BlacklistEntry(models.Model):
     @property
     def is_active(self) -> bool:
         return self.lifted_at is None
+
+
+from .models_retention import *  # noqa: E402, F403
