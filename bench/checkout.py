@@ -710,6 +710,11 @@ def main(argv=None) -> int:
         f" queries {place_q + notify_q}/checkout,"
         f" transactions {xacts / total_checkouts:.1f}/checkout"
     )
+    cost = statistics.median(r["server_cpu"] + r["postgres_cpu"] + r["load_cpu"] for r in runs)
+    print(
+        f"CPU-bound ceiling: {os.cpu_count()} CPUs / {cost * 1000:.1f} ms of CPU per checkout"
+        f" (gunicorn + postgres + load generator) = {(os.cpu_count() or 1) / cost:.0f} orders/s"
+    )
     consistent = all(not r["problems"] for r in runs)
     failed = sum(r["failed"] for r in runs)
     print(
