@@ -1,0 +1,112 @@
+"""The customer's privacy page (PIPL Art. 44–47): a copy of his data, corrections, closing the
+account. Views parse input, call ``customers.data_rights`` and render."""
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from weishang.core_errors import DomainError
+from weishang.customers import data_rights
+
+from .views import customer_required
+
+
+def _address_fields(post) -> dict:
+    return {
+        name: post.get(name, "")
+        for name in ("recipient", "phone", "province", "city", "district", "detail")
+    }
+
+
+@customer_required
+@require_http_methods(["GET", "POST"])
+def privacy(request):
+    customer = request.customer
+    context = {"demo_code": None, "new_mobile": "", "closure_error": None}
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "nickname":
+                data_rights.update_nickname(
+                    customer=customer, nickname=request.POST.get("nickname", "")
+                )
+                messages.success(request, _("Your nickname is saved."))
+                return redirect("storefront:privacy")
+            if action == "address":
+                data_rights.update_address(
+                    customer=customer,
+                    address_id=request.POST.get("address", ""),
+                    **_address_fields(request.POST),
+                )
+                messages.success(request, _("Address corrected."))
+                return redirect("storefront:privacy")
+            if action == "delete_address":
+                data_rights.delete_address(
+                    customer=customer, address_id=request.POST.get("address", "")
+                )
+                messages.success(request, _("Address deleted."))
+                return redirect("storefront:privacy")
+            if action == "send_mobile_code":
+                context["new_mobile"] = request.POST.get("mobile", "")
+                code = data_rights.request_mobile_change(
+                    customer=customer, new_mobile=context["new_mobile"]
+                )
+                messages.success(request, _("We sent a 6-digit code to the new number."))
+                if settings.OTP_SHOW_ON_PAGE:
+                    context["demo_code"] = code
+            elif action == "change_mobile":
+                context["new_mobile"] = request.POST.get("mobile", "")
+                data_rights.change_mobile(
+                    customer=customer,
+                    new_mobile=context["new_mobile"],
+                    code=request.POST.get("code", ""),
+                )
+                messages.success(request, _("Your mobile number is changed."))
+                return redirect("storefront:privacy")
+            elif action == "close":
+                summary = data_rights.close_account(
+                    customer=customer, confirmation=request.POST.get("confirmation", "")
+                )
+                logout(request)
+                return render(request, "storefront/privacy/closed.html", {"summary": summary})
+        except DomainError as exc:
+            if action == "close":
+                context["closure_error"] = exc.message
+            else:
+                messages.error(request, exc.message)
+    context.update(
+        customer=customer,
+        addresses=customer.addresses.all(),
+        blockers=data_rights.closure_blockers(customer),
+        confirmation_word=data_rights.CONFIRMATION_WORD,
+    )
+    return render(request, "storefront/privacy/index.html", context)
+
+
+@customer_required
+@require_GET
+def export_json(request):
+    data = data_rights.personal_data(request.customer)
+    body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    day = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="my-data-{day}.json"'
+    return response
+
+
+@customer_required
+@require_GET
+def export_page(request):
+    return render(
+        request,
+        "storefront/privacy/export.html",
+        {"data": data_rights.personal_data(request.customer)},
+    )
