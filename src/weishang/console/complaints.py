@@ -1,0 +1,155 @@
+"""Console: the complaints queue (overdue first) and the blacklist of customer accounts."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from weishang.compliance import blacklist as blacklist_services
+from weishang.compliance import complaints as complaint_services
+from weishang.compliance import selectors as compliance
+from weishang.compliance.models import Complaint, ComplaintStatus
+from weishang.customers.models import Customer
+
+from .views import _attempt, _page, staff_post, staff_required
+
+COMPLAINT_TABS = [
+    ("open", gettext_lazy("Open")),
+    (ComplaintStatus.RECEIVED, ComplaintStatus.RECEIVED.label),
+    (ComplaintStatus.IN_PROGRESS, ComplaintStatus.IN_PROGRESS.label),
+    (ComplaintStatus.RESOLVED, ComplaintStatus.RESOLVED.label),
+    (ComplaintStatus.REJECTED, ComplaintStatus.REJECTED.label),
+    ("all", gettext_lazy("All")),
+]
+
+
+# Complaints --------------------------------------------------------------------------------------
+
+
+@staff_required
+def complaint_list(request):
+    status = request.GET.get("status") or "open"
+    if status not in {value for value, _label in COMPLAINT_TABS}:
+        status = "open"
+    now = timezone.now()
+    page = _page(
+        request, compliance.complaint_queue(status="" if status == "all" else status, now=now)
+    )
+    return render(
+        request,
+        "console/complaints/list.html",
+        {"page": page, "tabs": COMPLAINT_TABS, "status": status, "now": now, "nav": "complaints"},
+    )
+
+
+def _complaint(number: str) -> Complaint:
+    try:
+        return compliance.complaint_for_staff(number)
+    except Complaint.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@staff_required
+def complaint_detail(request, number: str):
+    complaint = _complaint(number)
+    now = timezone.now()
+    complaint.is_overdue = (
+        complaint.is_open and complaint.first_answered_at is None and complaint.due_at < now
+    )
+    return render(
+        request,
+        "console/complaints/detail.html",
+        {"complaint": complaint, "nav": "complaints"},
+    )
+
+
+@staff_post
+def complaint_act(request, number: str, action: str):
+    complaint = get_object_or_404(Complaint, number=number)
+    text = request.POST.get("text", "")
+    if action == "answer":
+        _attempt(
+            request,
+            lambda: complaint_services.answer_complaint(
+                complaint=complaint, staff=request.user, text=text
+            ),
+            _("Your answer is sent to the customer."),
+        )
+    elif action == "resolve":
+        _attempt(
+            request,
+            lambda: complaint_services.resolve_complaint(
+                complaint=complaint, staff=request.user, outcome=text
+            ),
+            _("Complaint %(number)s is resolved.") % {"number": complaint.number},
+        )
+    elif action == "reject":
+        _attempt(
+            request,
+            lambda: complaint_services.reject_complaint(
+                complaint=complaint, staff=request.user, outcome=text
+            ),
+            _("Complaint %(number)s is rejected.") % {"number": complaint.number},
+        )
+    return redirect("console:complaint_detail", number=complaint.number)
+
+
+# Blacklist ---------------------------------------------------------------------------------------
+
+
+@staff_required
+def blacklist(request):
+    show = "lifted" if request.GET.get("show") == "lifted" else "active"
+    page = _page(request, compliance.blacklist_entries(active=show == "active"))
+    return render(
+        request,
+        "console/complaints/blacklist.html",
+        {
+            "page": page,
+            "entries": compliance.with_subjects(page.object_list),
+            "show": show,
+            "form": {},
+            "nav": "blacklist",
+        },
+    )
+
+
+def _customer_by_mobile(request):
+    mobile = "".join(request.POST.get("mobile", "").split()).removeprefix("+86")
+    customer = Customer.objects.filter(mobile=mobile).first() if mobile else None
+    if customer is None:
+        messages.error(
+            request, _("No customer has the mobile number %(mobile)s.") % {"mobile": mobile}
+        )
+    return customer
+
+
+@staff_post
+def blacklist_add(request):
+    customer = _customer_by_mobile(request)
+    if customer is not None:
+        _attempt(
+            request,
+            lambda: blacklist_services.blacklist_customer(
+                customer=customer, actor=request.user, reason=request.POST.get("reason", "")
+            ),
+            _("Customer %(mobile)s is blacklisted and can no longer place orders.")
+            % {"mobile": customer.mobile},
+        )
+    return redirect("console:blacklist")
+
+
+@staff_post
+def blacklist_lift(request):
+    customer = _customer_by_mobile(request)
+    if customer is not None:
+        _attempt(
+            request,
+            lambda: blacklist_services.lift_customer_blacklist(
+                customer=customer, actor=request.user, reason=request.POST.get("reason", "")
+            ),
+            _("Customer %(mobile)s is no longer blacklisted.") % {"mobile": customer.mobile},
+        )
+    return redirect("console:blacklist")
