@@ -216,3 +216,20 @@ def test_draft_from_plan_round_trips(staff, product):
     assert draft_from_plan(active_plan()) == draft
     assert draft_from_plan(plan_history()[0]) == draft
     assert plan.version == 1
+
+
+@pytest.mark.postgres
+def test_concurrent_saves_make_distinct_versions_or_ask_to_try_again(postgres_only, staff):
+    from tests.concurrency import run_in_parallel
+
+    save_plan(draft=PlanDraft(default_rate_bp=500), actor=staff)
+    results = run_in_parallel(
+        lambda i: save_plan(draft=PlanDraft(default_rate_bp=600 + i), actor=staff), 6
+    )
+    saved = [r for r in results if isinstance(r, CommissionPlan)]
+    refused = [r for r in results if not isinstance(r, CommissionPlan)]
+    assert saved, results
+    assert all(isinstance(r, PlanRefused) and r.code == "plan_conflict" for r in refused), refused
+    versions = sorted(CommissionPlan.objects.values_list("version", flat=True))
+    assert versions == list(range(1, len(saved) + 2))
+    assert CommissionPlan.objects.get(version=1).default_rate_bp == 500
