@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import privacy, views
 
 app_name = "storefront"
 urlpatterns = [
@@ -17,4 +17,8 @@ urlpatterns = [
     path("orders/<str:number>/pay/", views.pay_order, name="pay_order"),
     path("orders/<str:number>/cancel/", views.cancel_order, name="cancel_order"),
     path("orders/<str:number>/return/", views.request_return, name="request_return"),
+    # The customer's personal-data rights (PIPL Art. 44–47)
+    path("account/privacy/", privacy.privacy, name="privacy"),
+    path("account/privacy/export/", privacy.export_page, name="privacy_export_page"),
+    path("account/privacy/export.json", privacy.export_json, name="privacy_export_json"),
 ]
