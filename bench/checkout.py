@@ -415,15 +415,22 @@ def cpu_seconds(pids) -> float:
     return total / CLK_TCK
 
 
-def postgres_pids() -> list[int]:
+def postgres_pids(database: str) -> list[int]:
+    """The server's own processes (WAL writer, checkpointer…) and the backends of `database`."""
     pids = []
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if Path(entry, "comm").read_text().strip() == "postgres":
-                    pids.append(int(entry.name))
-            except OSError:
-                pass
+        if not entry.name.isdigit():
+            continue
+        try:
+            if Path(entry, "comm").read_text().strip() != "postgres":
+                continue
+            raw = Path(entry, "cmdline").read_bytes()
+        except OSError:
+            continue
+        title = raw.replace(b"\0", b" ").decode("utf-8", "replace")
+        client = re.search(r" (\S+) (\S+) (\S+\(\d+\)|\[local\])", title)
+        if client is None or client[2] == database:
+            pids.append(int(entry.name))
     return pids
 
 
@@ -437,15 +444,16 @@ def machine_busy() -> tuple[float, float]:
 class CpuMeter:
     """CPU seconds used by gunicorn, by PostgreSQL's processes, and how busy the machine was."""
 
-    def __init__(self, server_pid: int):
+    def __init__(self, server_pid: int, database: str):
         self.server_pid = server_pid
+        self.database = database
 
     def snapshot(self) -> dict[str, float]:
         server = [self.server_pid, *children(self.server_pid)]
         busy, total = machine_busy()
         return {
             "server": cpu_seconds(server),
-            "postgres": cpu_seconds(postgres_pids()),
+            "postgres": cpu_seconds(postgres_pids(self.database)),
             "busy": busy,
             "total": total,
         }
@@ -665,7 +673,7 @@ def main(argv=None) -> int:
     profiler = None
     runs = []
     try:
-        meter = CpuMeter(server.pid)
+        meter = CpuMeter(server.pid, urlsplit(args.database_url).path.lstrip("/"))
         print(
             f"gunicorn gthread {args.workers} workers x {args.threads} threads on 127.0.0.1:{port},"
             f" PostgreSQL {version // 10000}.{version % 10000}, {os.cpu_count()} CPUs;"
