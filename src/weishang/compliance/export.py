@@ -169,25 +169,29 @@ def _lines(rng: DateRange):
     return OrderLine.objects.filter(order__placed_at__gte=start, order__placed_at__lt=end)
 
 
-def _payments_of(order_ids) -> dict[int, dict]:
-    """Per order, the payment that succeeded, else its latest attempt."""
+def _payments_of(first: datetime, last: datetime) -> dict[int, dict]:
+    """Per order placed in [first, last], the payment that succeeded, else its latest attempt.
+    A chunk's lines are ordered by placing time, so two bounds select its orders' payments
+    (a few neighbours at the edges too) through the index on placing time."""
     chosen: dict[int, dict] = {}
     rows = (
-        Payment.objects.filter(order_id__in=order_ids)
+        Payment.objects.filter(order__placed_at__gte=first, order__placed_at__lte=last)
         .order_by("order_id", "pk")
-        .values("order_id", "provider", "provider_txn_id", "status")
+        .values_list("order_id", "provider", "provider_txn_id", "status")
     )
-    for row in rows:
-        current = chosen.get(row["order_id"])
-        if current is None or current["status"] != Payment.Status.SUCCEEDED:
-            chosen[row["order_id"]] = row
+    for order_id, provider, txn_id, status in rows:
+        current = chosen.get(order_id)
+        if current is None or current[2] != Payment.Status.SUCCEEDED:
+            chosen[order_id] = (provider, txn_id, status)
     return chosen
 
 
-def _refund_times_of(order_ids) -> dict[int, list[str]]:
+def _refund_times_of(first: datetime, last: datetime) -> dict[int, list[str]]:
     times: dict[int, list[str]] = {}
     rows = (
-        Refund.objects.filter(payment__order_id__in=order_ids)
+        Refund.objects.filter(
+            payment__order__placed_at__gte=first, payment__order__placed_at__lte=last
+        )
         .order_by("created_at", "pk")
         .values_list("payment__order_id", "created_at")
     )
@@ -207,9 +211,9 @@ def transaction_rows(rng: DateRange, seller: dict) -> Iterator[dict]:
     )
     company, uscc = seller["company_name"], seller["uscc"]
     for chunk in batched(lines, CHUNK):
-        order_ids = {line[0] for line in chunk}
-        payments = _payments_of(order_ids)
-        refunds = _refund_times_of(order_ids)
+        first, last = chunk[0][2], chunk[-1][2]
+        payments = _payments_of(first, last)
+        refunds = _refund_times_of(first, last) if any(line[6] for line in chunk) else {}
         for (
             order_id,
             number,
@@ -258,8 +262,8 @@ def transaction_rows(rng: DateRange, seller: dict) -> Iterator[dict]:
                 "distributor_business_kind": business_kind if has_distributor else None,
                 "distributor_credit_code": (credit_code or None) if has_distributor else None,
                 "distributor_status": distributor_status if has_distributor else None,
-                "payment_provider": payment["provider"] if payment else None,
-                "payment_transaction_id": payment["provider_txn_id"] if payment else None,
+                "payment_provider": payment[0] if payment else None,
+                "payment_transaction_id": payment[1] if payment else None,
             }
 
 
@@ -487,6 +491,11 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value) -> str:
+    kind = type(value)
+    if kind is str:
+        return "'" + value if value.startswith(_FORMULA_STARTS) else value
+    if kind is int:
+        return str(value)
     if value is None:
         return ""
     if isinstance(value, bool):
