@@ -334,10 +334,12 @@ def test_pro_rata():
     assert pro_rata_fen(199, 1995, 3990) == 99
     assert pro_rata_fen(199, 3990, 3990) == 199
     assert pro_rata_fen(199, 0, 3990) == 0
+    assert pro_rata_fen(0, 0, 0) == 0  # a free line (100 % coupon) earned and reverses nothing
 
 
 @pytest.mark.parametrize(
-    "args", [(-1, 1, 2), (10, 3, 2), (10, -1, 2), (10, 1, 0), (10.0, 1, 2), (10, 1.5, 2)]
+    "args",
+    [(-1, 1, 2), (10, 3, 2), (10, -1, 2), (10, 1, 0), (10, 0, -1), (10.0, 1, 2), (10, 1.5, 2)],
 )
 def test_pro_rata_refuses_bad_inputs(args):
     with pytest.raises(ValueError):

@@ -363,15 +363,16 @@ def commission_fen(base_fen: int, rate_bp: int) -> int:
 
 
 def pro_rata_fen(amount_fen: int, part_fen: int, whole_fen: int) -> int:
-    """``amount_fen × part_fen / whole_fen`` rounded down, for ``0 ≤ part_fen ≤ whole_fen``.
+    """``amount_fen × part_fen / whole_fen`` rounded down, for ``0 ≤ part_fen ≤ whole_fen``
+    (a line that cost nothing, ``whole_fen`` 0, has nothing to share: 0).
 
     To reverse a commission in pieces, apply this to the *cumulative* refunded amount and subtract
     what was already reversed (see ``reversal_fen``): the pieces then add up to exactly what one
     reversal of the same total gives, and a full refund reverses the whole commission."""
     _require(_is_int(amount_fen) and amount_fen >= 0, "amount_fen must be an integer ≥ 0")
-    _require(_is_int(whole_fen) and whole_fen > 0, "whole_fen must be an integer > 0")
+    _require(_is_int(whole_fen) and whole_fen >= 0, "whole_fen must be an integer ≥ 0")
     _require(_is_int(part_fen) and 0 <= part_fen <= whole_fen, "part_fen must be in 0..whole_fen")
-    return amount_fen * part_fen // whole_fen
+    return amount_fen * part_fen // whole_fen if whole_fen else 0
 
 
 def reversal_fen(
