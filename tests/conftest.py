@@ -121,3 +121,30 @@ def english_outside_requests():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def make_distributor(make_customer):
+    """An approved distributor made directly with the ORM (no application): ``make(customer=None,
+    status="active", **fields)``."""
+
+    def make(customer=None, *, status="active", **fields):
+        from django.utils import timezone
+
+        from weishang.distribution.models import Distributor
+
+        n = next(_seq)
+        fields.setdefault("slug", f"store-{n}")
+        fields.setdefault("store_name", f"李四的小店 {n}")
+        return Distributor.objects.create(
+            customer=customer or make_customer(),
+            status=status,
+            real_name="李四",
+            id_number="11010519491231002X",
+            id_number_masked="110***********002X",
+            business_kind="small_trade",
+            approved_at=timezone.now(),
+            **fields,
+        )
+
+    return make

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from weishang.core_errors import DomainError
 
 from . import sms
-from .models import Address, Customer, OneTimeCode
+from .models import Address, Customer, Device, OneTimeCode
 from .rules import mobile_error, normalise_mobile
 
 RESEND_INTERVAL = timedelta(seconds=60)
@@ -145,3 +145,19 @@ def add_address(
         detail=detail.strip(),
         is_default=make_default or not has_any,
     )
+
+
+def record_device(*, customer: Customer, device_id: str, now=None) -> Device | None:
+    """Remembers the browser (device cookie) a customer signed in from, for fraud review."""
+    device_id = (device_id or "").strip()[:64]
+    if not device_id:
+        return None
+    now = now or timezone.now()
+    with transaction.atomic():
+        device, created = Device.objects.get_or_create(
+            customer=customer, device_id=device_id, defaults={"first_seen": now, "last_seen": now}
+        )
+        if not created and device.last_seen < now:
+            device.last_seen = now
+            device.save(update_fields=["last_seen"])
+    return device

@@ -14,6 +14,7 @@ from weishang.catalog.models import Product, ReturnClass
 from weishang.catalog.selectors import sku_price, skus_with_periods
 from weishang.commissions import services as commissions
 from weishang.customers.models import Address, Customer
+from weishang.distribution.binding import attributed_distributor
 from weishang.inventory import services as inventory
 from weishang.payments import services as payments
 
@@ -80,8 +81,13 @@ def place_order(
     expected_total_fen: int | None = None,
     clear_cart: bool = True,
     now: datetime | None = None,
+    device_id: str = "",
 ) -> Order:
-    """Turns the reviewed items into an order and reserves their stock, all or nothing."""
+    """Turns the reviewed items into an order and reserves their stock, all or nothing.
+
+    The order keeps, from now on, the distributor it is attributed to (the customer's binding)
+    and the buyer's device cookie, which fraud review compares with the distributor's.
+    """
     now = now or timezone.now()
     quantities = {int(sku_id): _quantity(qty) for sku_id, qty in items.items()}
     quantities = {sku_id: qty for sku_id, qty in quantities.items() if qty}
@@ -119,6 +125,8 @@ def place_order(
         return_exclusion_confirmed=needs_confirmation and confirm_return_exclusion,
         placed_at=now,
         expires_at=now + timedelta(minutes=settings.ORDER_PAYMENT_TIMEOUT_MINUTES),
+        distributor=attributed_distributor(customer, now),
+        device_id=(device_id or "")[:64],
     )
     OrderLine.objects.bulk_create(
         OrderLine(

@@ -23,6 +23,7 @@ from weishang.catalog.models import Product, Sku
 from weishang.catalog.rules import Price
 from weishang.core_errors import DomainError
 from weishang.customers import services as customers
+from weishang.distribution import binding
 from weishang.orders import selectors as order_reads
 from weishang.orders import services as orders
 from weishang.orders.errors import OrderError
@@ -128,6 +129,21 @@ def product_detail(request, slug: str):
 # Signing in --------------------------------------------------------------------------------------
 
 
+def _device_id(request) -> str:
+    return getattr(request, "device_id", "") or request.COOKIES.get("ws_device", "")
+
+
+def _signed_in(request, customer, response):
+    """Moves the share link an anonymous visitor opened to his account; remembers the device."""
+    if binding.REF_COOKIE in request.COOKIES:
+        binding.claim_cookie_binding(
+            customer=customer, cookie_value=request.COOKIES[binding.REF_COOKIE]
+        )
+        response.delete_cookie(binding.REF_COOKIE, samesite="Lax")
+    customers.record_device(customer=customer, device_id=_device_id(request))
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 def login_view(request):
     context = {
@@ -149,13 +165,13 @@ def login_view(request):
                     mobile=mobile, code=request.POST.get("code", "")
                 )
                 login(request, customer.user)
-                return redirect(context["next"])
+                return _signed_in(request, customer, redirect(context["next"]))
             elif action == "password":
                 customer = customers.log_in_with_password(
                     mobile=mobile, password=request.POST.get("password", "")
                 )
                 login(request, customer.user)
-                return redirect(context["next"])
+                return _signed_in(request, customer, redirect(context["next"]))
         except DomainError as exc:
             messages.error(request, exc.message)
     return render(request, "storefront/login.html", context)
@@ -350,6 +366,7 @@ def place_order(request):
             address=address,
             confirm_return_exclusion=confirmed,
             expected_total_fen=expected_total_fen,
+            device_id=_device_id(request),
         )
     except DomainError as exc:
         messages.error(request, exc.message)
