@@ -157,3 +157,42 @@ class PricePeriod(models.Model):
             ),
             models.CheckConstraint(condition=Q(price_fen__gt=0), name="period_price_positive"),
         ]
+
+
+class LicenceKind(models.TextChoices):
+    BUSINESS_LICENCE = "business_licence", _("business licence")
+    FOOD_PRODUCTION = "food_production", _("food production licence")
+    FOOD_BUSINESS = "food_business", _("food business licence")
+    FOOD_FILING = "food_filing", _("food sales filing")
+    OTHER = "other", _("other licence")
+
+
+class Licence(models.Model):
+    """A licence the seller shows on every store page (E-commerce Law Art. 12, 15; Food Safety
+    Law Art. 35). A retired licence stays as a record but is no longer shown."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="licences")
+    kind = models.CharField(_("kind"), max_length=20, choices=LicenceKind)
+    number = models.CharField(_("licence number"), max_length=64)
+    holder = models.CharField(_("holder"), max_length=200)
+    issued_on = models.DateField(_("issued on"))
+    expires_on = models.DateField(
+        _("expires on"), null=True, blank=True, help_text=_("Leave empty if it never expires.")
+    )
+    image = models.ImageField(_("scan"), upload_to="licences/%Y/", blank=True)
+    shown = models.BooleanField(_("shown in the store footer"), default=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("licence")
+        verbose_name_plural = _("licences")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=models.F("issued_on")),
+                name="licence_expires_after_issue",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.number}"

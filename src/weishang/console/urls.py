@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import plans, views
+from . import compliance_export, licences, plans, views
 
 app_name = "console"
 urlpatterns = [
@@ -70,4 +70,10 @@ urlpatterns = [
     # Commission plan: the plan in force, its history and the editor with the compliance verdict
     path("plans/", plans.plan_list, name="plan_list"),
     path("plans/new/", plans.plan_new, name="plan_new"),
+    # Compliance: licences and the regulator export
+    path("licences/", licences.licence_list, name="licence_list"),
+    path("licences/<int:licence_id>/", licences.licence_edit, name="licence_edit"),
+    path("licences/<int:licence_id>/retire/", licences.licence_retire, name="licence_retire"),
+    path("export/", compliance_export.export_page, name="export"),
+    path("export/download/", compliance_export.export_download, name="export_download"),
 ]
