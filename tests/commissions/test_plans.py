@@ -1,7 +1,5 @@
 """Saving plan versions through the compliance check; the rate each product gets."""
 
-import logging
-
 import pytest
 
 from weishang.catalog.models import Category
@@ -15,6 +13,7 @@ from weishang.commissions.plans import (
     save_plan,
 )
 from weishang.commissions.rules import ADVISORY, Override, PlanDraft
+from weishang.compliance.models import AuditEntry
 
 
 def snapshot():
@@ -105,49 +104,31 @@ def test_a_rate_above_the_entered_margin_is_not_saved(staff, product):
 
 
 @pytest.mark.django_db
-def test_the_second_level_acknowledgment_is_recorded_with_who_and_when(
-    staff, caplog, django_capture_on_commit_callbacks
-):
-    with caplog.at_level(logging.INFO, logger="weishang.audit"):
-        with django_capture_on_commit_callbacks(execute=True):
-            plan = save_plan(
-                draft=PlanDraft(
-                    mode=ADVISORY, upline_rates_bp=(200,), second_level_acknowledged=True
-                ),
-                actor=staff,
-            )
+def test_the_second_level_acknowledgment_is_recorded_with_who_and_when(staff):
+    plan = save_plan(
+        draft=PlanDraft(mode=ADVISORY, upline_rates_bp=(200,), second_level_acknowledged=True),
+        actor=staff,
+    )
     assert plan.second_level_rate_bp == 200
     assert plan.risk_acknowledged_by == staff
     assert plan.risk_acknowledged_at == plan.created_at
-    events = [r.audit for r in caplog.records if r.name == "weishang.audit"]
-    acknowledged = [e for e in events if e["event"] == "second_level_risk_acknowledged"]
-    assert acknowledged == [
-        {
-            "event": "second_level_risk_acknowledged",
-            "plan_version": 1,
-            "mode": "advisory",
-            "default_rate_bp": 500,
-            "second_level_rate_bp": 200,
-            "actor": "operator",
-            "at": plan.risk_acknowledged_at.isoformat(),
-            "article": "《禁止传销条例》第七条第（三）项 团队计酬",
-        }
-    ]
+    saved, acknowledged = AuditEntry.objects.order_by("pk")
+    assert (saved.action, saved.actor, saved.object_id) == ("plan.save", staff, str(plan.pk))
+    assert saved.before is None and saved.after["second_level_rate_bp"] == 200
+    assert acknowledged.action == "plan.acknowledge_second_level_risk"
+    assert acknowledged.actor_label == "operator"
+    assert acknowledged.reason == "《禁止传销条例》第七条第（三）项 团队计酬"
 
 
 @pytest.mark.django_db
-def test_the_audit_line_is_written_only_when_the_plan_commits(
-    staff, caplog, django_capture_on_commit_callbacks
-):
-    with caplog.at_level(logging.INFO, logger="weishang.audit"):
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            save_plan(draft=PlanDraft(), actor=staff)
-        assert [r for r in caplog.records if r.name == "weishang.audit"] == []
-        for callback in callbacks:
-            callback()
-    assert [r.audit["event"] for r in caplog.records if r.name == "weishang.audit"] == [
-        "commission_plan_saved"
-    ]
+def test_a_refused_plan_leaves_no_audit_record_and_a_new_version_records_the_old_one(staff):
+    with pytest.raises(PlanRefused):
+        save_plan(draft=PlanDraft(upline_rates_bp=(200,)), actor=staff)
+    assert not AuditEntry.objects.exists()
+    save_plan(draft=PlanDraft(default_rate_bp=500), actor=staff)
+    save_plan(draft=PlanDraft(default_rate_bp=600), actor=staff)
+    latest = AuditEntry.objects.order_by("-pk").first()
+    assert (latest.before["default_rate_bp"], latest.after["default_rate_bp"]) == (500, 600)
 
 
 @pytest.mark.django_db

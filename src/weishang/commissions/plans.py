@@ -1,21 +1,18 @@
 """Commission plans: which version is in force, the rate it gives each product, and saving a new
 version after the compliance check (COMPLIANCE.md §1)."""
 
-import logging
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weishang.catalog.models import Category, Product
+from weishang.compliance import audit
 from weishang.core_errors import DomainError
 
 from .models import CommissionPlan, PlanMode, PlanRate
 from .rules import ART_7_3, Override, PlanDraft, Verdict, check_plan
-
-audit = logging.getLogger("weishang.audit")
 
 
 class PlanRefused(DomainError):
@@ -99,7 +96,8 @@ def save_plan(*, draft: PlanDraft, actor) -> CommissionPlan:
     """Saves ``draft`` as the next plan version, if the compliance check lets it through.
 
     Earlier versions are never touched: orders keep the version that priced them. A second level
-    records who acknowledged its risk, and when, on the new version and in the audit log."""
+    records who acknowledged its risk, and when, on the new version and in the audit log
+    (the same transaction, so a plan is never saved without its record)."""
     verdict = check_plan(draft)
     if not verdict.ok:
         raise PlanRefused(refusal_message(verdict), verdict=verdict)
@@ -109,7 +107,8 @@ def save_plan(*, draft: PlanDraft, actor) -> CommissionPlan:
     second_level = draft.second_level_rate_bp
     try:
         with transaction.atomic():
-            latest = CommissionPlan.objects.aggregate(v=Max("version"))["v"] or 0
+            previous = CommissionPlan.objects.order_by("-version").first()
+            latest = previous.version if previous else 0
             plan = CommissionPlan.objects.create(
                 version=latest + 1,
                 mode=draft.mode,
@@ -132,7 +131,7 @@ def save_plan(*, draft: PlanDraft, actor) -> CommissionPlan:
                     if p.rate_bp is not None
                 ]
             )
-            transaction.on_commit(lambda: _log_saved(plan, actor))
+            _audit_saved(plan, previous, actor)
     except IntegrityError as exc:
         # Two operators saving at the same moment both chose the next version number.
         raise PlanRefused(
@@ -151,29 +150,33 @@ def _require_known(model, keys: list[int]) -> None:
         )
 
 
-def _log_saved(plan: CommissionPlan, actor) -> None:
-    """The audit record, written once the plan is committed (the audit log app is not built yet)."""
-    who = actor.get_username() if actor is not None else "system"
-    fields = {
-        "event": "commission_plan_saved",
-        "plan_version": plan.version,
-        "mode": plan.mode,
-        "default_rate_bp": plan.default_rate_bp,
-        "second_level_rate_bp": plan.second_level_rate_bp,
-        "actor": who,
-        "at": plan.created_at.isoformat(),
-    }
-    audit.info("commission plan v%s saved by %s", plan.version, who, extra={"audit": fields})
+def _audit_saved(plan: CommissionPlan, previous: CommissionPlan | None, actor) -> None:
+    """Records the new version, and a second level's acknowledged risk, in the audit log."""
+
+    def summary(p):
+        return (
+            None
+            if p is None
+            else {
+                "version": p.version,
+                "mode": p.mode,
+                "default_rate_bp": p.default_rate_bp,
+                "second_level_rate_bp": p.second_level_rate_bp,
+                "rates": {
+                    str(r.product_id or f"category:{r.category_id}"): r.rate_bp
+                    for r in p.rates.all()
+                },
+            }
+        )
+
+    audit.record(
+        actor=actor, action="plan.save", obj=plan, before=summary(previous), after=summary(plan)
+    )
     if plan.mode == PlanMode.ADVISORY and plan.second_level_rate_bp:
-        acknowledged = fields | {
-            "event": "second_level_risk_acknowledged",
-            "at": plan.risk_acknowledged_at.isoformat(),
-            "article": ART_7_3,
-        }
-        audit.warning(
-            "commission plan v%s: second-level risk (Art. 7(3)) acknowledged by %s at %s",
-            plan.version,
-            who,
-            acknowledged["at"],
-            extra={"audit": acknowledged},
+        audit.record(
+            actor=actor,
+            action="plan.acknowledge_second_level_risk",
+            obj=plan,
+            after={"second_level_rate_bp": plan.second_level_rate_bp, "article": str(ART_7_3)},
+            reason=str(ART_7_3),
         )
