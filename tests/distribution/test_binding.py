@@ -1,6 +1,7 @@
 """Binding rules with a moving clock, the append-only event log, reassignment, self-binding."""
 
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 from django.utils import timezone
@@ -223,3 +224,29 @@ def test_claiming_the_anonymous_cookie(rule, customer, alice):
 def test_a_bad_cookie_binds_nobody(customer, alice, cookie):
     assert claim_cookie_binding(customer=customer, cookie_value=cookie) is None
     assert not Binding.objects.exists()
+
+
+@pytest.mark.postgres
+def test_simultaneous_links_bind_once_and_log_every_change(
+    postgres_only, rule, customer, make_distributor
+):
+    """Eight links opened at once (last click): one binding row, and the log's chain of previous
+    distributors is unbroken, because one customer's changes are serialised."""
+    from tests.concurrency import run_in_parallel
+
+    rule("last_click")
+    distributors = [make_distributor() for _ in range(8)]
+    results = run_in_parallel(
+        lambda i: bind_customer(
+            customer=customer, distributor=distributors[i], source="qr", at=T0 + DAY
+        ),
+        8,
+    )
+    assert not [r for r in results if isinstance(r, Exception)]
+    assert Binding.objects.filter(customer=customer).count() == 1
+    log = list(BindingEvent.objects.filter(customer=customer).order_by("pk"))
+    assert len(log) == 8 and log[0].previous_distributor is None
+    assert all(
+        later.previous_distributor == earlier.distributor for earlier, later in pairwise(log)
+    )
+    assert Binding.objects.get(customer=customer).distributor == log[-1].distributor
