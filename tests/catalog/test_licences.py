@@ -174,3 +174,13 @@ def test_footer_without_licences_keeps_the_brand(client, brand):
     english(client)
     footer = client.get("/").content.decode().split('<footer class="licence">')[1]
     assert brand.business_licence_no in footer and '<ul class="licences"' not in footer
+
+
+def test_demo_brand_has_its_licences(db, client):
+    from weishang.demo.loader import load_demo
+
+    load_demo()
+    kinds = set(Licence.objects.filter(shown=True).values_list("kind", flat=True))
+    assert kinds == {"business_licence", "food_production"}
+    english(client)
+    assert "91652824MA78QJ5K1D" in client.get("/").content.decode().split("<footer")[1]

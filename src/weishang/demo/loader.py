@@ -2,14 +2,15 @@
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from weishang.catalog.models import Brand, Category, Product, ProductImage, Sku
+from weishang.catalog.licences import add_licence
+from weishang.catalog.models import Brand, Category, LicenceKind, Product, ProductImage, Sku
 from weishang.catalog.services import publish_product, schedule_price_period
 from weishang.customers import services as customers
 from weishang.customers.models import Customer
@@ -37,11 +38,32 @@ def load_demo() -> LoadResult:
         if Brand.objects.select_for_update().exists():
             return LoadResult(created=False)
         brand = Brand.objects.create(**catalogue.BRAND)
+        add_licences(brand=brand)
         products = load_catalogue(brand=brand)
         create_staff()
         customer = create_customer()
         placed = place_demo_orders(customer=customer)
     return LoadResult(created=True, products=len(products), orders=len(placed))
+
+
+def add_licences(*, brand: Brand) -> None:
+    """The business licence (no expiry) and the food production licence, shown in every footer."""
+    add_licence(
+        actor=None,
+        kind=LicenceKind.BUSINESS_LICENCE,
+        number=brand.business_licence_no,
+        holder=brand.company_name,
+        issued_on=date(2019, 3, 18),
+        expires_on=None,
+    )
+    add_licence(
+        actor=None,
+        kind=LicenceKind.FOOD_PRODUCTION,
+        number=brand.food_licence_no,
+        holder=brand.company_name,
+        issued_on=date(2022, 6, 1),
+        expires_on=date(2027, 5, 31),
+    )
 
 
 def load_catalogue(*, brand: Brand) -> list[Product]:
