@@ -90,6 +90,24 @@ def test_housekeeping_finds_nothing_due_in_generated_data(generated):
 
 
 @pytest.mark.django_db
+def test_generated_open_orders_hold_stock_that_expiry_releases(generated):
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from weishang.inventory.models import Stock
+    from weishang.orders.models import Order, OrderLine
+
+    open_units = OrderLine.objects.filter(order__status__in=["pending_payment", "paid"]).aggregate(
+        n=Sum("quantity")
+    )["n"]
+    assert Stock.objects.aggregate(n=Sum("reserved"))["n"] == open_units
+    pending = Order.objects.filter(status="pending_payment").count()
+    assert expire_unpaid_orders(now=timezone.now() + timezone.timedelta(minutes=31)) == pending
+    paid_units = OrderLine.objects.filter(order__status="paid").aggregate(n=Sum("quantity"))["n"]
+    assert Stock.objects.aggregate(n=Sum("reserved"))["n"] == (paid_units or 0)
+
+
+@pytest.mark.django_db
 def test_same_seed_generates_again_without_clashes(generated):
     call_command("generate", customers=5, orders=20, seed=7, verbosity=0, stdout=StringIO())
     assert Order.objects.filter(number__startswith="G").count() == 320
