@@ -473,8 +473,9 @@ class Export:
 def consistent_snapshot():
     """One read-only transaction for the whole export: every section sees the same data, and
     PostgreSQL's server-side cursors stream instead of being materialised at commit."""
+    outermost = not connection.in_atomic_block  # inside a caller's transaction, use that one
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if outermost and connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         yield
