@@ -7,6 +7,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("console/", include("weishang.console.urls")),
+    path("d/", include("weishang.console.distributor_urls")),
     path("payments/", include("weishang.payments.urls")),
     path("", include("weishang.storefront.urls")),
 ]

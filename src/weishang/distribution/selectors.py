@@ -1,12 +1,26 @@
 """Distribution reads shared by the store, the consoles and reports."""
 
-from django.db.models import QuerySet
+from datetime import datetime, time
+
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from weishang.catalog import selectors as catalog
 from weishang.catalog.models import Product
 from weishang.customers.models import Customer
 
-from .models import Application, Distributor, ProgrammeSettings
+from .models import Application, Binding, Distributor, ProgrammeSettings, ShareVisit
 
 
 def programme() -> ProgrammeSettings:
@@ -56,3 +70,85 @@ def microstore_products(distributor: Distributor) -> tuple[list[Product], list[P
 def published_product(slug: str) -> Product:
     """A published product with its SKUs and price periods; raises Product.DoesNotExist."""
     return catalog.published_product(slug)
+
+
+# The distributor's own console ------------------------------------------------------------------
+# Each read is scoped to one distributor by construction: pages never look up another's rows.
+
+
+def orders_for_distributor(distributor: Distributor) -> QuerySet:
+    """Orders attributed to him, newest first, with their lines (one extra query per page).
+    Only what COMPLIANCE.md §5 lets him see is selected: never the address."""
+    from weishang.orders.models import Order, OrderLine
+
+    return (
+        Order.objects.filter(distributor=distributor)
+        .only(
+            "pk", "number", "status", "total_fen", "refunded_fen", "recipient", "phone", "placed_at"
+        )
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=OrderLine.objects.only("order_id", "product_name", "quantity").order_by(
+                    "pk"
+                ),
+            )
+        )
+        .order_by("-placed_at", "-pk")
+    )
+
+
+def customers_for_distributor(distributor: Distributor) -> QuerySet:
+    """His bound customers, newest binding first, each with the name, phone and city of his latest
+    order from him (or of the default address), his paid orders from him and the last one's time —
+    one query per page."""
+    from weishang.customers.models import Address
+    from weishang.orders.models import Order
+
+    theirs = Order.objects.filter(customer=OuterRef("customer_id"), distributor=distributor)
+    latest = theirs.order_by("-placed_at", "-pk")
+    address = Address.objects.filter(customer=OuterRef("customer_id")).order_by("-is_default", "pk")
+    paid = theirs.filter(paid_at__isnull=False).order_by().values("customer")
+    return (
+        Binding.objects.filter(distributor=distributor)
+        .annotate(
+            order_name=Subquery(latest.values("recipient")[:1]),
+            order_phone=Subquery(latest.values("phone")[:1]),
+            order_city=Subquery(latest.values("city")[:1]),
+            address_name=Subquery(address.values("recipient")[:1]),
+            address_city=Subquery(address.values("city")[:1]),
+            mobile=F("customer__mobile"),
+            paid_orders=Coalesce(
+                Subquery(paid.annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
+                Value(0),
+            ),
+            last_order_at=Subquery(latest.values("placed_at")[:1]),
+        )
+        .only("pk", "customer_id", "source", "bound_at", "expires_at")
+        .order_by("-bound_at", "-pk")
+    )
+
+
+def activity(distributor: Distributor, *, now: datetime | None = None) -> dict[str, int]:
+    """Openings of his links, QR codes and posters, and paid orders attributed to him, today and
+    this month (Shanghai days) — two queries."""
+    from weishang.orders.models import Order
+
+    tz = timezone.get_default_timezone()
+    today = timezone.localtime(now or timezone.now(), tz).date()
+    day = datetime.combine(today, time.min, tzinfo=tz)
+    month = datetime.combine(today.replace(day=1), time.min, tzinfo=tz)
+    since = min(day, month)
+    visits = ShareVisit.objects.filter(distributor=distributor, created_at__gte=since).aggregate(
+        visits_today=Count("pk", filter=Q(created_at__gte=day)),
+        visits_month=Count("pk", filter=Q(created_at__gte=month)),
+    )
+    orders = Order.objects.filter(distributor=distributor, paid_at__gte=since).aggregate(
+        orders_today=Count("pk", filter=Q(paid_at__gte=day)),
+        orders_month=Count("pk", filter=Q(paid_at__gte=month)),
+    )
+    return {key: value or 0 for key, value in {**visits, **orders}.items()}
+
+
+def bound_customer_count(distributor: Distributor) -> int:
+    return Binding.objects.filter(distributor=distributor).count()

@@ -1,0 +1,18 @@
+"""The distributor console, mounted at /d/. No route names a distributor: each page shows the
+signed-in distributor's own rows only."""
+
+from django.urls import path
+
+from . import distributor_views as views
+
+app_name = "distributor"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("orders/", views.orders, name="orders"),
+    path("customers/", views.customers, name="customers"),
+    path("earnings/", views.earnings, name="earnings"),
+    path("withdrawals/", views.withdrawals, name="withdrawals"),
+    path("share/", views.share, name="share"),
+    path("share/p/<slug:product_slug>/qr.svg", views.product_qr_svg, name="product_qr_svg"),
+    path("store/", views.store, name="store"),
+]

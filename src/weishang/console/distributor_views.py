@@ -1,0 +1,367 @@
+"""The distributor's own console (/d/): his dashboard, orders, customers, earnings, withdrawals,
+share material and store — only his own rows, customers' personal data masked (PIPL Art. 6).
+
+Every view gets the distributor from the signed-in customer, never from the URL: there is no way
+to name another distributor's rows. A frozen distributor reads his data and sees why he is frozen
+but cannot change anything; a blacklisted one sees only a closed notice.
+"""
+
+import uuid
+from decimal import Decimal, InvalidOperation
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from weishang.catalog import selectors as catalog
+from weishang.catalog.models import Product
+from weishang.catalog.rules import format_fen
+from weishang.commissions import selectors as commission_selectors
+from weishang.commissions import services as commissions
+from weishang.core_errors import DomainError
+from weishang.customers.rules import mask_mobile, mask_name
+from weishang.distribution import selectors, services, sharing
+from weishang.distribution.models import Distributor, ShareSource
+
+PAGE_SIZE = 20
+POSTINGS_SHOWN = 200
+
+
+def _page(request, items):
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def distributor_required(view):
+    """Signed-in distributors only. Anonymous visitors sign in first; customers who are not
+    distributors (and staff) get 403; a blacklisted distributor gets the closed notice (403); a
+    frozen one may read (GET) but every write is refused with the reason."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            back = (
+                request.get_full_path() if request.method == "GET" else reverse("distributor:home")
+            )
+            return redirect_to_login(back, login_url=reverse("storefront:login"))
+        customer = getattr(user, "customer", None)
+        distributor = selectors.distributor_for_customer(customer)
+        if distributor is None:
+            return render(request, "console/distributor/not_distributor.html", status=403)
+        if distributor.status == Distributor.Status.BLACKLISTED:
+            return render(
+                request,
+                "console/distributor/closed.html",
+                {"distributor": distributor},
+                status=403,
+            )
+        if request.method == "POST" and not distributor.can_sell:
+            messages.error(
+                request,
+                _("Your distributor account is frozen: %(reason)s")
+                % {"reason": distributor.status_reason},
+            )
+            return redirect(request.path)
+        request.distributor = distributor
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _render(request, template: str, context: dict, nav: str):
+    distributor = request.distributor
+    return render(
+        request,
+        f"console/distributor/{template}",
+        {
+            "distributor": distributor,
+            "read_only": not distributor.can_sell,
+            "nav": nav,
+            **context,
+        },
+    )
+
+
+# Dashboard ---------------------------------------------------------------------------------------
+
+
+@distributor_required
+@require_safe
+def home(request):
+    distributor = request.distributor
+    return _render(
+        request,
+        "dashboard.html",
+        {
+            "activity": selectors.activity(distributor),
+            "money": commission_selectors.dashboard(distributor),
+        },
+        "home",
+    )
+
+
+# Orders and customers (masked, COMPLIANCE.md §5) --------------------------------------------------
+
+
+def _products_of(order) -> str:
+    lines = list(order.lines.all())
+    if not lines:
+        return ""
+    first = f"{lines[0].product_name} × {lines[0].quantity}"
+    if len(lines) == 1:
+        return first
+    return _("%(first)s and %(count)d more") % {"first": first, "count": len(lines) - 1}
+
+
+@distributor_required
+@require_safe
+def orders(request):
+    page = _page(request, selectors.orders_for_distributor(request.distributor))
+    # Only masked fields reach the template; the order object (and its address) never does.
+    rows = [
+        {
+            "number": order.number,
+            "products": _products_of(order),
+            "total_fen": order.total_fen,
+            "refunded_fen": order.refunded_fen,
+            "status": order.get_status_display(),
+            "status_code": order.status,
+            "placed_at": order.placed_at,
+            "name": mask_name(order.recipient),
+            "phone": mask_mobile(order.phone),
+        }
+        for order in page
+    ]
+    return _render(request, "orders.html", {"page": page, "rows": rows}, "orders")
+
+
+@distributor_required
+@require_safe
+def customers(request):
+    page = _page(request, selectors.customers_for_distributor(request.distributor))
+    rows = [
+        {
+            "name": mask_name(binding.order_name or binding.address_name or ""),
+            "phone": mask_mobile(binding.order_phone or binding.mobile or ""),
+            "city": binding.order_city or binding.address_city or "",
+            "paid_orders": binding.paid_orders,
+            "last_order_at": binding.last_order_at,
+            "bound_at": binding.bound_at,
+            "expires_at": binding.expires_at,
+            "source": binding.get_source_display(),
+        }
+        for binding in page
+    ]
+    return _render(request, "customers.html", {"page": page, "rows": rows}, "customers")
+
+
+# Money -------------------------------------------------------------------------------------------
+
+
+@distributor_required
+@require_safe
+def earnings(request):
+    distributor = request.distributor
+    postings = commission_selectors.postings(distributor, limit=POSTINGS_SHOWN)
+    page = _page(request, postings)
+    rows = [
+        {
+            "at": posting.transfer.created_at,
+            "account": posting.account_kind,
+            "meaning": posting.meaning,
+            "amount_fen": posting.amount_fen,
+            "abs_fen": abs(posting.amount_fen),
+            "order_number": (
+                posting.transfer.commission.order.number if posting.transfer.commission else ""
+            ),
+        }
+        for posting in page
+    ]
+    return _render(
+        request,
+        "earnings.html",
+        {
+            "balances": commission_selectors.balances(distributor),
+            "page": page,
+            "rows": rows,
+            "capped": len(postings) == POSTINGS_SHOWN,
+        },
+        "earnings",
+    )
+
+
+class AmountError(ValueError):
+    pass
+
+
+def yuan_to_fen(raw) -> int:
+    """'12.34' yuan as 1234 fen through Decimal; more than two decimals, zero, a negative or a
+    non-number is refused (never rounded)."""
+    text = str(raw or "").strip().replace(",", "").removeprefix("¥")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise AmountError(_("Enter the amount in yuan, for example 50 or 12.34.")) from None
+    if not amount.is_finite():
+        raise AmountError(_("Enter the amount in yuan, for example 50 or 12.34."))
+    fen = amount * 100
+    if fen != fen.to_integral_value():
+        raise AmountError(_("An amount has at most two decimals (fen)."))
+    if fen <= 0:
+        raise AmountError(_("Enter an amount greater than zero."))
+    if fen > 10**12:
+        raise AmountError(_("This amount is too large."))
+    return int(fen)
+
+
+@distributor_required
+@require_http_methods(["GET", "POST"])
+def withdrawals(request):
+    distributor = request.distributor
+    amount = ""
+    if request.method == "POST":
+        amount = request.POST.get("amount", "")
+        try:
+            withdrawal = commissions.request_withdrawal(
+                distributor=distributor,
+                amount_fen=yuan_to_fen(amount),
+                request_key=request.POST.get("request_key", ""),
+            )
+        except (AmountError, DomainError) as error:
+            messages.error(request, getattr(error, "message", None) or str(error))
+        else:
+            messages.success(
+                request,
+                _("Your withdrawal of %(amount)s is requested; the brand reviews it.")
+                % {"amount": format_fen(withdrawal.amount_fen)},
+            )
+            return redirect("distributor:withdrawals")
+    programme = selectors.programme()
+    return _render(
+        request,
+        "withdrawals.html",
+        {
+            "page": _page(request, commission_selectors.withdrawals_of(distributor)),
+            "balances": commission_selectors.balances(distributor),
+            "programme": programme,
+            "request_key": uuid.uuid4().hex,
+            "amount": amount,
+        },
+        "withdrawals",
+    )
+
+
+# Sharing -----------------------------------------------------------------------------------------
+
+
+def _absolute(request, distributor, source, product=None) -> str:
+    return request.build_absolute_uri(
+        sharing.share_path(distributor, source=source, product=product)
+    )
+
+
+@distributor_required
+@require_safe
+def share(request):
+    distributor = request.distributor
+    page = _page(request, catalog.published_products())
+    products = [
+        {
+            "product": product,
+            "link": _absolute(request, distributor, ShareSource.PRODUCT_LINK, product),
+        }
+        for product in page
+    ]
+    invite = request.build_absolute_uri(
+        reverse("storefront:distributor_apply") + f"?invite={distributor.slug}"
+    )
+    return _render(
+        request,
+        "share.html",
+        {
+            "store_link": _absolute(request, distributor, ShareSource.STORE_LINK),
+            "invite_link": invite,
+            "page": page,
+            "products": products,
+        },
+        "share",
+    )
+
+
+@distributor_required
+@require_safe
+def product_qr_svg(request, product_slug: str):
+    """The product's QR code as SVG (the storefront serves the PNG and the posters)."""
+    distributor = request.distributor
+    if not distributor.can_sell:
+        raise Http404
+    try:
+        product = catalog.published_product(product_slug)
+    except Product.DoesNotExist as exc:
+        raise Http404 from exc
+    url = _absolute(request, distributor, ShareSource.QR, product)
+    return HttpResponse(sharing.qr_svg(url), content_type="image/svg+xml")
+
+
+# The micro-store ---------------------------------------------------------------------------------
+
+
+def _featured_choice(post) -> list[int]:
+    """The ticked products in the order of their position fields (then as listed)."""
+    chosen = []
+    for index, raw in enumerate(post.getlist("featured")):
+        try:
+            position = int(post.get(f"position_{raw}", "") or 0)
+        except ValueError:
+            position = 0
+        chosen.append((position, index, raw))
+    return [raw for _position, _index, raw in sorted(chosen)]
+
+
+@distributor_required
+@require_http_methods(["GET", "POST"])
+def store(request):
+    distributor = request.distributor
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "featured":
+                services.set_featured_products(
+                    distributor=distributor, product_ids=_featured_choice(request.POST)
+                )
+                messages.success(request, _("Your featured products are saved."))
+            else:
+                services.update_store(
+                    distributor=distributor,
+                    store_name=request.POST.get("store_name", ""),
+                    intro=request.POST.get("intro", ""),
+                    avatar_file=request.FILES.get("avatar"),
+                )
+                messages.success(request, _("Your store is saved."))
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            return redirect("distributor:store")
+    featured = selectors.featured_product_ids(distributor)
+    positions = {product_id: index + 1 for index, product_id in enumerate(featured)}
+    products = [
+        {"product": product, "position": positions.get(product.pk)}
+        for product in catalog.published_products()
+    ]
+    products.sort(key=lambda row: (row["position"] is None, row["position"] or 0))
+    return _render(
+        request,
+        "store.html",
+        {
+            "products": products,
+            "store_url": request.build_absolute_uri(
+                reverse("storefront:microstore", args=[distributor.slug])
+            ),
+        },
+        "store",
+    )
