@@ -27,7 +27,9 @@ def shop(db, brand, make_customer, make_distributor, sku):
     Binding.objects.create(customer=buyer, distributor=distributor, source="qr", bound_at=now)
     from weishang.orders import services as orders
 
-    order = pay(orders.place_order(customer=buyer, items={sku.pk: 2}, address=buyer.addresses.get()))
+    order = pay(
+        orders.place_order(customer=buyer, items={sku.pk: 2}, address=buyer.addresses.get())
+    )
     ShareVisit.objects.create(distributor=distributor, source="qr", created_at=now)
     return {"distributor": distributor, "buyer": buyer, "order": order, "sku": sku}
 
@@ -169,7 +171,9 @@ def test_share_page_has_links_qr_poster_and_invite(dclient, shop, django_assert_
     assert dclient.get("/d/share/p/no-such-product/qr.svg").status_code == 404
 
 
-def test_store_edit_and_featured_products(dclient, shop, make_product, django_assert_max_num_queries):
+def test_store_edit_and_featured_products(
+    dclient, shop, make_product, django_assert_max_num_queries
+):
     other = make_product(name="和田大枣").product
     with django_assert_max_num_queries(12):
         assert dclient.get("/d/store/").status_code == 200
