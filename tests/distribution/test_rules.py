@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from weishang.distribution import rules
@@ -60,11 +60,13 @@ credit_codes = st.text(alphabet=rules.USCC_ALPHABET, min_size=17, max_size=17).m
 ID_CHARS = "0123456789X"
 
 
+@settings(deadline=None)
 @given(id_numbers)
 def test_every_valid_id_number_passes(number):
     assert rules.id_number_problem(number, today=TODAY) is None
 
 
+@settings(deadline=None)
 @given(id_numbers, st.integers(0, 17), st.sampled_from(ID_CHARS + "AZ*"))
 def test_every_single_character_change_of_an_id_number_fails(number, position, char):
     changed = number[:position] + char + number[position + 1 :]
@@ -73,11 +75,13 @@ def test_every_single_character_change_of_an_id_number_fails(number, position, c
     assert rules.id_number_problem(changed, today=TODAY) is not None
 
 
+@settings(deadline=None)
 @given(credit_codes)
 def test_every_valid_credit_code_passes(code):
     assert rules.credit_code_problem(code) is None
 
 
+@settings(deadline=None)
 @given(credit_codes, st.integers(0, 17), st.sampled_from(rules.USCC_ALPHABET + "IOZSV-"))
 def test_every_single_character_change_of_a_credit_code_fails(code, position, char):
     changed = code[:position] + char + code[position + 1 :]

@@ -1,23 +1,12 @@
 """Product pictures for the demo brand, drawn with Pillow so the demo needs no image files."""
 
-import functools
 import io
-import shutil
-import subprocess
-from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from weishang.fonts import cjk_font
+
 SIZE = 600
-# Tried when fontconfig is missing; the first that exists wins.
-CJK_FONT_CANDIDATES = [
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
-    "/System/Library/Fonts/PingFang.ttc",
-    "C:/Windows/Fonts/msyh.ttc",
-]
 
 # name: (top colour, bottom colour) of the background gradient
 PALETTES = {
@@ -34,33 +23,8 @@ GOLD = (214, 170, 70)
 INK = (92, 40, 28)
 
 
-@functools.cache
-def cjk_font_path() -> str | None:
-    """A font with Chinese glyphs: fontconfig's choice, else a well-known path, else None."""
-    if shutil.which("fc-list"):
-        try:
-            out = subprocess.run(
-                ["fc-list", ":lang=zh", "file"],
-                capture_output=True,
-                text=True,
-                timeout=10,
-                check=False,
-            ).stdout
-        except (OSError, subprocess.SubprocessError):
-            out = ""
-        files = sorted(line.split(":")[0].strip() for line in out.splitlines() if line.strip())
-        preferred = [f for f in files if "microhei" in f.lower() or "cjk" in f.lower()]
-        for path in preferred + files:
-            if Path(path).is_file():
-                return path
-    return next((path for path in CJK_FONT_CANDIDATES if Path(path).is_file()), None)
-
-
 def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
-    path = cjk_font_path()
-    if path:
-        return ImageFont.truetype(path, size)
-    return ImageFont.load_default(size=size)
+    return cjk_font(size)
 
 
 def _gradient(top, bottom) -> Image.Image:

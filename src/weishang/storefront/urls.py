@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import privacy, views
+from . import apply, microstore, privacy, views
 
 app_name = "storefront"
 urlpatterns = [
@@ -21,4 +21,20 @@ urlpatterns = [
     path("account/privacy/", privacy.privacy, name="privacy"),
     path("account/privacy/export/", privacy.export_page, name="privacy_export_page"),
     path("account/privacy/export.json", privacy.export_json, name="privacy_export_json"),
+    # Micro-stores and their share material; applying to become a distributor
+    path("s/<slug:slug>/", microstore.store, name="microstore"),
+    path("s/<slug:slug>/qr.png", microstore.store_qr_png, name="microstore_qr_png"),
+    path("s/<slug:slug>/qr.svg", microstore.store_qr_svg, name="microstore_qr_svg"),
+    path("s/<slug:slug>/poster.png", microstore.store_poster, name="microstore_poster"),
+    path(
+        "s/<slug:slug>/p/<slug:product_slug>/qr.png",
+        microstore.product_qr_png,
+        name="product_share_qr_png",
+    ),
+    path(
+        "s/<slug:slug>/p/<slug:product_slug>/poster.png",
+        microstore.product_poster,
+        name="product_share_poster",
+    ),
+    path("distributor/apply/", apply.apply, name="distributor_apply"),
 ]

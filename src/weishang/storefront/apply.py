@@ -1,0 +1,70 @@
+"""Becoming a distributor from the store (C→B): the application form and its status."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from weishang.distribution import selectors, services
+from weishang.distribution.models import BusinessKind
+
+from .views import customer_required
+
+FIELDS = [
+    "real_name",
+    "id_number",
+    "mobile",
+    "business_kind",
+    "credit_code",
+    "store_name",
+    "invite_code",
+]
+
+
+def _console_url() -> str:
+    try:
+        return reverse("distributor:dashboard")
+    except NoReverseMatch:
+        return "/d/"
+
+
+@customer_required
+@require_http_methods(["GET", "POST"])
+def apply(request):
+    customer = request.customer
+    distributor = selectors.distributor_for_customer(customer)
+    application = selectors.latest_application(customer)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = {name: request.POST.get(name, "") for name in FIELDS}
+        try:
+            services.apply_to_distribute(customer=customer, **form)
+        except services.ApplicationInvalid as exc:
+            errors = exc.errors
+            messages.error(request, _("Please correct the fields marked below."))
+        except services.DistributionError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Your application is sent; the brand will review it."))
+            return redirect("storefront:distributor_apply")
+    else:
+        form = {
+            "mobile": customer.mobile,
+            "business_kind": BusinessKind.SMALL_TRADE,
+            "invite_code": request.GET.get("invite", ""),
+        }
+    pending = application is not None and application.status == application.Status.PENDING
+    return render(
+        request,
+        "storefront/apply/apply.html",
+        {
+            "distributor": distributor,
+            "application": application,
+            "show_form": distributor is None and not pending,
+            "form": form,
+            "errors": errors,
+            "business_kinds": BusinessKind.choices,
+            "console_url": _console_url(),
+        },
+    )

@@ -1,0 +1,141 @@
+"""A distributor's micro-store (/s/<slug>/) and its share material: QR codes and posters.
+
+The store sells the brand's products at the brand's prices; a frozen or blacklisted store shows a
+closed notice and hands out no share material.
+"""
+
+import hashlib
+
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.views.decorators.http import require_safe
+
+from weishang.catalog.models import Product
+from weishang.distribution import selectors, sharing
+from weishang.distribution.models import Distributor, ShareSource
+
+QR_MAX_AGE = 3600
+POSTER_MAX_AGE = 6 * 3600
+POSTER_CACHE_SECONDS = 24 * 3600
+
+
+def _distributor(slug: str) -> Distributor:
+    try:
+        return selectors.distributor_by_slug(slug)
+    except Distributor.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _open_distributor(slug: str) -> Distributor:
+    """Share material exists only for a store that is open."""
+    distributor = _distributor(slug)
+    if not distributor.can_sell:
+        raise Http404
+    return distributor
+
+
+def _product(slug: str) -> Product:
+    try:
+        return selectors.published_product(slug)
+    except Product.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@require_safe
+def store(request, slug: str):
+    distributor = _distributor(slug)
+    if not distributor.can_sell:
+        return render(request, "storefront/microstore/closed.html", {"distributor": distributor})
+    featured, others = selectors.microstore_products(distributor)
+
+    def card(product):
+        # Links from his store carry his token, so a visitor who browses on is still his.
+        link = sharing.share_path(distributor, source=ShareSource.STORE_LINK, product=product)
+        return {"product": product, "link": link}
+
+    return render(
+        request,
+        "storefront/microstore/home.html",
+        {
+            "distributor": distributor,
+            "featured": [card(p) for p in featured],
+            "others": [card(p) for p in others],
+        },
+    )
+
+
+def _absolute(request, distributor, source, product=None) -> str:
+    return request.build_absolute_uri(
+        sharing.share_path(distributor, source=source, product=product)
+    )
+
+
+def _image(content: bytes, content_type: str, max_age: int) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    patch_cache_control(response, public=True, max_age=max_age)
+    return response
+
+
+@require_safe
+def store_qr_png(request, slug: str):
+    distributor = _open_distributor(slug)
+    url = _absolute(request, distributor, ShareSource.QR)
+    return _image(sharing.qr_png(url), "image/png", QR_MAX_AGE)
+
+
+@require_safe
+def store_qr_svg(request, slug: str):
+    distributor = _open_distributor(slug)
+    url = _absolute(request, distributor, ShareSource.QR)
+    return _image(sharing.qr_svg(url), "image/svg+xml", QR_MAX_AGE)
+
+
+@require_safe
+def product_qr_png(request, slug: str, product_slug: str):
+    distributor = _open_distributor(slug)
+    product = _product(product_slug)
+    url = _absolute(request, distributor, ShareSource.QR, product)
+    return _image(sharing.qr_png(url), "image/png", QR_MAX_AGE)
+
+
+def _poster(request, distributor: Distributor, product: Product | None):
+    """Drawing a poster is costly: an ETag answers repeat requests with 304, and the drawn PNG
+    is cached for a day (the token inside it is renewed daily, long before it goes stale)."""
+    key = hashlib.sha256(
+        "|".join(
+            [
+                sharing.poster_fingerprint(distributor, product),
+                request.get_host(),
+                request.scheme,
+                timezone.localdate().isoformat(),
+            ]
+        ).encode()
+    ).hexdigest()[:32]
+    etag = f'"{key}"'
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        patch_cache_control(not_modified, public=True, max_age=POSTER_MAX_AGE)
+        return not_modified
+    cache_key = f"weishang:poster:{key}"
+    content = cache.get(cache_key)
+    if content is None:
+        url = _absolute(request, distributor, ShareSource.POSTER, product)
+        content = sharing.poster_png(distributor, url=url, product=product)
+        cache.set(cache_key, content, POSTER_CACHE_SECONDS)
+    response = _image(content, "image/png", POSTER_MAX_AGE)
+    response["ETag"] = etag
+    return response
+
+
+@require_safe
+def store_poster(request, slug: str):
+    return _poster(request, _open_distributor(slug), None)
+
+
+@require_safe
+def product_poster(request, slug: str, product_slug: str):
+    distributor = _open_distributor(slug)
+    return _poster(request, distributor, _product(product_slug))
