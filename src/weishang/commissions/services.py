@@ -13,6 +13,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from weishang.compliance import audit
 from weishang.core_errors import DomainError
 from weishang.distribution.models import Distributor, ProgrammeSettings
 from weishang.orders.models import Order, ReturnRequest
@@ -247,6 +248,14 @@ def release_commission(
     commission.status = Status.PENDING
     commission.review_note = (note or "").strip()[:300] or f"released by {actor}"
     commission.save(update_fields=["status", "review_note"])
+    audit.record(
+        actor=actor,
+        action="commission.release",
+        obj=commission,
+        before={"status": Status.HELD, "hold_reason": commission.hold_reason},
+        after={"status": Status.PENDING, "amount_fen": net},
+        reason=(note or "").strip(),
+    )
     return commission
 
 
@@ -275,6 +284,14 @@ def reject_commission(
     commission.status = Status.REJECTED
     commission.review_note = reason[:300]
     commission.save(update_fields=["status", "review_note"])
+    audit.record(
+        actor=actor,
+        action="commission.reject",
+        obj=commission,
+        before={"status": Status.HELD, "hold_reason": commission.hold_reason},
+        after={"status": Status.REJECTED, "amount_fen": net},
+        reason=reason,
+    )
     return commission
 
 
@@ -333,23 +350,23 @@ def settle_commissions(*, now: datetime | None = None, chunk: int | None = None)
             ids = [row[0] for row in cursor.fetchall()]
             if not ids:
                 break
-            last_id = ids[-1]
-            if postgres:
+            first_id, last_id = last_id, ids[-1]
+            if postgres:  # exactly the rows this process locked
                 in_ids, params = "= ANY(%s)", [ids]
-            else:
-                in_ids, params = f"IN ({', '.join(['%s'] * len(ids))})", list(ids)
+            else:  # one writer at a time; a range re-read beats a long IN list in SQLite
+                in_ids = f"IN (SELECT c.id {_eligible_sql()} AND c.id <= %s)"
+                params = [first_id, cutoff, last_id]
             conflict = " ON CONFLICT (idempotency_key) DO NOTHING" if postgres else ""
             insert = "INSERT" if postgres else "INSERT OR IGNORE"
-            key = "'settle:' || c.id"
             cursor.execute(
                 f"""{insert} INTO {t} (idempotency_key, debit_id, credit_id, amount_fen, kind,
                                        commission_id, withdrawal_id, memo, created_at)
-                SELECT {key}, pa.id, aa.id, c.amount_fen - c.reversed_fen, 'settle',
-                       c.id, NULL, '', %s
-                FROM commissions_commission c
-                JOIN {a} pa ON pa.distributor_id = c.distributor_id AND pa.kind = 'pending'
-                JOIN {a} aa ON aa.distributor_id = c.distributor_id AND aa.kind = 'available'
-                WHERE c.id {in_ids} AND c.status = 'pending' AND c.amount_fen > c.reversed_fen
+                SELECT 'settle:' || s.id, pa.id, aa.id, s.amount_fen - s.reversed_fen, 'settle',
+                       s.id, NULL, '', %s
+                FROM commissions_commission s
+                JOIN {a} pa ON pa.distributor_id = s.distributor_id AND pa.kind = 'pending'
+                JOIN {a} aa ON aa.distributor_id = s.distributor_id AND aa.kind = 'available'
+                WHERE s.id {in_ids} AND s.status = 'pending' AND s.amount_fen > s.reversed_fen
                 {conflict}""",
                 [now, *params],
             )
@@ -477,6 +494,13 @@ def approve_withdrawal(*, withdrawal: Withdrawal, actor, now: datetime | None = 
     w = _move_withdrawal(withdrawal, [Withdrawal.Status.REQUESTED], Withdrawal.Status.APPROVED)
     w.reviewed_at, w.reviewed_by = now or timezone.now(), actor
     w.save(update_fields=["status", "reviewed_at", "reviewed_by"])
+    audit.record(
+        actor=actor,
+        action="withdrawal.approve",
+        obj=w,
+        before={"status": Withdrawal.Status.REQUESTED},
+        after={"status": w.status, "amount_fen": w.amount_fen},
+    )
     return w
 
 
@@ -506,6 +530,13 @@ def reject_withdrawal(
         now=now,
         memo=reason[:200],
     )
+    audit.record(
+        actor=actor,
+        action="withdrawal.reject",
+        obj=w,
+        after={"status": w.status, "amount_fen": w.amount_fen},
+        reason=reason,
+    )
     return w
 
 
@@ -528,5 +559,16 @@ def mark_withdrawal_paid(
         withdrawal=w,
         now=now,
         memo=w.payout_reference,
+    )
+    audit.record(
+        actor=actor,
+        action="withdrawal.paid",
+        obj=w,
+        before={"status": Withdrawal.Status.APPROVED},
+        after={
+            "status": w.status,
+            "amount_fen": w.amount_fen,
+            "payout_reference": w.payout_reference,
+        },
     )
     return w
