@@ -60,8 +60,10 @@ def quote_commissions(*, order: Order, now: datetime | None = None) -> list[Comm
     plan, his inviter at the second level), at the rates of the plan in force. Never a third level.
     Runs inside ``place_order``'s transaction."""
     now = now or timezone.now()
+    if order.distributor_id is None:
+        return []
     plan = active_plan()
-    if plan is None or order.distributor_id is None:
+    if plan is None:
         return []
     distributor = Distributor.objects.select_related("invited_by").get(pk=order.distributor_id)
     if not distributor.can_sell:
@@ -339,35 +341,30 @@ def settle_commissions(*, now: datetime | None = None, chunk: int | None = None)
         .distinct()
     )
     a, t = "commissions_account", "commissions_transfer"
+    if postgres:
+        return _settle_postgres(now=now, cutoff=cutoff, chunk=chunk)
     moved, last_id = 0, 0
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
-            lock = " FOR UPDATE OF c SKIP LOCKED" if postgres else ""
             cursor.execute(
-                f"SELECT c.id {_eligible_sql()} ORDER BY c.id LIMIT %s{lock}",
-                [last_id, cutoff, chunk],
+                f"SELECT c.id {_eligible_sql()} ORDER BY c.id LIMIT %s", [last_id, cutoff, chunk]
             )
             ids = [row[0] for row in cursor.fetchall()]
             if not ids:
                 break
             first_id, last_id = last_id, ids[-1]
-            if postgres:  # exactly the rows this process locked
-                in_ids, params = "= ANY(%s)", [ids]
-            else:  # one writer at a time; a range re-read beats a long IN list in SQLite
-                in_ids = f"IN (SELECT c.id {_eligible_sql()} AND c.id <= %s)"
-                params = [first_id, cutoff, last_id]
-            conflict = " ON CONFLICT (idempotency_key) DO NOTHING" if postgres else ""
-            insert = "INSERT" if postgres else "INSERT OR IGNORE"
+            # One writer at a time in SQLite; re-reading the range beats a long IN list.
+            in_ids = f"IN (SELECT c.id {_eligible_sql()} AND c.id <= %s)"
+            params = [first_id, cutoff, last_id]
             cursor.execute(
-                f"""{insert} INTO {t} (idempotency_key, debit_id, credit_id, amount_fen, kind,
-                                       commission_id, withdrawal_id, memo, created_at)
+                f"""INSERT OR IGNORE INTO {t} (idempotency_key, debit_id, credit_id, amount_fen,
+                                       kind, commission_id, withdrawal_id, memo, created_at)
                 SELECT 'settle:' || s.id, pa.id, aa.id, s.amount_fen - s.reversed_fen, 'settle',
                        s.id, NULL, '', %s
                 FROM commissions_commission s
                 JOIN {a} pa ON pa.distributor_id = s.distributor_id AND pa.kind = 'pending'
                 JOIN {a} aa ON aa.distributor_id = s.distributor_id AND aa.kind = 'available'
-                WHERE s.id {in_ids} AND s.status = 'pending' AND s.amount_fen > s.reversed_fen
-                {conflict}""",
+                WHERE s.id {in_ids} AND s.status = 'pending' AND s.amount_fen > s.reversed_fen""",
                 [now, *params],
             )
             cursor.execute(
@@ -377,6 +374,45 @@ def settle_commissions(*, now: datetime | None = None, chunk: int | None = None)
             )
             moved += cursor.rowcount
     return moved
+
+
+def _settle_postgres(*, now: datetime, cutoff: datetime, chunk: int) -> int:
+    """One statement per chunk: claim pending rows (SKIP LOCKED, so a second process takes
+    others), mark them available, and post their transfers (a repeated key is ignored)."""
+    a, t = "commissions_account", "commissions_transfer"
+    moved, last_id = 0, 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # The commit only makes settlement durable; a crash before it settles nothing.
+            cursor.execute("SET LOCAL synchronous_commit = off")
+            cursor.execute(
+                f"""WITH picked AS (
+                    SELECT c.id {_eligible_sql()} ORDER BY c.id LIMIT %s
+                    FOR UPDATE OF c SKIP LOCKED
+                ), moved AS (
+                    UPDATE commissions_commission s SET status = 'available', settled_at = %s
+                    FROM picked WHERE s.id = picked.id AND s.status = 'pending'
+                    RETURNING s.id, s.distributor_id, s.amount_fen - s.reversed_fen AS net
+                ), posted AS (
+                    INSERT INTO {t} (idempotency_key, debit_id, credit_id, amount_fen, kind,
+                                     commission_id, withdrawal_id, memo, created_at)
+                    SELECT 'settle:' || m.id, pa.id, aa.id, m.net, 'settle', m.id, NULL, '', %s
+                    FROM moved m
+                    JOIN {a} pa ON pa.distributor_id = m.distributor_id AND pa.kind = 'pending'
+                    JOIN {a} aa ON aa.distributor_id = m.distributor_id AND aa.kind = 'available'
+                    WHERE m.net > 0
+                    ON CONFLICT (idempotency_key) DO NOTHING
+                    RETURNING 1
+                )
+                SELECT (SELECT count(*) FROM moved), (SELECT max(id) FROM picked),
+                       (SELECT count(*) FROM posted)""",
+                [last_id, cutoff, chunk, now, now],
+            )
+            count, picked_max, _posted = cursor.fetchone()
+        if picked_max is None:
+            return moved
+        moved += count
+        last_id = picked_max
 
 
 # Withdrawals -------------------------------------------------------------------------------------
