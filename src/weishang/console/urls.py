@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import compliance_export, licences, plans, views
+from . import compliance_export, distribution_views, licences, plans, views
 
 app_name = "console"
 urlpatterns = [
@@ -76,4 +76,40 @@ urlpatterns = [
     path("licences/<int:licence_id>/retire/", licences.licence_retire, name="licence_retire"),
     path("export/", compliance_export.export_page, name="export"),
     path("export/download/", compliance_export.export_download, name="export_download"),
+    # Distribution: distributors and their KPIs, the review queues, the programme settings
+    path("distributors/", distribution_views.distributor_list, name="distributor_list"),
+    path(
+        "distributors/<int:distributor_id>/",
+        distribution_views.distributor_detail,
+        name="distributor_detail",
+    ),
+    path(
+        "distributors/<int:distributor_id>/reassign-customer/",
+        distribution_views.customer_reassign,
+        name="customer_reassign",
+    ),
+    path(
+        "distributors/<int:distributor_id>/<str:action>/",
+        distribution_views.distributor_status,
+        name="distributor_status",
+    ),
+    path("applications/", distribution_views.application_list, name="application_list"),
+    path(
+        "applications/<int:application_id>/<str:action>/",
+        distribution_views.application_act,
+        name="application_act",
+    ),
+    path("withdrawals/", distribution_views.withdrawal_list, name="withdrawal_list"),
+    path(
+        "withdrawals/<int:withdrawal_id>/<str:action>/",
+        distribution_views.withdrawal_act,
+        name="withdrawal_act",
+    ),
+    path("commissions/held/", distribution_views.held_commission_list, name="held_commission_list"),
+    path(
+        "commissions/held/<int:commission_id>/<str:action>/",
+        distribution_views.held_commission_act,
+        name="held_commission_act",
+    ),
+    path("programme/", distribution_views.programme, name="programme"),
 ]

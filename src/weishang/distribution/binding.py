@@ -19,10 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weishang.catalog.models import Product
+from weishang.compliance import audit
 from weishang.core_errors import DomainError
 from weishang.customers.models import Customer
 
-from .locks import customer_for_update
+from .locks import customer_for_update, programme_for_update
 from .models import (
     Binding,
     BindingEvent,
@@ -225,6 +226,14 @@ def reassign_customer(
         actor=actor,
         reason=reason,
     )
+    audit.record(
+        actor=actor,
+        action="binding.reassign",
+        obj=customer,
+        before={"distributor": previous.pk if previous else None},
+        after={"distributor": distributor.pk},
+        reason=reason,
+    )
     return binding
 
 
@@ -257,3 +266,79 @@ def record_share_visit(
         product_id=product_id,
         created_at=at or timezone.now(),
     )
+
+
+# The brand's programme settings ------------------------------------------------------------------
+
+PROGRAMME_FIELDS = (
+    "binding_rule",
+    "binding_window_days",
+    "self_purchase_earns",
+    "withdrawal_min_fen",
+    "withdrawal_daily_limit_fen",
+    "review_order_amount_fen",
+    "review_refund_rate_bp",
+)
+MAX_WINDOW_DAYS = 365
+MAX_FEN = 100_000_000  # ¥1,000,000
+
+
+def _whole(value, *, low: int, high: int, message) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise BindingError(message)
+    return value
+
+
+@transaction.atomic
+def update_programme_settings(*, actor, **fields) -> ProgrammeSettings:
+    """The brand changes its programme: binding rule and window, whether a distributor's own
+    purchases earn, withdrawal minimum and daily limit, review thresholds. Only the fields given
+    change; the old and new values go to the audit log. New rules apply to new bindings, orders
+    and withdrawals; existing bindings keep their expiry."""
+    unknown = set(fields) - set(PROGRAMME_FIELDS)
+    if unknown:
+        raise TypeError(f"not programme settings: {sorted(unknown)}")
+    checked = {}
+    if "binding_rule" in fields:
+        if fields["binding_rule"] not in BindingRule.values:
+            raise BindingError(_("Choose one of the binding rules."))
+        checked["binding_rule"] = fields["binding_rule"]
+    if "binding_window_days" in fields:
+        checked["binding_window_days"] = _whole(
+            fields["binding_window_days"],
+            low=1,
+            high=MAX_WINDOW_DAYS,
+            message=_("A binding window lasts 1 to 365 days."),
+        )
+    if "self_purchase_earns" in fields:
+        checked["self_purchase_earns"] = bool(fields["self_purchase_earns"])
+    for name, message in (
+        ("withdrawal_min_fen", _("The minimum withdrawal must be at least ¥0.01.")),
+        ("withdrawal_daily_limit_fen", _("The daily withdrawal limit must be at least ¥0.01.")),
+        ("review_order_amount_fen", _("The review threshold must be at least ¥0.01.")),
+    ):
+        if name in fields:
+            checked[name] = _whole(fields[name], low=1, high=MAX_FEN, message=message)
+    if "review_refund_rate_bp" in fields:
+        checked["review_refund_rate_bp"] = _whole(
+            fields["review_refund_rate_bp"],
+            low=0,
+            high=10000,
+            message=_("The refund rate that holds commission is between 0 % and 100 %."),
+        )
+    settings = programme_for_update()
+    minimum = checked.get("withdrawal_min_fen", settings.withdrawal_min_fen)
+    if minimum > checked.get("withdrawal_daily_limit_fen", settings.withdrawal_daily_limit_fen):
+        raise BindingError(_("The minimum withdrawal cannot be above the daily withdrawal limit."))
+    before = {name: getattr(settings, name) for name in checked}
+    for name, value in checked.items():
+        setattr(settings, name, value)
+    settings.save()
+    audit.record(
+        actor=actor,
+        action="programme.update",
+        obj=settings,
+        before=before,
+        after=checked,
+    )
+    return settings

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 
 from weishang.customers.models import Customer
 
-from .models import Application, Distributor
+from .models import Application, Distributor, ProgrammeSettings
 
 
 def customer_for_update(customer_id: int) -> QuerySet[Customer]:
@@ -20,3 +20,9 @@ def distributors_for_update(distributor_ids) -> QuerySet[Distributor]:
     return (
         Distributor.objects.filter(pk__in=list(distributor_ids)).order_by("pk").select_for_update()
     )
+
+
+def programme_for_update() -> ProgrammeSettings:
+    """The programme settings row, locked; created with the defaults on the brand's first save."""
+    settings = ProgrammeSettings.objects.order_by("pk").select_for_update().first()
+    return settings or ProgrammeSettings.objects.create()
