@@ -49,7 +49,7 @@ def parse_args(argv=None):
     parser.add_argument("--checkouts", type=int, default=2000, help="checkouts per run")
     parser.add_argument("--concurrency", type=int, default=16, help="checkouts in flight")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
     parser.add_argument("--loaders", type=int, default=2, help="load-generating processes")
     parser.add_argument("--customers", type=int, default=0, help="customers (default 4 per slot)")
     parser.add_argument("--max-seconds", type=float, default=300.0, help="time limit per run")
