@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, IntegerField, Value, When
 from django.utils.translation import gettext as _
 
 from weishang.core_errors import DomainError
@@ -36,21 +36,32 @@ def _record(kind: str, quantities: Mapping[int, int], reference: str) -> None:
 
 
 def _apply(quantities: Mapping[int, int], **deltas) -> None:
-    for sku_id, qty in quantities.items():
-        Stock.objects.filter(sku_id=sku_id).update(
-            **{field: F(field) + sign * qty for field, sign in deltas.items()}
+    """One UPDATE for all the SKUs, whose rows the caller has already locked."""
+
+    def change(sign: int):
+        return Case(
+            *(When(sku_id=sku_id, then=Value(sign * qty)) for sku_id, qty in quantities.items()),
+            default=Value(0),
+            output_field=IntegerField(),
         )
+
+    Stock.objects.filter(sku_id__in=list(quantities)).update(
+        **{field: F(field) + change(sign) for field, sign in deltas.items()}
+    )
 
 
 @transaction.atomic
-def reserve_stock(*, quantities: Mapping[int, int], reference: str, names: Mapping[int, str] | None = None) -> None:
+def reserve_stock(
+    *, quantities: Mapping[int, int], reference: str, names: Mapping[int, str] | None = None
+) -> None:
     """Reserves stock for an order, refusing if any SKU lacks enough available units."""
     stocks = _locked(quantities)
     for sku_id, qty in quantities.items():
         if stocks[sku_id].available < qty:
             name = (names or {}).get(sku_id, "")
             raise OutOfStock(
-                _("Only %(available)d left of %(name)s.") % {"available": max(stocks[sku_id].available, 0), "name": name}
+                _("Only %(available)d left of %(name)s.")
+                % {"available": max(stocks[sku_id].available, 0), "name": name}
                 if stocks[sku_id].available > 0
                 else _("%(name)s is sold out.") % {"name": name}
             )

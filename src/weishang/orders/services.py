@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from weishang.catalog.models import Product, ReturnClass
 from weishang.catalog.selectors import sku_price, skus_with_periods
 from weishang.commissions import services as commissions
+from weishang.compliance.blacklist import customer_is_blacklisted
 from weishang.customers.models import Address, Customer
 from weishang.distribution.binding import attributed_distributor
 from weishang.inventory import services as inventory
@@ -93,6 +94,14 @@ def place_order(
     quantities = {sku_id: qty for sku_id, qty in quantities.items() if qty}
     if not quantities:
         raise OrderError(_("Your cart is empty."))
+    if customer_is_blacklisted(customer.pk):
+        raise OrderError(
+            _(
+                "Your account cannot place orders: the brand has blacklisted it. Please contact "
+                "customer service."
+            ),
+            code="customer_blacklisted",
+        )
     if address.customer_id != customer.pk:
         raise OrderError(_("Choose one of your own delivery addresses."))
     skus = skus_with_periods(quantities)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import apply, microstore, privacy, views
+from . import apply, complaints, microstore, privacy, views
 
 app_name = "storefront"
 urlpatterns = [
@@ -17,10 +17,6 @@ urlpatterns = [
     path("orders/<str:number>/pay/", views.pay_order, name="pay_order"),
     path("orders/<str:number>/cancel/", views.cancel_order, name="cancel_order"),
     path("orders/<str:number>/return/", views.request_return, name="request_return"),
-    # The customer's personal-data rights (PIPL Art. 44–47)
-    path("account/privacy/", privacy.privacy, name="privacy"),
-    path("account/privacy/export/", privacy.export_page, name="privacy_export_page"),
-    path("account/privacy/export.json", privacy.export_json, name="privacy_export_json"),
     # Micro-stores and their share material; applying to become a distributor
     path("s/<slug:slug>/", microstore.store, name="microstore"),
     path("s/<slug:slug>/qr.png", microstore.store_qr_png, name="microstore_qr_png"),
@@ -37,4 +33,12 @@ urlpatterns = [
         name="product_share_poster",
     ),
     path("distributor/apply/", apply.apply, name="distributor_apply"),
+    # Complaints on the customer's own orders
+    path("complaints/", complaints.complaint_list, name="complaint_list"),
+    path("complaints/new/", complaints.complaint_new, name="complaint_new"),
+    path("complaints/<str:number>/", complaints.complaint_detail, name="complaint_detail"),
+    # The customer's personal-data rights (PIPL Art. 44–47)
+    path("account/privacy/", privacy.privacy, name="privacy"),
+    path("account/privacy/export/", privacy.export_page, name="privacy_export_page"),
+    path("account/privacy/export.json", privacy.export_json, name="privacy_export_json"),
 ]
