@@ -108,10 +108,13 @@ def customer(make_customer):
 @pytest.fixture
 def staff(db):
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
 
-    return get_user_model().objects.create_user(
+    user = get_user_model().objects.create_user(
         username="operator", password="pw-operator-1", is_staff=True
     )
+    user.groups.add(Group.objects.get_or_create(name="owner")[0])  # console role: everything
+    return user
 
 
 @pytest.fixture(autouse=True)

@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "weishang.distribution.middleware.ShareLinkMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "weishang.console.middleware.ConsoleRoleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "weishang.config.middleware.DomainErrorMiddleware",
 ]

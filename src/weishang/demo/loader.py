@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -125,7 +126,9 @@ def create_staff() -> None:
         if superuser:
             users.create_superuser(username=username, password=password, email="")
         else:
-            users.create_user(username=username, password=password, is_staff=True)
+            user = users.create_user(username=username, password=password, is_staff=True)
+            # The demo's operator runs orders, products and distributors (weishang.console.roles).
+            user.groups.add(Group.objects.get_or_create(name="operator")[0])
 
 
 def create_customer() -> Customer:

@@ -1,0 +1,186 @@
+"""Staff roles in the brand console, as Django auth groups, and who may do what.
+
+Every console route (by URL name) belongs to one AREA in ``ROUTE_AREAS``. Reading an area (GET,
+HEAD) is open to every staff role unless the area names its readers (the regulator export, staff
+management); any other method is a write and is open only to the area's writers. A route missing
+from ``ROUTE_AREAS`` is refused for everyone, so a new page stays shut until it is mapped here.
+``ConsoleRoleMiddleware`` applies this to every request in the ``console`` namespace."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from weishang.compliance.staff import OWNER, ROLES
+
+OPERATOR = "operator"
+FINANCE = "finance"
+CUSTOMER_SERVICE = "customer_service"
+AUDITOR = "auditor"
+ALL_ROLES = frozenset(ROLES)
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+# Routes anyone may reach: the middleware leaves them to the views.
+OPEN_ROUTES = frozenset({"login", "logout"})
+
+
+@dataclass(frozen=True)
+class Area:
+    label: object
+    writers: frozenset
+    readers: frozenset = ALL_ROLES
+
+
+def _area(label, *writers, readers=ALL_ROLES) -> Area:
+    return Area(label, frozenset(writers), frozenset(readers))
+
+
+AREAS = {
+    "dashboard": _area(_("Dashboard")),
+    "orders": _area(_("Orders and shipping"), OWNER, OPERATOR),
+    "returns": _area(_("Return review"), OWNER, OPERATOR, CUSTOMER_SERVICE),
+    "refunds": _area(_("Refunds"), OWNER, FINANCE),
+    "products": _area(_("Products, stock and prices"), OWNER, OPERATOR),
+    "licences": _area(_("Licences"), OWNER, OPERATOR),
+    "plans": _area(_("Commission plan"), OWNER),
+    "programme": _area(_("Programme settings"), OWNER),
+    "distributors": _area(_("Distributors, applications and bindings"), OWNER, OPERATOR),
+    "withdrawals": _area(_("Withdrawals and held commission"), OWNER, FINANCE),
+    "complaints": _area(_("Complaints and the customer blacklist"), OWNER, CUSTOMER_SERVICE),
+    # A download, so a GET, but it carries personal data: only the roles that answer regulators.
+    "export": _area(_("Regulator export"), readers={OWNER, AUDITOR, OPERATOR}),
+    "audit": _area(_("Audit log")),
+    "staff": _area(_("Staff and roles"), OWNER, readers={OWNER}),
+}
+
+ROUTE_AREAS = {
+    "dashboard": "dashboard",
+    # Orders
+    "order_list": "orders",
+    "order_detail": "orders",
+    "order_ship": "orders",
+    "order_deliver": "orders",
+    "order_cancel": "orders",
+    # Returns: reviewing and receiving them; refunding is money
+    "return_list": "returns",
+    "return_approve": "returns",
+    "return_reject": "returns",
+    "return_receive": "returns",
+    "return_refund": "refunds",
+    # Catalogue, stock, prices
+    "product_list": "products",
+    "product_new": "products",
+    "product_edit": "products",
+    "sku_add": "products",
+    "image_add": "products",
+    "image_remove": "products",
+    "category_add": "products",
+    "product_publish": "products",
+    "product_unpublish": "products",
+    "price_periods": "products",
+    "price_period_delete": "products",
+    "stock_set": "products",
+    "sku_edit": "products",
+    "sku_activate": "products",
+    "sku_deactivate": "products",
+    # Complaints and the customer blacklist
+    "complaint_list": "complaints",
+    "complaint_detail": "complaints",
+    "complaint_answer": "complaints",
+    "complaint_resolve": "complaints",
+    "complaint_reject": "complaints",
+    "blacklist": "complaints",
+    "blacklist_add": "complaints",
+    "blacklist_lift": "complaints",
+    # Commission plan
+    "plan_list": "plans",
+    "plan_new": "plans",
+    # Licences and the regulator export
+    "licence_list": "licences",
+    "licence_edit": "licences",
+    "licence_retire": "licences",
+    "export": "export",
+    "export_download": "export",
+    # Distribution
+    "distributor_list": "distributors",
+    "distributor_detail": "distributors",
+    "customer_reassign": "distributors",
+    "distributor_status": "distributors",
+    "application_list": "distributors",
+    "application_act": "distributors",
+    "withdrawal_list": "withdrawals",
+    "withdrawal_act": "withdrawals",
+    "held_commission_list": "withdrawals",
+    "held_commission_act": "withdrawals",
+    "programme": "programme",
+    # Compliance centre: audit log and staff
+    "audit_log": "audit",
+    "staff_list": "staff",
+    "staff_create": "staff",
+    "staff_role": "staff",
+    "staff_deactivate": "staff",
+}
+
+
+def roles_of(user) -> frozenset:
+    """The console roles a user holds; a superuser counts as owner. Cached on the user object."""
+    cached = getattr(user, "_console_roles", None)
+    if cached is not None:
+        return cached
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        roles = frozenset()
+    elif user.is_superuser:
+        roles = frozenset({OWNER})
+    else:
+        roles = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+    user._console_roles = roles
+    return roles
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(roles_of(user) & set(roles))
+
+
+def area_of(url_name: str) -> Area | None:
+    name = ROUTE_AREAS.get(url_name)
+    return AREAS[name] if name else None
+
+
+def allowed_roles(url_name: str, method: str) -> frozenset:
+    """The roles that may send ``method`` to the route; empty for an unmapped route."""
+    area = area_of(url_name)
+    if area is None:
+        return frozenset()
+    return area.readers if method.upper() in SAFE_METHODS else area.writers
+
+
+def can(role: str, url_name: str, method: str) -> bool:
+    return role in allowed_roles(url_name, method)
+
+
+def user_can(user, url_name: str, method: str) -> bool:
+    return bool(roles_of(user) & allowed_roles(url_name, method))
+
+
+def role_labels(roles) -> str:
+    return ", ".join(str(ROLES[role]) for role in ROLES if role in roles)
+
+
+class _AreaFlags:
+    """``{% if request.perms_area.orders %}``: whether the user may write (``write=True``) or read
+    each area; an unknown area is False."""
+
+    def __init__(self, user, *, write: bool):
+        self.user, self.write = user, write
+
+    def __getitem__(self, name: str) -> bool:
+        area = AREAS.get(name)
+        if area is None:
+            return False
+        return bool(roles_of(self.user) & (area.writers if self.write else area.readers))
+
+    def __contains__(self, name: str) -> bool:
+        return self[name]
+
+
+def area_flags(user) -> tuple[_AreaFlags, _AreaFlags]:
+    """(writable areas, readable areas) for templates."""
+    return _AreaFlags(user, write=True), _AreaFlags(user, write=False)
