@@ -1,6 +1,15 @@
 from django.urls import path
 
-from . import compliance_export, distribution_views, licences, plans, views
+from . import (
+    audit_views,
+    complaints,
+    compliance_export,
+    distribution_views,
+    licences,
+    plans,
+    staff_views,
+    views,
+)
 
 app_name = "console"
 urlpatterns = [
@@ -67,6 +76,30 @@ urlpatterns = [
         {"active": False},
         name="sku_deactivate",
     ),
+    # Complaints and the customer blacklist
+    path("complaints/", complaints.complaint_list, name="complaint_list"),
+    path("complaints/<str:number>/", complaints.complaint_detail, name="complaint_detail"),
+    path(
+        "complaints/<str:number>/answer/",
+        complaints.complaint_act,
+        {"action": "answer"},
+        name="complaint_answer",
+    ),
+    path(
+        "complaints/<str:number>/resolve/",
+        complaints.complaint_act,
+        {"action": "resolve"},
+        name="complaint_resolve",
+    ),
+    path(
+        "complaints/<str:number>/reject/",
+        complaints.complaint_act,
+        {"action": "reject"},
+        name="complaint_reject",
+    ),
+    path("blacklist/", complaints.blacklist, name="blacklist"),
+    path("blacklist/add/", complaints.blacklist_add, name="blacklist_add"),
+    path("blacklist/lift/", complaints.blacklist_lift, name="blacklist_lift"),
     # Commission plan: the plan in force, its history and the editor with the compliance verdict
     path("plans/", plans.plan_list, name="plan_list"),
     path("plans/new/", plans.plan_new, name="plan_new"),
@@ -112,4 +145,10 @@ urlpatterns = [
         name="held_commission_act",
     ),
     path("programme/", distribution_views.programme, name="programme"),
+    # Compliance centre: the audit log (every role reads it) and staff roles (the owner only)
+    path("audit/", audit_views.audit_log, name="audit_log"),
+    path("staff/", staff_views.staff_list, name="staff_list"),
+    path("staff/new/", staff_views.staff_create, name="staff_create"),
+    path("staff/<int:user_id>/role/", staff_views.staff_role, name="staff_role"),
+    path("staff/<int:user_id>/deactivate/", staff_views.staff_deactivate, name="staff_deactivate"),
 ]

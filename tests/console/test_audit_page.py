@@ -1,0 +1,130 @@
+"""The audit log page: every role reads it; filters by action prefix, actor, object and day;
+newest first, 50 a page, before/after as the fields that changed; queries do not grow."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils import timezone
+
+from weishang.compliance import audit
+from weishang.compliance.models import AuditEntry
+from weishang.console.audit_views import changes
+
+from .conftest import english
+
+pytestmark = pytest.mark.django_db
+URL = "/console/audit/"
+
+
+def entry(actor, action, *, object_id=1, before=None, after=None, at=None, reason=""):
+    if at is not None:  # test data in the past; the table refuses UPDATE on PostgreSQL
+        return AuditEntry.objects.create(
+            at=at,
+            actor=actor,
+            actor_label=actor.get_username(),
+            action=action,
+            object_type="catalog.product",
+            object_id=str(object_id),
+        )
+    return audit.record(
+        actor=actor,
+        action=action,
+        object_type="catalog.product",
+        object_id=object_id,
+        before=before,
+        after=after,
+        reason=reason,
+    )
+
+
+def rows(response) -> list[str]:
+    return [entry.action for entry, _diff in response.context["rows"]]
+
+
+def test_route_and_every_role_reads_it(client, brand, django_user_model, staff):
+    assert reverse("console:audit_log") == URL
+    entry(staff, "price.schedule", after={"price_fen": 2990})
+    for role in ("owner", "operator", "finance", "customer_service", "auditor"):
+        user = django_user_model.objects.create_user(username=f"u-{role}", is_staff=True)
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
+        english(client).force_login(user)
+        response = client.get(URL)
+        assert response.status_code == 200, role
+        assert "price.schedule" in response.content.decode()
+        assert client.post(URL).status_code == 403, role
+
+
+def test_filters_by_action_prefix_actor_object_and_day(console, staff, django_user_model):
+    other = django_user_model.objects.create_user(username="finance-li", is_staff=True)
+    now = timezone.now()
+    entry(staff, "plan.save", at=now - timedelta(days=10))
+    entry(staff, "price.schedule", object_id=7)
+    entry(other, "withdrawal.approve", object_id=8)
+    entry(other, "withdrawal.paid", object_id=8)
+    assert rows(console.get(URL)) == [
+        "withdrawal.paid",
+        "withdrawal.approve",
+        "price.schedule",
+        "plan.save",
+    ]
+    assert rows(console.get(URL + "?action=withdrawal.")) == [
+        "withdrawal.paid",
+        "withdrawal.approve",
+    ]
+    assert rows(console.get(URL + "?actor=operator")) == ["price.schedule", "plan.save"]
+    assert rows(console.get(URL + "?object_type=catalog.product&object_id=7")) == ["price.schedule"]
+    today = timezone.localdate()
+    assert rows(console.get(URL + f"?start={today:%Y-%m-%d}")) == [
+        "withdrawal.paid",
+        "withdrawal.approve",
+        "price.schedule",
+    ]
+    old_day = timezone.localdate(now - timedelta(days=10))
+    assert rows(console.get(URL + f"?start={old_day:%Y-%m-%d}&end={old_day:%Y-%m-%d}")) == [
+        "plan.save"
+    ]
+
+
+def test_a_backwards_date_range_says_so(console, staff):
+    entry(staff, "plan.save")
+    response = console.get(URL + "?start=2025-02-01&end=2025-01-01", follow=True)
+    assert "The first day is after the last day." in response.content.decode()
+    assert rows(response) == ["plan.save"]  # the filter is ignored, not the page
+
+
+def test_shows_only_the_fields_that_changed(console, staff):
+    entry(
+        staff,
+        "product.update",
+        before={"name": "灰枣", "price_fen": 3990, "status": "draft"},
+        after={"name": "灰枣", "price_fen": 2990, "status": "draft"},
+        reason="季末",
+    )
+    html = console.get(URL).content.decode()
+    assert "<strong>price_fen</strong>: <del>3990</del> → <ins>2990</ins>" in html
+    assert "<strong>name</strong>" not in html
+    assert "季末" in html
+
+
+def test_changes_compares_objects_and_whole_values():
+    assert changes(None, None) == []
+    assert changes(None, {"a": 1}) == [("a", "", "1")]
+    assert changes({"a": 1, "b": 2}, {"a": 1}) == [("b", "2", "")]
+    assert changes("x", "y") == [("", "x", "y")]
+    assert changes({"a": "x" * 200}, {})[0][1].endswith("…")
+
+
+def test_paginated_by_50_newest_first_in_bounded_queries(
+    console, staff, django_assert_max_num_queries
+):
+    for n in range(120):
+        entry(staff, f"test.{n:03d}", before={"n": n}, after={"n": n + 1})
+    with django_assert_max_num_queries(6):
+        response = console.get(URL)
+    assert len(response.context["rows"]) == 50
+    assert rows(response)[0] == "test.119"
+    with django_assert_max_num_queries(6):
+        last = console.get(URL + "?page=3")
+    assert rows(last)[-1] == "test.000" and len(rows(last)) == 20
