@@ -34,7 +34,7 @@ def test_counts_match_and_the_catalogue_is_loaded_first(generated):
     assert "loading the demo catalogue first" in generated
     assert "rows/s" in generated
     assert Brand.objects.count() == 1
-    assert Customer.objects.count() == 40 + 1  # plus the demo customer
+    assert Customer.objects.count() == 40 + 2  # plus the demo customer and the demo distributor
     assert Order.objects.filter(number__startswith="G").count() == 300
     assert (
         not Customer.objects.annotate(n=Count("addresses", filter=F("addresses__is_default")))

@@ -34,7 +34,8 @@ def test_demo_loads_once_with_a_complete_catalogue(media):
     assert "Loaded the demo brand" in first
     assert "not loaded again" in second
     for text in (first, second):
-        assert "http://127.0.0.1:8000/console/" in text and "operator / weishang-demo" in text
+        assert "http://127.0.0.1:8000/console/" in text and "weishang-demo" in text
+        assert "http://127.0.0.1:8000/d/" in text
         assert "13800138000" in text
     assert Brand.objects.count() == 1
     published = Product.objects.filter(status=Product.Status.PUBLISHED)
@@ -79,9 +80,17 @@ def test_logins_and_the_customers_orders(media):
         operator.is_staff and not operator.is_superuser and operator.check_password("weishang-demo")
     )
     assert users.get(username="admin").is_superuser
+    roles = {u.username: u.groups.get().name for u in users.filter(is_staff=True)}
+    assert roles == {
+        "admin": "owner",
+        "operator": "operator",
+        "finance": "finance",
+        "service": "customer_service",
+        "auditor": "auditor",
+    }
 
     customer = log_in_with_password(mobile="13800138000", password="weishang-demo")
-    assert Customer.objects.count() == 1
+    assert Customer.objects.count() == 2  # the shopper and the distributor
     assert customer.addresses.filter(is_default=True).count() == 1
     statuses = set(Order.objects.filter(customer=customer).values_list("status", flat=True))
     assert {
@@ -102,3 +111,19 @@ def test_logins_and_the_customers_orders(media):
         .exists()
     )
     assert Stock.objects.get(sku__code="ZZD-EJ-500").on_hand == 349
+
+
+@pytest.mark.django_db
+def test_the_demo_distributor_earns_on_the_customers_orders(media):
+    from weishang.commissions.models import Commission, CommissionPlan
+    from weishang.distribution.models import Distributor
+
+    load()
+    distributor = Distributor.objects.get(customer__mobile="13900139000")
+    assert distributor.can_sell and distributor.featured.count() == 3
+    assert CommissionPlan.objects.get().default_rate_bp == 500
+    paid = Order.objects.filter(customer__mobile="13800138000", status__in=["paid", "shipped"])
+    assert paid.exists() and all(order.distributor == distributor for order in paid)
+    assert set(Commission.objects.filter(order__in=paid).values_list("status", flat=True)) == {
+        "pending"
+    }

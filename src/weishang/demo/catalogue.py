@@ -254,7 +254,14 @@ PRICE_PERIODS = [
 ]
 
 # username, password, superuser?
-STAFF = [("operator", "weishang-demo", False), ("admin", "weishang-demo", True)]
+# username, password, superuser, console role (weishang.console.roles)
+STAFF = [
+    ("admin", "weishang-demo", True, "owner"),
+    ("operator", "weishang-demo", False, "operator"),
+    ("finance", "weishang-demo", False, "finance"),
+    ("service", "weishang-demo", False, "customer_service"),
+    ("auditor", "weishang-demo", False, "auditor"),
+]
 PASSWORD = "weishang-demo"
 
 CUSTOMER = {
@@ -268,3 +275,21 @@ CUSTOMER = {
         "detail": "世纪大道100号环球金融中心18楼",
     },
 }
+
+# A distributor (小B) who shares the brand's products, and the commission plan that pays him.
+DISTRIBUTOR = {
+    "mobile": "13900139000",
+    "real_name": "李小枣",
+    "id_number": "11010519491231002X",
+    "store_name": "小枣的红枣铺",
+    "intro": "新疆长大的枣农女儿，只分享自己家里天天吃的枣。",
+    "featured": ["ruoqiang-grey-jujube", "jujube-walnut", "jujube-goji-tea"],
+    "address": {
+        "recipient": "李小枣",
+        "province": "新疆维吾尔自治区",
+        "city": "乌鲁木齐市",
+        "district": "沙依巴克区",
+        "detail": "友好南路 668 号",
+    },
+}
+PLAN_DEFAULT_RATE_BP = 500  # 5 % of what the customer paid (seed 001)

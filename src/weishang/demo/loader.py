@@ -13,8 +13,13 @@ from django.utils import timezone
 from weishang.catalog.licences import add_licence
 from weishang.catalog.models import Brand, Category, LicenceKind, Product, ProductImage, Sku
 from weishang.catalog.services import publish_product, schedule_price_period
+from weishang.commissions.plans import save_plan
+from weishang.commissions.rules import PlanDraft
 from weishang.customers import services as customers
 from weishang.customers.models import Customer
+from weishang.distribution import services as distribution
+from weishang.distribution.binding import bind_customer
+from weishang.distribution.models import BusinessKind, Distributor, ShareSource
 from weishang.inventory.services import set_stock_on_hand
 from weishang.orders import services as orders
 from weishang.payments import services as payments
@@ -42,7 +47,10 @@ def load_demo() -> LoadResult:
         add_licences(brand=brand)
         products = load_catalogue(brand=brand)
         create_staff()
+        distributor = create_programme()
         customer = create_customer()
+        # The demo customer came through the distributor's poster, so his orders earn commission.
+        bind_customer(customer=customer, distributor=distributor, source=ShareSource.POSTER)
         placed = place_demo_orders(customer=customer)
     return LoadResult(created=True, products=len(products), orders=len(placed))
 
@@ -119,16 +127,44 @@ def load_catalogue(*, brand: Brand) -> list[Product]:
 
 
 def create_staff() -> None:
+    """One login per console role, so each role's view of the console can be tried."""
     users = get_user_model().objects
-    for username, password, superuser in catalogue.STAFF:
+    for username, password, superuser, role in catalogue.STAFF:
         if users.filter(username=username).exists():
             continue
         if superuser:
-            users.create_superuser(username=username, password=password, email="")
+            user = users.create_superuser(username=username, password=password, email="")
         else:
             user = users.create_user(username=username, password=password, is_staff=True)
-            # The demo's operator runs orders, products and distributors (weishang.console.roles).
-            user.groups.add(Group.objects.get_or_create(name="operator")[0])
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
+
+
+def create_programme() -> Distributor:
+    """The commission plan in force and one approved distributor with his micro-store, made
+    the way they are in production: the brand saves a plan, a customer applies, the brand
+    approves."""
+    admin = get_user_model().objects.get(username="admin")
+    save_plan(draft=PlanDraft(default_rate_bp=catalogue.PLAN_DEFAULT_RATE_BP), actor=admin)
+    spec = catalogue.DISTRIBUTOR
+    code = customers.send_login_code(mobile=spec["mobile"])
+    customer = customers.log_in_with_code(mobile=spec["mobile"], code=code)
+    customers.set_password(customer=customer, password=catalogue.PASSWORD)
+    customers.add_address(customer=customer, phone=spec["mobile"], **spec["address"])
+    application = distribution.apply_to_distribute(
+        customer=customer,
+        real_name=spec["real_name"],
+        id_number=spec["id_number"],
+        mobile=spec["mobile"],
+        business_kind=BusinessKind.SMALL_TRADE,
+        store_name=spec["store_name"],
+    )
+    distributor = distribution.approve_application(application=application, reviewer=admin)
+    distribution.update_store(
+        distributor=distributor, store_name=spec["store_name"], intro=spec["intro"]
+    )
+    featured = Product.objects.filter(slug__in=spec["featured"]).values_list("pk", flat=True)
+    distribution.set_featured_products(distributor=distributor, product_ids=list(featured))
+    return distributor
 
 
 def create_customer() -> Customer:

@@ -29,8 +29,11 @@ class Command(BaseCommand):
             "\n".join(
                 [
                     f"  Store:    {BASE_URL}/",
-                    f"  Console:  {BASE_URL}/console/   operator / {catalogue.PASSWORD}",
+                    f"  Console:  {BASE_URL}/console/   admin (owner), operator, finance, service, "
+                    f"auditor — password {catalogue.PASSWORD}",
                     f"  Admin:    {BASE_URL}/admin/     admin / {catalogue.PASSWORD}",
+                    f"  Distributor: {BASE_URL}/d/   {catalogue.DISTRIBUTOR['mobile']} / "
+                    f"{catalogue.PASSWORD}  (his micro-store is linked from there)",
                     f"  Customer: {mobile} / {catalogue.PASSWORD} "
                     "(or ask for a one-time code: the login page shows it in the demo)",
                 ]
