@@ -109,6 +109,9 @@ def buy_through(new_page, link, store):
 def test_poster_sale_settles_and_is_withdrawn(programme, live_server, new_page, screenshot):
     store = live_server.url
     applicant, brand, distributor = become_distributor(new_page, store, screenshot)
+    applicant.goto(f"{store}/s/{distributor.slug}/")
+    assert distributor.store_name in applicant.inner_text("main")
+    screenshot(applicant, "microstore")
     link = poster_link(applicant, store, distributor)
     assert link.startswith(f"{store}/p/{PRODUCT}/?ref=")
     buyer, order = buy_through(new_page, link, store)
