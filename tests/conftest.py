@@ -21,7 +21,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
-    """Staff passwords in tests need no brute-force resistance; the real hasher is slow by design."""
+    """Test passwords need no brute-force resistance; the real hasher is slow by design."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

@@ -3,12 +3,13 @@ or when the brand's thresholds trip; the brand releases or rejects it."""
 
 import pytest
 
+from tests.helpers import deliver
 from weishang.commissions import fraud, services
 from weishang.commissions.models import Commission
 from weishang.customers.models import Device
 from weishang.orders.models import Order
 
-from .conftest import after_window, assert_ledger_balanced, balances, deliver, pay, place
+from .conftest import after_window, assert_ledger_balanced, balances, pay, place
 
 pytestmark = pytest.mark.django_db
 S = Commission.Status

@@ -5,10 +5,11 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from tests.helpers import deliver
 from weishang.commissions import ledger, selectors, services
 from weishang.commissions.models import Account, Transfer
 
-from .conftest import after_window, deliver, pay, place
+from .conftest import after_window, pay, place
 
 pytestmark = pytest.mark.django_db
 K = Account.Kind

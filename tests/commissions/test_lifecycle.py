@@ -5,19 +5,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests.helpers import deliver
 from weishang.commissions import services
 from weishang.commissions.models import Commission, Transfer, Withdrawal
 from weishang.orders import services as orders
 
-from .conftest import (
-    after_window,
-    assert_ledger_balanced,
-    balances,
-    deliver,
-    pay,
-    place,
-    return_lines,
-)
+from .conftest import after_window, assert_ledger_balanced, balances, pay, place, return_lines
 
 pytestmark = pytest.mark.django_db
 S = Commission.Status

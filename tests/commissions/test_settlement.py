@@ -6,11 +6,12 @@ import pytest
 from django.utils import timezone
 
 from tests.concurrency import run_in_parallel
+from tests.helpers import deliver
 from weishang.commissions import services
 from weishang.commissions.models import Commission, Transfer
 from weishang.orders import services as orders
 
-from .conftest import after_window, assert_ledger_balanced, balances, deliver, pay, place
+from .conftest import after_window, assert_ledger_balanced, balances, pay, place
 
 pytestmark = pytest.mark.django_db
 S = Commission.Status

@@ -11,30 +11,17 @@ from django.db import connection
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from tests.helpers import pay
 from weishang.commissions.models import Account, Transfer
 from weishang.compliance import retention
 from weishang.compliance.models import RetentionSeal
 from weishang.orders import services as orders
 from weishang.orders.models import Order, OrderLine
 from weishang.payments.models import Payment
-from weishang.payments.providers import Notification
-from weishang.payments.services import confirm_payment, start_payment
 
 pytestmark = pytest.mark.django_db
 
 NO_LAG = timedelta(0)
-
-
-def pay(order):
-    payment = start_payment(order=order)
-    confirm_payment(
-        provider="sandbox",
-        notification=Notification(
-            payment.number, f"txn-{payment.number}", payment.amount_fen, timezone.now()
-        ),
-    )
-    order.refresh_from_db()
-    return order
 
 
 def raw(sql, *params):

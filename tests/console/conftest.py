@@ -3,11 +3,9 @@
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.utils import timezone
 
+from tests.helpers import pay
 from weishang.orders import services as orders
-from weishang.payments.providers import Notification
-from weishang.payments.services import confirm_payment, start_payment
 
 
 def english(client: Client) -> Client:
@@ -31,25 +29,6 @@ def place(customer, sku):
         )
 
     return make
-
-
-def pay(order):
-    payment = start_payment(order=order)
-    confirm_payment(
-        provider="sandbox",
-        notification=Notification(
-            payment.number, f"txn-{payment.number}", payment.amount_fen, timezone.now()
-        ),
-    )
-    order.refresh_from_db()
-    return order
-
-
-def deliver(order):
-    orders.ship_order(order=order, carrier="顺丰", tracking_no=f"SF{order.pk}")
-    orders.mark_delivered(order=order, signed_at=timezone.now())
-    order.refresh_from_db()
-    return order
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests.helpers import deliver, pay
 from weishang.commissions import ledger
 from weishang.commissions.models import Commission, CommissionPlan, Withdrawal
 from weishang.commissions.services import request_withdrawal, settle_commissions
@@ -21,7 +22,7 @@ from weishang.distribution.models import (
 from weishang.distribution.selectors import programme
 from weishang.orders import services as orders
 
-from .conftest import deliver, messages_of, pay
+from .conftest import messages_of
 
 
 @pytest.fixture

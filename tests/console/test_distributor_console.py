@@ -7,12 +7,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests.helpers import deliver, pay
 from weishang.commissions import ledger
 from weishang.commissions.models import CommissionPlan, Withdrawal
 from weishang.commissions.services import settle_commissions
 from weishang.distribution.models import Binding, ProgrammeSettings, ShareVisit
 
-from .conftest import deliver, english, pay
+from .conftest import english
 
 
 @pytest.fixture

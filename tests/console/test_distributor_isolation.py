@@ -12,13 +12,14 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from tests.helpers import pay
 from weishang.commissions.models import CommissionPlan, Withdrawal
 from weishang.distribution import sharing
 from weishang.distribution.models import Binding, ProgrammeSettings
 from weishang.distribution.tokens import read_token
 from weishang.orders import services as orders
 
-from .conftest import english, pay
+from .conftest import english
 
 URLCONF = "weishang.console.distributor_urls"
 

@@ -6,10 +6,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.helpers import deliver, pay
 from weishang.inventory.models import Stock
 from weishang.orders.models import OrderStatus
 
-from .conftest import deliver, messages_of, pay
+from .conftest import messages_of
 
 
 def detail(order):

@@ -6,12 +6,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.helpers import deliver, pay
 from weishang.inventory.models import Stock
 from weishang.orders import services
 from weishang.orders.models import OrderStatus, ReturnStatus
 from weishang.payments.models import Refund
 
-from .conftest import deliver, messages_of, pay
+from .conftest import messages_of
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from tests.helpers import deliver, pay
 from weishang.catalog.licences import add_licence, local_today
 from weishang.catalog.services import schedule_price_period
 from weishang.commissions.models import CommissionPlan, Withdrawal
@@ -22,7 +23,7 @@ from weishang.distribution.services import apply_to_distribute
 from weishang.orders import services as orders
 from weishang.orders.models import Order, ReturnRequest
 
-from .conftest import deliver, english, pay
+from .conftest import english
 
 OWNER, OPERATOR, FINANCE, CS, AUDITOR = (
     "owner",

@@ -10,6 +10,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
+from tests.helpers import pay
 from weishang.commissions.models import Account, Transfer
 from weishang.compliance.models import AuditEntry
 from weishang.customers import data_rights
@@ -26,8 +27,6 @@ from weishang.distribution.models import Application, Binding, BindingEvent
 from weishang.distribution.rules import id_check_char
 from weishang.orders import services as orders
 from weishang.orders.models import Order
-from weishang.payments.providers import Notification
-from weishang.payments.services import confirm_payment, start_payment
 
 pytestmark = pytest.mark.django_db
 
@@ -38,18 +37,6 @@ STREET = "幸福路7号甲"
 DEVICE = "device-of-xiaoming-0001"
 ID17 = "11010519900307123"
 ID_NUMBER = ID17 + id_check_char(ID17)
-
-
-def pay(order):
-    payment = start_payment(order=order)
-    confirm_payment(
-        provider="sandbox",
-        notification=Notification(
-            payment.number, f"txn-{payment.number}", payment.amount_fen, timezone.now()
-        ),
-    )
-    order.refresh_from_db()
-    return order
 
 
 def delivered(order):

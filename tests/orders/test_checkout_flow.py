@@ -3,24 +3,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests.helpers import pay
 from weishang.inventory.models import Stock
 from weishang.orders import services
 from weishang.orders.errors import OrderError
 from weishang.orders.models import OrderStatus
-from weishang.payments.providers import Notification
-from weishang.payments.services import confirm_payment, start_payment
-
-
-def pay(order):
-    payment = start_payment(order=order)
-    confirm_payment(
-        provider="sandbox",
-        notification=Notification(
-            payment.number, f"txn-{payment.number}", payment.amount_fen, timezone.now()
-        ),
-    )
-    order.refresh_from_db()
-    return order
 
 
 @pytest.mark.django_db

@@ -2,11 +2,9 @@
 
 import pytest
 from django.conf import settings
-from django.utils import timezone
 
+from tests.helpers import pay
 from weishang.orders import services as orders
-from weishang.payments.providers import Notification
-from weishang.payments.services import confirm_payment, start_payment
 
 
 @pytest.fixture
@@ -26,18 +24,6 @@ def place(customer, items, **kwargs):
     return orders.place_order(
         customer=customer, items=items, address=customer.addresses.get(), **kwargs
     )
-
-
-def pay(order):
-    payment = start_payment(order=order)
-    confirm_payment(
-        provider="sandbox",
-        notification=Notification(
-            payment.number, f"txn-{payment.number}", payment.amount_fen, timezone.now()
-        ),
-    )
-    order.refresh_from_db()
-    return order
 
 
 def delivered(order, *, signed_at):

@@ -3,12 +3,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests.helpers import pay
 from weishang.inventory.models import Stock
 from weishang.orders import services as orders
 from weishang.orders.models import OrderStatus, ReturnRequest
 from weishang.payments.models import Payment
 
-from .conftest import delivered, pay, place
+from .conftest import delivered, place
 
 pytestmark = pytest.mark.django_db
 

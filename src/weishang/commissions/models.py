@@ -84,12 +84,22 @@ class Commission(models.Model):
         VOID = "void", _("void (order not paid)")
 
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="commissions")
-    order_line = models.ForeignKey("orders.OrderLine", on_delete=models.PROTECT, related_name="+")
+    # Settlement rewrites every settled row, so each index costs; these three are covered by the
+    # unique (order_line, level), the (distributor, status) index, or never looked up (plans are
+    # never deleted).
+    order_line = models.ForeignKey(
+        "orders.OrderLine", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     distributor = models.ForeignKey(
-        "distribution.Distributor", on_delete=models.PROTECT, related_name="commissions"
+        "distribution.Distributor",
+        on_delete=models.PROTECT,
+        related_name="commissions",
+        db_index=False,
     )
     level = models.PositiveSmallIntegerField(default=1)
-    plan = models.ForeignKey(CommissionPlan, on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey(
+        CommissionPlan, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     rule = models.CharField(
         max_length=40, help_text="Which rate applied: product, category or default."
     )
@@ -108,8 +118,11 @@ class Commission(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["status", "order"]),
             models.Index(fields=["distributor", "status"]),
+            # Partial: only commissions still waiting to settle or under review are indexed, so a
+            # settled row leaves these indexes instead of adding entries to them.
+            models.Index(fields=["id"], condition=Q(status="pending"), name="commission_pending"),
+            models.Index(fields=["id"], condition=Q(status="held"), name="commission_held"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -172,13 +185,25 @@ class Transfer(models.Model):
         Commission, on_delete=models.PROTECT, null=True, blank=True, related_name="transfers"
     )
     withdrawal = models.ForeignKey(
-        "Withdrawal", on_delete=models.PROTECT, null=True, blank=True, related_name="transfers"
+        "Withdrawal",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transfers",
+        db_index=False,  # indexed partially below: most transfers belong to no withdrawal
     )
     memo = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:
         ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["withdrawal"],
+                condition=Q(withdrawal__isnull=False),
+                name="transfer_of_withdrawal",
+            )
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount_fen__gt=0), name="transfer_amount_positive"),
             models.CheckConstraint(

@@ -4,21 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('commissions', '0002_initial'),
-        ('distribution', '0001_initial'),
-        ('orders', '0002_order_device_id_order_distributor'),
+        ("commissions", "0002_initial"),
+        ("distribution", "0001_initial"),
+        ("orders", "0002_order_device_id_order_distributor"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='commission',
-            name='refunded_base_fen',
-            field=models.PositiveIntegerField(default=0, help_text='How much of the base has been refunded so far (pro-rata reversals).'),
+            model_name="commission",
+            name="refunded_base_fen",
+            field=models.PositiveIntegerField(
+                default=0,
+                help_text="How much of the base has been refunded so far (pro-rata reversals).",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commission',
-            constraint=models.CheckConstraint(condition=models.Q(('refunded_base_fen__lte', models.F('base_fen'))), name='refund_at_most_base'),
+            model_name="commission",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("refunded_base_fen__lte", models.F("base_fen"))),
+                name="refund_at_most_base",
+            ),
         ),
     ]
