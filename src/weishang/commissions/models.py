@@ -81,6 +81,7 @@ class Commission(models.Model):
         HELD = "held", _("held for review")
         AVAILABLE = "available", _("available")
         REJECTED = "rejected", _("rejected after review")
+        REVERSED = "reversed", _("reversed: the line was refunded in full")
         VOID = "void", _("void (order not paid)")
 
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="commissions")

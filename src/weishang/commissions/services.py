@@ -214,7 +214,10 @@ def reverse_commissions(
             )
             commission.reversed_fen = target
             moved += 1
-        commission.save(update_fields=["reversed_fen", "refunded_base_fen"])
+        if refunded_base == commission.base_fen and commission.status in _SOURCE:
+            # Nothing is left to settle or review: the line was refunded in full.
+            commission.status = Status.REVERSED
+        commission.save(update_fields=["reversed_fen", "refunded_base_fen", "status"])
     return moved
 
 
