@@ -1,6 +1,8 @@
 """How a withdrawal's money reaches the distributor. For now a person pays by bank or WeChat
 transfer and records the reference here (the manual backend); a provider API can take its place."""
 
+from abc import ABC, abstractmethod
+
 from django.conf import settings
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -12,12 +14,12 @@ class PayoutError(DomainError):
     code = "payout"
 
 
-class PayoutBackend:
+class PayoutBackend(ABC):
     code = ""
 
+    @abstractmethod
     def pay(self, *, withdrawal, reference: str) -> str:
         """Pays the withdrawal; returns the reference that proves it."""
-        raise NotImplementedError
 
 
 class ManualPayout(PayoutBackend):

@@ -20,7 +20,9 @@ SECRET_KEY = os.environ.get("WEISHANG_SECRET_KEY", "insecure-dev-key-change-me-i
 FIELD_ENCRYPTION_KEYS = os.environ.get(
     "WEISHANG_FIELD_ENCRYPTION_KEYS", "ZGV2LW9ubHkta2V5LWNoYW5nZS1pbi1wcm9kdWN0aW8="
 ).split(",")
-ALLOWED_HOSTS = os.environ.get("WEISHANG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+ALLOWED_HOSTS = os.environ.get("WEISHANG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(
+    ","
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -53,11 +53,11 @@ class Address(models.Model):
             )
         ]
 
-    def one_line(self) -> str:
-        return f"{self.province}{self.city}{self.district}{self.detail}"
-
     def __str__(self):
         return f"{self.recipient} {self.one_line()}"
+
+    def one_line(self) -> str:
+        return f"{self.province}{self.city}{self.district}{self.detail}"
 
 
 class Device(models.Model):

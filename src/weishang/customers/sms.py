@@ -1,6 +1,7 @@
 """How one-time codes reach a phone. Production plugs in a gateway; the default logs the code."""
 
 import logging
+from abc import ABC, abstractmethod
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -8,9 +9,11 @@ from django.utils.module_loading import import_string
 logger = logging.getLogger("weishang.sms")
 
 
-class SmsSender:
-    def send_login_code(self, *, mobile: str, code: str) -> None:
-        raise NotImplementedError
+class SmsSender(ABC):
+    """Delivers one-time login codes to a phone."""
+
+    @abstractmethod
+    def send_login_code(self, *, mobile: str, code: str) -> None: ...
 
 
 class LogSmsSender(SmsSender):

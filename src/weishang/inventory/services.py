@@ -1,4 +1,5 @@
-"""Every write to central stock. Callers pass {sku_id: quantity}; each call locks, re-checks, writes."""
+"""Every write to central stock. Callers pass {sku_id: quantity}; each call locks, re-checks
+and writes."""
 
 from collections.abc import Mapping
 

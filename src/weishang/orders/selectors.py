@@ -15,7 +15,7 @@ def orders_for_customer(customer: Customer) -> QuerySet[Order]:
 
 
 def order_for_customer(customer: Customer, number: str) -> Order:
-    """Raises Order.DoesNotExist for someone else's order, so it looks exactly like a missing one."""
+    """Raises Order.DoesNotExist for someone else's order, so it looks like a missing one."""
     return Order.objects.prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.order_by("pk")),
         Prefetch("returns", queryset=ReturnRequest.objects.prefetch_related("lines__order_line")),

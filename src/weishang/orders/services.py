@@ -37,17 +37,22 @@ def _quantity(raw) -> int:
     except (TypeError, ValueError):
         quantity = -1
     if str(raw).strip() != str(quantity) or not 0 <= quantity <= MAX_QUANTITY:
-        raise OrderError(_("Quantity must be a whole number from 1 to %(max)d.") % {"max": MAX_QUANTITY})
+        raise OrderError(
+            _("Quantity must be a whole number from 1 to %(max)d.") % {"max": MAX_QUANTITY}
+        )
     return quantity
 
 
 # Cart --------------------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def add_to_cart(*, customer: Customer, sku_id: int, quantity=1) -> CartItem:
     quantity = _quantity(quantity)
     if quantity == 0:
-        raise OrderError(_("Quantity must be a whole number from 1 to %(max)d.") % {"max": MAX_QUANTITY})
+        raise OrderError(
+            _("Quantity must be a whole number from 1 to %(max)d.") % {"max": MAX_QUANTITY}
+        )
     sku = skus_with_periods([sku_id]).get(int(sku_id))
     if sku is None or not sku.is_active or sku.product.status != Product.Status.PUBLISHED:
         raise OrderError(_("This item is no longer for sale."))
@@ -71,6 +76,7 @@ def set_cart_quantity(*, customer: Customer, sku_id: int, quantity) -> None:
 
 
 # Placing and paying ------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def place_order(
@@ -109,7 +115,9 @@ def place_order(
         not sku.is_active or sku.product.status != Product.Status.PUBLISHED for sku in skus.values()
     ):
         raise OrderError(_("An item in your cart is no longer for sale; please review your cart."))
-    needs_confirmation = any(sku.product.return_class == ReturnClass.EXCLUDABLE for sku in skus.values())
+    needs_confirmation = any(
+        sku.product.return_class == ReturnClass.EXCLUDABLE for sku in skus.values()
+    )
     if needs_confirmation and not confirm_return_exclusion:
         raise OrderError(
             _(
@@ -121,7 +129,9 @@ def place_order(
     prices = {sku_id: sku_price(sku, now).amount_fen for sku_id, sku in skus.items()}
     total = sum(prices[sku_id] * qty for sku_id, qty in quantities.items())
     if expected_total_fen is not None and int(expected_total_fen) != total:
-        raise PriceChanged(_("Prices have changed since you reviewed your order; please check it again."))
+        raise PriceChanged(
+            _("Prices have changed since you reviewed your order; please check it again.")
+        )
 
     order = Order.objects.create(
         number=_number("", now),
@@ -149,7 +159,9 @@ def place_order(
             quantity=quantities[sku_id],
             line_total_fen=prices[sku_id] * quantities[sku_id],
             return_class=sku.product.return_class,
-            returnable=line_is_returnable(sku.product.return_class, order.return_exclusion_confirmed),
+            returnable=line_is_returnable(
+                sku.product.return_class, order.return_exclusion_confirmed
+            ),
         )
         for sku_id, sku in sorted(skus.items())
     )
@@ -179,7 +191,9 @@ def mark_order_paid(*, order: Order, paid_at: datetime) -> Order:
 
 
 @transaction.atomic
-def cancel_order(*, order: Order, by_brand: bool, reason: str = "", now: datetime | None = None) -> Order:
+def cancel_order(
+    *, order: Order, by_brand: bool, reason: str = "", now: datetime | None = None
+) -> Order:
     """Unpaid orders are cancelled by either side; a paid one only at the customer's request."""
     now = now or timezone.now()
     order = lock_order(order.pk)
@@ -193,7 +207,9 @@ def cancel_order(*, order: Order, by_brand: bool, reason: str = "", now: datetim
         )
     if order.status == OrderStatus.PAID:
         check_transition(order.status, OrderStatus.REFUNDED)
-        refund = payments.refund_order(order=order, amount_fen=order.total_fen, reason=_("order cancelled by customer"))
+        refund = payments.refund_order(
+            order=order, amount_fen=order.total_fen, reason=_("order cancelled by customer")
+        )
         order.status = OrderStatus.REFUNDED
         order.refunded_fen = order.total_fen
         commissions.reverse_commissions(
@@ -214,10 +230,12 @@ def cancel_order(*, order: Order, by_brand: bool, reason: str = "", now: datetim
 
 
 def expire_unpaid_orders(*, now: datetime | None = None) -> int:
-    """Cancels orders left unpaid past their deadline and frees their stock; safe to run anywhere."""
+    """Cancels orders left unpaid past their deadline and frees their stock; safe to rerun."""
     now = now or timezone.now()
     expired = 0
-    ids = Order.objects.filter(status=OrderStatus.PENDING_PAYMENT, expires_at__lte=now).values_list("pk", flat=True)
+    ids = Order.objects.filter(status=OrderStatus.PENDING_PAYMENT, expires_at__lte=now).values_list(
+        "pk", flat=True
+    )
     for order_id in list(ids):
         with transaction.atomic():
             order = lock_order(order_id)
@@ -235,8 +253,11 @@ def expire_unpaid_orders(*, now: datetime | None = None) -> int:
 
 # Fulfilment --------------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def ship_order(*, order: Order, carrier: str, tracking_no: str, now: datetime | None = None) -> Order:
+def ship_order(
+    *, order: Order, carrier: str, tracking_no: str, now: datetime | None = None
+) -> Order:
     carrier, tracking_no = (carrier or "").strip(), (tracking_no or "").strip()
     if not carrier or not tracking_no:
         raise OrderError(_("Enter the carrier and the tracking number."))
@@ -270,7 +291,9 @@ def mark_delivered(*, order: Order, signed_at: datetime | None = None) -> Order:
 def return_window_end(order: Order) -> datetime | None:
     if order.delivered_at is None:
         return None
-    return return_window_closes(order.delivered_at, timezone.get_default_timezone(), settings.RETURN_WINDOW_DAYS)
+    return return_window_closes(
+        order.delivered_at, timezone.get_default_timezone(), settings.RETURN_WINDOW_DAYS
+    )
 
 
 def complete_orders(*, now: datetime | None = None) -> int:
@@ -281,13 +304,15 @@ def complete_orders(*, now: datetime | None = None) -> int:
     latest_signed = now - timedelta(days=settings.RETURN_WINDOW_DAYS)
     candidates = (
         Order.objects.filter(
-            status__in=[OrderStatus.DELIVERED, OrderStatus.PARTIALLY_REFUNDED], delivered_at__lte=latest_signed
+            status__in=[OrderStatus.DELIVERED, OrderStatus.PARTIALLY_REFUNDED],
+            delivered_at__lte=latest_signed,
         )
         .exclude(returns__status__in=ReturnRequest.OPEN)
         .values_list("pk", "delivered_at")
     )
     due = [
-        pk for pk, delivered_at in candidates
+        pk
+        for pk, delivered_at in candidates
         if return_window_closes(delivered_at, tz, settings.RETURN_WINDOW_DAYS) <= now
     ]
     completed = 0
@@ -306,11 +331,18 @@ def complete_orders(*, now: datetime | None = None) -> int:
 
 # Returns -----------------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def request_return(
-    *, order: Order, customer: Customer, quantities: Mapping[int, int], reason: str = "", now: datetime | None = None
+    *,
+    order: Order,
+    customer: Customer,
+    quantities: Mapping[int, int],
+    reason: str = "",
+    now: datetime | None = None,
 ) -> ReturnRequest:
-    """A 7-day no-reason return of some or all returnable lines (Consumer Protection Law Art. 25)."""
+    """A 7-day no-reason return of some or all returnable lines (Consumer Protection Law
+    Art. 25)."""
     now = now or timezone.now()
     order = lock_order(order.pk)
     if order.customer_id != customer.pk:
@@ -352,7 +384,8 @@ def request_return(
         requested_at=now,
     )
     ReturnLine.objects.bulk_create(
-        ReturnLine(return_request=return_request, order_line_id=line_id, quantity=qty) for line_id, qty in wanted.items()
+        ReturnLine(return_request=return_request, order_line_id=line_id, quantity=qty)
+        for line_id, qty in wanted.items()
     )
     return return_request
 
@@ -377,7 +410,9 @@ def approve_return(*, return_request: ReturnRequest, now: datetime | None = None
 
 
 @transaction.atomic
-def reject_return(*, return_request: ReturnRequest, reason: str, now: datetime | None = None) -> ReturnRequest:
+def reject_return(
+    *, return_request: ReturnRequest, reason: str, now: datetime | None = None
+) -> ReturnRequest:
     if not (reason or "").strip():
         raise OrderError(_("Say why the return is rejected; the customer will see it."))
     locked = lock_return(return_request.pk)
@@ -413,15 +448,20 @@ def refund_return(*, return_request: ReturnRequest, now: datetime | None = None)
     refunded = order.refunded_fen + rr.refund_fen
     target = OrderStatus.REFUNDED if refunded >= order.total_fen else OrderStatus.PARTIALLY_REFUNDED
     check_transition(order.status, target)
-    payments.refund_order(order=order, amount_fen=rr.refund_fen, reason=_("no-reason return"), return_number=rr.number)
+    payments.refund_order(
+        order=order, amount_fen=rr.refund_fen, reason=_("no-reason return"), return_number=rr.number
+    )
     refunded_lines: dict[int, int] = {}
-    for line_id, qty, unit_price in rr.lines.values_list("order_line_id", "quantity", "order_line__unit_price_fen"):
+    for line_id, qty, unit_price in rr.lines.values_list(
+        "order_line_id", "quantity", "order_line__unit_price_fen"
+    ):
         OrderLine.objects.filter(pk=line_id).update(returned_quantity=F("returned_quantity") + qty)
         refunded_lines[line_id] = refunded_lines.get(line_id, 0) + qty * unit_price
-    commissions.reverse_commissions(order=order, refunded_lines=refunded_lines, refund_ref=rr.number, now=now)
+    commissions.reverse_commissions(
+        order=order, refunded_lines=refunded_lines, refund_ref=rr.number, now=now
+    )
     order.status, order.refunded_fen = target, refunded
     order.save(update_fields=["status", "refunded_fen"])
     rr.refunded_at = now
     rr.save(update_fields=["status", "refunded_at"])
     return rr
-

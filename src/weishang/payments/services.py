@@ -39,10 +39,15 @@ def start_payment(*, order: Order, provider: str | None = None) -> Payment:
     if order.status != OrderStatus.PENDING_PAYMENT:
         raise PaymentError(_("This order is not awaiting payment."), code="not_payable")
     if order.expires_at <= timezone.now():
-        raise PaymentError(_("The time to pay for this order has run out; please order again."), code="expired")
+        raise PaymentError(
+            _("The time to pay for this order has run out; please order again."), code="expired"
+        )
     payment = order.payments.filter(provider=provider_code, status=Payment.Status.CREATED).first()
     return payment or Payment.objects.create(
-        number=_number("P"), order=order, provider=provider_code, amount_fen=order.total_fen,
+        number=_number("P"),
+        order=order,
+        provider=provider_code,
+        amount_fen=order.total_fen,
         created_at=timezone.now(),
     )
 
@@ -77,21 +82,36 @@ def confirm_payment(*, provider: str, notification: Notification) -> Outcome:
         orders.mark_order_paid(order=order, paid_at=notification.paid_at)
     else:
         # Paid after the order expired or was cancelled: the money goes straight back.
-        _refund(order=order, payment=payment, amount_fen=payment.amount_fen, reason=_("paid after cancellation"))
+        _refund(
+            order=order,
+            payment=payment,
+            amount_fen=payment.amount_fen,
+            reason=_("paid after cancellation"),
+        )
     return Outcome(payment, duplicate=False)
 
 
 def refund_order(*, order: Order, amount_fen: int, reason: str, return_number: str = "") -> Refund:
     """Refunds part or all of an order's successful payment; the caller holds the order's lock."""
     payment = (
-        Payment.objects.select_for_update().filter(order=order, status=Payment.Status.SUCCEEDED).first()
+        Payment.objects.select_for_update()
+        .filter(order=order, status=Payment.Status.SUCCEEDED)
+        .first()
     )
     if payment is None:
         raise PaymentError(_("This order has no completed payment to refund."))
-    return _refund(order=order, payment=payment, amount_fen=amount_fen, reason=reason, return_number=return_number)
+    return _refund(
+        order=order,
+        payment=payment,
+        amount_fen=amount_fen,
+        reason=reason,
+        return_number=return_number,
+    )
 
 
-def _refund(*, order: Order, payment: Payment, amount_fen: int, reason: str, return_number: str = "") -> Refund:
+def _refund(
+    *, order: Order, payment: Payment, amount_fen: int, reason: str, return_number: str = ""
+) -> Refund:
     if not isinstance(amount_fen, int) or amount_fen <= 0:
         raise PaymentError(_("A refund must be a positive whole number of fen."))
     refunded = payment.refunds.aggregate(total=Sum("amount_fen"))["total"] or 0
@@ -100,9 +120,15 @@ def _refund(*, order: Order, payment: Payment, amount_fen: int, reason: str, ret
             _("Refunds would exceed what was paid (%(paid)d fen).") % {"paid": payment.amount_fen}
         )
     refund = Refund(
-        number=_number("F"), payment=payment, amount_fen=amount_fen, reason=str(reason)[:200],
-        return_number=return_number, created_at=timezone.now(),
+        number=_number("F"),
+        payment=payment,
+        amount_fen=amount_fen,
+        reason=str(reason)[:200],
+        return_number=return_number,
+        created_at=timezone.now(),
     )
-    refund.provider_refund_id = get_provider(payment.provider).refund(payment=payment, refund=refund)
+    refund.provider_refund_id = get_provider(payment.provider).refund(
+        payment=payment, refund=refund
+    )
     refund.save()
     return refund

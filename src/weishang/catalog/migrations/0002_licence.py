@@ -5,31 +5,78 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0001_initial'),
+        ("catalog", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Licence',
+            name="Licence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('business_licence', 'business licence'), ('food_production', 'food production licence'), ('food_business', 'food business licence'), ('food_filing', 'food sales filing'), ('other', 'other licence')], max_length=20, verbose_name='kind')),
-                ('number', models.CharField(max_length=64, verbose_name='licence number')),
-                ('holder', models.CharField(max_length=200, verbose_name='holder')),
-                ('issued_on', models.DateField(verbose_name='issued on')),
-                ('expires_on', models.DateField(blank=True, help_text='Leave empty if it never expires.', null=True, verbose_name='expires on')),
-                ('image', models.ImageField(blank=True, upload_to='licences/%Y/', verbose_name='scan')),
-                ('shown', models.BooleanField(default=True, verbose_name='shown in the store footer')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('brand', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='licences', to='catalog.brand')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("business_licence", "business licence"),
+                            ("food_production", "food production licence"),
+                            ("food_business", "food business licence"),
+                            ("food_filing", "food sales filing"),
+                            ("other", "other licence"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("number", models.CharField(max_length=64, verbose_name="licence number")),
+                ("holder", models.CharField(max_length=200, verbose_name="holder")),
+                ("issued_on", models.DateField(verbose_name="issued on")),
+                (
+                    "expires_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="Leave empty if it never expires.",
+                        null=True,
+                        verbose_name="expires on",
+                    ),
+                ),
+                (
+                    "image",
+                    models.ImageField(blank=True, upload_to="licences/%Y/", verbose_name="scan"),
+                ),
+                (
+                    "shown",
+                    models.BooleanField(default=True, verbose_name="shown in the store footer"),
+                ),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "brand",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="licences",
+                        to="catalog.brand",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'licence',
-                'verbose_name_plural': 'licences',
-                'ordering': ['position', 'pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('expires_on__isnull', True), ('expires_on__gte', models.F('issued_on')), _connector='OR'), name='licence_expires_after_issue')],
+                "verbose_name": "licence",
+                "verbose_name_plural": "licences",
+                "ordering": ["position", "pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("expires_on__isnull", True),
+                            ("expires_on__gte", models.F("issued_on")),
+                            _connector="OR",
+                        ),
+                        name="licence_expires_after_issue",
+                    )
+                ],
             },
         ),
     ]

@@ -1,3 +1,4 @@
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,20 +24,20 @@ class Notification:
     paid_at: datetime
 
 
-class PaymentProvider:
+class PaymentProvider(ABC):
     code: str = ""
 
+    @abstractmethod
     def pay_url(self, *, payment) -> str:
         """Where to send the customer to pay."""
-        raise NotImplementedError
 
+    @abstractmethod
     def parse_notification(self, *, body: bytes, headers) -> Notification:
         """Verifies and decodes a notification; raises InvalidNotification."""
-        raise NotImplementedError
 
+    @abstractmethod
     def refund(self, *, payment, refund) -> str:
         """Asks the provider to refund; returns the provider's refund id."""
-        raise NotImplementedError
 
 
 PROVIDERS = {"sandbox": "weishang.payments.providers.sandbox.SandboxProvider"}
