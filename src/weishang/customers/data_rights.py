@@ -10,12 +10,10 @@ import secrets
 from datetime import datetime
 
 from django.apps import apps
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -26,7 +24,7 @@ from weishang.orders.models import CartItem, Order, OrderStatus, ReturnRequest
 
 from .models import Address, Customer, Device, OneTimeCode
 from .rules import mobile_error, normalise_mobile
-from .services import CustomerError, _code_hash, send_login_code
+from .services import CustomerError, redeem_code, send_login_code
 
 CONFIRMATION_WORD = gettext_lazy("CLOSE")
 CLOSED = "[closed]"
@@ -343,26 +341,12 @@ def change_mobile(*, customer: Customer, new_mobile: str, code: str, now=None) -
     mobile = normalise_mobile(new_mobile)
     if not mobile:
         raise CustomerError(mobile_error(), code="bad_mobile")
-    now = now or timezone.now()
-    with transaction.atomic():
-        otp = (
-            OneTimeCode.objects.select_for_update()
-            .filter(mobile=mobile, used_at__isnull=True)
-            .order_by("-created_at")
-            .first()
-        )
-        if otp is None or otp.expires_at <= now:
-            raise CustomerError(
-                _("The code has expired or was never sent; ask for a new one."), code="otp_expired"
-            )
-        if otp.attempts >= settings.OTP_MAX_ATTEMPTS:
-            raise CustomerError(_("Too many wrong codes; ask for a new one."), code="otp_locked")
-        if constant_time_compare(_code_hash(mobile, (code or "").strip()), otp.code_hash):
-            OneTimeCode.objects.filter(pk=otp.pk).update(used_at=now)
-            return _move_to(customer, mobile)
-        # A wrong guess is counted (and committed) before the error is raised.
-        OneTimeCode.objects.filter(pk=otp.pk).update(attempts=otp.attempts + 1)
-    raise CustomerError(_("The code is not correct."), code="otp_wrong")
+    return redeem_code(
+        mobile=mobile,
+        code=code,
+        now=now or timezone.now(),
+        on_success=lambda verified: _move_to(customer, verified),
+    )
 
 
 def _move_to(customer: Customer, mobile: str) -> Customer:

@@ -1,6 +1,7 @@
 """Every write about customers: sign-up and login by one-time code, passwords, addresses."""
 
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -65,10 +66,9 @@ def _customer_for(mobile: str) -> Customer:
     return Customer.objects.create(user=user, mobile=mobile)
 
 
-def log_in_with_code(*, mobile: str, code: str, now=None) -> Customer:
-    """Checks the newest unused code for the number; signs the customer up on first login."""
-    mobile = _mobile(mobile)
-    now = now or timezone.now()
+def redeem_code[T](*, mobile: str, code: str, now, on_success: Callable[[str], T]) -> T:
+    """Checks the newest unused code sent to ``mobile`` and, if it is right, marks it used and
+    returns ``on_success(mobile)`` in the same transaction. A wrong guess is counted."""
     with transaction.atomic():
         otp = (
             OneTimeCode.objects.select_for_update()
@@ -82,13 +82,19 @@ def log_in_with_code(*, mobile: str, code: str, now=None) -> Customer:
             )
         if otp.attempts >= settings.OTP_MAX_ATTEMPTS:
             raise CustomerError(_("Too many wrong codes; ask for a new one."), code="otp_locked")
-        correct = constant_time_compare(_code_hash(mobile, (code or "").strip()), otp.code_hash)
-        if correct:
+        if constant_time_compare(_code_hash(mobile, (code or "").strip()), otp.code_hash):
             OneTimeCode.objects.filter(pk=otp.pk).update(used_at=now)
-            return _customer_for(mobile)
+            return on_success(mobile)
         # A wrong guess is counted (and committed) before the error is raised.
         OneTimeCode.objects.filter(pk=otp.pk).update(attempts=otp.attempts + 1)
     raise CustomerError(_("The code is not correct."), code="otp_wrong")
+
+
+def log_in_with_code(*, mobile: str, code: str, now=None) -> Customer:
+    """Checks the newest unused code for the number; signs the customer up on first login."""
+    return redeem_code(
+        mobile=_mobile(mobile), code=code, now=now or timezone.now(), on_success=_customer_for
+    )
 
 
 def log_in_with_password(*, mobile: str, password: str) -> Customer:
