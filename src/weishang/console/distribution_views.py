@@ -22,6 +22,7 @@ from weishang.customers.rules import normalise_mobile
 from weishang.distribution import binding, selectors, services
 from weishang.distribution.models import Application, BindingRule, Distributor
 
+from . import roles
 from .distributor_views import AmountError, yuan_to_fen
 from .forms import fen_to_yuan
 from .views import _attempt, _back, _page, staff_post, staff_required
@@ -36,8 +37,8 @@ SORTS = {
 
 
 def _can_see_id_numbers(user) -> bool:
-    """The role that reviews real-name data (PIPL Art. 51). Until staff roles exist, superusers."""
-    return user.is_superuser
+    """Only the roles that review applications see full ID numbers (PIPL Art. 51)."""
+    return roles.has_role(user, "owner", "operator")
 
 
 # Distributors ------------------------------------------------------------------------------------
