@@ -86,6 +86,7 @@ POLICY = {
         [
             "complaint_list",
             "complaint_detail",
+            "complaint_photo",
             "complaint_answer",
             "complaint_resolve",
             "complaint_reject",

@@ -54,7 +54,8 @@ def test_a_customer_files_a_complaint_from_the_order_page(shopper, order, media)
     assert "枣子发霉了" in html and "received" in html
     assert "We will answer by" in html
     assert complaint.photos.count() == 1
-    assert complaint.photos.get().image.url in html
+    photo = complaint.photos.get()
+    assert f"/complaints/{complaint.number}/photos/{photo.pk}/" in html
 
 
 def test_bad_input_shows_the_error_keeps_the_text_and_changes_nothing(shopper, order, media):
@@ -135,3 +136,27 @@ def test_pages_need_a_signed_in_customer(client, brand, order):
     for url in ("/complaints/", f"/complaints/new/?order={order.number}", "/complaints/C1/"):
         response = client.get(url)
         assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_complaint_photos_are_shown_only_to_their_customer_and_staff(
+    shopper, order, customer, make_customer, media, client, staff
+):
+    complaint = complaints.file_complaint(
+        customer=customer, order=order, category="quality", text="发霉", photos=[png()]
+    )
+    photo = complaint.photos.get()
+    url = f"/complaints/{complaint.number}/photos/{photo.pk}/"
+    assert url in shopper.get(f"/complaints/{complaint.number}/").content.decode()
+    response = shopper.get(url)
+    assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
+    assert b"".join(response.streaming_content) == photo.image.open("rb").read()
+    # Not under the public media URL, not for another customer, not for a visitor.
+    assert client.get(photo.image.url).status_code == 404
+    client.force_login(make_customer().user)
+    assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302
+    client.force_login(staff)
+    staff_url = f"/console/complaints/{complaint.number}/photos/{photo.pk}/"
+    assert client.get(staff_url).status_code == 200
+    assert client.get(f"/console/complaints/{complaint.number}/photos/999999/").status_code == 404

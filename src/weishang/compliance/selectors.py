@@ -94,3 +94,19 @@ def with_subjects(entries) -> list[BlacklistEntry]:
     for entry in entries:
         entry.subject = found[entry.subject_type].get(entry.subject_id)
     return entries
+
+
+def photo_response(complaint: Complaint, photo_id: int):
+    """A complaint photo as a private, uncached download; raises Http404 if it is not this
+    complaint's. Complaint photos are personal data, so they are never under the public /media/."""
+    import mimetypes
+
+    from django.http import FileResponse, Http404
+
+    photo = next((p for p in complaint.photos.all() if p.pk == photo_id), None)
+    if photo is None or not photo.image:
+        raise Http404
+    content_type = mimetypes.guess_type(photo.image.name)[0] or "application/octet-stream"
+    response = FileResponse(photo.image.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.http import Http404
 from django.urls import include, path, re_path
 from django.views.static import serve
 
@@ -13,8 +14,14 @@ urlpatterns = [
 ]
 
 
+PRIVATE_MEDIA = ("complaints/",)
+
+
 def media(request, path):
-    """Uploaded product images, for a single-machine deployment without a separate file server."""
+    """Uploaded product images, for a single-machine deployment without a separate file server.
+    Private uploads (complaint photos) are only served by views that check who is asking."""
+    if path.startswith(PRIVATE_MEDIA):
+        raise Http404
     return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 

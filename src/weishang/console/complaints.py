@@ -65,6 +65,11 @@ def complaint_detail(request, number: str):
     )
 
 
+@staff_required
+def complaint_photo(request, number: str, photo_id: int):
+    return compliance.photo_response(_complaint(number), photo_id)
+
+
 @staff_post
 def complaint_act(request, number: str, action: str):
     complaint = get_object_or_404(Complaint, number=number)

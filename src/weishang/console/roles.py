@@ -84,6 +84,7 @@ ROUTE_AREAS = {
     # Complaints and the customer blacklist
     "complaint_list": "complaints",
     "complaint_detail": "complaints",
+    "complaint_photo": "complaints",
     "complaint_answer": "complaints",
     "complaint_resolve": "complaints",
     "complaint_reject": "complaints",

@@ -80,6 +80,11 @@ urlpatterns = [
     path("complaints/", complaints.complaint_list, name="complaint_list"),
     path("complaints/<str:number>/", complaints.complaint_detail, name="complaint_detail"),
     path(
+        "complaints/<str:number>/photos/<int:photo_id>/",
+        complaints.complaint_photo,
+        name="complaint_photo",
+    ),
+    path(
         "complaints/<str:number>/answer/",
         complaints.complaint_act,
         {"action": "answer"},

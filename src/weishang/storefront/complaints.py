@@ -96,3 +96,12 @@ def complaint_detail(request, number: str):
         "storefront/complaints/detail.html",
         {"complaint": complaint, "reply": reply},
     )
+
+
+@customer_required
+def complaint_photo(request, number: str, photo_id: int):
+    try:
+        complaint = compliance.complaint_for_customer(request.customer, number)
+    except Complaint.DoesNotExist as exc:
+        raise Http404 from exc
+    return compliance.photo_response(complaint, photo_id)

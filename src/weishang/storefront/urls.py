@@ -37,6 +37,11 @@ urlpatterns = [
     path("complaints/", complaints.complaint_list, name="complaint_list"),
     path("complaints/new/", complaints.complaint_new, name="complaint_new"),
     path("complaints/<str:number>/", complaints.complaint_detail, name="complaint_detail"),
+    path(
+        "complaints/<str:number>/photos/<int:photo_id>/",
+        complaints.complaint_photo,
+        name="complaint_photo",
+    ),
     # The customer's personal-data rights (PIPL Art. 44–47)
     path("account/privacy/", privacy.privacy, name="privacy"),
     path("account/privacy/export/", privacy.export_page, name="privacy_export_page"),
