@@ -34,6 +34,9 @@ def parse_args(argv=None):
         help="orders (default 1,000,000 on PostgreSQL, 20,000 on SQLite)",
     )
     parser.add_argument("--runs", type=int, default=3, help="timed runs (median reported)")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="parallel settlers (weishang settle --workers)"
+    )
     parser.add_argument("--sqlite", action="store_true", help="use a fresh SQLite file instead")
     parser.add_argument(
         "--database-url", default=DEFAULT_URL, help="PostgreSQL database to DROP and create afresh"
@@ -50,6 +53,8 @@ def reproduce_command(args) -> str:
         f"--orders {args.orders}",
         f"--runs {args.runs}",
     ]
+    if args.workers != 1:
+        parts.append(f"--workers {args.workers}")
     if args.sqlite:
         parts.append("--sqlite")
     elif args.database_url != DEFAULT_URL:
@@ -241,7 +246,7 @@ def main(argv=None) -> None:
         connection.close()
         started = time.perf_counter()
         out = subprocess.run(
-            [weishang, "settle", "--now", settle_now],
+            [weishang, "settle", "--now", settle_now, "--workers", str(args.workers)],
             env=env,
             check=True,
             capture_output=True,

@@ -71,3 +71,22 @@ def test_two_processes_at_once_move_each_commission_once(
     for seller in sellers:
         assert balances(seller)["available"] == 10 * 199
     assert_ledger_balanced()
+
+
+@pytest.mark.postgres
+def test_the_command_settles_with_parallel_workers(
+    postgres_only, plan, make_seller, bind, make_customer, sku
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    seller = make_seller()
+    for _ in range(12):
+        deliver(pay(place(bind(make_customer(), seller), {sku: 1})))
+    out = StringIO()
+    call_command("settle", now=after_window().isoformat(), workers=3, stdout=out)
+    assert out.getvalue().startswith("Settled 12 commissions")
+    assert Transfer.objects.filter(kind="settle").count() == 12
+    assert balances(seller)["available"] == 12 * 199
+    assert_ledger_balanced()

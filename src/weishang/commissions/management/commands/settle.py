@@ -1,10 +1,20 @@
 """Makes pending commission available once its order's return window has closed; run it daily
 after local midnight (and as often as you like: it moves each commission once)."""
 
-from django.core.management.base import BaseCommand
+from concurrent.futures import ThreadPoolExecutor
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, connections
 
 from weishang.commissions.services import settle_commissions
 from weishang.orders.management.commands._clock import add_now_argument, parse_now
+
+
+def _settle_in_thread(moment) -> int:
+    try:
+        return settle_commissions(now=moment)
+    finally:
+        connections.close_all()
 
 
 class Command(BaseCommand):
@@ -12,9 +22,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         add_now_argument(parser)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="parallel settlers on PostgreSQL; each claims its own rows (SKIP LOCKED)",
+        )
 
-    def handle(self, *args, now=None, **options):
+    def handle(self, *args, now=None, workers=1, **options):
         moment = parse_now(now)
-        moved = settle_commissions(now=moment)
+        if workers < 1:
+            raise CommandError("--workers must be 1 or more.")
+        if workers == 1 or connection.vendor != "postgresql":
+            moved = settle_commissions(now=moment)
+        else:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                moved = sum(pool.map(_settle_in_thread, [moment] * workers))
         plural = "" if moved == 1 else "s"
         self.stdout.write(f"Settled {moved} commission{plural} (as of {moment.isoformat()}).")
