@@ -8,8 +8,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image
 
+from weishang import uploads
 from weishang.inventory.services import set_stock_on_hand
 
 from .errors import CatalogError
@@ -19,7 +19,7 @@ from .rules import overlaps
 MAX_PRICE_FEN = 1_000_000_000  # ¥10,000,000.00, well inside a PositiveIntegerField
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000  # a 5 MB file can still declare a decompression bomb
-IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+IMAGE_FORMATS = uploads.EXTENSIONS
 PRODUCT_FIELDS = (
     "name",
     "slug",
@@ -318,31 +318,22 @@ def update_sku(
 
 def _checked_image(image_file) -> str:
     """The file's real format (JPEG, PNG or WebP), or a CatalogError; the file is rewound."""
-    size = getattr(image_file, "size", None)
-    if size is None or size > MAX_IMAGE_BYTES:
-        raise CatalogError(
-            _("An image can be at most %(mb)d MB.") % {"mb": MAX_IMAGE_BYTES // (1024 * 1024)},
-            code="image_too_large",
-        )
-    not_an_image = CatalogError(_("Upload a JPEG, PNG or WebP image."), code="not_an_image")
     try:
-        image_file.seek(0)
-        with Image.open(image_file) as image:
-            image_format = image.format
-            width, height = image.size
-            image.verify()
-    except Exception as exc:  # Pillow raises many kinds for a broken or foreign file
-        raise not_an_image from exc
-    finally:
-        image_file.seek(0)
-    if image_format not in IMAGE_FORMATS:
-        raise not_an_image
-    if width * height > MAX_IMAGE_PIXELS:
-        raise CatalogError(
-            _("This image has too many pixels; resize it to at most 40 megapixels."),
-            code="image_too_many_pixels",
-        )
-    return image_format
+        return uploads.inspect_image(
+            image_file, max_bytes=MAX_IMAGE_BYTES, max_pixels=MAX_IMAGE_PIXELS
+        ).format
+    except uploads.ImageRejected as exc:
+        if exc.problem is uploads.Problem.TOO_LARGE:
+            message = _("An image can be at most %(mb)d MB.") % {
+                "mb": MAX_IMAGE_BYTES // (1024 * 1024)
+            }
+            raise CatalogError(message, code="image_too_large") from exc
+        if exc.problem is uploads.Problem.TOO_MANY_PIXELS:
+            raise CatalogError(
+                _("This image has too many pixels; resize it to at most 40 megapixels."),
+                code="image_too_many_pixels",
+            ) from exc
+        raise CatalogError(_("Upload a JPEG, PNG or WebP image."), code="not_an_image") from exc
 
 
 @transaction.atomic

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image
 
+from weishang import uploads
 from weishang.core_errors import DomainError
 
 from . import audit
@@ -26,7 +26,6 @@ TEXT_MAX = 2000
 MAX_PHOTOS = 5
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PHOTO_PIXELS = 40_000_000
-PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 
 TRANSITIONS = {
     ComplaintStatus.RECEIVED: {ComplaintStatus.IN_PROGRESS},
@@ -68,26 +67,19 @@ def _text(raw, *, empty_message) -> str:
 
 def _checked_photo(photo) -> str:
     """The file extension for the photo's real format, or a ComplaintError; the file is rewound."""
-    size = getattr(photo, "size", None)
-    if size is None or size > MAX_PHOTO_BYTES:
-        raise ComplaintError(
-            _("A photo can be at most %(mb)d MB.") % {"mb": MAX_PHOTO_BYTES // (1024 * 1024)},
-            code="photo_too_large",
-        )
-    not_a_photo = ComplaintError(_("Photos must be JPEG, PNG or WebP images."), code="not_a_photo")
     try:
-        photo.seek(0)
-        with Image.open(photo) as image:
-            image_format = image.format
-            width, height = image.size
-            image.verify()
-    except Exception as exc:  # Pillow raises many kinds for a broken or foreign file
-        raise not_a_photo from exc
-    finally:
-        photo.seek(0)
-    if image_format not in PHOTO_FORMATS or width * height > MAX_PHOTO_PIXELS:
-        raise not_a_photo
-    return PHOTO_FORMATS[image_format]
+        return uploads.inspect_image(
+            photo, max_bytes=MAX_PHOTO_BYTES, max_pixels=MAX_PHOTO_PIXELS
+        ).extension
+    except uploads.ImageRejected as exc:
+        if exc.problem is uploads.Problem.TOO_LARGE:
+            message = _("A photo can be at most %(mb)d MB.") % {
+                "mb": MAX_PHOTO_BYTES // (1024 * 1024)
+            }
+            raise ComplaintError(message, code="photo_too_large") from exc
+        raise ComplaintError(
+            _("Photos must be JPEG, PNG or WebP images."), code="not_a_photo"
+        ) from exc
 
 
 def _number(now: datetime) -> str:

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image
 
+from weishang import uploads
 from weishang.catalog.models import Product
 from weishang.compliance import audit
 from weishang.core_errors import DomainError
@@ -25,7 +25,6 @@ from .models import Application, BusinessKind, Distributor, FeaturedProduct
 
 MAX_AVATAR_BYTES = 2 * 1024 * 1024
 MAX_AVATAR_PIXELS = 25_000_000
-AVATAR_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 MAX_FEATURED = 30
 SLUG_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no look-alikes (i/l/1, o/0)
 SLUG_LENGTH = 8
@@ -311,25 +310,18 @@ def blacklist_distributor(*, distributor: Distributor, actor, reason: str) -> Di
 
 def _checked_avatar(avatar_file) -> str:
     """The file extension for the avatar's real format, or a DistributionError; file rewound."""
-    size = getattr(avatar_file, "size", None)
-    if size is None or size > MAX_AVATAR_BYTES:
-        raise DistributionError(_("An avatar can be at most 2 MB."), code="avatar_too_large")
-    not_an_image = DistributionError(
-        _("Upload a JPEG, PNG or WebP image as your avatar."), code="not_an_image"
-    )
     try:
-        avatar_file.seek(0)
-        with Image.open(avatar_file) as image:
-            image_format = image.format
-            width, height = image.size
-            image.verify()
-    except Exception as exc:  # Pillow raises many kinds for a broken or foreign file
-        raise not_an_image from exc
-    finally:
-        avatar_file.seek(0)
-    if image_format not in AVATAR_FORMATS or width * height > MAX_AVATAR_PIXELS:
-        raise not_an_image
-    return AVATAR_FORMATS[image_format]
+        return uploads.inspect_image(
+            avatar_file, max_bytes=MAX_AVATAR_BYTES, max_pixels=MAX_AVATAR_PIXELS
+        ).extension
+    except uploads.ImageRejected as exc:
+        if exc.problem is uploads.Problem.TOO_LARGE:
+            raise DistributionError(
+                _("An avatar can be at most 2 MB."), code="avatar_too_large"
+            ) from exc
+        raise DistributionError(
+            _("Upload a JPEG, PNG or WebP image as your avatar."), code="not_an_image"
+        ) from exc
 
 
 @transaction.atomic
