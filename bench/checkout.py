@@ -27,10 +27,10 @@ import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-SRC = ROOT / "src"
+from benchdb import ROOT, SRC, environment, recreate_postgres
+
 PAY_PAGE = re.compile(r"^/payments/sandbox/(?P<number>[^/]+)/$")
 PLACE_PATH = "/checkout/place/"
 NOTIFY_PATH = "/payments/notify/sandbox/"
@@ -92,35 +92,14 @@ def reproduce_command(args) -> str:
 # Database and data set-up ------------------------------------------------------------------------
 
 
-def recreate_database(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if parts.scheme not in {"postgres", "postgresql"} or not name:
-        raise BenchError(f"--database-url must name a PostgreSQL database, not {url!r}")
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
 def server_environment(args) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=args.database_url,
-        DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE", "weishang.config.settings"),
-        PYTHONPATH=os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")])),
-        WEISHANG_DEBUG="0",
+    return environment(
+        args.database_url,
         WEISHANG_CONN_MAX_AGE="600",
         WEISHANG_ALLOWED_HOSTS="127.0.0.1,testserver",
         WEISHANG_SANDBOX_PAY_SECRET=PAY_SECRET,
         WEISHANG_VAR_DIR=str(ROOT / "var" / "bench"),
     )
-    return env
 
 
 def set_up_django(args) -> None:
@@ -650,7 +629,7 @@ def describe(run: dict) -> str:
 def main(argv=None) -> int:
     args = parse_args(argv)
     t0 = time.perf_counter()
-    recreate_database(args.database_url)
+    recreate_postgres(args.database_url)
     set_up_django(args)
     from django.core.management import call_command
     from django.db import connection

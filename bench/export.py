@@ -18,41 +18,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-SRC = ROOT / "src"
+from benchdb import ROOT, SRC, environment, recreate_postgres
+
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/weishang_export_bench"
 TARGET_MB = 200
 START = "2025-01-01 00:00:00+08"
 SPAN_DAYS = 500
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if parts.scheme not in {"postgres", "postgresql"} or not name:
-        sys.exit(f"--database-url must name a PostgreSQL database, not {url!r}")
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def environment(url: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=url,
-        DJANGO_SETTINGS_MODULE="weishang.config.settings",
-        PYTHONPATH=os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")])),
-        WEISHANG_DEBUG="0",
-    )
-    return env
 
 
 def set_up(url: str, *, customers: int, distributors: int) -> None:
@@ -76,7 +48,12 @@ def make_distributors(n: int) -> None:
     from weishang.distribution.models import Distributor
 
     now = timezone.now()
-    people = Customer.objects.order_by("pk").values_list("pk", flat=True)[:n]
+    # Customers who are not distributors yet (the demo brand brings one of its own).
+    people = (
+        Customer.objects.filter(distributor__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:n]
+    )
     Distributor.objects.bulk_create(
         Distributor(
             customer_id=customer_id,
@@ -264,7 +241,7 @@ def main() -> None:
 
     print(f"Creating {args.database_url} and filling it …")
     started = time.perf_counter()
-    recreate_database(args.database_url)
+    recreate_postgres(args.database_url)
     set_up(args.database_url, customers=args.customers, distributors=args.distributors)
     counts = fill_orders(args.orders)
     print(f"Set-up done in {time.perf_counter() - started:.0f} s")

@@ -16,10 +16,9 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-SRC = ROOT / "src"
+from benchdb import ROOT, SRC, environment, recreate_postgres
+
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/weishang_settle_bench"
 DISTRIBUTORS = 500
 CUSTOMERS = 5000
@@ -69,34 +68,12 @@ def recreate_database(args) -> str:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return f"sqlite:///{path}"
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(args.database_url)
-    name = parts.path.lstrip("/")
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    recreate_postgres(args.database_url)
     return args.database_url
 
 
-def environment(url: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=url,
-        DJANGO_SETTINGS_MODULE="weishang.config.settings",
-        PYTHONPATH=os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")])),
-        WEISHANG_DEBUG="0",
-        WEISHANG_VAR_DIR=str(ROOT / "var" / "bench"),
-    )
-    return env
-
-
 def set_up_django(url: str) -> None:
-    os.environ.update(environment(url))
+    os.environ.update(environment(url, WEISHANG_VAR_DIR=str(ROOT / "var" / "bench")))
     sys.path.insert(0, str(SRC))
     import django
 
@@ -225,7 +202,7 @@ def check(n: int) -> None:
 def main(argv=None) -> None:
     args = parse_args(argv)
     url = recreate_database(args)
-    env = environment(url)
+    env = environment(url, WEISHANG_VAR_DIR=str(ROOT / "var" / "bench"))
     weishang = str(ROOT / ".venv" / "bin" / "weishang")
     subprocess.run([weishang, "migrate", "-v0"], env=env, check=True)
     set_up_django(url)
