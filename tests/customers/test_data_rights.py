@@ -41,8 +41,8 @@ ID_NUMBER = ID17 + id_check_char(ID17)
 
 def delivered(order):
     pay(order)
-    orders.ship_order(order=order, carrier="顺丰", tracking_no="SF42")
-    return orders.mark_delivered(order=order, signed_at=timezone.now())
+    orders.ship_order(actor=None, order=order, carrier="顺丰", tracking_no="SF42")
+    return orders.mark_delivered(actor=None, order=order, signed_at=timezone.now())
 
 
 @pytest.fixture
