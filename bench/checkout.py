@@ -132,9 +132,9 @@ def create_catalogue() -> list[tuple[int, int]]:
             sku = Sku.objects.create(
                 product=product, code=f"BENCH-{n}-{size}", name=size, list_price_fen=price
             )
-            set_stock_on_hand(sku_id=sku.pk, on_hand=STOCK_PER_SKU, reference="bench")
+            set_stock_on_hand(actor=None, sku_id=sku.pk, on_hand=STOCK_PER_SKU, reference="bench")
             catalogue.append((sku.pk, price))
-        publish_product(product=product)
+        publish_product(actor=None, product=product)
     return catalogue
 
 

@@ -67,7 +67,7 @@ def make_product(db):
         sku = Sku.objects.create(
             product=product, code=f"SKU-{n}", name="500g", list_price_fen=price_fen
         )
-        set_stock_on_hand(sku_id=sku.pk, on_hand=stock)
+        set_stock_on_hand(actor=None, sku_id=sku.pk, on_hand=stock)
         return sku
 
     return make

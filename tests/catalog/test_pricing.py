@@ -34,16 +34,23 @@ def test_fen_formatting_round_trips_without_floats(amount):
 
 @pytest.mark.django_db
 def test_overlapping_price_periods_are_refused(sku):
-    schedule_price_period(sku=sku, starts_at=T0, ends_at=T0 + timedelta(days=7), price_fen=2990)
+    schedule_price_period(
+        actor=None, sku=sku, starts_at=T0, ends_at=T0 + timedelta(days=7), price_fen=2990
+    )
     with pytest.raises(CatalogError, match="overlaps"):
         schedule_price_period(
+            actor=None,
             sku=sku,
             starts_at=T0 + timedelta(days=6),
             ends_at=T0 + timedelta(days=9),
             price_fen=1990,
         )
     schedule_price_period(
-        sku=sku, starts_at=T0 + timedelta(days=7), ends_at=T0 + timedelta(days=9), price_fen=1990
+        actor=None,
+        sku=sku,
+        starts_at=T0 + timedelta(days=7),
+        ends_at=T0 + timedelta(days=9),
+        price_fen=1990,
     )
     assert PricePeriod.objects.filter(sku=sku).count() == 2
     assert sku_price(sku, T0 + timedelta(days=8)).amount_fen == 1990
@@ -54,7 +61,7 @@ def test_overlapping_price_periods_are_refused(sku):
 def test_a_price_must_be_positive_whole_fen(sku, price):
     with pytest.raises(CatalogError):
         schedule_price_period(
-            sku=sku, starts_at=T0, ends_at=T0 + timedelta(days=1), price_fen=price
+            actor=None, sku=sku, starts_at=T0, ends_at=T0 + timedelta(days=1), price_fen=price
         )
     assert not PricePeriod.objects.exists()
 
@@ -65,8 +72,8 @@ def test_food_without_licence_cannot_be_published(make_product):
     product = sku.product
     Product.objects.filter(pk=product.pk).update(status="draft", food_licence_no="")
     with pytest.raises(CatalogError, match="Art. 35"):
-        publish_product(product=product)
+        publish_product(actor=None, product=product)
     product.refresh_from_db()
     assert product.status == "draft"
     Product.objects.filter(pk=product.pk).update(food_licence_no="SC11265010200123")
-    assert publish_product(product=product).status == "published"
+    assert publish_product(actor=None, product=product).status == "published"

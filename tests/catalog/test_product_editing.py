@@ -40,12 +40,12 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def category(db):
-    return create_category(name="红枣", slug="jujube")
+    return create_category(actor=None, name="红枣", slug="jujube")
 
 
 @pytest.fixture
 def product(category):
-    return create_product(name="若羌灰枣", slug="ruoqiang", category=category)
+    return create_product(actor=None, name="若羌灰枣", slug="ruoqiang", category=category)
 
 
 def stored_files(root) -> list:
@@ -69,6 +69,7 @@ def snapshot():
 @pytest.mark.django_db
 def test_a_new_product_is_a_draft(category):
     product = create_product(
+        actor=None,
         name=" 若羌灰枣 ",
         slug="ruoqiang",
         category=category,
@@ -101,14 +102,16 @@ def test_bad_product_is_refused(product, fields, message):
     before = snapshot()
     data = {"name": "骏枣", "slug": "junzao", "category": product.category} | fields
     with pytest.raises(CatalogError, match=message):
-        create_product(**data)
+        create_product(actor=None, **data)
     assert snapshot() == before
 
 
 @pytest.mark.django_db
 def test_update_product_changes_the_details(product, category):
-    other = create_category(name="礼盒", slug="gift")
-    update_product(product=product, name="骏枣", slug="junzao", category=other, description="大枣")
+    other = create_category(actor=None, name="礼盒", slug="gift")
+    update_product(
+        actor=None, product=product, name="骏枣", slug="junzao", category=other, description="大枣"
+    )
     product.refresh_from_db()
     assert (product.name, product.slug, product.category, product.description) == (
         "骏枣",
@@ -117,7 +120,7 @@ def test_update_product_changes_the_details(product, category):
         "大枣",
     )
     # Keeping its own slug is not a duplicate.
-    update_product(product=product, slug="junzao")
+    update_product(actor=None, product=product, slug="junzao")
 
 
 @pytest.mark.django_db
@@ -130,17 +133,17 @@ def test_update_product_changes_the_details(product, category):
     ],
 )
 def test_bad_update_changes_nothing(product, category, fields, message):
-    create_product(name="别的", slug="taken", category=category)
+    create_product(actor=None, name="别的", slug="taken", category=category)
     before = snapshot()
     with pytest.raises(CatalogError, match=message):
-        update_product(product=product, **fields)
+        update_product(actor=None, product=product, **fields)
     assert snapshot() == before
 
 
 @pytest.mark.django_db
 def test_update_product_refuses_unknown_fields(product):
     with pytest.raises(TypeError):
-        update_product(product=product, status=Product.Status.PUBLISHED)
+        update_product(actor=None, product=product, status=Product.Status.PUBLISHED)
 
 
 @pytest.mark.django_db
@@ -150,32 +153,39 @@ def test_update_product_refuses_unknown_fields(product):
 )
 def test_published_food_cannot_lose_its_licence(category, fields):
     product = create_product(
-        name="灰枣", slug="huizao", category=category, is_food=True, food_licence_no="SC1"
+        actor=None,
+        name="灰枣",
+        slug="huizao",
+        category=category,
+        is_food=True,
+        food_licence_no="SC1",
     )
-    add_sku(product=product, code="HZ-500", name="500g", list_price_fen=3990)
-    publish_product(product=product)
+    add_sku(actor=None, product=product, code="HZ-500", name="500g", list_price_fen=3990)
+    publish_product(actor=None, product=product)
     before = snapshot()
     with pytest.raises(CatalogError, match="Food Safety Law Art. 35") as refused:
-        update_product(product=product, **fields)
+        update_product(actor=None, product=product, **fields)
     assert "unpublish" in refused.value.message
     assert snapshot() == before
 
 
 @pytest.mark.django_db
 def test_published_product_cannot_become_food_without_licence(category):
-    product = create_product(name="枣夹核桃", slug="walnut", category=category)
-    add_sku(product=product, code="W-1", name="250g", list_price_fen=2990)
-    publish_product(product=product)
+    product = create_product(actor=None, name="枣夹核桃", slug="walnut", category=category)
+    add_sku(actor=None, product=product, code="W-1", name="250g", list_price_fen=2990)
+    publish_product(actor=None, product=product)
     with pytest.raises(CatalogError, match="Food Safety Law Art. 35"):
-        update_product(product=product, is_food=True)
+        update_product(actor=None, product=product, is_food=True)
     product.refresh_from_db()
     assert product.is_food is False
 
 
 @pytest.mark.django_db
 def test_draft_food_may_lack_a_licence_until_published(category):
-    product = create_product(name="灰枣", slug="huizao", category=category, is_food=True)
-    update_product(product=product, description="待补许可证")
+    product = create_product(
+        actor=None, name="灰枣", slug="huizao", category=category, is_food=True
+    )
+    update_product(actor=None, product=product, description="待补许可证")
     product.refresh_from_db()
     assert product.description == "待补许可证"
 
@@ -185,8 +195,8 @@ def test_draft_food_may_lack_a_licence_until_published(category):
 
 @pytest.mark.django_db
 def test_a_new_sku_has_stock_at_zero(product):
-    sku = add_sku(product=product, code="RQ-500", name="500g", list_price_fen=3990)
-    second = add_sku(product=product, code="RQ-1000", name="1kg", list_price_fen=6990)
+    sku = add_sku(actor=None, product=product, code="RQ-500", name="500g", list_price_fen=3990)
+    second = add_sku(actor=None, product=product, code="RQ-1000", name="1kg", list_price_fen=6990)
     assert (sku.list_price_fen, sku.is_active) == (3990, True)
     assert Stock.objects.get(sku=sku).on_hand == 0
     assert list(product.skus.order_by("position")) == [sku, second]
@@ -209,21 +219,21 @@ def test_a_new_sku_has_stock_at_zero(product):
     ],
 )
 def test_bad_sku_is_refused(product, fields, message):
-    add_sku(product=product, code="RQ-500", name="500g", list_price_fen=3990)
+    add_sku(actor=None, product=product, code="RQ-500", name="500g", list_price_fen=3990)
     before = snapshot()
     data = {"code": "RQ-1000", "name": "1kg", "list_price_fen": 6990} | fields
     with pytest.raises(CatalogError, match=message):
-        add_sku(product=product, **data)
+        add_sku(actor=None, product=product, **data)
     assert snapshot() == before
 
 
 @pytest.mark.django_db
 def test_update_sku(product):
-    sku = add_sku(product=product, code="RQ-500", name="500g", list_price_fen=3990)
-    update_sku(sku=sku, name="500克", list_price_fen=3590, is_active=False)
+    sku = add_sku(actor=None, product=product, code="RQ-500", name="500g", list_price_fen=3990)
+    update_sku(actor=None, sku=sku, name="500克", list_price_fen=3590, is_active=False)
     sku.refresh_from_db()
     assert (sku.name, sku.list_price_fen, sku.is_active) == ("500克", 3590, False)
-    update_sku(sku=sku, is_active=True)
+    update_sku(actor=None, sku=sku, is_active=True)
     sku.refresh_from_db()
     assert (sku.name, sku.list_price_fen, sku.is_active) == ("500克", 3590, True)
 
@@ -231,25 +241,25 @@ def test_update_sku(product):
 @pytest.mark.django_db
 @pytest.mark.parametrize("price", [0, -1, 12.5, "1200"])
 def test_bad_sku_price_changes_nothing(product, price):
-    sku = add_sku(product=product, code="RQ-500", name="500g", list_price_fen=3990)
+    sku = add_sku(actor=None, product=product, code="RQ-500", name="500g", list_price_fen=3990)
     before = snapshot()
     with pytest.raises(CatalogError):
-        update_sku(sku=sku, name="改名", list_price_fen=price)
+        update_sku(actor=None, sku=sku, name="改名", list_price_fen=price)
     assert snapshot() == before
 
 
 @pytest.mark.django_db
 def test_the_last_active_sku_of_a_product_on_sale_stays_active(product):
-    sku = add_sku(product=product, code="RQ-500", name="500g", list_price_fen=3990)
-    publish_product(product=product)
+    sku = add_sku(actor=None, product=product, code="RQ-500", name="500g", list_price_fen=3990)
+    publish_product(actor=None, product=product)
     with pytest.raises(CatalogError, match="unpublish the product"):
-        update_sku(sku=sku, is_active=False)
+        update_sku(actor=None, sku=sku, is_active=False)
     sku.refresh_from_db()
     assert sku.is_active
-    other = add_sku(product=product, code="RQ-1000", name="1kg", list_price_fen=6990)
-    update_sku(sku=sku, is_active=False)
+    other = add_sku(actor=None, product=product, code="RQ-1000", name="1kg", list_price_fen=6990)
+    update_sku(actor=None, sku=sku, is_active=False)
     with pytest.raises(CatalogError):
-        update_sku(sku=other, is_active=False)
+        update_sku(actor=None, sku=other, is_active=False)
 
 
 # Images ------------------------------------------------------------------------------------------
@@ -261,7 +271,7 @@ def test_the_last_active_sku_of_a_product_on_sale_stays_active(product):
 )
 def test_add_an_image(product, media, image_format, extension):
     content = image_bytes(image_format)
-    image = add_product_image(product=product, image_file=upload(content, name="x.bin"))
+    image = add_product_image(actor=None, product=product, image_file=upload(content, name="x.bin"))
     assert image.image.name.startswith("products/")
     assert image.image.name.endswith(f".{extension}")  # from the real format, not the upload name
     assert (media / image.image.name).read_bytes() == content
@@ -269,8 +279,8 @@ def test_add_an_image(product, media, image_format, extension):
 
 @pytest.mark.django_db
 def test_images_keep_their_order(product, media):
-    first = add_product_image(product=product, image_file=upload(image_bytes()))
-    second = add_product_image(product=product, image_file=upload(image_bytes("JPEG")))
+    first = add_product_image(actor=None, product=product, image_file=upload(image_bytes()))
+    second = add_product_image(actor=None, product=product, image_file=upload(image_bytes("JPEG")))
     assert list(product.images.all()) == [first, second]
     assert product.main_image == first
 
@@ -289,7 +299,7 @@ def test_images_keep_their_order(product, media):
 def test_a_file_that_is_no_allowed_image_is_refused(product, media, content, message):
     before = snapshot()
     with pytest.raises(CatalogError, match=message):
-        add_product_image(product=product, image_file=upload(content))
+        add_product_image(actor=None, product=product, image_file=upload(content))
     assert snapshot() == before
     assert stored_files(media) == []
 
@@ -299,7 +309,7 @@ def test_a_png_with_a_corrupt_body_is_refused(product, media):
     content = bytearray(image_bytes(size=(64, 64)))
     content[60:70] = b"\x00" * 10  # inside the IHDR/IDAT chunks: the CRC no longer matches
     with pytest.raises(CatalogError):
-        add_product_image(product=product, image_file=upload(bytes(content)))
+        add_product_image(actor=None, product=product, image_file=upload(bytes(content)))
     assert ProductImage.objects.count() == 0
     assert stored_files(media) == []
 
@@ -308,7 +318,7 @@ def test_a_png_with_a_corrupt_body_is_refused(product, media):
 def test_an_image_over_5_mb_is_refused(product, media):
     content = image_bytes() + b"\x00" * (services.MAX_IMAGE_BYTES)
     with pytest.raises(CatalogError, match="at most 5 MB"):
-        add_product_image(product=product, image_file=upload(content))
+        add_product_image(actor=None, product=product, image_file=upload(content))
     assert ProductImage.objects.count() == 0
     assert stored_files(media) == []
 
@@ -317,18 +327,20 @@ def test_an_image_over_5_mb_is_refused(product, media):
 def test_an_image_declaring_too_many_pixels_is_refused(product, media, monkeypatch):
     monkeypatch.setattr(services, "MAX_IMAGE_PIXELS", 100)
     with pytest.raises(CatalogError, match="too many pixels"):
-        add_product_image(product=product, image_file=upload(image_bytes(size=(20, 20))))
+        add_product_image(
+            actor=None, product=product, image_file=upload(image_bytes(size=(20, 20)))
+        )
     assert ProductImage.objects.count() == 0
 
 
 @pytest.mark.django_db(transaction=True)
 def test_removing_an_image_deletes_its_file_after_commit(media):
-    category = create_category(name="红枣", slug="jujube")
-    product = create_product(name="灰枣", slug="huizao", category=category)
-    image = add_product_image(product=product, image_file=upload(image_bytes()))
+    category = create_category(actor=None, name="红枣", slug="jujube")
+    product = create_product(actor=None, name="灰枣", slug="huizao", category=category)
+    image = add_product_image(actor=None, product=product, image_file=upload(image_bytes()))
     path = media / image.image.name
     assert path.exists()
-    remove_product_image(image=image)
+    remove_product_image(actor=None, image=image)
     assert not ProductImage.objects.exists()
     assert not path.exists()
 
@@ -338,7 +350,7 @@ def test_removing_an_image_deletes_its_file_after_commit(media):
 
 @pytest.mark.django_db
 def test_categories(category):
-    gift = create_category(name=" 礼盒 ", slug="gift")
+    gift = create_category(actor=None, name=" 礼盒 ", slug="gift")
     assert list(Category.objects.all()) == [category, gift]
     assert gift.name == "礼盒"
     before = snapshot()
@@ -348,5 +360,5 @@ def test_categories(category):
         ("空格", "has space", "English letters"),
     ]:
         with pytest.raises(CatalogError, match=message):
-            create_category(name=name, slug=slug)
+            create_category(actor=None, name=name, slug=slug)
     assert snapshot() == before

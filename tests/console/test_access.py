@@ -42,7 +42,7 @@ def urls(place, sku):
 
     now = timezone.now()
     period = schedule_price_period(
-        sku=sku, starts_at=now, ends_at=now + timedelta(days=3), price_fen=2990
+        actor=None, sku=sku, starts_at=now, ends_at=now + timedelta(days=3), price_fen=2990
     )
     return console_urls(place(), sku.product, period)
 

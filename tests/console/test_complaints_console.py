@@ -98,7 +98,9 @@ def test_staff_answer_and_resolve_through_the_pages(console, place, staff):
     complaint.refresh_from_db()
     assert (complaint.status, complaint.outcome) == (ComplaintStatus.RESOLVED, "已全额退款")
     actions = list(
-        AuditEntry.objects.filter(object_id=str(complaint.pk)).values_list("action", "actor")
+        AuditEntry.objects.filter(
+            object_type="compliance.complaint", object_id=complaint.pk
+        ).values_list("action", "actor")
     )
     assert sorted(actions) == [("complaint.answer", staff.pk), ("complaint.resolve", staff.pk)]
 

@@ -235,8 +235,8 @@ def test_order_detail_shows_lines_address_payments_and_refunds(console, place, s
     rr = services.request_return(
         order=order, customer=order.customer, quantities={order.lines.get().pk: 1}
     )
-    services.approve_return(return_request=rr)
-    services.receive_return(return_request=rr)
+    services.approve_return(actor=None, return_request=rr)
+    services.receive_return(actor=None, return_request=rr)
     services.refund_return(return_request=rr)
     html = console.get(detail(order)).content.decode()
     for text in [

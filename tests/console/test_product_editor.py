@@ -36,13 +36,13 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def category(db):
-    return create_category(name="红枣", slug="jujube")
+    return create_category(actor=None, name="红枣", slug="jujube")
 
 
 @pytest.fixture
 def product(category):
-    product = create_product(name="若羌灰枣", slug="ruoqiang", category=category)
-    add_sku(product=product, code="RQ-500", name="500g", list_price_fen=3990)
+    product = create_product(actor=None, name="若羌灰枣", slug="ruoqiang", category=category)
+    add_sku(actor=None, product=product, code="RQ-500", name="500g", list_price_fen=3990)
     return product
 
 
@@ -65,7 +65,9 @@ def edit_url(product):
 @pytest.mark.django_db
 def test_anonymous_and_customers_are_kept_out(client, brand, customer, product, media):
     sku = product.skus.get()
-    image = add_product_image(product=product, image_file=SimpleUploadedFile("a.png", png_bytes()))
+    image = add_product_image(
+        actor=None, product=product, image_file=SimpleUploadedFile("a.png", png_bytes())
+    )
     urls = {
         "get": [reverse("console:product_new"), edit_url(product)],
         "post": [
@@ -195,7 +197,7 @@ def test_bad_new_product_changes_nothing(console, product, fields, message):
 
 @pytest.mark.django_db
 def test_edit_product_details(console, product, category):
-    gift = create_category(name="礼盒", slug="gift")
+    gift = create_category(actor=None, name="礼盒", slug="gift")
     response = console.post(
         edit_url(product),
         product_data(
@@ -221,10 +223,15 @@ def test_edit_product_details(console, product, category):
 @pytest.mark.django_db
 def test_published_food_cannot_lose_its_licence_in_the_console(console, category):
     product = create_product(
-        name="灰枣", slug="huizao", category=category, is_food=True, food_licence_no="SC1"
+        actor=None,
+        name="灰枣",
+        slug="huizao",
+        category=category,
+        is_food=True,
+        food_licence_no="SC1",
     )
-    add_sku(product=product, code="HZ-1", name="500g", list_price_fen=3990)
-    publish_product(product=product)
+    add_sku(actor=None, product=product, code="HZ-1", name="500g", list_price_fen=3990)
+    publish_product(actor=None, product=product)
     response = console.post(
         edit_url(product),
         product_data(category, name="灰枣", slug="huizao", is_food="on", food_licence_no=""),
@@ -298,7 +305,7 @@ def test_edit_price_and_deactivate_a_sku(console, product):
 
 @pytest.mark.django_db
 def test_the_last_active_sku_of_a_product_on_sale_cannot_be_deactivated(console, product):
-    publish_product(product=product)
+    publish_product(actor=None, product=product)
     sku = product.skus.get()
     response = console.post(reverse("console:sku_deactivate", args=[sku.pk]), follow=True)
     (message,) = messages_of(response)
@@ -336,9 +343,11 @@ def test_upload_without_a_file(console, product):
 @pytest.mark.django_db(transaction=True)
 def test_remove_an_image(client, staff, brand, media):
     english(client).force_login(staff)
-    category = create_category(name="红枣", slug="jujube")
-    product = create_product(name="灰枣", slug="huizao", category=category)
-    image = add_product_image(product=product, image_file=SimpleUploadedFile("a.png", png_bytes()))
+    category = create_category(actor=None, name="红枣", slug="jujube")
+    product = create_product(actor=None, name="灰枣", slug="huizao", category=category)
+    image = add_product_image(
+        actor=None, product=product, image_file=SimpleUploadedFile("a.png", png_bytes())
+    )
     response = client.post(
         reverse("console:image_remove", args=[product.pk, image.pk]), follow=True
     )
@@ -349,8 +358,10 @@ def test_remove_an_image(client, staff, brand, media):
 
 @pytest.mark.django_db
 def test_image_of_another_product_is_not_removed(console, product, category, media):
-    other = create_product(name="骏枣", slug="junzao", category=category)
-    image = add_product_image(product=other, image_file=SimpleUploadedFile("a.png", png_bytes()))
+    other = create_product(actor=None, name="骏枣", slug="junzao", category=category)
+    image = add_product_image(
+        actor=None, product=other, image_file=SimpleUploadedFile("a.png", png_bytes())
+    )
     response = console.post(reverse("console:image_remove", args=[product.pk, image.pk]))
     assert response.status_code == 404
     assert ProductImage.objects.filter(pk=image.pk).exists()
@@ -376,9 +387,11 @@ def test_edit_page_queries_do_not_grow_with_skus_and_images(
     console, product, media, django_assert_max_num_queries
 ):
     for n in range(10):
-        add_sku(product=product, code=f"RQ-{n}", name=f"{n}kg", list_price_fen=1000 + n)
-        add_product_image(product=product, image_file=SimpleUploadedFile("a.png", png_bytes()))
-    create_category(name="礼盒", slug="gift")
+        add_sku(actor=None, product=product, code=f"RQ-{n}", name=f"{n}kg", list_price_fen=1000 + n)
+        add_product_image(
+            actor=None, product=product, image_file=SimpleUploadedFile("a.png", png_bytes())
+        )
+    create_category(actor=None, name="礼盒", slug="gift")
     with django_assert_max_num_queries(9):  # 9th: the user's console role (ConsoleRoleMiddleware)
         response = console.get(edit_url(product))
     assert response.status_code == 200

@@ -24,7 +24,7 @@ def draft_product(*, is_food=False, food_licence_no="", price_fen=3990):
         food_licence_no=food_licence_no,
     )
     sku = Sku.objects.create(product=product, code=f"D-{n}", name="1kg", list_price_fen=price_fen)
-    set_stock_on_hand(sku_id=sku.pk, on_hand=10)
+    set_stock_on_hand(actor=None, sku_id=sku.pk, on_hand=10)
     return product
 
 

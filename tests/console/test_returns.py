@@ -113,13 +113,13 @@ def test_overdue_refunds_are_flagged_and_listed_first(console, place, make_custo
     now = timezone.now()
     requested = ask_return(deliver(pay(place())))
     approved = ask_return(deliver(pay(place(who=make_customer()))))
-    services.approve_return(return_request=approved)
+    services.approve_return(actor=None, return_request=approved)
     due_later = ask_return(deliver(pay(place(who=make_customer()))))
-    services.approve_return(return_request=due_later)
-    services.receive_return(return_request=due_later)
+    services.approve_return(actor=None, return_request=due_later)
+    services.receive_return(actor=None, return_request=due_later)
     overdue = ask_return(deliver(pay(place(who=make_customer()))))
-    services.approve_return(return_request=overdue)
-    services.receive_return(return_request=overdue, now=now - timedelta(days=9))
+    services.approve_return(actor=None, return_request=overdue)
+    services.receive_return(actor=None, return_request=overdue, now=now - timedelta(days=9))
 
     response = console.get(reverse("console:return_list"))
     numbers = [rr.number for rr in response.context["page"]]
@@ -143,7 +143,7 @@ def test_returns_queue_queries_do_not_grow_with_rows(
         order = services.place_order(customer=who, items={sku.pk: 2}, address=who.addresses.get())
         rr = ask_return(deliver(pay(order)))
         if i % 2:
-            services.approve_return(return_request=rr)
+            services.approve_return(actor=None, return_request=rr)
     with django_assert_max_num_queries(8):
         response = console.get(reverse("console:return_list"))
     assert len(response.context["page"]) == 25

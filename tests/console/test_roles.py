@@ -214,7 +214,11 @@ def world(brand, staff, make_customer, make_product, make_distributor):
     sku = make_product()
     now = timezone.now()
     period = schedule_price_period(
-        sku=sku, starts_at=now + timedelta(days=1), ends_at=now + timedelta(days=3), price_fen=2990
+        actor=None,
+        sku=sku,
+        starts_at=now + timedelta(days=1),
+        ends_at=now + timedelta(days=3),
+        price_fen=2990,
     )
     seller = make_distributor()
     seller.customer.addresses.update(detail="人民路1号", recipient="李四")  # not a self-purchase
@@ -238,7 +242,8 @@ def world(brand, staff, make_customer, make_product, make_distributor):
 
     requested = ask_return(delivered[0])
     received = orders.receive_return(
-        return_request=orders.approve_return(return_request=ask_return(delivered[1]))
+        actor=None,
+        return_request=orders.approve_return(actor=None, return_request=ask_return(delivered[1])),
     )
     settle_commissions(now=now + timedelta(days=9))
     withdrawal = request_withdrawal(distributor=seller, amount_fen=100, request_key="w1")

@@ -45,8 +45,8 @@ def test_a_reservation_beyond_the_available_units_changes_nothing(sku):
 def test_stock_cannot_be_counted_below_what_open_orders_reserved(sku):
     reserve_stock(quantities={sku.pk: 5}, reference="x")
     with pytest.raises(StockError):
-        set_stock_on_hand(sku_id=sku.pk, on_hand=4)
+        set_stock_on_hand(actor=None, sku_id=sku.pk, on_hand=4)
     with pytest.raises(StockError):
-        set_stock_on_hand(sku_id=sku.pk, on_hand=-1)
+        set_stock_on_hand(actor=None, sku_id=sku.pk, on_hand=-1)
     assert Stock.objects.get(sku=sku).on_hand == 100
-    assert set_stock_on_hand(sku_id=sku.pk, on_hand=5).available == 0
+    assert set_stock_on_hand(actor=None, sku_id=sku.pk, on_hand=5).available == 0

@@ -19,11 +19,11 @@ def test_order_goes_from_placement_to_completion(customer, sku):
     assert Stock.objects.get(sku=sku).reserved == 2
     pay(order)
     assert order.status == OrderStatus.PAID
-    services.ship_order(order=order, carrier="顺丰", tracking_no="SF123")
+    services.ship_order(actor=None, order=order, carrier="顺丰", tracking_no="SF123")
     stock = Stock.objects.get(sku=sku)
     assert (stock.on_hand, stock.reserved) == (98, 0)
     signed = timezone.now()
-    services.mark_delivered(order=order, signed_at=signed)
+    services.mark_delivered(actor=None, order=order, signed_at=signed)
     assert services.complete_orders(now=signed + timedelta(days=7)) == 0
     assert services.complete_orders(now=signed + timedelta(days=9)) == 1
     order.refresh_from_db()

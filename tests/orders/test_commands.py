@@ -30,8 +30,8 @@ def delivered_order(customer, sku):
             payment.number, f"txn-{payment.number}", payment.amount_fen, timezone.now()
         ),
     )
-    services.ship_order(order=order, carrier="顺丰", tracking_no="SF1")
-    return services.mark_delivered(order=order, signed_at=timezone.now())
+    services.ship_order(actor=None, order=order, carrier="顺丰", tracking_no="SF1")
+    return services.mark_delivered(actor=None, order=order, signed_at=timezone.now())
 
 
 @pytest.mark.django_db

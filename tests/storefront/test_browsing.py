@@ -17,6 +17,7 @@ def test_product_list_shows_cards_with_current_price_and_licence_footer(
     cheap = make_product(name="若羌灰枣", price_fen=3990)
     now = timezone.now()
     schedule_price_period(
+        actor=None,
         sku=cheap,
         starts_at=now - timedelta(hours=1),
         ends_at=now + timedelta(days=2),
@@ -75,7 +76,9 @@ def test_product_detail_explains_price_period_return_class_and_food_licence(
     )
     now = timezone.now()
     ends = now + timedelta(days=3)
-    schedule_price_period(sku=sku, starts_at=now - timedelta(hours=1), ends_at=ends, price_fen=3900)
+    schedule_price_period(
+        actor=None, sku=sku, starts_at=now - timedelta(hours=1), ends_at=ends, price_fen=3900
+    )
     page = client.get(
         reverse("storefront:product_detail", args=[sku.product.slug])
     ).content.decode()
@@ -137,7 +140,7 @@ def test_adding_a_bad_quantity_or_a_sold_out_sku_is_refused(shopper, customer, s
 
 def test_product_with_restocked_sku_becomes_buyable(client, brand, make_product):
     sku = make_product(stock=0)
-    set_stock_on_hand(sku_id=sku.pk, on_hand=3)
+    set_stock_on_hand(actor=None, sku_id=sku.pk, on_hand=3)
     page = client.get(
         reverse("storefront:product_detail", args=[sku.product.slug])
     ).content.decode()

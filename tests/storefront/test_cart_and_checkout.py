@@ -132,6 +132,7 @@ def test_a_price_change_after_review_is_refused_and_changes_nothing(
     reviewed_total = shopper.get("/checkout/").context["total_fen"]
     now = timezone.now()
     schedule_price_period(
+        actor=None,
         sku=sku,
         starts_at=now - timedelta(minutes=1),
         ends_at=now + timedelta(days=1),

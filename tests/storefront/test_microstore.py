@@ -60,6 +60,7 @@ def test_the_store_shows_his_name_brand_prices_featured_first_and_the_licence(
     chosen = make_product(name="和田大枣", price_fen=5990)
     now = timezone.now()
     schedule_price_period(
+        actor=None,
         sku=plain,
         starts_at=now - timedelta(hours=1),
         ends_at=now + timedelta(days=1),

@@ -84,7 +84,7 @@ def test_cancel_a_paid_unshipped_order_refunds_it(shopper, customer, sku):
 
 def test_shipped_order_cannot_be_cancelled(shopper, customer, sku):
     order = pay(place(customer, {sku.pk: 1}))
-    orders.ship_order(order=order, carrier="顺丰", tracking_no="SF1")
+    orders.ship_order(actor=None, order=order, carrier="顺丰", tracking_no="SF1")
     page = shopper.get(f"/orders/{order.number}/").content.decode()
     assert 'data-testid="cancel"' not in page
     shopper.post(f"/orders/{order.number}/cancel/")
@@ -139,10 +139,10 @@ def test_return_request_shows_rejection_and_refund_due_date(shopper, customer, s
     order = delivered(place(customer, {sku.pk: 2}), signed_at=timezone.now() - timedelta(days=1))
     line = order.lines.get()
     first = orders.request_return(order=order, customer=customer, quantities={line.pk: 1})
-    orders.reject_return(return_request=first, reason="商品已拆封")
+    orders.reject_return(actor=None, return_request=first, reason="商品已拆封")
     second = orders.request_return(order=order, customer=customer, quantities={line.pk: 1})
-    orders.approve_return(return_request=second)
-    received = orders.receive_return(return_request=second)
+    orders.approve_return(actor=None, return_request=second)
+    received = orders.receive_return(actor=None, return_request=second)
     page = shopper.get(f"/orders/{order.number}/").content.decode()
     assert "商品已拆封" in page
     assert f"Refund due by {timezone.localtime(received.refund_due_at):%Y-%m-%d}" in page

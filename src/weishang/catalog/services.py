@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weishang import uploads
+from weishang.compliance import audit
 from weishang.inventory.services import set_stock_on_hand
 
 from .errors import CatalogError
@@ -31,10 +32,42 @@ PRODUCT_FIELDS = (
     "exclusion_reason",
 )
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+SKU_FIELDS = ("code", "name", "list_price_fen", "is_active")
+
+
+def _product_state(product: Product) -> dict:
+    """A product's fields as the audit log keeps them (the category by its id)."""
+    state = {name: getattr(product, name) for name in PRODUCT_FIELDS if name != "category"}
+    return {**state, "category": product.category_id, "status": product.status}
+
+
+def _sku_state(sku: Sku) -> dict:
+    return {name: getattr(sku, name) for name in SKU_FIELDS}
+
+
+def _period_state(period: PricePeriod) -> dict:
+    return {
+        "sku": period.sku_id,
+        "starts_at": period.starts_at,
+        "ends_at": period.ends_at,
+        "price_fen": period.price_fen,
+        "label": period.label,
+    }
+
+
+def _set_status(product: Product, status: str, *, actor, action: str) -> Product:
+    """Saves the locked product's new status, audited when it changed."""
+    before = {"status": product.status}
+    product.status = status
+    product.save(update_fields=["status"])
+    audit.record_change(
+        actor=actor, action=action, obj=product, before=before, after={"status": status}
+    )
+    return product
 
 
 @transaction.atomic
-def publish_product(*, product: Product) -> Product:
+def publish_product(*, product: Product, actor) -> Product:
     product = Product.objects.select_for_update().get(pk=product.pk)
     if product.is_food and not product.food_licence_no.strip():
         raise CatalogError(
@@ -46,21 +79,18 @@ def publish_product(*, product: Product) -> Product:
         )
     if not product.skus.filter(is_active=True).exists():
         raise CatalogError(_("A product needs at least one active SKU before it is published."))
-    product.status = Product.Status.PUBLISHED
-    product.save(update_fields=["status"])
-    return product
+    return _set_status(product, Product.Status.PUBLISHED, actor=actor, action="product.publish")
 
 
 @transaction.atomic
-def unpublish_product(*, product: Product) -> Product:
-    Product.objects.filter(pk=product.pk).update(status=Product.Status.DRAFT)
-    product.refresh_from_db()
-    return product
+def unpublish_product(*, product: Product, actor) -> Product:
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    return _set_status(product, Product.Status.DRAFT, actor=actor, action="product.unpublish")
 
 
 @transaction.atomic
 def schedule_price_period(
-    *, sku: Sku, starts_at: datetime, ends_at: datetime, price_fen: int, label: str = ""
+    *, sku: Sku, actor, starts_at: datetime, ends_at: datetime, price_fen: int, label: str = ""
 ) -> PricePeriod:
     """Adds a lifecycle price; refuses a period that overlaps another of the same SKU."""
     if not isinstance(price_fen, int) or price_fen <= 0:
@@ -80,13 +110,18 @@ def schedule_price_period(
                 },
                 code="price_period_overlap",
             )
-    return PricePeriod.objects.create(
+    period = PricePeriod.objects.create(
         sku=sku, starts_at=starts_at, ends_at=ends_at, price_fen=price_fen, label=label
     )
+    audit.record(actor=actor, action="price_period.add", obj=period, after=_period_state(period))
+    return period
 
 
 @transaction.atomic
-def delete_price_period(*, period: PricePeriod) -> None:
+def delete_price_period(*, period: PricePeriod, actor) -> None:
+    audit.record(
+        actor=actor, action="price_period.delete", obj=period, before=_period_state(period)
+    )
     period.delete()
 
 
@@ -196,6 +231,7 @@ def _clean_product_fields(fields: dict, *, product: Product | None = None) -> di
 @transaction.atomic
 def create_product(
     *,
+    actor,
     name: str,
     slug: str,
     category: Category,
@@ -227,13 +263,15 @@ def create_product(
             product.save(force_insert=True)
     except IntegrityError as exc:  # another operator took the slug a moment ago
         raise _duplicate_slug(fields["slug"]) from exc
+    audit.record(actor=actor, action="product.create", obj=product, after=_product_state(product))
     return product
 
 
 @transaction.atomic
-def update_product(*, product: Product, **fields) -> Product:
+def update_product(*, product: Product, actor, **fields) -> Product:
     """Changes a product's details; its status changes only by publishing or unpublishing."""
     product = Product.objects.select_for_update().get(pk=product.pk)
+    before = _product_state(product)
     fields = _clean_product_fields(fields, product=product)
     for name, value in fields.items():
         setattr(product, name, value)
@@ -244,6 +282,13 @@ def update_product(*, product: Product, **fields) -> Product:
                 product.save(update_fields=list(fields))
         except IntegrityError as exc:
             raise _duplicate_slug(product.slug) from exc
+    audit.record_change(
+        actor=actor,
+        action="product.update",
+        obj=product,
+        before=before,
+        after=_product_state(product),
+    )
     return product
 
 
@@ -255,7 +300,7 @@ def _duplicate_code(code: str) -> CatalogError:
 
 
 @transaction.atomic
-def add_sku(*, product: Product, code: str, name: str, list_price_fen: int) -> Sku:
+def add_sku(*, product: Product, actor, code: str, name: str, list_price_fen: int) -> Sku:
     """A new sellable variant (500 g, 1 kg) with a stock row at zero in the central warehouse."""
     code = _text(code, model=Sku, field="code")
     name = _text(name, model=Sku, field="name")
@@ -274,7 +319,8 @@ def add_sku(*, product: Product, code: str, name: str, list_price_fen: int) -> S
             )
     except IntegrityError as exc:
         raise _duplicate_code(code) from exc
-    set_stock_on_hand(sku_id=sku.pk, on_hand=0, reference=f"new sku {code}")
+    set_stock_on_hand(sku_id=sku.pk, actor=actor, on_hand=0, reference=f"new sku {code}")
+    audit.record(actor=actor, action="sku.add", obj=sku, after=_sku_state(sku))
     return sku
 
 
@@ -282,6 +328,7 @@ def add_sku(*, product: Product, code: str, name: str, list_price_fen: int) -> S
 def update_sku(
     *,
     sku: Sku,
+    actor,
     name: str | None = None,
     list_price_fen: int | None = None,
     is_active: bool | None = None,
@@ -289,6 +336,7 @@ def update_sku(
     """Renames, reprices, activates or deactivates a SKU; ``None`` leaves a field as it is."""
     product = Product.objects.select_for_update().get(pk=sku.product_id)
     sku = Sku.objects.select_for_update().get(pk=sku.pk)
+    before = _sku_state(sku)
     changed = []
     if name is not None:
         sku.name = _text(name, model=Sku, field="name")
@@ -313,6 +361,9 @@ def update_sku(
         changed.append("is_active")
     if changed:
         sku.save(update_fields=changed)
+    audit.record_change(
+        actor=actor, action="sku.update", obj=sku, before=before, after=_sku_state(sku)
+    )
     return sku
 
 
@@ -337,7 +388,7 @@ def _checked_image(image_file) -> str:
 
 
 @transaction.atomic
-def add_product_image(*, product: Product, image_file) -> ProductImage:
+def add_product_image(*, product: Product, actor, image_file) -> ProductImage:
     """Stores a checked image after the product's others.
 
     The stored name comes from the product and the real format, never from the uploaded name,
@@ -353,20 +404,33 @@ def add_product_image(*, product: Product, image_file) -> ProductImage:
     except Exception:
         image.image.storage.delete(image.image.name)  # no row, so no file either
         raise
+    audit.record(
+        actor=actor,
+        action="product.image_add",
+        obj=product,
+        after={"image": image.pk, "file": image.image.name},
+    )
     return image
 
 
 @transaction.atomic
-def remove_product_image(*, image: ProductImage) -> None:
+def remove_product_image(*, image: ProductImage, actor) -> None:
     """Deletes the image's row now and its file once the deletion is committed."""
     storage, name = image.image.storage, image.image.name
-    ProductImage.objects.filter(pk=image.pk).delete()
+    if ProductImage.objects.filter(pk=image.pk).delete()[0]:
+        audit.record(
+            actor=actor,
+            action="product.image_remove",
+            object_type=Product._meta.label_lower,
+            object_id=image.product_id,
+            before={"image": image.pk, "file": name},
+        )
     if name:
         transaction.on_commit(lambda: storage.delete(name))
 
 
 @transaction.atomic
-def create_category(*, name: str, slug: str) -> Category:
+def create_category(*, actor, name: str, slug: str) -> Category:
     name = _text(name, model=Category, field="name")
     slug = _slug(slug, model=Category)
     duplicate = CatalogError(
@@ -377,8 +441,12 @@ def create_category(*, name: str, slug: str) -> Category:
         raise duplicate
     try:
         with transaction.atomic():
-            return Category.objects.create(
+            category = Category.objects.create(
                 name=name, slug=slug, position=_next_position(Category.objects.all())
             )
     except IntegrityError as exc:
         raise duplicate from exc
+    audit.record(
+        actor=actor, action="category.add", obj=category, after={"name": name, "slug": slug}
+    )
+    return category

@@ -5,32 +5,15 @@ check; ledger records change only through the ledger's services."""
 
 from django.contrib import admin
 
+from weishang.read_only_admin import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import Account, Commission, CommissionPlan, PlanRate, Transfer, Withdrawal
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class PlanRateInline(admin.TabularInline):
+class PlanRateInline(ReadOnlyInline):
     model = PlanRate
     fields = ["category", "product", "rate_bp"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CommissionPlan)

@@ -40,3 +40,18 @@ def record(
         after=_jsonable(after),
         reason=(reason or "")[:300],
     )
+
+
+def record_change(*, actor, action: str, obj, before: dict, after: dict, reason: str = ""):
+    """Appends one entry with only the fields that changed; nothing when none did."""
+    changed = [name for name in after if before.get(name) != after[name]]
+    if not changed:
+        return None
+    return record(
+        actor=actor,
+        action=action,
+        obj=obj,
+        before={name: before.get(name) for name in changed},
+        after={name: after[name] for name in changed},
+        reason=reason,
+    )

@@ -19,20 +19,17 @@ from itertools import batched
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from django.apps import apps
 from django.db import connection, transaction
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from weishang.catalog.models import Brand
+from weishang.catalog import selectors as catalog
 from weishang.core_errors import DomainError
-from weishang.distribution.models import Distributor
-from weishang.orders.models import OrderLine
-from weishang.payments.models import Payment, Refund
+from weishang.distribution import selectors as distribution
+from weishang.orders import selectors as orders
+from weishang.payments import selectors as payments
 
-from . import audit
+from . import audit, selectors
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SCHEMA_ID = "https://weishang.example/schemas/regulator-export/1"
@@ -105,14 +102,6 @@ class Section:
     rows: Callable[[], Iterator[dict]]
 
 
-def complaint_model():
-    """The Complaint model when the complaints feature is installed, else None."""
-    try:
-        return apps.get_model("compliance", "Complaint")
-    except LookupError:
-        return None
-
-
 TRANSACTION_COLUMNS = (
     "order_number",
     "placed_at",
@@ -141,79 +130,27 @@ TRANSACTION_COLUMNS = (
     "payment_provider",
     "payment_transaction_id",
 )
-_LINE_VALUES = (
-    "order_id",
-    "order__number",
-    "order__placed_at",
-    "order__paid_at",
-    "order__status",
-    "order__total_fen",
-    "order__refunded_fen",
-    "order__distributor_id",
-    "order__distributor__store_name",
-    "order__distributor__id_number_masked",
-    "order__distributor__business_kind",
-    "order__distributor__credit_code",
-    "order__distributor__status",
-    "product_name",
-    "sku_code",
-    "sku_name",
-    "quantity",
-    "unit_price_fen",
-    "line_total_fen",
-)
 
 
 def _lines(rng: DateRange):
-    start, end = rng.bounds
-    return OrderLine.objects.filter(order__placed_at__gte=start, order__placed_at__lt=end)
-
-
-def _payments_of(first: datetime, last: datetime) -> dict[int, dict]:
-    """Per order placed in [first, last], the payment that succeeded, else its latest attempt.
-    A chunk's lines are ordered by placing time, so two bounds select its orders' payments
-    (a few neighbours at the edges too) through the index on placing time."""
-    chosen: dict[int, dict] = {}
-    rows = (
-        Payment.objects.filter(order__placed_at__gte=first, order__placed_at__lte=last)
-        .order_by("order_id", "pk")
-        .values_list("order_id", "provider", "provider_txn_id", "status")
-    )
-    for order_id, provider, txn_id, status in rows:
-        current = chosen.get(order_id)
-        if current is None or current[2] != Payment.Status.SUCCEEDED:
-            chosen[order_id] = (provider, txn_id, status)
-    return chosen
-
-
-def _refund_times_of(first: datetime, last: datetime) -> dict[int, list[str]]:
-    times: dict[int, list[str]] = {}
-    rows = (
-        Refund.objects.filter(
-            payment__order__placed_at__gte=first, payment__order__placed_at__lte=last
-        )
-        .order_by("created_at", "pk")
-        .values_list("payment__order_id", "created_at")
-    )
-    for order_id, created_at in rows:
-        times.setdefault(order_id, []).append(local_iso(created_at))
-    return times
+    return orders.lines_placed_between(*rng.bounds)
 
 
 def transaction_rows(rng: DateRange, seller: dict) -> Iterator[dict]:
-    """One row per order line, in order of placing; payments and refunds are fetched per chunk
-    of lines (two queries per CHUNK lines), never for the whole range."""
-    lines = (
-        _lines(rng)
-        .order_by("order__placed_at", "order_id", "pk")
-        .values_list(*_LINE_VALUES)
-        .iterator(chunk_size=CHUNK)
-    )
+    """One row per order line, in order of placing; payments, refunds and the distributors'
+    register entries are asked of their domains per chunk of lines (at most three queries per
+    CHUNK lines), never for the whole range."""
+    lines = _lines(rng).iterator(chunk_size=CHUNK)
     company, uscc = seller["company_name"], seller["uscc"]
     for chunk in batched(lines, CHUNK):
         first, last = chunk[0][2], chunk[-1][2]
-        payments = _payments_of(first, last)
-        refunds = _refund_times_of(first, last) if any(line[6] for line in chunk) else {}
+        paid = payments.payments_of_orders_placed_between(first, last)
+        refunds = (
+            payments.refund_times_of_orders_placed_between(first, last)
+            if any(line[6] for line in chunk)
+            else {}
+        )
+        register = distribution.register_entries(line[7] for line in chunk)
         for (
             order_id,
             number,
@@ -223,11 +160,6 @@ def transaction_rows(rng: DateRange, seller: dict) -> Iterator[dict]:
             total_fen,
             refunded_fen,
             distributor_id,
-            store_name,
-            id_masked,
-            business_kind,
-            credit_code,
-            distributor_status,
             product_name,
             sku_code,
             sku_name,
@@ -235,8 +167,11 @@ def transaction_rows(rng: DateRange, seller: dict) -> Iterator[dict]:
             unit_price_fen,
             line_total_fen,
         ) in chunk:
-            payment = payments.get(order_id)
+            payment = paid.get(order_id)
             has_distributor = distributor_id is not None
+            store_name, id_masked, business_kind, credit_code, distributor_status = register.get(
+                distributor_id, (None,) * 5
+            )
             yield {
                 "order_number": number,
                 "placed_at": local_iso(placed_at),
@@ -254,7 +189,7 @@ def transaction_rows(rng: DateRange, seller: dict) -> Iterator[dict]:
                 "order_total_yuan": yuan(total_fen),
                 "refunded_fen": refunded_fen,
                 "refunded_yuan": yuan(refunded_fen),
-                "refund_times": refunds.get(order_id, []),
+                "refund_times": [local_iso(at) for at in refunds.get(order_id, [])],
                 "seller_company_name": company,
                 "seller_uscc": uscc,
                 "distributor_store_name": store_name if has_distributor else None,
@@ -285,30 +220,11 @@ COMPLAINT_COLUMNS = (
 
 
 def _complaints(rng: DateRange):
-    start, end = rng.bounds
-    return complaint_model().objects.filter(filed_at__gte=start, filed_at__lt=end)
+    return selectors.complaints_filed_between(*rng.bounds)
 
 
 def complaint_rows(rng: DateRange, now: datetime) -> Iterator[dict]:
-    rows = (
-        _complaints(rng)
-        .order_by("filed_at", "pk")
-        .values_list(
-            "number",
-            "order__number",
-            "filed_at",
-            "category",
-            "text",
-            "status",
-            "due_at",
-            "first_answered_at",
-            "resolved_at",
-            "outcome",
-            "distributor__store_name",
-            "distributor__id_number_masked",
-        )
-        .iterator(chunk_size=CHUNK)
-    )
+    rows = _complaints(rng).iterator(chunk_size=CHUNK)
     for (
         number,
         order_number,
@@ -354,60 +270,31 @@ DISTRIBUTOR_COLUMNS = (
 )
 
 
-def _distributors():
-    qs = Distributor.objects.all()
-    model = complaint_model()
-    if model is None:
-        return qs.annotate(complaint_count=Value(0, output_field=IntegerField()))
-    counts = (
-        model.objects.filter(distributor=OuterRef("pk"))
-        .order_by()
-        .values("distributor")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return qs.annotate(complaint_count=Coalesce(Subquery(counts), 0))
-
-
 def distributor_rows() -> Iterator[dict]:
-    """The whole register as it stands at export time (not limited to the range)."""
-    rows = (
-        _distributors()
-        .order_by("pk")
-        .values_list(
-            "store_name",
-            "slug",
-            "id_number_masked",
-            "business_kind",
-            "credit_code",
-            "status",
-            "status_reason",
-            "approved_at",
-            "complaint_count",
-        )
-        .iterator(chunk_size=CHUNK)
-    )
-    for name, slug, masked, kind, credit, status, reason, approved_at, complaints in rows:
-        yield {
-            "store_name": name,
-            "store_slug": slug,
-            "id_number_masked": masked,
-            "business_kind": kind,
-            "credit_code": credit or None,
-            "status": status,
-            "status_reason": reason or None,
-            "approved_at": local_iso(approved_at),
-            "complaint_count": complaints,
-        }
+    """The whole register as it stands at export time (not limited to the range), with each
+    distributor's complaint count asked per chunk."""
+    for chunk in batched(distribution.register().iterator(chunk_size=CHUNK), CHUNK):
+        complaints = selectors.complaint_counts_by_distributor(row[0] for row in chunk)
+        for pk, name, slug, masked, kind, credit, status, reason, approved_at in chunk:
+            yield {
+                "store_name": name,
+                "store_slug": slug,
+                "id_number_masked": masked,
+                "business_kind": kind,
+                "credit_code": credit or None,
+                "status": status,
+                "status_reason": reason or None,
+                "approved_at": local_iso(approved_at),
+                "complaint_count": complaints.get(pk, 0),
+            }
 
 
 def seller() -> dict:
-    brand = Brand.objects.order_by("pk").values("name", "company_name", "business_licence_no")
-    row = brand.first() or {"name": "", "company_name": "", "business_licence_no": ""}
+    brand = catalog.brand()
     return {
-        "brand_name": row["name"],
-        "company_name": row["company_name"],
-        "uscc": row["business_licence_no"],
+        "brand_name": brand.name if brand else "",
+        "company_name": brand.company_name if brand else "",
+        "uscc": brand.business_licence_no if brand else "",
     }
 
 
@@ -427,32 +314,26 @@ class Export:
 
     def sections(self) -> list[Section]:
         rng = self.range
-        found = [
+        return [
             Section(
                 "transactions",
                 TRANSACTION_COLUMNS,
                 lambda: _lines(rng).count(),
                 lambda: transaction_rows(rng, self.seller),
-            )
-        ]
-        if complaint_model() is not None:
-            found.append(
-                Section(
-                    "complaints",
-                    COMPLAINT_COLUMNS,
-                    lambda: _complaints(rng).count(),
-                    lambda: complaint_rows(rng, self.now),
-                )
-            )
-        found.append(
+            ),
+            Section(
+                "complaints",
+                COMPLAINT_COLUMNS,
+                lambda: _complaints(rng).count(),
+                lambda: complaint_rows(rng, self.now),
+            ),
             Section(
                 "distributors",
                 DISTRIBUTOR_COLUMNS,
-                lambda: Distributor.objects.count(),
+                distribution.register_size,
                 distributor_rows,
-            )
-        )
-        return found
+            ),
+        ]
 
     def header(self) -> dict:
         return {

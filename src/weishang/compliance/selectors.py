@@ -60,6 +60,28 @@ def complaint_for_staff(number: str) -> Complaint:
     )
 
 
+def complaints_filed_between(start, end) -> QuerySet:
+    """Complaints filed in [start, end), oldest first, as tuples for the regulator export."""
+    return (
+        Complaint.objects.filter(filed_at__gte=start, filed_at__lt=end)
+        .order_by("filed_at", "pk")
+        .values_list(
+            "number",
+            "order__number",
+            "filed_at",
+            "category",
+            "text",
+            "status",
+            "due_at",
+            "first_answered_at",
+            "resolved_at",
+            "outcome",
+            "distributor__store_name",
+            "distributor__id_number_masked",
+        )
+    )
+
+
 def complaint_counts_by_distributor(distributor_ids) -> dict[int, int]:
     """Complaints on each distributor's record: {distributor id: number of complaints}."""
     rows = (

@@ -227,7 +227,7 @@ def order_ship(request, number):
     else:
         _attempt(
             request,
-            lambda: orders.ship_order(order=order, **form.cleaned_data),
+            lambda: orders.ship_order(order=order, actor=request.user, **form.cleaned_data),
             _("Order %(number)s is shipped.") % {"number": order.number},
         )
     return redirect("console:order_detail", number=order.number)
@@ -242,7 +242,9 @@ def order_deliver(request, number):
     else:
         _attempt(
             request,
-            lambda: orders.mark_delivered(order=order, signed_at=form.cleaned_data["signed_at"]),
+            lambda: orders.mark_delivered(
+                order=order, actor=request.user, signed_at=form.cleaned_data["signed_at"]
+            ),
             _("Order %(number)s is marked delivered.") % {"number": order.number},
         )
     return redirect("console:order_detail", number=order.number)
@@ -289,7 +291,7 @@ def return_action(request, number, action):
     if action == "approve":
         _attempt(
             request,
-            lambda: orders.approve_return(return_request=rr),
+            lambda: orders.approve_return(return_request=rr, actor=request.user),
             _("Return %(number)s is approved.") % {"number": rr.number},
         )
     elif action == "reject":
@@ -299,13 +301,15 @@ def return_action(request, number, action):
         else:
             _attempt(
                 request,
-                lambda: orders.reject_return(return_request=rr, reason=form.cleaned_data["reason"]),
+                lambda: orders.reject_return(
+                    return_request=rr, actor=request.user, reason=form.cleaned_data["reason"]
+                ),
                 _("Return %(number)s is rejected.") % {"number": rr.number},
             )
     elif action == "receive":
         _attempt(
             request,
-            lambda: orders.receive_return(return_request=rr),
+            lambda: orders.receive_return(return_request=rr, actor=request.user),
             _("Return %(number)s is received; the goods are back in stock.")
             % {"number": rr.number},
         )
@@ -353,6 +357,7 @@ def stock_set(request, sku_id):
             request,
             lambda: inventory.set_stock_on_hand(
                 sku_id=sku.pk,
+                actor=request.user,
                 on_hand=form.cleaned_data["on_hand"],
                 reference=f"console:{request.user.pk}",
             ),
@@ -366,7 +371,7 @@ def product_publish(request, product_id):
     product = get_object_or_404(Product, pk=product_id)
     _attempt(
         request,
-        lambda: catalog.publish_product(product=product),
+        lambda: catalog.publish_product(product=product, actor=request.user),
         _("%(name)s is published.") % {"name": product.name},
     )
     return _back(request, reverse("console:product_list"))
@@ -377,7 +382,7 @@ def product_unpublish(request, product_id):
     product = get_object_or_404(Product, pk=product_id)
     _attempt(
         request,
-        lambda: catalog.unpublish_product(product=product),
+        lambda: catalog.unpublish_product(product=product, actor=request.user),
         _("%(name)s is withdrawn from sale.") % {"name": product.name},
     )
     return _back(request, reverse("console:product_list"))
@@ -399,6 +404,7 @@ def price_periods(request, product_id):
                 request,
                 lambda: catalog.schedule_price_period(
                     sku=data["sku"],
+                    actor=request.user,
                     starts_at=data["starts_at"],
                     ends_at=data["ends_at"],
                     price_fen=data["price"],
@@ -425,7 +431,9 @@ def price_period_delete(request, product_id, period_id):
         PricePeriod.objects.select_related("sku"), pk=period_id, sku__product_id=product_id
     )
     _attempt(
-        request, lambda: catalog.delete_price_period(period=period), _("Price period deleted.")
+        request,
+        lambda: catalog.delete_price_period(period=period, actor=request.user),
+        _("Price period deleted."),
     )
     return redirect("console:price_periods", product_id=product_id)
 
@@ -447,7 +455,9 @@ def product_new(request):
             created = []
             if _attempt(
                 request,
-                lambda: created.append(catalog.create_product(**_product_fields(form))),
+                lambda: created.append(
+                    catalog.create_product(actor=request.user, **_product_fields(form))
+                ),
                 _("%(name)s is created as a draft; add its SKUs and images, then publish it.")
                 % {"name": form.cleaned_data["name"]},
             ):
@@ -471,7 +481,9 @@ def product_edit(request, product_id):
             _form_errors(request, form, labelled=True)
         elif _attempt(
             request,
-            lambda: catalog.update_product(product=product, **_product_fields(form)),
+            lambda: catalog.update_product(
+                product=product, actor=request.user, **_product_fields(form)
+            ),
             _("%(name)s is saved.") % {"name": form.cleaned_data["name"]},
         ):
             return redirect("console:product_edit", product_id=product.pk)
@@ -513,7 +525,11 @@ def sku_add(request, product_id):
         _attempt(
             request,
             lambda: catalog.add_sku(
-                product=product, code=data["code"], name=data["name"], list_price_fen=data["price"]
+                product=product,
+                actor=request.user,
+                code=data["code"],
+                name=data["name"],
+                list_price_fen=data["price"],
             ),
             _("SKU %(code)s is added with no stock yet.") % {"code": data["code"]},
         )
@@ -534,7 +550,10 @@ def sku_edit(request, sku_id):
         _attempt(
             request,
             lambda: catalog.update_sku(
-                sku=sku, name=form.cleaned_data["name"], list_price_fen=form.cleaned_data["price"]
+                sku=sku,
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                list_price_fen=form.cleaned_data["price"],
             ),
             _("SKU %(code)s is saved.") % {"code": sku.code},
         )
@@ -546,7 +565,7 @@ def sku_set_active(request, sku_id, active):
     sku = _sku(sku_id)
     _attempt(
         request,
-        lambda: catalog.update_sku(sku=sku, is_active=active),
+        lambda: catalog.update_sku(sku=sku, actor=request.user, is_active=active),
         (_("SKU %(code)s is active.") if active else _("SKU %(code)s is deactivated."))
         % {"code": sku.code},
     )
@@ -563,7 +582,7 @@ def image_add(request, product_id):
         _attempt(
             request,
             lambda: catalog.add_product_image(
-                product=product, image_file=form.cleaned_data["image"]
+                product=product, actor=request.user, image_file=form.cleaned_data["image"]
             ),
             _("Image uploaded."),
         )
@@ -573,7 +592,11 @@ def image_add(request, product_id):
 @staff_post
 def image_remove(request, product_id, image_id):
     image = get_object_or_404(ProductImage, pk=image_id, product_id=product_id)
-    _attempt(request, lambda: catalog.remove_product_image(image=image), _("Image removed."))
+    _attempt(
+        request,
+        lambda: catalog.remove_product_image(image=image, actor=request.user),
+        _("Image removed."),
+    )
     return _to_edit(product_id)
 
 
@@ -585,7 +608,7 @@ def category_add(request):
     else:
         _attempt(
             request,
-            lambda: catalog.create_category(**form.cleaned_data),
+            lambda: catalog.create_category(actor=request.user, **form.cleaned_data),
             _("Category %(name)s is added.") % {"name": form.cleaned_data["name"]},
         )
     return _back(request, reverse("console:product_new"))

@@ -102,13 +102,15 @@ def load_catalogue(*, brand: Brand) -> list[Product]:
                 list_price_fen=demo_sku.price_fen,
                 position=sku_position,
             )
-            set_stock_on_hand(sku_id=sku.pk, on_hand=demo_sku.stock, reference="demo opening stock")
+            set_stock_on_hand(
+                actor=None, sku_id=sku.pk, on_hand=demo_sku.stock, reference="demo opening stock"
+            )
         picture = render_product_image(
             item.name, shape=item.shape, palette=item.palette, subtitle=item.tagline
         )
         image = ProductImage(product=product, position=0)
         image.image.save(f"{item.slug}.jpg", ContentFile(picture), save=True)
-        products.append(publish_product(product=product))
+        products.append(publish_product(actor=None, product=product))
 
     now = timezone.now()
     for code, starts_in_days, days, price_fen, label in catalogue.PRICE_PERIODS:
@@ -117,6 +119,7 @@ def load_catalogue(*, brand: Brand) -> list[Product]:
             now + timedelta(days=starts_in_days) - timedelta(hours=1 if starts_in_days == 0 else 0)
         )
         schedule_price_period(
+            actor=None,
             sku=Sku.objects.get(code=code),
             starts_at=starts_at,
             ends_at=now + timedelta(days=starts_in_days + days),
@@ -209,12 +212,14 @@ def place_demo_orders(*, customer: Customer) -> list:
 
     delivered = place({"ZZD-EJ-500": 1, "ZZD-HZ-GIFT": 1}, confirm_return_exclusion=True)
     _pay(delivered)
-    orders.ship_order(order=delivered, carrier="顺丰速运", tracking_no="SF1402837465920")
-    orders.mark_delivered(order=delivered, signed_at=timezone.now())
+    orders.ship_order(
+        actor=None, order=delivered, carrier="顺丰速运", tracking_no="SF1402837465920"
+    )
+    orders.mark_delivered(actor=None, order=delivered, signed_at=timezone.now())
 
     shipped = place({"ZZD-JH-500": 1, "ZZD-CP-6X60": 1})
     _pay(shipped)
-    orders.ship_order(order=shipped, carrier="中通快递", tracking_no="ZT7831002945561")
+    orders.ship_order(actor=None, order=shipped, carrier="中通快递", tracking_no="ZT7831002945561")
 
     paid = place({"ZZD-JZ-1000": 1, "ZZD-GQ-15": 2})
     _pay(paid)

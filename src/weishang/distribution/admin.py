@@ -1,24 +1,15 @@
-"""Django admin: a read-only look at distributors and applications for superusers. Every change
-goes through the services (the brand console is the place to review and approve)."""
+"""Django admin: a read-only look at distributors, applications, bindings and the programme
+settings for superusers. Every change goes through the services (the brand console is the place
+to review and approve)."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from weishang.core_errors import DomainError
+from weishang.read_only_admin import ReadOnlyAdmin
 
 from . import services
 from .models import Application, Binding, BindingEvent, Distributor, ProgrammeSettings
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Distributor)
@@ -59,4 +50,4 @@ class BindingEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "customer", "distributor", "previous_distributor", "source"]
 
 
-admin.site.register(ProgrammeSettings)
+admin.site.register(ProgrammeSettings, ReadOnlyAdmin)

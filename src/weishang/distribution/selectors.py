@@ -152,3 +152,35 @@ def activity(distributor: Distributor, *, now: datetime | None = None) -> dict[s
 
 def bound_customer_count(distributor: Distributor) -> int:
     return Binding.objects.filter(distributor=distributor).count()
+
+
+def register_size() -> int:
+    return Distributor.objects.count()
+
+
+def register():
+    """The whole distributor register, oldest first, as tuples (id, store name, slug, masked ID
+    number, business kind, credit code, status, status reason, approved at)."""
+    return Distributor.objects.order_by("pk").values_list(
+        "pk",
+        "store_name",
+        "slug",
+        "id_number_masked",
+        "business_kind",
+        "credit_code",
+        "status",
+        "status_reason",
+        "approved_at",
+    )
+
+
+def register_entries(distributor_ids) -> dict[int, tuple]:
+    """{id: (store name, masked ID number, business kind, credit code, status)} for these
+    distributors; no query for none."""
+    ids = {pk for pk in distributor_ids if pk is not None}
+    if not ids:
+        return {}
+    rows = Distributor.objects.filter(pk__in=ids).values_list(
+        "pk", "store_name", "id_number_masked", "business_kind", "credit_code", "status"
+    )
+    return {pk: tuple(rest) for pk, *rest in rows}

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Case, F, IntegerField, Value, When
 from django.utils.translation import gettext as _
 
+from weishang.compliance import audit
 from weishang.core_errors import DomainError
 
 from .locks import lock_stock
@@ -94,8 +95,9 @@ def restock_returned(*, quantities: Mapping[int, int], reference: str) -> None:
 
 
 @transaction.atomic
-def set_stock_on_hand(*, sku_id: int, on_hand: int, reference: str = "") -> Stock:
-    """A warehouse count: sets the units on hand; never below what open orders have reserved."""
+def set_stock_on_hand(*, sku_id: int, actor, on_hand: int, reference: str = "") -> Stock:
+    """A warehouse count: sets the units on hand; never below what open orders have reserved.
+    A change is audit-logged with who counted (``actor``, None for the system)."""
     if not isinstance(on_hand, int) or on_hand < 0:
         raise StockError(_("Stock must be a whole number, zero or more."))
     stock, _created = Stock.objects.get_or_create(sku_id=sku_id)
@@ -109,5 +111,12 @@ def set_stock_on_hand(*, sku_id: int, on_hand: int, reference: str = "") -> Stoc
     Stock.objects.filter(pk=stock.pk).update(on_hand=on_hand)
     if delta:
         _record(StockMovement.Kind.ADJUSTED, {sku_id: delta}, reference)
+        audit.record(
+            actor=actor,
+            action="stock.set",
+            obj=stock,
+            before={"sku": sku_id, "on_hand": stock.on_hand},
+            after={"sku": sku_id, "on_hand": on_hand},
+        )
     stock.on_hand = on_hand
     return stock

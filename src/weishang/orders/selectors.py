@@ -138,3 +138,31 @@ def order_list_for_customer(customer: Customer) -> QuerySet[Order]:
     return Order.objects.filter(customer=customer).prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.order_by("pk"))
     )
+
+
+EXPORT_LINE_FIELDS = (
+    "order_id",
+    "order__number",
+    "order__placed_at",
+    "order__paid_at",
+    "order__status",
+    "order__total_fen",
+    "order__refunded_fen",
+    "order__distributor_id",
+    "product_name",
+    "sku_code",
+    "sku_name",
+    "quantity",
+    "unit_price_fen",
+    "line_total_fen",
+)
+
+
+def lines_placed_between(start: datetime, end: datetime) -> QuerySet:
+    """The lines of the orders placed in [start, end), in order of placing, as tuples of
+    ``EXPORT_LINE_FIELDS`` (the regulator export streams them)."""
+    return (
+        OrderLine.objects.filter(order__placed_at__gte=start, order__placed_at__lt=end)
+        .order_by("order__placed_at", "order_id", "pk")
+        .values_list(*EXPORT_LINE_FIELDS)
+    )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from weishang.catalog.models import Product, ReturnClass
 from weishang.catalog.selectors import sku_price, skus_with_periods
 from weishang.commissions import services as commissions
+from weishang.compliance import audit
 from weishang.compliance.blacklist import customer_is_blacklisted
 from weishang.customers.models import Address, Customer
 from weishang.distribution.binding import attributed_distributor
@@ -256,26 +257,35 @@ def expire_unpaid_orders(*, now: datetime | None = None) -> int:
 
 @transaction.atomic
 def ship_order(
-    *, order: Order, carrier: str, tracking_no: str, now: datetime | None = None
+    *, order: Order, actor, carrier: str, tracking_no: str, now: datetime | None = None
 ) -> Order:
     carrier, tracking_no = (carrier or "").strip(), (tracking_no or "").strip()
     if not carrier or not tracking_no:
         raise OrderError(_("Enter the carrier and the tracking number."))
     order = lock_order(order.pk)
     check_transition(order.status, OrderStatus.SHIPPED)
+    before = {"status": order.status}
     order.status = OrderStatus.SHIPPED
     order.carrier, order.tracking_no = carrier[:40], tracking_no[:40]
     order.shipped_at = now or timezone.now()
     order.save(update_fields=["status", "carrier", "tracking_no", "shipped_at"])
     inventory.deduct_shipped_stock(quantities=_quantities(order), reference=order.number)
+    audit.record(
+        actor=actor,
+        action="order.ship",
+        obj=order,
+        before=before,
+        after={"status": order.status, "carrier": order.carrier, "tracking_no": order.tracking_no},
+    )
     return order
 
 
 @transaction.atomic
-def mark_delivered(*, order: Order, signed_at: datetime | None = None) -> Order:
+def mark_delivered(*, order: Order, actor, signed_at: datetime | None = None) -> Order:
     """Records the courier's sign-for time, which starts the return window (Art. 51)."""
     order = lock_order(order.pk)
     check_transition(order.status, OrderStatus.DELIVERED)
+    before = {"status": order.status}
     now = timezone.now()
     signed_at = signed_at or now
     if signed_at > now + timedelta(minutes=5):
@@ -285,6 +295,13 @@ def mark_delivered(*, order: Order, signed_at: datetime | None = None) -> Order:
     order.status = OrderStatus.DELIVERED
     order.delivered_at = signed_at
     order.save(update_fields=["status", "delivered_at"])
+    audit.record(
+        actor=actor,
+        action="order.deliver",
+        obj=order,
+        before=before,
+        after={"status": order.status, "delivered_at": signed_at},
+    )
     return order
 
 
@@ -402,31 +419,51 @@ def _move_return(return_request: ReturnRequest, expected: str, target: str) -> R
 
 
 @transaction.atomic
-def approve_return(*, return_request: ReturnRequest, now: datetime | None = None) -> ReturnRequest:
+def approve_return(
+    *, return_request: ReturnRequest, actor, now: datetime | None = None
+) -> ReturnRequest:
     rr = _move_return(return_request, ReturnStatus.REQUESTED, ReturnStatus.APPROVED)
     rr.approved_at = now or timezone.now()
     rr.save(update_fields=["status", "approved_at"])
+    audit.record(
+        actor=actor,
+        action="return.approve",
+        obj=rr,
+        before={"status": ReturnStatus.REQUESTED},
+        after={"status": rr.status},
+    )
     return rr
 
 
 @transaction.atomic
 def reject_return(
-    *, return_request: ReturnRequest, reason: str, now: datetime | None = None
+    *, return_request: ReturnRequest, actor, reason: str, now: datetime | None = None
 ) -> ReturnRequest:
     if not (reason or "").strip():
         raise OrderError(_("Say why the return is rejected; the customer will see it."))
     locked = lock_return(return_request.pk)
     if locked.status not in (ReturnStatus.REQUESTED, ReturnStatus.APPROVED):
         raise OrderError(_("Only a return that has not been received yet can be rejected."))
+    before = {"status": locked.status}
     locked.status = ReturnStatus.REJECTED
     locked.rejected_at = now or timezone.now()
     locked.reject_reason = reason.strip()[:300]
     locked.save(update_fields=["status", "rejected_at", "reject_reason"])
+    audit.record(
+        actor=actor,
+        action="return.reject",
+        obj=locked,
+        before=before,
+        after={"status": locked.status},
+        reason=locked.reject_reason,
+    )
     return locked
 
 
 @transaction.atomic
-def receive_return(*, return_request: ReturnRequest, now: datetime | None = None) -> ReturnRequest:
+def receive_return(
+    *, return_request: ReturnRequest, actor, now: datetime | None = None
+) -> ReturnRequest:
     """The goods are back: they return to stock and the refund falls due within 7 days."""
     now = now or timezone.now()
     rr = _move_return(return_request, ReturnStatus.APPROVED, ReturnStatus.RECEIVED)
@@ -437,6 +474,13 @@ def receive_return(*, return_request: ReturnRequest, now: datetime | None = None
     for sku_id, qty in rr.lines.values_list("order_line__sku_id", "quantity"):
         quantities[sku_id] = quantities.get(sku_id, 0) + qty
     inventory.restock_returned(quantities=quantities, reference=rr.number)
+    audit.record(
+        actor=actor,
+        action="return.receive",
+        obj=rr,
+        before={"status": ReturnStatus.APPROVED},
+        after={"status": rr.status, "refund_due_at": rr.refund_due_at, "restocked": quantities},
+    )
     return rr
 
 

@@ -1,10 +1,15 @@
+"""Read-only admin: payments and refunds change only through the payment services and the
+provider's notifications."""
+
 from django.contrib import admin
+
+from weishang.read_only_admin import ReadOnlyAdmin
 
 from .models import Payment, Refund
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ReadOnlyAdmin):
     list_display = [
         "number",
         "order",
@@ -18,5 +23,5 @@ class PaymentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Refund)
-class RefundAdmin(admin.ModelAdmin):
+class RefundAdmin(ReadOnlyAdmin):
     list_display = ["number", "payment", "amount_fen", "return_number", "created_at"]

@@ -1,5 +1,6 @@
 """The customer's privacy page (PIPL Art. 44–47): a copy of his data, corrections, closing the
-account. Views parse input, call ``customers.data_rights`` and render."""
+account. Views parse input, call ``customers.data_rights`` (corrections) or ``privacy.data_rights``
+(the copy, closing) and render."""
 
 import json
 
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from weishang.core_errors import DomainError
 from weishang.customers import data_rights
+from weishang.privacy import data_rights as reporting
 
 from .views import customer_required
 
@@ -72,7 +74,7 @@ def privacy(request):
                 messages.success(request, _("Your mobile number is changed."))
                 return redirect("storefront:privacy")
             elif action == "close":
-                summary = data_rights.close_account(
+                summary = reporting.close_account(
                     customer=customer, confirmation=request.POST.get("confirmation", "")
                 )
                 logout(request)
@@ -85,8 +87,8 @@ def privacy(request):
     context.update(
         customer=customer,
         addresses=customer.addresses.all(),
-        blockers=data_rights.closure_blockers(customer),
-        confirmation_word=data_rights.CONFIRMATION_WORD,
+        blockers=reporting.closure_blockers(customer),
+        confirmation_word=reporting.CONFIRMATION_WORD,
     )
     return render(request, "storefront/privacy/index.html", context)
 
@@ -94,7 +96,7 @@ def privacy(request):
 @customer_required
 @require_GET
 def export_json(request):
-    data = data_rights.personal_data(request.customer)
+    data = reporting.personal_data(request.customer)
     body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     day = timezone.localdate().isoformat()
@@ -108,5 +110,5 @@ def export_page(request):
     return render(
         request,
         "storefront/privacy/export.html",
-        {"data": data_rights.personal_data(request.customer)},
+        {"data": reporting.personal_data(request.customer)},
     )

@@ -1,0 +1,73 @@
+"""The customers domain's part of a customer's personal data: the copy it holds (profile,
+addresses, devices) and erasing it when the account is closed (PIPL Art. 45, 47). The reporting
+layer (``weishang.privacy``) puts every domain's parts together."""
+
+import secrets
+
+from .models import Customer, Device, OneTimeCode
+
+
+def closed_mobile(customer_id: int) -> str:
+    """What replaces a closed account's mobile: unique, 11 characters (the column's width), and
+    never a real number, which is all digits and starts with 1."""
+    return f"X{customer_id:010d}"
+
+
+def lock_for_closure(customer: Customer) -> Customer:
+    """The account row, locked so that two closures (or a closure and a mobile change) serialise."""
+    return Customer.objects.select_for_update().select_related("user").get(pk=customer.pk)
+
+
+def is_closed(customer: Customer) -> bool:
+    return customer.user.is_active is False and customer.mobile == closed_mobile(customer.pk)
+
+
+def personal_data_for(customer: Customer) -> dict:
+    customer = Customer.objects.select_related("user").get(pk=customer.pk)
+    return {
+        "profile": {
+            "customer_id": customer.pk,
+            "mobile": customer.mobile,
+            "nickname": customer.nickname,
+            "signed_up_at": customer.created_at,
+            "last_login_at": customer.user.last_login,
+            "has_password": customer.user.has_usable_password(),
+        },
+        "addresses": [
+            {
+                "id": a.pk,
+                "recipient": a.recipient,
+                "phone": a.phone,
+                "province": a.province,
+                "city": a.city,
+                "district": a.district,
+                "street_address": a.detail,
+                "is_default": a.is_default,
+            }
+            for a in customer.addresses.all()
+        ],
+        "devices": [
+            {"device_id": d.device_id, "first_seen": d.first_seen, "last_seen": d.last_seen}
+            for d in Device.objects.filter(customer=customer).order_by("first_seen", "pk")
+        ],
+    }
+
+
+def erase_personal_data(customer: Customer) -> dict[str, int]:
+    """Deletes addresses, devices and login codes and anonymises the account, which can no longer
+    sign in; returns how many rows of each kind went. The caller holds the account's lock."""
+    deleted = {
+        "addresses": customer.addresses.all().delete()[0],
+        "devices": Device.objects.filter(customer=customer).delete()[0],
+        "login_codes": OneTimeCode.objects.filter(mobile=customer.mobile).delete()[0],
+    }
+    customer.mobile = closed_mobile(customer.pk)
+    customer.nickname = ""
+    customer.save(update_fields=["mobile", "nickname"])
+    user = customer.user
+    user.username = f"closed-{secrets.token_hex(12)}"
+    user.first_name = user.last_name = user.email = ""
+    user.is_active = False
+    user.set_unusable_password()
+    user.save()
+    return deleted

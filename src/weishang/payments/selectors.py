@@ -1,0 +1,37 @@
+"""Reads of payments and refunds that reports share."""
+
+from datetime import datetime
+
+from .models import Payment, Refund
+
+
+def payments_of_orders_placed_between(first: datetime, last: datetime) -> dict[int, tuple]:
+    """Per order placed in [first, last], (provider, transaction id, status) of the payment that
+    succeeded, else of its latest attempt. Two bounds select a chunk of orders through the index
+    on placing time (a few neighbours at the edges too)."""
+    chosen: dict[int, tuple] = {}
+    rows = (
+        Payment.objects.filter(order__placed_at__gte=first, order__placed_at__lte=last)
+        .order_by("order_id", "pk")
+        .values_list("order_id", "provider", "provider_txn_id", "status")
+    )
+    for order_id, provider, txn_id, status in rows:
+        current = chosen.get(order_id)
+        if current is None or current[2] != Payment.Status.SUCCEEDED:
+            chosen[order_id] = (provider, txn_id, status)
+    return chosen
+
+
+def refund_times_of_orders_placed_between(first: datetime, last: datetime) -> dict[int, list]:
+    """Per order placed in [first, last], when each of its refunds was made, oldest first."""
+    times: dict[int, list] = {}
+    rows = (
+        Refund.objects.filter(
+            payment__order__placed_at__gte=first, payment__order__placed_at__lte=last
+        )
+        .order_by("created_at", "pk")
+        .values_list("payment__order_id", "created_at")
+    )
+    for order_id, created_at in rows:
+        times.setdefault(order_id, []).append(created_at)
+    return times

@@ -1,0 +1,123 @@
+"""A customer's rights over his personal data (PIPL Art. 44–47, E-commerce Law Art. 24): a copy
+of everything we hold about him, and closing the account. Corrections are the customers domain's
+own (``weishang.customers.data_rights``).
+
+Each domain gives its part (``personal_data`` modules); this layer, above them all, only puts
+the parts together. Closing deletes or anonymises personal data at once. Orders, their lines,
+payments and refunds are kept for three years (E-commerce Law Art. 31) with the delivery snapshot
+masked, so they still add up in analytics and exports.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from weishang.commissions import personal_data as commissions
+from weishang.compliance import audit
+from weishang.compliance import personal_data as complaints
+from weishang.customers import personal_data as customers
+from weishang.customers.services import CustomerError
+from weishang.distribution import personal_data as distribution
+from weishang.orders import personal_data as orders
+from weishang.payments import personal_data as payments
+
+CONFIRMATION_WORD = gettext_lazy("CLOSE")
+
+
+class AccountClosureRefused(CustomerError):
+    code = "closure_refused"
+
+
+# A copy of my data -------------------------------------------------------------------------------
+
+
+def personal_data(customer) -> dict:
+    """Everything held about one customer, as plain data, in a bounded number of queries."""
+    own = customers.personal_data_for(customer)
+    records = orders.orders_for(customer)
+    stores = distribution.store_names(record.distributor_id for record in records)
+    paid = payments.payments_by_order(record.order_id for record in records)
+    return {
+        "generated_at": timezone.now(),
+        **own,
+        "cart": orders.cart_for(customer),
+        "orders": [
+            {
+                **record.fields,
+                "attributed_store": stores.get(record.distributor_id),
+                "lines": record.lines,
+                "payments": paid.get(record.order_id, []),
+                "returns": record.returns,
+            }
+            for record in records
+        ],
+        **distribution.personal_data_for(customer),
+        **complaints.personal_data_for(customer),
+    }
+
+
+# Closing the account -----------------------------------------------------------------------------
+
+
+def closure_blockers(customer) -> list[str]:
+    """Why the account cannot be closed yet, one sentence each; empty when it can."""
+    return [
+        *orders.closure_blockers(customer),
+        *complaints.closure_blockers(customer),
+        *commissions.closure_blockers(customer),
+    ]
+
+
+def confirmation_matches(confirmation: str) -> bool:
+    typed = (confirmation or "").strip()
+    return bool(typed) and typed.upper() in {str(CONFIRMATION_WORD).upper(), "CLOSE"}
+
+
+@transaction.atomic
+def close_account(*, customer, confirmation: str, now: datetime | None = None) -> dict:
+    """Deletes or anonymises the customer's personal data at once (PIPL Art. 47); keeps his
+    orders for three years (E-commerce Law Art. 31) with the delivery snapshot masked.
+
+    Refuses, changing nothing, while an order, return or complaint is unfinished or commission
+    is unsettled. Returns what was done, for the page.
+    """
+    now = now or timezone.now()
+    if not confirmation_matches(confirmation):
+        raise AccountClosureRefused(
+            _("Type %(word)s to confirm that you want to close your account.")
+            % {"word": CONFIRMATION_WORD},
+            code="closure_unconfirmed",
+        )
+    customer = customers.lock_for_closure(customer)
+    if customers.is_closed(customer):
+        raise AccountClosureRefused(_("This account is already closed."), code="already_closed")
+    blockers = closure_blockers(customer)
+    if blockers:
+        raise AccountClosureRefused(
+            _("Your account cannot be closed yet: %(reasons)s") % {"reasons": " ".join(blockers)}
+        )
+    kept = orders.erase_personal_data(customer)
+    bound = distribution.erase_personal_data(customer, now=now)
+    own = customers.erase_personal_data(customer)
+    summary = {
+        "orders_kept": kept["orders_kept"],
+        "deleted": {
+            "addresses": own["addresses"],
+            "devices": own["devices"],
+            "cart_items": kept["cart_items"],
+            "binding": bound["binding"],
+            "login_codes": own["login_codes"],
+        },
+    }
+    # Recorded after the username was replaced, so the log holds no personal data either.
+    audit.record(
+        actor=customer.user,
+        action="customer.close_account",
+        obj=customer,
+        after=summary,
+        reason="PIPL Art. 47; orders kept under E-commerce Law Art. 31",
+    )
+    return summary

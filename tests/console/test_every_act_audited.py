@@ -1,0 +1,583 @@
+"""Every staff act in the brand console leaves exactly one audit entry, written by the act's own
+transaction and naming the staff member; a refused or invalid request leaves none.
+
+The walk starts from the console's URL resolver: every route is either a staff act in ``ACTS``
+(with a valid and an invalid request, sent as the least-privileged role allowed to act), a page
+that only reads (``READ_ONLY``: a POST to it changes nothing) or the sign-in and sign-out pages.
+A new route fails ``test_every_console_route_is_walked`` until it is put in one of them.
+
+The distributor console (/d/) is left out on purpose: its POSTs are the distributor's own acts on
+his store and withdrawals, not staff acts.
+"""
+
+import io
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cached_property
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from tests.helpers import deliver, pay
+from weishang.catalog import licences
+from weishang.catalog.models import Category, PricePeriod, Product, ProductImage, Sku
+from weishang.commissions.models import Commission, CommissionPlan
+from weishang.commissions.services import request_withdrawal, settle_commissions
+from weishang.compliance import complaints
+from weishang.compliance.blacklist import blacklist_customer
+from weishang.compliance.models import AuditEntry
+from weishang.console import roles
+from weishang.distribution.models import Binding, ProgrammeSettings
+from weishang.distribution.services import apply_to_distribute
+from weishang.orders import services as orders
+
+from .conftest import english
+from .test_licences_console import form as _licence_data
+from .test_plan_editor import form_data
+from .test_roles import console_routes, member
+
+pytestmark = pytest.mark.django_db
+
+# Acts whose audit entry comes with the payments rework (helper A reshapes cancel_order and
+# refund_return and adds their actor and audit entry there). They are walked, but their count
+# is not asserted yet; remove each name here once its service writes the entry.
+AUDITED_BY_PAYMENTS_REWORK = frozenset({"order_cancel", "return_refund"})
+
+# Pages that only read: a POST, where the role map lets it through, changes nothing.
+READ_ONLY = frozenset(
+    {
+        "dashboard",
+        "order_list",
+        "order_detail",
+        "return_list",
+        "product_list",
+        "complaint_list",
+        "complaint_detail",
+        "complaint_photo",
+        "blacklist",
+        "plan_list",
+        "export",
+        "export_download",
+        "distributor_list",
+        "distributor_detail",
+        "application_list",
+        "withdrawal_list",
+        "held_commission_list",
+        "audit_log",
+        "staff_list",
+    }
+)
+
+
+def png() -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (12, 8), (180, 20, 40)).save(buffer, format="PNG")
+    return SimpleUploadedFile("a.png", buffer.getvalue(), content_type="image/png")
+
+
+class World:
+    """The objects the acts work on, each made through the services when first asked for."""
+
+    def __init__(self, make_customer, make_product, make_distributor):
+        self.make_customer = make_customer
+        self.make_product = make_product
+        self.make_distributor = make_distributor
+
+    def _placed(self, customer=None, sku=None):
+        customer = customer or self.make_customer()
+        sku = sku or self.make_product()
+        return orders.place_order(
+            customer=customer, items={sku.pk: 1}, address=customer.addresses.get()
+        )
+
+    def placed(self):
+        return self._placed()
+
+    def paid(self):
+        return pay(self._placed())
+
+    def shipped(self):
+        order = self.paid()
+        orders.ship_order(order=order, actor=None, carrier="顺丰", tracking_no="SF1")
+        return order
+
+    def requested_return(self):
+        order = deliver(self.paid())
+        return orders.request_return(
+            order=order, customer=order.customer, quantities={order.lines.get().pk: 1}
+        )
+
+    def approved_return(self):
+        return orders.approve_return(return_request=self.requested_return(), actor=None)
+
+    def received_return(self):
+        return orders.receive_return(return_request=self.approved_return(), actor=None)
+
+    def draft_product(self, *, with_sku=True):
+        if not with_sku:
+            category = Category.objects.get(slug="jujube")
+            return Product.objects.create(name="空", slug="empty", category=category)
+        sku = self.make_product()
+        Product.objects.filter(pk=sku.product_id).update(status=Product.Status.DRAFT)
+        return Product.objects.get(pk=sku.product_id)
+
+    def published_sku(self):
+        return self.make_product()
+
+    def inactive_sku(self):
+        sku = self.make_product()
+        Sku.objects.filter(pk=sku.pk).update(is_active=False)
+        return sku
+
+    def image(self):
+        product = self.make_product().product
+        return ProductImage.objects.create(product=product, image="products/a.png")
+
+    def period(self):
+        sku = self.make_product()
+        now = timezone.now()
+        return PricePeriod.objects.create(
+            sku=sku, starts_at=now, ends_at=now + timedelta(days=3), price_fen=2990
+        )
+
+    def complaint(self, *, answered=False):
+        complaint = complaints.file_complaint(
+            customer=(order := self.paid()).customer, order=order, category="quality", text="坏了"
+        )
+        if answered:
+            complaints.answer_complaint(complaint=complaint, staff=self.colleague, text="在查")
+        return complaint
+
+    def blacklisted(self):
+        customer = self.make_customer()
+        blacklist_customer(customer=customer, actor=self.colleague, reason="恶意下单")
+        return customer
+
+    def licence(self):
+        return licences.add_licence(
+            actor=None, kind="other", number="X1", holder="某公司", issued_on=timezone.localdate()
+        )
+
+    @cached_property
+    def colleague(self):
+        """Another staff member, for set-up acts that need a person."""
+        return _staff_member(roles.OWNER)
+
+    @cached_property
+    def programme(self):
+        CommissionPlan.objects.create(
+            version=1, default_rate_bp=1000, created_at=timezone.now() - timedelta(days=1)
+        )
+        return ProgrammeSettings.objects.create(withdrawal_min_fen=100)
+
+    def distributor(self):
+        assert self.programme
+        distributor = self.make_distributor()
+        # Not at his buyers' address, which fraud review would hold as self-dealing.
+        distributor.customer.addresses.update(detail=f"人民路{distributor.pk}号")
+        return distributor
+
+    def application(self):
+        customer = self.make_customer()
+        return apply_to_distribute(
+            customer=customer,
+            real_name="张三",
+            id_number="11010519491231002X",
+            mobile=customer.mobile,
+            business_kind="small_trade",
+            store_name="三哥的枣铺",
+        )
+
+    def _sold_by(self, distributor, sku=None):
+        buyer = self.make_customer()
+        Binding.objects.create(
+            customer=buyer, distributor=distributor, source="qr", bound_at=timezone.now()
+        )
+        return pay(self._placed(buyer, sku))
+
+    def withdrawal(self):
+        seller = self.distributor()
+        deliver(self._sold_by(seller))
+        settle_commissions(now=timezone.now() + timedelta(days=9))
+        return request_withdrawal(distributor=seller, amount_fen=300, request_key="w1")
+
+    def held_commission(self):
+        seller = self.distributor()
+        ProgrammeSettings.objects.update(review_order_amount_fen=5000)
+        self._sold_by(seller, self.make_product(price_fen=6000))
+        return Commission.objects.get(status=Commission.Status.HELD)
+
+
+@dataclass(frozen=True)
+class Request:
+    url: str
+    data: dict
+
+
+@dataclass(frozen=True)
+class Act:
+    """A staff act: ``valid`` and ``invalid`` each make their objects and return the request."""
+
+    valid: object
+    invalid: object
+
+
+def _product_data(category, **fields):
+    return {
+        "name": "骏枣",
+        "slug": "junzao",
+        "category": category.pk,
+        "description": "",
+        "food_licence_no": "",
+        "return_class": "normal",
+        "exclusion_reason": "",
+    } | fields
+
+
+def _programme_data(**fields):
+    return {
+        "binding_rule": "lock",
+        "binding_window_days": "15",
+        "withdrawal_min_fen": "20",
+        "withdrawal_daily_limit_fen": "5000",
+        "review_order_amount_fen": "800",
+        "review_refund_rate_pc": "25",
+    } | fields
+
+
+def _staff_member(role="finance"):
+    return member(get_user_model(), role)
+
+
+def _url(name, *args):
+    return reverse(f"console:{name}", args=args)
+
+
+def _order_act(name, make, data):
+    return lambda w: Request(_url(name, make(w).number), data)
+
+
+def _return_act(name, make, data=None):
+    return lambda w: Request(_url(name, make(w).number), data or {})
+
+
+def _sku_data(**fields):
+    return {"code": "NEW-1", "name": "1kg", "price": "59.90"} | fields
+
+
+def _period_data(sku, **fields):
+    now = timezone.localtime()
+    return {
+        "sku": sku.pk,
+        "starts_at": f"{now + timedelta(days=10):%Y-%m-%d %H:%M}",
+        "ends_at": f"{now + timedelta(days=12):%Y-%m-%d %H:%M}",
+        "price": "29.90",
+        "label": "国庆",
+    } | fields
+
+
+def _period_request(w, **fields):
+    sku = w.published_sku()
+    return Request(_url("price_periods", sku.product_id), _period_data(sku, **fields))
+
+
+def _programme_request(w, **fields):
+    assert w.programme
+    return Request(_url("programme"), _programme_data(**fields))
+
+
+def _reassign_request(w, reason):
+    distributor, other = w.distributor(), w.distributor()
+    customer = w.make_customer()
+    data = {"mobile": customer.mobile, "to": other.slug, "reason": reason}
+    return Request(_url("customer_reassign", distributor.pk), data)
+
+
+ACTS = {
+    # Orders
+    "order_ship": Act(
+        _order_act("order_ship", World.paid, {"carrier": "顺丰", "tracking_no": "SF9"}),
+        _order_act("order_ship", World.paid, {"carrier": "", "tracking_no": "SF9"}),
+    ),
+    "order_deliver": Act(
+        _order_act("order_deliver", World.shipped, {"signed_at": ""}),
+        _order_act("order_deliver", World.shipped, {"signed_at": "2999-01-01 10:00"}),
+    ),
+    "order_cancel": Act(
+        _order_act("order_cancel", World.placed, {"reason": "客户要求"}),
+        _order_act("order_cancel", World.paid, {"reason": "客户要求"}),
+    ),
+    # Returns
+    "return_approve": Act(
+        _return_act("return_approve", World.requested_return),
+        _return_act("return_approve", World.approved_return),
+    ),
+    "return_reject": Act(
+        _return_act("return_reject", World.requested_return, {"reason": "已拆封"}),
+        _return_act("return_reject", World.requested_return, {"reason": " "}),
+    ),
+    "return_receive": Act(
+        _return_act("return_receive", World.approved_return),
+        _return_act("return_receive", World.requested_return),
+    ),
+    "return_refund": Act(
+        _return_act("return_refund", World.received_return),
+        _return_act("return_refund", World.approved_return),
+    ),
+    # Catalogue, stock, prices
+    "product_new": Act(
+        lambda w: Request(_url("product_new"), _product_data(w.published_sku().product.category)),
+        lambda w: Request(
+            _url("product_new"), _product_data(w.published_sku().product.category, name="")
+        ),
+    ),
+    "product_edit": Act(
+        lambda w: Request(
+            _url("product_edit", (p := w.published_sku().product).pk), _product_data(p.category)
+        ),
+        lambda w: Request(
+            _url("product_edit", (p := w.published_sku().product).pk),
+            _product_data(p.category, slug="no spaces"),
+        ),
+    ),
+    "sku_add": Act(
+        lambda w: Request(_url("sku_add", w.draft_product().pk), _sku_data()),
+        lambda w: Request(_url("sku_add", w.draft_product().pk), _sku_data(price="abc")),
+    ),
+    "image_add": Act(
+        lambda w: Request(_url("image_add", w.draft_product().pk), {"image": png()}),
+        lambda w: Request(_url("image_add", w.draft_product().pk), {}),
+    ),
+    "image_remove": Act(
+        lambda w: Request(_url("image_remove", (i := w.image()).product_id, i.pk), {}),
+        lambda w: Request(_url("image_remove", w.image().product_id, 999_999), {}),
+    ),
+    "category_add": Act(
+        lambda w: Request(_url("category_add"), {"name": "礼盒", "slug": "gift"}),
+        lambda w: Request(_url("category_add"), {"name": "礼盒", "slug": "gift box"}),
+    ),
+    "product_publish": Act(
+        lambda w: Request(_url("product_publish", w.draft_product().pk), {}),
+        lambda w: Request(_url("product_publish", w.draft_product(with_sku=False).pk), {}),
+    ),
+    "product_unpublish": Act(
+        lambda w: Request(_url("product_unpublish", w.published_sku().product_id), {}),
+        lambda w: Request(_url("product_unpublish", 999_999), {}),
+    ),
+    "price_periods": Act(
+        lambda w: _period_request(w),
+        lambda w: _period_request(w, price="-1"),
+    ),
+    "price_period_delete": Act(
+        lambda w: Request(_url("price_period_delete", (p := w.period()).sku.product_id, p.pk), {}),
+        lambda w: Request(_url("price_period_delete", w.period().sku.product_id, 999_999), {}),
+    ),
+    "stock_set": Act(
+        lambda w: Request(_url("stock_set", w.published_sku().pk), {"on_hand": "42"}),
+        lambda w: Request(_url("stock_set", w.published_sku().pk), {"on_hand": "-1"}),
+    ),
+    "sku_edit": Act(
+        lambda w: Request(_url("sku_edit", w.published_sku().pk), {"name": "1kg", "price": "49"}),
+        lambda w: Request(_url("sku_edit", w.published_sku().pk), {"name": "1kg", "price": ""}),
+    ),
+    "sku_activate": Act(
+        lambda w: Request(_url("sku_activate", w.inactive_sku().pk), {}),
+        lambda w: Request(_url("sku_activate", 999_999), {}),
+    ),
+    "sku_deactivate": Act(
+        lambda w: Request(_url("sku_deactivate", w.draft_product().skus.get().pk), {}),
+        lambda w: Request(_url("sku_deactivate", w.published_sku().pk), {}),  # the last on sale
+    ),
+    # Complaints and the blacklist
+    "complaint_answer": Act(
+        lambda w: Request(_url("complaint_answer", w.complaint().number), {"text": "您好"}),
+        lambda w: Request(_url("complaint_answer", w.complaint().number), {"text": ""}),
+    ),
+    "complaint_resolve": Act(
+        lambda w: Request(
+            _url("complaint_resolve", w.complaint(answered=True).number), {"text": "已补发"}
+        ),
+        lambda w: Request(_url("complaint_resolve", w.complaint().number), {"text": "已补发"}),
+    ),
+    "complaint_reject": Act(
+        lambda w: Request(
+            _url("complaint_reject", w.complaint(answered=True).number), {"text": "完好"}
+        ),
+        lambda w: Request(
+            _url("complaint_reject", w.complaint(answered=True).number), {"text": ""}
+        ),
+    ),
+    "blacklist_add": Act(
+        lambda w: Request(
+            _url("blacklist_add"), {"mobile": w.make_customer().mobile, "reason": "恶意"}
+        ),
+        lambda w: Request(_url("blacklist_add"), {"mobile": w.make_customer().mobile}),
+    ),
+    "blacklist_lift": Act(
+        lambda w: Request(
+            _url("blacklist_lift"), {"mobile": w.blacklisted().mobile, "reason": "误判"}
+        ),
+        lambda w: Request(_url("blacklist_lift"), {"mobile": w.blacklisted().mobile}),
+    ),
+    # Commission plan
+    "plan_new": Act(
+        lambda w: Request(_url("plan_new"), form_data(action="save")),
+        lambda w: Request(_url("plan_new"), form_data(action="save", default_rate="五")),
+    ),
+    # Licences
+    "licence_list": Act(
+        lambda w: Request(_url("licence_list"), _licence_data()),
+        lambda w: Request(_url("licence_list"), _licence_data(number="")),
+    ),
+    "licence_edit": Act(
+        lambda w: Request(_url("licence_edit", w.licence().pk), _licence_data()),
+        lambda w: Request(_url("licence_edit", w.licence().pk), _licence_data(issued_on="x")),
+    ),
+    "licence_retire": Act(
+        lambda w: Request(_url("licence_retire", w.licence().pk), {"reason": "已注销"}),
+        lambda w: Request(_url("licence_retire", w.licence().pk), {"reason": ""}),
+    ),
+    # Distribution
+    "customer_reassign": Act(
+        lambda w: _reassign_request(w, "客户要求"),
+        lambda w: _reassign_request(w, ""),
+    ),
+    "distributor_status": Act(
+        lambda w: Request(
+            _url("distributor_status", w.distributor().pk, "freeze"), {"reason": "刷单"}
+        ),
+        lambda w: Request(_url("distributor_status", w.distributor().pk, "freeze"), {"reason": ""}),
+    ),
+    "application_act": Act(
+        lambda w: Request(_url("application_act", w.application().pk, "approve"), {}),
+        lambda w: Request(_url("application_act", w.application().pk, "reject"), {"reason": ""}),
+    ),
+    "withdrawal_act": Act(
+        lambda w: Request(_url("withdrawal_act", w.withdrawal().pk, "approve"), {}),
+        lambda w: Request(_url("withdrawal_act", w.withdrawal().pk, "reject"), {"reason": ""}),
+    ),
+    "held_commission_act": Act(
+        lambda w: Request(
+            _url("held_commission_act", w.held_commission().pk, "release"), {"reason": "熟客"}
+        ),
+        lambda w: Request(
+            _url("held_commission_act", w.held_commission().pk, "reject"), {"reason": ""}
+        ),
+    ),
+    "programme": Act(
+        lambda w: _programme_request(w),
+        lambda w: _programme_request(w, binding_window_days="0"),
+    ),
+    # Staff
+    "staff_create": Act(
+        lambda w: Request(
+            _url("staff_create"),
+            {"username": "kefu", "password": "a-long-pass-2025", "role": "customer_service"},
+        ),
+        lambda w: Request(
+            _url("staff_create"), {"username": "kefu", "password": "1", "role": "finance"}
+        ),
+    ),
+    "staff_role": Act(
+        lambda w: Request(_url("staff_role", _staff_member().pk), {"role": "customer_service"}),
+        lambda w: Request(_url("staff_role", _staff_member().pk), {"role": "king"}),
+    ),
+    "staff_deactivate": Act(
+        lambda w: Request(_url("staff_deactivate", _staff_member().pk), {"reason": "离职"}),
+        lambda w: Request(_url("staff_deactivate", w.actor.pk), {"reason": "离职"}),
+    ),
+}
+
+
+def acting_role(name: str) -> str:
+    """The least-privileged role that may act on the route: the owner only if nobody else may."""
+    writers = roles.allowed_roles(name, "POST")
+    others = sorted(writers - {roles.OWNER})
+    return others[0] if others else roles.OWNER
+
+
+def test_every_console_route_is_walked():
+    assert not (set(ACTS) & READ_ONLY)
+    assert set(console_routes()) == set(ACTS) | READ_ONLY | roles.OPEN_ROUTES
+    assert AUDITED_BY_PAYMENTS_REWORK <= set(ACTS)
+
+
+@pytest.fixture
+def world(brand, make_customer, make_product, make_distributor, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    Category.objects.get_or_create(slug="jujube", defaults={"name": "红枣"})
+    return World(make_customer, make_product, make_distributor)
+
+
+@pytest.fixture
+def sign_in(client):
+    def sign_in(world, role):
+        user = _staff_member(role)
+        world.actor = user
+        english(client).force_login(user)
+        return client
+
+    return sign_in
+
+
+def _messages(response) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for message in response.context["messages"] if response.context else ():
+        found.setdefault(message.level_tag, []).append(str(message))
+    return found
+
+
+def _post(client, request):
+    return client.post(request.url, request.data, follow=True)
+
+
+@pytest.mark.parametrize("name", sorted(ACTS))
+def test_a_successful_act_is_audited_once_with_its_actor(name, world, sign_in):
+    role = acting_role(name)
+    client = sign_in(world, role)
+    request = ACTS[name].valid(world)
+    before = AuditEntry.objects.count()
+    response = _post(client, request)
+    outcome = _messages(response)
+    assert response.status_code == 200 and outcome.get("success") and not outcome.get("error"), (
+        outcome
+    )
+    if name in AUDITED_BY_PAYMENTS_REWORK:
+        return
+    entries = list(AuditEntry.objects.order_by("pk")[before:])
+    assert [(entry.actor_id, entry.actor_label) for entry in entries] == [
+        (world.actor.pk, world.actor.username)
+    ], [entry.action for entry in entries]
+
+
+@pytest.mark.parametrize("name", sorted(ACTS))
+def test_an_invalid_act_is_refused_and_not_audited(name, world, sign_in):
+    client = sign_in(world, acting_role(name))
+    request = ACTS[name].invalid(world)
+    before = AuditEntry.objects.count()
+    response = _post(client, request)
+    assert response.status_code == 404 or _messages(response).get("error")
+    assert AuditEntry.objects.count() == before
+
+
+@pytest.mark.parametrize("name", sorted(ACTS))
+def test_a_role_that_may_not_act_is_refused_and_not_audited(name, world, sign_in):
+    refused = sorted(roles.ALL_ROLES - roles.allowed_roles(name, "POST"))
+    client = sign_in(world, refused[0])
+    request = ACTS[name].valid(world)
+    before = AuditEntry.objects.count()
+    assert client.post(request.url, request.data).status_code == 403
+    assert AuditEntry.objects.count() == before
+
+
+@pytest.mark.parametrize("name", sorted(READ_ONLY))
+def test_a_post_to_a_reading_page_writes_nothing(name, world, sign_in, client):
+    client = sign_in(world, roles.OWNER)
+    args = ["0"] * len(console_routes()[name].pattern.converters)
+    before = AuditEntry.objects.count()
+    assert client.post(_url(name, *args), {}).status_code < 500
+    assert AuditEntry.objects.count() == before
