@@ -138,9 +138,9 @@ FROM orders_order o WHERE o.id > %(base)s AND o.paid_at IS NOT NULL
 
 REFUNDS_SQL = """
 INSERT INTO payments_refund (number, payment_id, amount_fen, reason, return_number,
-    provider_refund_id, created_at)
+    provider_refund_id, status, idempotency_key, attempts, last_error, created_at, confirmed_at)
 SELECT 'XR' || p.id, p.id, p.amount_fen, 'order cancelled by customer', '', 'benchr_' || p.id,
-       o.cancelled_at
+       'succeeded', 'XR' || p.id, 1, '', o.cancelled_at, o.cancelled_at
 FROM payments_payment p JOIN orders_order o ON o.id = p.order_id
 WHERE o.id > %(base)s AND o.status = 'refunded'
 """

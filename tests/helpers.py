@@ -4,7 +4,8 @@ from django.utils import timezone
 
 from weishang.orders import services as orders
 from weishang.payments.providers import Notification
-from weishang.payments.services import confirm_payment, start_payment
+from weishang.payments.services import start_payment
+from weishang.sales.services import confirm_payment
 
 
 def pay(order):

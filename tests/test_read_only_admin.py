@@ -11,8 +11,8 @@ from weishang.catalog.models import Category, PricePeriod, Product, Sku
 from weishang.commissions.models import Account, Commission, CommissionPlan, Transfer, Withdrawal
 from weishang.distribution.models import ProgrammeSettings
 from weishang.inventory.models import Stock, StockMovement
-from weishang.orders import services as orders
 from weishang.payments.models import Payment, Refund
+from weishang.sales import services as sales
 
 READ_ONLY_MODELS = [
     Payment,
@@ -67,7 +67,7 @@ def _admin_url(obj, action):
 @pytest.mark.django_db
 def test_a_superuser_posting_a_change_is_refused_and_nothing_moves(client, root, customer, sku):
     order = pay(
-        orders.place_order(customer=customer, items={sku.pk: 1}, address=customer.addresses.get())
+        sales.place_order(customer=customer, items={sku.pk: 1}, address=customer.addresses.get())
     )
     payment, stock = Payment.objects.get(order=order), Stock.objects.get(sku=sku)
     settings = ProgrammeSettings.objects.create()

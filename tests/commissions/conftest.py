@@ -12,7 +12,9 @@ from weishang.distribution.models import Binding, ProgrammeSettings
 from weishang.orders import services as orders
 from weishang.payments.models import Payment
 from weishang.payments.providers import Notification
-from weishang.payments.services import confirm_payment, start_payment
+from weishang.payments.services import start_payment
+from weishang.sales import services as sales
+from weishang.sales.services import confirm_payment
 
 
 @pytest.fixture
@@ -84,7 +86,7 @@ def buyer(make_customer, bind, seller):
 
 
 def place(customer, items, *, device_id=""):
-    return orders.place_order(
+    return sales.place_order(
         customer=customer,
         items={sku.pk: qty for sku, qty in items.items()},
         address=customer.addresses.first(),
@@ -120,7 +122,7 @@ def return_lines(order, quantities):
     )
     orders.approve_return(actor=None, return_request=rr)
     orders.receive_return(actor=None, return_request=rr)
-    rr = orders.refund_return(return_request=rr)
+    rr = sales.refund_return(return_request=rr)
     order.refresh_from_db()
     return rr
 

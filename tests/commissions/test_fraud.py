@@ -116,10 +116,10 @@ def test_reject_needs_a_reason_and_returns_the_money(plan, seller, buyer, sku, s
 
 
 def test_a_refund_of_a_held_commission_comes_out_of_held(plan, seller, buyer, sku):
-    from weishang.orders import services as orders
+    from weishang.sales import services as sales
 
     buyer.addresses.update(phone=seller.customer.mobile)
     order = pay(place(buyer, {sku: 1}))
-    orders.cancel_order(order=order, by_brand=False)
+    sales.cancel_order(order=order, by_brand=False)
     assert balances(seller)["held"] == 0
     assert_ledger_balanced()

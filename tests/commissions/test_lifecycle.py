@@ -8,7 +8,7 @@ from django.utils import timezone
 from tests.helpers import deliver
 from weishang.commissions import services
 from weishang.commissions.models import Commission, Transfer, Withdrawal
-from weishang.orders import services as orders
+from weishang.sales import services as sales
 
 from .conftest import after_window, assert_ledger_balanced, balances, pay, place, return_lines
 
@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 S = Commission.Status
 
 
-def test_place_pay_deliver_settle_withdraw_and_pay_out(plan, seller, buyer, sku, staff):
+def test_place_pay_deliver_settle_withdraw_and_pay_out(
+    plan, seller, buyer, sku, staff, django_capture_on_commit_callbacks
+):
     order = place(buyer, {sku: 2})  # 2 × 39.90 at 5 %
     commission = Commission.objects.get(order=order)
     assert (commission.status, commission.base_fen, commission.rate_bp) == (
@@ -46,7 +48,9 @@ def test_place_pay_deliver_settle_withdraw_and_pay_out(plan, seller, buyer, sku,
     w = services.request_withdrawal(distributor=seller, amount_fen=300, request_key="k1")
     assert balances(seller)["available"] == 99 and balances(seller)["withdrawing"] == 300
     services.approve_withdrawal(withdrawal=w, actor=staff)
-    w = services.mark_withdrawal_paid(withdrawal=w, actor=staff, payout_reference="WX-0001")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.mark_withdrawal_paid(withdrawal=w, actor=staff, payout_reference="WX-0001")
+    w.refresh_from_db()
     assert w.status == Withdrawal.Status.PAID and w.payout_reference == "WX-0001"
     assert balances(seller) == {"pending": 0, "held": 0, "available": 99, "withdrawing": 0}
     assert_ledger_balanced()
@@ -87,9 +91,9 @@ def test_second_level_only_in_an_advisory_plan_and_never_a_third(
 
 def test_cancelled_or_expired_unpaid_orders_void_their_commission(plan, buyer, sku):
     order = place(buyer, {sku: 1})
-    orders.cancel_order(order=order, by_brand=False)
+    sales.cancel_order(order=order, by_brand=False)
     expired = place(buyer, {sku: 1})
-    orders.expire_unpaid_orders(now=timezone.now() + timedelta(hours=2))
+    sales.expire_unpaid_orders(now=timezone.now() + timedelta(hours=2))
     assert set(Commission.objects.values_list("status", flat=True)) == {S.VOID}
     assert not Transfer.objects.exists()
     assert Commission.objects.filter(order=expired).exists()
@@ -97,7 +101,7 @@ def test_cancelled_or_expired_unpaid_orders_void_their_commission(plan, buyer, s
 
 def test_customer_cancelling_a_paid_order_reverses_everything(plan, seller, buyer, sku):
     order = pay(place(buyer, {sku: 3}))
-    orders.cancel_order(order=order, by_brand=False)
+    sales.cancel_order(order=order, by_brand=False)
     commission = Commission.objects.get(order=order)
     assert commission.reversed_fen == commission.amount_fen == 598
     assert balances(seller)["pending"] == 0

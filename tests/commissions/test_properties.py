@@ -15,6 +15,7 @@ from weishang.commissions.models import Account, Commission, Transfer, Withdrawa
 from weishang.core_errors import DomainError
 from weishang.orders import services as orders
 from weishang.orders.models import Order, OrderStatus
+from weishang.sales import services as sales
 
 from .conftest import pay, place
 
@@ -115,7 +116,7 @@ def run(steps, make_plan, make_seller, bind, make_customer, make_product, staff)
                 if name == "pay" and order.status == OrderStatus.PENDING_PAYMENT:
                     pay(order)
                 elif name == "cancel":
-                    orders.cancel_order(order=order, by_brand=False)
+                    sales.cancel_order(order=order, by_brand=False)
                 elif name == "deliver" and order.status == OrderStatus.PAID:
                     orders.ship_order(
                         actor=None, order=order, carrier="SF", tracking_no=f"T{order.pk}"
@@ -132,7 +133,7 @@ def run(steps, make_plan, make_seller, bind, make_customer, make_product, staff)
                     )
                     orders.approve_return(actor=None, return_request=rr)
                     orders.receive_return(actor=None, return_request=rr)
-                    orders.refund_return(return_request=rr)
+                    sales.refund_return(return_request=rr)
             elif name == "advance":
                 clock += timedelta(days=args[0])
             elif name == "settle":

@@ -94,7 +94,7 @@ def test_only_active_approved_real_name_distributors(rich):
     assert not Withdrawal.objects.exists()
 
 
-def test_payout_needs_approval_and_a_reference(rich, staff):
+def test_payout_needs_approval_and_a_reference(rich, staff, django_capture_on_commit_callbacks):
     w = services.request_withdrawal(distributor=rich, amount_fen=2000, request_key="a")
     with pytest.raises(services.WithdrawalError):
         services.mark_withdrawal_paid(withdrawal=w, actor=staff, payout_reference="X")
@@ -105,7 +105,8 @@ def test_payout_needs_approval_and_a_reference(rich, staff):
         services.mark_withdrawal_paid(withdrawal=w, actor=staff, payout_reference=" ")
     w.refresh_from_db()
     assert w.status == Withdrawal.Status.APPROVED
-    services.mark_withdrawal_paid(withdrawal=w, actor=staff, payout_reference="BANK-7")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.mark_withdrawal_paid(withdrawal=w, actor=staff, payout_reference="BANK-7")
     assert balances(rich)["withdrawing"] == 0
     assert ledger.all_balances()[(None, "brand_payouts")] == 2000
     assert_ledger_balanced()

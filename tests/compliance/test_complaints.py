@@ -21,7 +21,7 @@ from weishang.compliance.models import (
 )
 from weishang.compliance.selectors import complaint_counts_by_distributor
 from weishang.distribution.models import Distributor
-from weishang.orders import services as orders
+from weishang.sales import services as sales
 
 pytestmark = pytest.mark.django_db
 
@@ -40,9 +40,7 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def order(customer, sku):
-    return orders.place_order(
-        customer=customer, items={sku.pk: 1}, address=customer.addresses.get()
-    )
+    return sales.place_order(customer=customer, items={sku.pk: 1}, address=customer.addresses.get())
 
 
 def make_distributor(customer, slug="zhang"):

@@ -13,12 +13,13 @@ from weishang.inventory.models import Stock
 from weishang.orders import services as orders
 from weishang.orders.errors import OrderError
 from weishang.orders.models import CartItem, Order
+from weishang.sales import services as sales
 
 from ..concurrency import run_in_parallel
 
 
 def place(customer, sku, quantity=2):
-    return orders.place_order(
+    return sales.place_order(
         customer=customer, items={sku.pk: quantity}, address=customer.addresses.get()
     )
 

@@ -16,11 +16,12 @@ from django.utils import timezone
 
 from weishang.compliance import export
 from weishang.compliance.models import Complaint
-from weishang.orders import services as orders
 from weishang.orders.models import Order
 from weishang.payments.models import Payment
 from weishang.payments.providers import Notification
-from weishang.payments.services import confirm_payment, start_payment
+from weishang.payments.services import start_payment
+from weishang.sales import services as sales
+from weishang.sales.services import confirm_payment
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -37,7 +38,7 @@ def buy(customer, make_product):
     default_sku = make_product(price_fen=3990)
 
     def make(placed: str, *, sku=None, quantity=1, paid=True, distributor=None):
-        order = orders.place_order(
+        order = sales.place_order(
             customer=customer,
             items={(sku or default_sku).pk: quantity},
             address=customer.addresses.get(),
@@ -113,7 +114,7 @@ def test_yuan_never_goes_through_float():
 
 def test_several_lines_and_refund_times(brand, customer, make_product, buy):
     a, b = make_product(price_fen=1000), make_product(price_fen=250)
-    order = orders.place_order(
+    order = sales.place_order(
         customer=customer, items={a.pk: 1, b.pk: 2}, address=customer.addresses.get()
     )
     payment = start_payment(order=order)
@@ -122,7 +123,7 @@ def test_several_lines_and_refund_times(brand, customer, make_product, buy):
         notification=Notification(payment.number, "txn-x", payment.amount_fen, timezone.now()),
     )
     order.refresh_from_db()
-    orders.cancel_order(order=order, by_brand=False, reason="拍错规格")
+    sales.cancel_order(order=order, by_brand=False, reason="拍错规格")
     Order.objects.filter(pk=order.pk).update(placed_at=at("2026-03-05 08:00:00"))
 
     rows = csv_rows(b"".join(export.csv_stream(section("transactions"))))

@@ -15,9 +15,9 @@ from tests.helpers import pay
 from weishang.commissions.models import Account, Transfer
 from weishang.compliance import retention
 from weishang.compliance.models import RetentionSeal
-from weishang.orders import services as orders
 from weishang.orders.models import Order, OrderLine
 from weishang.payments.models import Payment
+from weishang.sales import services as sales
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,7 @@ def run(*args):
 
 def test_an_order_with_lines_cannot_be_deleted(customer, sku):
     order = pay(
-        orders.place_order(customer=customer, items={sku.pk: 1}, address=customer.addresses.get())
+        sales.place_order(customer=customer, items={sku.pk: 1}, address=customer.addresses.get())
     )
     with pytest.raises(ProtectedError):
         order.delete()
@@ -131,7 +131,7 @@ def test_a_transfer_younger_than_the_lag_waits_for_the_next_seal(ledger):
 
 def test_a_paid_order_without_its_payment_shows(customer, sku):
     order = pay(
-        orders.place_order(customer=customer, items={sku.pk: 2}, address=customer.addresses.get())
+        sales.place_order(customer=customer, items={sku.pk: 2}, address=customer.addresses.get())
     )
     assert retention.check_orders() == []
     raw(f"DELETE FROM {Payment._meta.db_table} WHERE order_id = %s", order.pk)
@@ -141,7 +141,7 @@ def test_a_paid_order_without_its_payment_shows(customer, sku):
 
 
 def test_lines_that_no_longer_add_up_show(customer, sku):
-    order = orders.place_order(
+    order = sales.place_order(
         customer=customer, items={sku.pk: 2}, address=customer.addresses.get()
     )
     raw(

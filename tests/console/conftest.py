@@ -5,7 +5,7 @@ from django.conf import settings
 from django.test import Client
 
 from tests.helpers import pay
-from weishang.orders import services as orders
+from weishang.sales import services as sales
 
 
 def english(client: Client) -> Client:
@@ -24,7 +24,7 @@ def console(client, staff, brand):
 def place(customer, sku):
     def make(*, who=None, item=None, quantity=1):
         who = who or customer
-        return orders.place_order(
+        return sales.place_order(
             customer=who, items={(item or sku).pk: quantity}, address=who.addresses.get()
         )
 

@@ -20,7 +20,7 @@ from weishang.distribution.models import (
     ProgrammeSettings,
 )
 from weishang.distribution.selectors import programme
-from weishang.orders import services as orders
+from weishang.sales import services as sales
 
 from .conftest import messages_of
 
@@ -43,7 +43,7 @@ def sell(distributor, buyer, sku, quantity=1):
         customer=buyer,
         defaults={"distributor": distributor, "source": "qr", "bound_at": timezone.now()},
     )
-    order = orders.place_order(
+    order = sales.place_order(
         customer=buyer, items={sku.pk: quantity}, address=buyer.addresses.get()
     )
     return pay(order)
@@ -193,7 +193,12 @@ def _available(seller, make_customer, sku, count=1):
 
 
 def test_withdrawal_queue_approve_pay_and_reject(
-    console, seller, make_customer, sku, django_assert_max_num_queries
+    console,
+    seller,
+    make_customer,
+    sku,
+    django_assert_max_num_queries,
+    django_capture_on_commit_callbacks,
 ):
     _available(seller, make_customer, sku, count=3)  # 3 × ¥3.99
     first = request_withdrawal(distributor=seller, amount_fen=500, request_key="a")
@@ -206,7 +211,8 @@ def test_withdrawal_queue_approve_pay_and_reject(
         f"/console/withdrawals/{first.pk}/pay/", {"payout_reference": ""}, follow=True
     )
     assert "reference" in " ".join(messages_of(response))
-    console.post(f"/console/withdrawals/{first.pk}/pay/", {"payout_reference": "WX20250101"})
+    with django_capture_on_commit_callbacks(execute=True):
+        console.post(f"/console/withdrawals/{first.pk}/pay/", {"payout_reference": "WX20250101"})
     first.refresh_from_db()
     assert (first.status, first.payout_reference) == ("paid", "WX20250101")
     console.post(f"/console/withdrawals/{second.pk}/reject/", {"reason": "银行卡信息有误"})

@@ -26,11 +26,9 @@ def shop(db, brand, make_customer, make_distributor, sku):
     distributor.customer.addresses.update(detail="人民路1号", recipient="李四")
     buyer = make_customer("13812345678")
     Binding.objects.create(customer=buyer, distributor=distributor, source="qr", bound_at=now)
-    from weishang.orders import services as orders
+    from weishang.sales import services as sales
 
-    order = pay(
-        orders.place_order(customer=buyer, items={sku.pk: 2}, address=buyer.addresses.get())
-    )
+    order = pay(sales.place_order(customer=buyer, items={sku.pk: 2}, address=buyer.addresses.get()))
     ShareVisit.objects.create(distributor=distributor, source="qr", created_at=now)
     return {"distributor": distributor, "buyer": buyer, "order": order, "sku": sku}
 
@@ -70,11 +68,11 @@ def test_orders_are_masked_and_never_show_the_address(dclient, shop, django_asse
 
 
 def test_order_list_query_count_does_not_grow(dclient, shop, django_assert_max_num_queries):
-    from weishang.orders import services as orders
+    from weishang.sales import services as sales
 
     buyer = shop["buyer"]
     for _ in range(5):
-        orders.place_order(customer=buyer, items={shop["sku"].pk: 1}, address=buyer.addresses.get())
+        sales.place_order(customer=buyer, items={shop["sku"].pk: 1}, address=buyer.addresses.get())
     with django_assert_max_num_queries(10):
         response = dclient.get("/d/orders/")
     assert len(response.context["rows"]) == 6

@@ -17,7 +17,7 @@ from weishang.commissions.models import CommissionPlan, Withdrawal
 from weishang.distribution import sharing
 from weishang.distribution.models import Binding, ProgrammeSettings
 from weishang.distribution.tokens import read_token
-from weishang.orders import services as orders
+from weishang.sales import services as sales
 
 from .conftest import english
 
@@ -61,7 +61,7 @@ def world(db, brand, make_customer, make_distributor, make_product):
         Binding.objects.create(customer=buyer, distributor=distributor, source="qr", bound_at=now)
         sku = make_product(name=f"{who} 的枣")
         order = pay(
-            orders.place_order(customer=buyer, items={sku.pk: 1}, address=buyer.addresses.get())
+            sales.place_order(customer=buyer, items={sku.pk: 1}, address=buyer.addresses.get())
         )
         assert order.distributor_id == distributor.pk
         withdrawal = Withdrawal.objects.create(

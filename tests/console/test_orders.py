@@ -69,7 +69,7 @@ def test_order_list_filters_searches_and_flags_unshipped(console, place, make_cu
 @pytest.mark.django_db
 def test_order_list_is_paginated_by_50(console, make_product, customer):
     sku = make_product(stock=1000)
-    from weishang.orders.services import place_order
+    from weishang.sales.services import place_order
 
     for _ in range(51):
         place_order(customer=customer, items={sku.pk: 1}, address=customer.addresses.get())
@@ -83,7 +83,7 @@ def test_order_list_is_paginated_by_50(console, make_product, customer):
 def test_order_list_queries_do_not_grow_with_rows(
     console, make_product, make_customer, django_assert_max_num_queries
 ):
-    from weishang.orders.services import place_order
+    from weishang.sales.services import place_order
 
     skus = [make_product(stock=1000) for _ in range(3)]
     for i in range(40):
@@ -230,6 +230,7 @@ def test_brand_cannot_cancel_a_paid_order(console, paid_order, sku):
 @pytest.mark.django_db
 def test_order_detail_shows_lines_address_payments_and_refunds(console, place, sku):
     from weishang.orders import services
+    from weishang.sales import services as sales
 
     order = deliver(pay(place(quantity=2)))
     rr = services.request_return(
@@ -237,7 +238,7 @@ def test_order_detail_shows_lines_address_payments_and_refunds(console, place, s
     )
     services.approve_return(actor=None, return_request=rr)
     services.receive_return(actor=None, return_request=rr)
-    services.refund_return(return_request=rr)
+    sales.refund_return(return_request=rr)
     html = console.get(detail(order)).content.decode()
     for text in [
         sku.product.name,

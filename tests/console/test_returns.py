@@ -11,6 +11,7 @@ from weishang.inventory.models import Stock
 from weishang.orders import services
 from weishang.orders.models import OrderStatus, ReturnStatus
 from weishang.payments.models import Refund
+from weishang.sales import services as sales
 
 from .conftest import messages_of
 
@@ -140,7 +141,7 @@ def test_returns_queue_queries_do_not_grow_with_rows(
     sku = make_product(stock=1000)
     for i in range(25):
         who = make_customer()
-        order = services.place_order(customer=who, items={sku.pk: 2}, address=who.addresses.get())
+        order = sales.place_order(customer=who, items={sku.pk: 2}, address=who.addresses.get())
         rr = ask_return(deliver(pay(order)))
         if i % 2:
             services.approve_return(actor=None, return_request=rr)

@@ -22,6 +22,7 @@ from weishang.distribution.models import Binding, Distributor, ProgrammeSettings
 from weishang.distribution.services import apply_to_distribute
 from weishang.orders import services as orders
 from weishang.orders.models import Order, ReturnRequest
+from weishang.sales import services as sales
 
 from .conftest import english
 
@@ -227,7 +228,7 @@ def world(brand, staff, make_customer, make_product, make_distributor):
         buyer = make_customer()
         Binding.objects.create(customer=buyer, distributor=seller, source="qr", bound_at=now)
         return pay(
-            orders.place_order(
+            sales.place_order(
                 customer=buyer, items={sku.pk: quantity}, address=buyer.addresses.get()
             )
         )

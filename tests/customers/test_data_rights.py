@@ -14,7 +14,7 @@ from weishang.customers.services import (
     log_in_with_code,
     send_login_code,
 )
-from weishang.orders import services as orders
+from weishang.sales import services as sales
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def xiaoming(make_customer):
 
 
 def place(customer, sku, quantity=1):
-    return orders.place_order(
+    return sales.place_order(
         customer=customer, items={sku.pk: quantity}, address=customer.addresses.get()
     )
 

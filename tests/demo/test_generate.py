@@ -9,8 +9,9 @@ from weishang.catalog.models import Brand
 from weishang.customers.models import Address, Customer
 from weishang.inventory.models import Stock
 from weishang.orders.models import Order, OrderLine, OrderStatus
-from weishang.orders.services import complete_orders, expire_unpaid_orders
+from weishang.orders.services import complete_orders
 from weishang.payments.models import Payment, Refund
+from weishang.sales.services import expire_unpaid_orders
 
 PAID = [
     OrderStatus.PAID,

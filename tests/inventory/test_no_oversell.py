@@ -4,7 +4,7 @@ from tests.concurrency import run_in_parallel
 from weishang.inventory.models import Stock
 from weishang.inventory.services import OutOfStock, StockError, reserve_stock, set_stock_on_hand
 from weishang.orders.models import Order
-from weishang.orders.services import place_order
+from weishang.sales.services import place_order
 
 
 @pytest.mark.postgres

@@ -9,13 +9,13 @@ from django.utils import timezone
 
 from weishang.distribution.binding import bind_customer, reassign_customer
 from weishang.distribution.models import ProgrammeSettings
-from weishang.orders import services
+from weishang.sales import services as sales
 
 pytestmark = pytest.mark.django_db
 
 
 def place(customer, sku, **kwargs):
-    return services.place_order(
+    return sales.place_order(
         customer=customer, items={sku.pk: 1}, address=customer.addresses.get(), **kwargs
     )
 
@@ -78,6 +78,6 @@ def test_attribution_adds_one_query_to_placing_an_order(
     bind_customer(customer=bound, distributor=make_distributor(), source="qr")
     place(unbound, sku)  # warm up caches (content types, savepoint support) before counting
     with_attribution = (_queries(bound, sku), _queries(unbound, sku), _queries(buyer.customer, sku))
-    monkeypatch.setattr(services, "attributed_distributor", lambda customer, at: None)
+    monkeypatch.setattr(sales, "attributed_distributor", lambda customer, at: None)
     without = _queries(unbound, sku)
     assert with_attribution == (without + 2, without + 1, without + 3)

@@ -8,11 +8,12 @@ from weishang.inventory.models import Stock
 from weishang.orders import services
 from weishang.orders.errors import OrderError
 from weishang.orders.models import OrderStatus
+from weishang.sales import services as sales
 
 
 @pytest.mark.django_db
 def test_order_goes_from_placement_to_completion(customer, sku):
-    order = services.place_order(
+    order = sales.place_order(
         customer=customer, items={sku.pk: 2}, address=customer.addresses.get()
     )
     assert order.total_fen == 2 * 3990
@@ -33,9 +34,9 @@ def test_order_goes_from_placement_to_completion(customer, sku):
 @pytest.mark.django_db
 def test_brand_cannot_cancel_a_paid_order(customer, sku):
     order = pay(
-        services.place_order(customer=customer, items={sku.pk: 1}, address=customer.addresses.get())
+        sales.place_order(customer=customer, items={sku.pk: 1}, address=customer.addresses.get())
     )
     with pytest.raises(OrderError, match="49"):
-        services.cancel_order(order=order, by_brand=True)
+        sales.cancel_order(order=order, by_brand=True)
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID

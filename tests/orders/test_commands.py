@@ -10,7 +10,9 @@ from weishang.inventory.models import Stock
 from weishang.orders import services
 from weishang.orders.models import OrderStatus
 from weishang.payments.providers import Notification
-from weishang.payments.services import confirm_payment, start_payment
+from weishang.payments.services import start_payment
+from weishang.sales import services as sales
+from weishang.sales.services import confirm_payment
 
 
 def run(name, *args):
@@ -20,7 +22,7 @@ def run(name, *args):
 
 
 def delivered_order(customer, sku):
-    order = services.place_order(
+    order = sales.place_order(
         customer=customer, items={sku.pk: 1}, address=customer.addresses.get()
     )
     payment = start_payment(order=order)
@@ -36,7 +38,7 @@ def delivered_order(customer, sku):
 
 @pytest.mark.django_db
 def test_expire_orders_cancels_only_overdue_orders_and_frees_their_stock(customer, sku):
-    order = services.place_order(
+    order = sales.place_order(
         customer=customer, items={sku.pk: 3}, address=customer.addresses.get()
     )
     assert "Expired 0 unpaid orders" in run("expire_orders")
@@ -53,7 +55,7 @@ def test_expire_orders_cancels_only_overdue_orders_and_frees_their_stock(custome
 
 @pytest.mark.django_db
 def test_naive_now_is_read_as_local_time(customer, sku):
-    order = services.place_order(
+    order = sales.place_order(
         customer=customer, items={sku.pk: 1}, address=customer.addresses.get()
     )
     naive = timezone.localtime(order.expires_at).replace(tzinfo=None)

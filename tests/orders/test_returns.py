@@ -10,6 +10,7 @@ from weishang.orders.errors import OrderError
 from weishang.orders.models import OrderStatus, ReturnStatus
 from weishang.orders.rules import IllegalTransition, check_transition, return_window_closes
 from weishang.payments.models import Refund
+from weishang.sales import services as sales
 
 from .test_checkout_flow import pay
 
@@ -36,7 +37,7 @@ def test_illegal_transitions_raise_a_clear_error(current, target):
 
 
 def delivered_order(customer, skus, signed_at):
-    order = services.place_order(
+    order = sales.place_order(
         customer=customer,
         items={sku.pk: 2 for sku in skus},
         address=customer.addresses.get(),
@@ -66,7 +67,7 @@ def test_partial_return_is_refunded_and_restocked_then_order_completes(customer,
     rr = services.receive_return(actor=None, return_request=rr)
     assert rr.refund_due_at - rr.received_at == timedelta(days=7)
     assert Stock.objects.get(sku=sku).on_hand == 99
-    services.refund_return(return_request=rr)
+    sales.refund_return(return_request=rr)
     order.refresh_from_db()
     assert (order.status, order.refunded_fen) == (
         OrderStatus.PARTIALLY_REFUNDED,
@@ -74,7 +75,7 @@ def test_partial_return_is_refunded_and_restocked_then_order_completes(customer,
     )
     assert Refund.objects.get(return_number=rr.number).amount_fen == line.unit_price_fen
     with pytest.raises(OrderError):
-        services.refund_return(return_request=rr)
+        sales.refund_return(return_request=rr)
     assert Refund.objects.count() == 1
     assert services.complete_orders(now=signed + timedelta(days=10)) == 1
 
@@ -113,9 +114,7 @@ def test_returns_are_refused_after_the_window_and_for_excluded_goods(customer, m
 def test_excludable_goods_need_the_customers_explicit_confirmation(customer, make_product):
     opened = make_product(return_class="excludable", exclusion_reason="拆封后影响二次销售")
     with pytest.raises(OrderError, match="Tick the box"):
-        services.place_order(
-            customer=customer, items={opened.pk: 1}, address=customer.addresses.get()
-        )
+        sales.place_order(customer=customer, items={opened.pk: 1}, address=customer.addresses.get())
     assert not customer.orders.exists()
     assert Stock.objects.get(sku=opened).reserved == 0
 
@@ -131,7 +130,7 @@ def test_a_full_return_refunds_the_whole_order(customer, sku, make_customer):
     rr = services.request_return(order=order, customer=customer, quantities={line.pk: 2})
     rr = services.approve_return(return_request=rr, actor=None)
     rr = services.receive_return(return_request=rr, actor=None)
-    rr = services.refund_return(return_request=rr)
+    rr = sales.refund_return(return_request=rr)
     order.refresh_from_db()
     assert (order.status, order.refunded_fen) == (OrderStatus.REFUNDED, order.total_fen)
 
@@ -141,7 +140,7 @@ def test_price_change_between_review_and_submit_is_refused(customer, sku):
     from weishang.orders.errors import PriceChanged
 
     with pytest.raises(PriceChanged):
-        services.place_order(
+        sales.place_order(
             customer=customer,
             items={sku.pk: 1},
             address=customer.addresses.get(),
@@ -154,7 +153,7 @@ def test_price_change_between_review_and_submit_is_refused(customer, sku):
 @pytest.mark.parametrize("quantity", ["0", "-1", "1.5", "abc", "100"])
 def test_bad_quantities_are_refused(customer, sku, quantity):
     with pytest.raises(OrderError):
-        services.place_order(
+        sales.place_order(
             customer=customer, items={sku.pk: quantity}, address=customer.addresses.get()
         )
     assert not customer.orders.exists()
@@ -162,11 +161,11 @@ def test_bad_quantities_are_refused(customer, sku, quantity):
 
 @pytest.mark.django_db
 def test_expired_unpaid_orders_free_their_stock(customer, sku):
-    order = services.place_order(
+    order = sales.place_order(
         customer=customer, items={sku.pk: 3}, address=customer.addresses.get()
     )
-    assert services.expire_unpaid_orders(now=order.placed_at + timedelta(minutes=29)) == 0
-    assert services.expire_unpaid_orders(now=order.placed_at + timedelta(minutes=30)) == 1
+    assert sales.expire_unpaid_orders(now=order.placed_at + timedelta(minutes=29)) == 0
+    assert sales.expire_unpaid_orders(now=order.placed_at + timedelta(minutes=30)) == 1
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED
     assert Stock.objects.get(sku=sku).reserved == 0
@@ -175,7 +174,7 @@ def test_expired_unpaid_orders_free_their_stock(customer, sku):
 @pytest.mark.django_db
 def test_a_sign_for_time_in_the_future_is_refused(customer, sku):
     order = pay(
-        services.place_order(customer=customer, items={sku.pk: 1}, address=customer.addresses.get())
+        sales.place_order(customer=customer, items={sku.pk: 1}, address=customer.addresses.get())
     )
     services.ship_order(actor=None, order=order, carrier="顺丰", tracking_no="SF1")
     with pytest.raises(OrderError, match="future"):

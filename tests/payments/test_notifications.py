@@ -7,10 +7,10 @@ from django.utils import timezone
 
 from tests.concurrency import run_in_parallel
 from weishang.orders.models import Order, OrderStatus
-from weishang.orders.services import cancel_order, expire_unpaid_orders, place_order
 from weishang.payments.models import Payment, Refund
 from weishang.payments.providers.sandbox import SIGNATURE_HEADER, notification_body, sign
 from weishang.payments.services import start_payment
+from weishang.sales.services import cancel_order, expire_unpaid_orders, place_order
 
 SECRET = "sandbox-secret-for-dev-only"
 
@@ -116,40 +116,44 @@ def test_customer_cancelling_a_paid_order_is_refunded_and_stock_freed(client, pa
 
 
 @pytest.mark.django_db
-def test_sandbox_pay_page_sends_a_signed_notification(client, payment, monkeypatch):
-    sent = {}
+def test_sandbox_pay_page_applies_its_signed_notification_without_calling_itself(
+    client, payment, monkeypatch
+):
+    """Under one sync worker an HTTP call back to our own server waits on itself: the sandbox
+    verifies and applies its signed notification in-process, through the provider's parser."""
+    from weishang.payments.providers.sandbox import SandboxProvider
 
-    class Response:
-        def __enter__(self):
-            return self
+    def no_network(*args, **kwargs):
+        raise AssertionError("the sandbox must not call the server over HTTP")
 
-        def __exit__(self, *exc):
-            return False
+    parsed = []
+    parse = SandboxProvider.parse_notification
 
-        def read(self):
-            return b'{"code": "SUCCESS"}'
+    def spy(self, *, body, headers):
+        parsed.append(json.loads(body))
+        return parse(self, body=body, headers=headers)
 
-    def fake_urlopen(request, timeout):
-        sent["url"], sent["body"], sent["headers"] = (
-            request.full_url,
-            request.data,
-            dict(request.header_items()),
-        )
-        # Deliver exactly what the sandbox signed, as the provider's server would.
-        response = client.post(
-            reverse("payments:notify", args=["sandbox"]),
-            data=request.data,
-            content_type="application/json",
-            headers={SIGNATURE_HEADER: request.get_header("X-sandbox-signature")},
-        )
-        assert response.json() == {"code": "SUCCESS", "duplicate": False}
-        return Response()
-
-    monkeypatch.setattr("urllib.request.urlopen", fake_urlopen)
+    monkeypatch.setattr("urllib.request.urlopen", no_network)
+    monkeypatch.setattr(SandboxProvider, "parse_notification", spy)
     page = client.get(reverse("payments:sandbox_pay", args=[payment.number]))
     assert page.status_code == 200
+    response = client.post(reverse("payments:sandbox_pay", args=[payment.number]), follow=True)
+    assert response.redirect_chain[-1][0].endswith(f"/orders/{payment.order.number}/")
+    assert [p["amount_fen"] for p in parsed] == [payment.amount_fen]
+    assert Order.objects.get(pk=payment.order_id).status == OrderStatus.PAID
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.SUCCEEDED
+    assert payment.provider_txn_id == parsed[0]["transaction_id"]
+
+
+@pytest.mark.django_db
+def test_sandbox_pay_page_with_a_wrong_secret_changes_nothing(client, payment, monkeypatch):
+    """The in-process path checks the signature like the endpoint: a notification signed with
+    another secret than the provider's is refused."""
+    from weishang.payments.providers.sandbox import sign
+    from weishang.sales import views
+
+    monkeypatch.setattr(views, "sign", lambda body, *, secret: sign(body, secret="forged"))
     response = client.post(reverse("payments:sandbox_pay", args=[payment.number]))
     assert response.status_code == 302
-    assert sent["url"].endswith("/payments/notify/sandbox/")
-    assert json.loads(sent["body"])["amount_fen"] == payment.amount_fen
-    assert Order.objects.get(pk=payment.order_id).status == OrderStatus.PAID
+    assert Order.objects.get(pk=payment.order_id).status == OrderStatus.PENDING_PAYMENT

@@ -28,6 +28,7 @@ from weishang.distribution.models import Application, Binding, BindingEvent
 from weishang.orders import services as orders
 from weishang.orders.models import Order
 from weishang.privacy import data_rights
+from weishang.sales import services as sales
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,7 @@ def as_distributor(make_distributor, customer, **fields):
 
 
 def place(customer, sku, quantity=1):
-    return orders.place_order(
+    return sales.place_order(
         customer=customer, items={sku.pk: quantity}, address=customer.addresses.get()
     )
 

@@ -5,6 +5,7 @@ from django.conf import settings
 
 from tests.helpers import pay
 from weishang.orders import services as orders
+from weishang.sales import services as sales
 
 
 @pytest.fixture
@@ -21,7 +22,7 @@ def shopper(client, brand, customer):
 
 
 def place(customer, items, **kwargs):
-    return orders.place_order(
+    return sales.place_order(
         customer=customer, items=items, address=customer.addresses.get(), **kwargs
     )
 

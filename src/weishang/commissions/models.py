@@ -217,6 +217,8 @@ class Withdrawal(models.Model):
     class Status(models.TextChoices):
         REQUESTED = "requested", _("requested")
         APPROVED = "approved", _("approved, awaiting payout")
+        PAYING = "paying", _("payout in progress")
+        PAYOUT_FAILED = "payout_failed", _("payout refused, to retry")
         PAID = "paid", _("paid")
         REJECTED = "rejected", _("rejected")
 
@@ -228,6 +230,16 @@ class Withdrawal(models.Model):
     status = models.CharField(max_length=16, choices=Status, default=Status.REQUESTED)
     reason = models.CharField(max_length=300, blank=True)
     payout_reference = models.CharField(max_length=64, blank=True)
+    payout_key = models.CharField(
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="Sent with every payout attempt, so the backend pays once.",
+    )
+    payout_requested_at = models.DateTimeField(null=True, blank=True)
+    payout_attempts = models.PositiveIntegerField(default=0)
+    payout_error = models.CharField(max_length=300, blank=True)
     requested_at = models.DateTimeField()
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(

@@ -1,25 +1,55 @@
-"""How a withdrawal's money reaches the distributor. For now a person pays by bank or WeChat
-transfer and records the reference here (the manual backend); a provider API can take its place."""
+"""How a withdrawal's money reaches the distributor. Staff mark an approved withdrawal paid (the
+payout is then *requested*); a task asks the payout backend after that commits, with the
+withdrawal's idempotency key, and a second transaction confirms it and posts the ledger transfer.
+
+Today a person pays by bank or WeChat transfer and records its reference (the manual backend):
+the staff act is the payment, so the confirmation follows right after the commit. A provider API
+can take its place behind the same interface."""
 
 from abc import ABC, abstractmethod
 
 from django.conf import settings
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from weishang.core_errors import DomainError
+from weishang.outbound import Declined, Unavailable, attempt
+
+from . import ledger
+from .locks import lock_withdrawal
+from .models import Account, Withdrawal
+
+Status = Withdrawal.Status
 
 
 class PayoutError(DomainError):
     code = "payout"
 
 
+class PayoutDeclined(Declined):
+    """The backend answered and refused: the withdrawal is marked failed, to retry."""
+
+
+class PayoutUnavailable(Unavailable):
+    """The backend could not be reached or did not answer: the outcome is unknown, retry."""
+
+
 class PayoutBackend(ABC):
     code = ""
 
     @abstractmethod
-    def pay(self, *, withdrawal, reference: str) -> str:
-        """Pays the withdrawal; returns the reference that proves it."""
+    def check_reference(self, reference: str) -> str:
+        """Checks what staff entered when marking the withdrawal paid; raises PayoutError.
+        Runs inside the staff act's transaction, so it calls nobody."""
+
+    @abstractmethod
+    def pay(self, *, withdrawal: Withdrawal) -> str:
+        """Pays ``withdrawal.amount_fen``, sending ``withdrawal.payout_key`` so that a repeated
+        call pays once; returns the reference that proves it. Raises PayoutDeclined or
+        PayoutUnavailable. Never called inside a database transaction."""
 
 
 class ManualPayout(PayoutBackend):
@@ -27,7 +57,7 @@ class ManualPayout(PayoutBackend):
 
     code = "manual"
 
-    def pay(self, *, withdrawal, reference: str) -> str:
+    def check_reference(self, reference: str) -> str:
         reference = (reference or "").strip()
         if not reference:
             raise PayoutError(
@@ -37,7 +67,69 @@ class ManualPayout(PayoutBackend):
             raise PayoutError(_("The payout reference can be at most 64 characters."))
         return reference
 
+    def pay(self, *, withdrawal: Withdrawal) -> str:
+        return withdrawal.payout_reference
+
 
 def get_backend() -> PayoutBackend:
     path = getattr(settings, "WEISHANG_PAYOUT_BACKEND", "weishang.commissions.payouts.ManualPayout")
     return import_string(path)()
+
+
+@task
+def send_payout_task(withdrawal_id: int) -> str:
+    return send_payout(withdrawal_id=withdrawal_id).status
+
+
+def send_payout(*, withdrawal_id: int) -> Withdrawal:
+    """Asks the backend, outside any transaction, then confirms. Safe to repeat at any time."""
+    with transaction.atomic(durable=True):  # refuses to run inside a caller's transaction
+        withdrawal = Withdrawal.objects.get(pk=withdrawal_id)
+    if withdrawal.status not in (Status.PAYING, Status.PAYOUT_FAILED):
+        return withdrawal
+    backend = get_backend()
+    answer = attempt(
+        lambda: backend.pay(withdrawal=withdrawal), label=f"Payout of withdrawal {withdrawal.pk}"
+    )
+    if answer.result is None:
+        failed = Status.PAYOUT_FAILED if answer.refused else None
+        return _record_attempt(withdrawal_id, error=answer.error, status=failed)
+    return confirm_payout(withdrawal_id=withdrawal_id, reference=answer.result)
+
+
+@transaction.atomic(durable=True)
+def confirm_payout(*, withdrawal_id: int, reference: str) -> Withdrawal:
+    """The money reached the distributor (withdrawing → paid out), recorded once."""
+    w = lock_withdrawal(withdrawal_id)
+    if w.status not in (Status.PAYING, Status.PAYOUT_FAILED):
+        return w
+    now = timezone.now()
+    w.status, w.payout_reference, w.paid_at = Status.PAID, reference[:64], now
+    w.payout_attempts += 1
+    w.payout_error = ""
+    w.save(
+        update_fields=["status", "payout_reference", "paid_at", "payout_attempts", "payout_error"]
+    )
+    ledger.transfer(
+        debit=ledger.distributor_account(w.distributor_id, Account.Kind.WITHDRAWING),
+        credit=ledger.brand_account(Account.Kind.BRAND_PAYOUTS),
+        amount_fen=w.amount_fen,
+        key=f"payout:{w.pk}",
+        kind="payout",
+        withdrawal=w,
+        now=now,
+        memo=w.payout_reference,
+    )
+    return w
+
+
+@transaction.atomic(durable=True)
+def _record_attempt(withdrawal_id: int, *, error: str, status: str | None = None) -> Withdrawal:
+    w = lock_withdrawal(withdrawal_id)
+    if w.status not in (Status.PAYING, Status.PAYOUT_FAILED):
+        return w
+    w.payout_attempts += 1
+    w.payout_error = error[:300]
+    w.status = status or w.status
+    w.save(update_fields=["payout_attempts", "payout_error", "status"])
+    return w

@@ -122,8 +122,16 @@ def withdrawals_of(distributor: Distributor):
     return Withdrawal.objects.filter(distributor=distributor).order_by("-requested_at", "-pk")
 
 
-def withdrawal_queue(*, statuses=(Withdrawal.Status.REQUESTED, Withdrawal.Status.APPROVED)):
-    """Withdrawals waiting for the brand, oldest first."""
+def withdrawal_queue(
+    *,
+    statuses=(
+        Withdrawal.Status.REQUESTED,
+        Withdrawal.Status.APPROVED,
+        Withdrawal.Status.PAYING,
+        Withdrawal.Status.PAYOUT_FAILED,
+    ),
+):
+    """Withdrawals waiting for the brand or for their payout to be confirmed, oldest first."""
     return (
         Withdrawal.objects.filter(status__in=list(statuses))
         .select_related("distributor", "reviewed_by")

@@ -4,6 +4,7 @@ Called explicitly by the order and payment services (no signals). Every money mo
 ledger transfer with an idempotency key, so a retried call never moves money twice.
 """
 
+import uuid
 from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 
@@ -22,7 +23,7 @@ from weishang.payments.models import Payment
 from . import fraud, ledger
 from .locks import lock_accounts, lock_commissions, lock_withdrawal
 from .models import Account, Commission, PlanMode, Transfer, Withdrawal
-from .payouts import get_backend
+from .payouts import get_backend, send_payout_task
 from .plans import active_plan, rates_for
 
 try:  # the shared commission arithmetic, once it lands in rules.py
@@ -583,31 +584,20 @@ def reject_withdrawal(
 def mark_withdrawal_paid(
     *, withdrawal: Withdrawal, actor, payout_reference: str, now: datetime | None = None
 ) -> Withdrawal:
-    """The money reached the distributor through the payout backend (withdrawing → paid out)."""
+    """Staff pay an approved withdrawal: the payout is requested with its idempotency key and
+    reference, and sent to the payout backend once this commits (``payouts.send_payout``), which
+    confirms it (withdrawing → paid out)."""
     now = now or timezone.now()
-    w = _move_withdrawal(withdrawal, [Withdrawal.Status.APPROVED], Withdrawal.Status.PAID)
-    w.payout_reference = get_backend().pay(withdrawal=w, reference=payout_reference)
-    w.paid_at = now
-    w.save(update_fields=["status", "payout_reference", "paid_at"])
-    ledger.transfer(
-        debit=ledger.distributor_account(w.distributor_id, Kind.WITHDRAWING),
-        credit=ledger.brand_account(Kind.BRAND_PAYOUTS),
-        amount_fen=w.amount_fen,
-        key=f"payout:{w.pk}",
-        kind="payout",
-        withdrawal=w,
-        now=now,
-        memo=w.payout_reference,
-    )
+    reference = get_backend().check_reference(payout_reference)
+    w = _move_withdrawal(withdrawal, [Withdrawal.Status.APPROVED], Withdrawal.Status.PAYING)
+    w.payout_reference, w.payout_key, w.payout_requested_at = reference, uuid.uuid4().hex, now
+    w.save(update_fields=["status", "payout_reference", "payout_key", "payout_requested_at"])
     audit.record(
         actor=actor,
         action="withdrawal.paid",
         obj=w,
         before={"status": Withdrawal.Status.APPROVED},
-        after={
-            "status": w.status,
-            "amount_fen": w.amount_fen,
-            "payout_reference": w.payout_reference,
-        },
+        after={"status": w.status, "amount_fen": w.amount_fen, "payout_reference": reference},
     )
+    transaction.on_commit(lambda: send_payout_task.enqueue(withdrawal_id=w.pk))
     return w

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tasks_db",
     "weishang.catalog",
     "weishang.inventory",
     "weishang.customers",
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "weishang.payments",
     "weishang.distribution",
     "weishang.commissions",
+    "weishang.sales",
     "weishang.compliance",
     "weishang.storefront",
     "weishang.console",
@@ -137,5 +139,14 @@ OTP_SHOW_ON_PAGE = env_flag("WEISHANG_OTP_SHOW_ON_PAGE", DEBUG)
 # Payments
 PAYMENT_PROVIDER = os.environ.get("WEISHANG_PAYMENT_PROVIDER", "sandbox")
 SANDBOX_PAY_SECRET = os.environ.get("WEISHANG_SANDBOX_PAY_SECRET", "sandbox-secret-for-dev-only")
-# Where the sandbox provider posts its notifications; defaults to the site that served the pay page.
-SANDBOX_NOTIFY_BASE_URL = os.environ.get("WEISHANG_SANDBOX_NOTIFY_BASE_URL", "")
+
+# Refunds and payouts reach their provider from a task after the transaction that requested them
+# commits. The demo and the tests run each task right after that commit, in the same process;
+# production sets django_tasks_db.DatabaseBackend and runs `weishang db_worker`.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "WEISHANG_TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}

@@ -9,7 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("console/", include("weishang.console.urls")),
     path("d/", include("weishang.console.distributor_urls")),
-    path("payments/", include("weishang.payments.urls")),
+    path("payments/", include("weishang.sales.urls")),
     path("", include("weishang.storefront.urls")),
 ]
 

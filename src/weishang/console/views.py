@@ -23,6 +23,7 @@ from weishang.inventory.selectors import stock_of
 from weishang.orders import selectors as order_selectors
 from weishang.orders import services as orders
 from weishang.orders.models import Order, OrderStatus, ReturnRequest, ReturnStatus
+from weishang.sales import services as sales
 
 from .forms import (
     CancelForm,
@@ -259,8 +260,8 @@ def order_cancel(request, number):
     else:
         _attempt(
             request,
-            lambda: orders.cancel_order(
-                order=order, by_brand=True, reason=form.cleaned_data["reason"]
+            lambda: sales.cancel_order(
+                order=order, by_brand=True, actor=request.user, reason=form.cleaned_data["reason"]
             ),
             _("Order %(number)s is cancelled and its stock released.") % {"number": order.number},
         )
@@ -316,7 +317,7 @@ def return_action(request, number, action):
     elif action == "refund":
         _attempt(
             request,
-            lambda: orders.refund_return(return_request=rr),
+            lambda: sales.refund_return(return_request=rr, actor=request.user),
             _("Return %(number)s is refunded.") % {"number": rr.number},
         )
     else:

@@ -406,7 +406,11 @@ class Generator:
                     amount_fen=p.amount_fen,
                     reason="order cancelled by customer",
                     provider_refund_id=f"genr_{p.provider_txn_id}",
+                    status=Refund.Status.SUCCEEDED,
+                    idempotency_key=f"GF{p.number[2:]}",
+                    attempts=1,
                     created_at=order.cancelled_at,
+                    confirmed_at=order.cancelled_at,
                 )
                 for order, order_payments in zip(orders, payments_per_order, strict=True)
                 if order.status == OrderStatus.REFUNDED

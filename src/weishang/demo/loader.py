@@ -24,6 +24,7 @@ from weishang.inventory.services import set_stock_on_hand
 from weishang.orders import services as orders
 from weishang.payments import services as payments
 from weishang.payments.providers import Notification
+from weishang.sales import services as sales
 
 from . import catalogue
 from .images import render_product_image
@@ -185,7 +186,7 @@ def create_customer() -> Customer:
 
 def _pay(order):
     payment = payments.start_payment(order=order, provider="sandbox")
-    payments.confirm_payment(
+    sales.confirm_payment(
         provider="sandbox",
         notification=Notification(
             trade_number=payment.number,
@@ -202,7 +203,7 @@ def place_demo_orders(*, customer: Customer) -> list:
     address = customer.addresses.get(is_default=True)
 
     def place(items, **kwargs):
-        return orders.place_order(
+        return sales.place_order(
             customer=customer,
             items={sku[code]: qty for code, qty in items.items()},
             address=address,
@@ -226,10 +227,10 @@ def place_demo_orders(*, customer: Customer) -> list:
 
     refunded = place({"ZZD-JK-4": 1})
     _pay(refunded)
-    orders.cancel_order(order=refunded, by_brand=False, reason="下错了，想改订单期")
+    sales.cancel_order(order=refunded, by_brand=False, reason="下错了，想改订单期")
 
     cancelled = place({"ZZD-FM-500": 1})
-    orders.cancel_order(order=cancelled, by_brand=False, reason="拍错规格")
+    sales.cancel_order(order=cancelled, by_brand=False, reason="拍错规格")
 
     pending = place({"ZZD-HZ-500": 2})
     return [delivered, shipped, paid, refunded, cancelled, pending]

@@ -92,16 +92,11 @@ def search_orders_for_console(*, status: str | None = None, query: str = "") -> 
 
 def order_for_console(number: str) -> Order:
     """One order with everything its console page shows; raises Order.DoesNotExist."""
-    from weishang.payments.models import Payment
-
     return (
         Order.objects.select_related("customer")
         .prefetch_related(
             Prefetch("lines", queryset=OrderLine.objects.order_by("pk")),
-            Prefetch(
-                "payments",
-                queryset=Payment.objects.order_by("created_at", "pk").prefetch_related("refunds"),
-            ),
+            "payments__refunds",  # each in the order it was made (their Meta.ordering)
             Prefetch(
                 "returns",
                 queryset=ReturnRequest.objects.order_by("requested_at", "pk").prefetch_related(

@@ -1,4 +1,6 @@
-"""Every write about carts, orders and returns. Each function is one transaction."""
+"""Every write about carts, orders and returns. Each act is one transaction; the steps that
+cross into payment and commission (placing, paying, cancelling, refunding) are called by
+``weishang.sales`` inside its transaction."""
 
 import secrets
 from collections.abc import Mapping
@@ -12,13 +14,10 @@ from django.utils.translation import gettext as _
 
 from weishang.catalog.models import Product, ReturnClass
 from weishang.catalog.selectors import sku_price, skus_with_periods
-from weishang.commissions import services as commissions
 from weishang.compliance import audit
 from weishang.compliance.blacklist import customer_is_blacklisted
 from weishang.customers.models import Address, Customer
-from weishang.distribution.binding import attributed_distributor
 from weishang.inventory import services as inventory
-from weishang.payments import services as payments
 
 from .errors import OrderError, PriceChanged
 from .locks import lock_order, lock_return
@@ -79,7 +78,11 @@ def set_cart_quantity(*, customer: Customer, sku_id: int, quantity) -> None:
 # Placing and paying ------------------------------------------------------------------------------
 
 
-@transaction.atomic
+def _require_transaction() -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("this step runs inside the caller's transaction")
+
+
 def place_order(
     *,
     customer: Customer,
@@ -90,12 +93,15 @@ def place_order(
     clear_cart: bool = True,
     now: datetime | None = None,
     device_id: str = "",
+    distributor=None,
 ) -> Order:
-    """Turns the reviewed items into an order and reserves their stock, all or nothing.
+    """Turns the reviewed items into an order and reserves their stock, all or nothing, in the
+    caller's transaction (``sales.place_order``, which also quotes the commission).
 
-    The order keeps, from now on, the distributor it is attributed to (the customer's binding)
-    and the buyer's device cookie, which fraud review compares with the distributor's.
+    The order keeps, from now on, the distributor the caller attributes it to (the customer's
+    binding) and the buyer's device cookie, which fraud review compares with the distributor's.
     """
+    _require_transaction()
     now = now or timezone.now()
     quantities = {int(sku_id): _quantity(qty) for sku_id, qty in items.items()}
     quantities = {sku_id: qty for sku_id, qty in quantities.items() if qty}
@@ -145,7 +151,7 @@ def place_order(
         return_exclusion_confirmed=needs_confirmation and confirm_return_exclusion,
         placed_at=now,
         expires_at=now + timedelta(minutes=settings.ORDER_PAYMENT_TIMEOUT_MINUTES),
-        distributor=attributed_distributor(customer, now),
+        distributor=distributor,
         device_id=(device_id or "")[:64],
     )
     OrderLine.objects.bulk_create(
@@ -173,7 +179,6 @@ def place_order(
     )
     if clear_cart:
         CartItem.objects.filter(customer=customer, sku_id__in=list(quantities)).delete()
-    commissions.quote_commissions(order=order, now=now)
     return order
 
 
@@ -182,21 +187,18 @@ def _quantities(order: Order) -> dict[int, int]:
 
 
 def mark_order_paid(*, order: Order, paid_at: datetime) -> Order:
-    """Called by payments in its transaction, holding the order's lock, once a payment succeeded."""
+    """Called in the payment's transaction, holding the order's lock, once a payment succeeded."""
     check_transition(order.status, OrderStatus.PAID)
     order.status = OrderStatus.PAID
     order.paid_at = paid_at
     order.save(update_fields=["status", "paid_at"])
-    commissions.commissions_paid(order=order, now=paid_at)
     return order
 
 
-@transaction.atomic
-def cancel_order(
-    *, order: Order, by_brand: bool, reason: str = "", now: datetime | None = None
-) -> Order:
-    """Unpaid orders are cancelled by either side; a paid one only at the customer's request."""
-    now = now or timezone.now()
+def record_cancellation(*, order: Order, by_brand: bool, reason: str, now: datetime) -> Order:
+    """Unpaid orders are cancelled by either side; a paid one only at the customer's request, and
+    it is then refunded in full (the caller requests the refund). Returns the locked order."""
+    _require_transaction()
     order = lock_order(order.pk)
     if order.status == OrderStatus.PAID and by_brand:
         raise OrderError(
@@ -208,21 +210,11 @@ def cancel_order(
         )
     if order.status == OrderStatus.PAID:
         check_transition(order.status, OrderStatus.REFUNDED)
-        refund = payments.refund_order(
-            order=order, amount_fen=order.total_fen, reason=_("order cancelled by customer")
-        )
         order.status = OrderStatus.REFUNDED
         order.refunded_fen = order.total_fen
-        commissions.reverse_commissions(
-            order=order,
-            refunded_lines=dict(order.lines.values_list("pk", "line_total_fen")),
-            refund_ref=refund.number,
-            now=now,
-        )
     else:
         check_transition(order.status, OrderStatus.CANCELLED)
         order.status = OrderStatus.CANCELLED
-        commissions.void_commissions(order=order)
     order.cancelled_at = now
     order.cancel_reason = reason[:200]
     order.save(update_fields=["status", "refunded_fen", "cancelled_at", "cancel_reason"])
@@ -230,26 +222,27 @@ def cancel_order(
     return order
 
 
-def expire_unpaid_orders(*, now: datetime | None = None) -> int:
-    """Cancels orders left unpaid past their deadline and frees their stock; safe to rerun."""
-    now = now or timezone.now()
-    expired = 0
-    ids = Order.objects.filter(status=OrderStatus.PENDING_PAYMENT, expires_at__lte=now).values_list(
-        "pk", flat=True
+def unpaid_past_deadline(now: datetime) -> list[int]:
+    return list(
+        Order.objects.filter(status=OrderStatus.PENDING_PAYMENT, expires_at__lte=now).values_list(
+            "pk", flat=True
+        )
     )
-    for order_id in list(ids):
-        with transaction.atomic():
-            order = lock_order(order_id)
-            if order.status != OrderStatus.PENDING_PAYMENT:
-                continue
-            order.status = OrderStatus.CANCELLED
-            order.cancelled_at = now
-            order.cancel_reason = "expired"
-            order.save(update_fields=["status", "cancelled_at", "cancel_reason"])
-            commissions.void_commissions(order=order)
-            inventory.release_stock(quantities=_quantities(order), reference=order.number)
-            expired += 1
-    return expired
+
+
+def expire_order(*, order_id: int, now: datetime) -> Order | None:
+    """Cancels an order left unpaid past its deadline and frees its stock; None if it was paid or
+    cancelled meanwhile. Runs in the caller's transaction."""
+    _require_transaction()
+    order = lock_order(order_id)
+    if order.status != OrderStatus.PENDING_PAYMENT:
+        return None
+    order.status = OrderStatus.CANCELLED
+    order.cancelled_at = now
+    order.cancel_reason = "expired"
+    order.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    inventory.release_stock(quantities=_quantities(order), reference=order.number)
+    return order
 
 
 # Fulfilment --------------------------------------------------------------------------------------
@@ -484,28 +477,25 @@ def receive_return(
     return rr
 
 
-@transaction.atomic
-def refund_return(*, return_request: ReturnRequest, now: datetime | None = None) -> ReturnRequest:
-    now = now or timezone.now()
+def record_return_refund(
+    *, return_request: ReturnRequest, now: datetime
+) -> tuple[ReturnRequest, Order, dict[int, int]]:
+    """Marks a received return refunded and its lines returned; the caller requests the refund in
+    the same transaction. Returns the locked return and order and ``{order_line_id: fen}``."""
+    _require_transaction()
     rr = _move_return(return_request, ReturnStatus.RECEIVED, ReturnStatus.REFUNDED)
     order = lock_order(rr.order_id)
     refunded = order.refunded_fen + rr.refund_fen
     target = OrderStatus.REFUNDED if refunded >= order.total_fen else OrderStatus.PARTIALLY_REFUNDED
     check_transition(order.status, target)
-    payments.refund_order(
-        order=order, amount_fen=rr.refund_fen, reason=_("no-reason return"), return_number=rr.number
-    )
     refunded_lines: dict[int, int] = {}
     for line_id, qty, unit_price in rr.lines.values_list(
         "order_line_id", "quantity", "order_line__unit_price_fen"
     ):
         OrderLine.objects.filter(pk=line_id).update(returned_quantity=F("returned_quantity") + qty)
         refunded_lines[line_id] = refunded_lines.get(line_id, 0) + qty * unit_price
-    commissions.reverse_commissions(
-        order=order, refunded_lines=refunded_lines, refund_ref=rr.number, now=now
-    )
     order.status, order.refunded_fen = target, refunded
     order.save(update_fields=["status", "refunded_fen"])
     rr.refunded_at = now
     rr.save(update_fields=["status", "refunded_at"])
-    return rr
+    return rr, order, refunded_lines

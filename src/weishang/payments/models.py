@@ -27,6 +27,7 @@ class Payment(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        ordering = ["created_at", "pk"]
         constraints = [
             # The provider's transaction id is the idempotency key of its notifications.
             models.UniqueConstraint(
@@ -41,15 +42,34 @@ class Payment(models.Model):
 
 
 class Refund(models.Model):
+    """Money going back: requested in the transaction that decides it, sent to the provider by a
+    task after that commits, confirmed in a second transaction."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("refund in progress")
+        SUCCEEDED = "succeeded", _("refunded")
+        FAILED = "failed", _("refund refused by the provider, to retry")
+
     number = models.CharField(max_length=32, unique=True)
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
     amount_fen = models.PositiveIntegerField()
     reason = models.CharField(max_length=200, blank=True)
     return_number = models.CharField(max_length=24, blank=True)
     provider_refund_id = models.CharField(max_length=64, null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status, default=Status.REQUESTED)
+    idempotency_key = models.CharField(
+        max_length=64,
+        unique=True,
+        help_text="Sent with every attempt, so the provider refunds once.",
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["payment", "provider_refund_id"], name="one_refund_per_provider_id"

@@ -1,8 +1,30 @@
-"""Reads of payments and refunds that reports share."""
+"""Reads of payments and refunds that pages, reconciliation and reports share."""
 
 from datetime import datetime
 
+from django.db.models import QuerySet
+
 from .models import Payment, Refund
+
+
+def refunds_in_progress(order) -> list[Refund]:
+    """The order's refunds the provider has not confirmed yet: the customer sees them as in
+    progress, not as refunded."""
+    return list(
+        Refund.objects.filter(payment__order=order)
+        .exclude(status=Refund.Status.SUCCEEDED)
+        .only("number", "return_number", "amount_fen", "status")
+    )
+
+
+def unconfirmed_refunds(*, requested_before: datetime) -> QuerySet[Refund]:
+    """Refunds requested before this instant that are still not confirmed by the provider."""
+    return (
+        Refund.objects.exclude(status=Refund.Status.SUCCEEDED)
+        .filter(created_at__lt=requested_before)
+        .select_related("payment__order")
+        .order_by("created_at", "pk")
+    )
 
 
 def payments_of_orders_placed_between(first: datetime, last: datetime) -> dict[int, tuple]:

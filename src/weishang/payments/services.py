@@ -1,34 +1,36 @@
-"""Every write about money coming in and going back. Locks: order first, then payment."""
+"""Every write about money coming in. Locks: order first, then payment. What a payment does to
+the order and to commission is decided above, in ``weishang.sales``."""
 
-import secrets
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from weishang.core_errors import DomainError
-from weishang.orders import services as orders
 from weishang.orders.locks import lock_order
 from weishang.orders.models import Order, OrderStatus
 
+from .errors import PaymentError
 from .models import Payment, Refund
+from .numbers import new_number
 from .providers import InvalidNotification, Notification, get_provider
+from .refunds import request_refund
 
-
-class PaymentError(DomainError):
-    pass
+__all__ = [
+    "Outcome",
+    "PaymentError",
+    "record_payment",
+    "refund_order",
+    "request_refund",
+    "start_payment",
+]
 
 
 @dataclass(frozen=True)
 class Outcome:
     payment: Payment
     duplicate: bool
-
-
-def _number(prefix: str) -> str:
-    return f"{prefix}{timezone.localtime():%y%m%d}{secrets.token_hex(8)}"
+    order: Order | None = None  # locked, when the payment is new
 
 
 @transaction.atomic
@@ -44,7 +46,7 @@ def start_payment(*, order: Order, provider: str | None = None) -> Payment:
         )
     payment = order.payments.filter(provider=provider_code, status=Payment.Status.CREATED).first()
     return payment or Payment.objects.create(
-        number=_number("P"),
+        number=new_number("P"),
         order=order,
         provider=provider_code,
         amount_fen=order.total_fen,
@@ -52,9 +54,11 @@ def start_payment(*, order: Order, provider: str | None = None) -> Payment:
     )
 
 
-@transaction.atomic
-def confirm_payment(*, provider: str, notification: Notification) -> Outcome:
-    """Applies a verified notification once: the same transaction id again changes nothing."""
+def record_payment(*, provider: str, notification: Notification) -> Outcome:
+    """Records a verified notification once, holding the order's and the payment's locks: the
+    same transaction id again changes nothing. Runs in the caller's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_payment runs inside the transaction that applies the payment")
     order_id = (
         Payment.objects.filter(number=notification.trade_number, provider=provider)
         .values_list("order_id", flat=True)
@@ -78,21 +82,12 @@ def confirm_payment(*, provider: str, notification: Notification) -> Outcome:
     payment.provider_txn_id = notification.transaction_id
     payment.paid_at = notification.paid_at
     payment.save(update_fields=["status", "provider_txn_id", "paid_at"])
-    if order.status == OrderStatus.PENDING_PAYMENT:
-        orders.mark_order_paid(order=order, paid_at=notification.paid_at)
-    else:
-        # Paid after the order expired or was cancelled: the money goes straight back.
-        _refund(
-            order=order,
-            payment=payment,
-            amount_fen=payment.amount_fen,
-            reason=_("paid after cancellation"),
-        )
-    return Outcome(payment, duplicate=False)
+    return Outcome(payment, duplicate=False, order=order)
 
 
 def refund_order(*, order: Order, amount_fen: int, reason: str, return_number: str = "") -> Refund:
-    """Refunds part or all of an order's successful payment; the caller holds the order's lock."""
+    """Requests a refund of part or all of an order's successful payment; the caller holds the
+    order's lock, and the provider is asked once the caller's transaction commits."""
     payment = (
         Payment.objects.select_for_update()
         .filter(order=order, status=Payment.Status.SUCCEEDED)
@@ -100,35 +95,6 @@ def refund_order(*, order: Order, amount_fen: int, reason: str, return_number: s
     )
     if payment is None:
         raise PaymentError(_("This order has no completed payment to refund."))
-    return _refund(
-        order=order,
-        payment=payment,
-        amount_fen=amount_fen,
-        reason=reason,
-        return_number=return_number,
+    return request_refund(
+        payment=payment, amount_fen=amount_fen, reason=reason, return_number=return_number
     )
-
-
-def _refund(
-    *, order: Order, payment: Payment, amount_fen: int, reason: str, return_number: str = ""
-) -> Refund:
-    if not isinstance(amount_fen, int) or amount_fen <= 0:
-        raise PaymentError(_("A refund must be a positive whole number of fen."))
-    refunded = payment.refunds.aggregate(total=Sum("amount_fen"))["total"] or 0
-    if refunded + amount_fen > payment.amount_fen:
-        raise PaymentError(
-            _("Refunds would exceed what was paid (%(paid)d fen).") % {"paid": payment.amount_fen}
-        )
-    refund = Refund(
-        number=_number("F"),
-        payment=payment,
-        amount_fen=amount_fen,
-        reason=str(reason)[:200],
-        return_number=return_number,
-        created_at=timezone.now(),
-    )
-    refund.provider_refund_id = get_provider(payment.provider).refund(
-        payment=payment, refund=refund
-    )
-    refund.save()
-    return refund

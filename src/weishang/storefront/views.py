@@ -28,8 +28,10 @@ from weishang.orders import selectors as order_reads
 from weishang.orders import services as orders
 from weishang.orders.errors import OrderError
 from weishang.orders.models import Order, OrderStatus, ReturnRequest
+from weishang.payments import selectors as payment_reads
 from weishang.payments import services as payments
 from weishang.payments.providers import get_provider
+from weishang.sales import services as sales
 
 RETURNABLE_STATUSES = (OrderStatus.DELIVERED, OrderStatus.PARTIALLY_REFUNDED)
 
@@ -360,7 +362,7 @@ def place_order(request):
             raise OrderError(_("Please review your order before placing it."))
         if address is None:
             raise OrderError(_("Choose a delivery address."))
-        order = orders.place_order(
+        order = sales.place_order(
             customer=customer,
             items=items,
             address=address,
@@ -411,8 +413,11 @@ def _order_page(request, order: Order, *, return_form=None):
         if line.returnable_quantity > 0:
             returnable_lines.append(line)
     window_is_open = window_end is not None and now < window_end
+    refunding = payment_reads.refunds_in_progress(order)
     context = {
         "order": order,
+        "refund_in_progress": bool(refunding),
+        "returns_refunding": {refund.return_number for refund in refunding},
         "returns": returns,
         "window_end": window_end,
         "can_pay": order.status == OrderStatus.PENDING_PAYMENT and order.expires_at > now,
@@ -450,7 +455,7 @@ def pay_order(request, number: str):
 def cancel_order(request, number: str):
     order = _own_order(request, number)
     try:
-        order = orders.cancel_order(
+        order = sales.cancel_order(
             order=order, by_brand=False, reason=request.POST.get("reason", "")
         )
     except DomainError as exc:

@@ -6,12 +6,22 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from weishang.core_errors import DomainError
+from weishang.outbound import Declined, Unavailable
 
 
 class InvalidNotification(DomainError):
     """A notification whose signature, timestamp or body does not check out."""
 
     code = "invalid_notification"
+
+
+class RefundDeclined(Declined):
+    """The provider answered and refused the refund: the record is marked failed, to retry."""
+
+
+class ProviderUnavailable(Unavailable):
+    """The provider could not be reached or did not answer in time: the outcome is unknown, so
+    the refund stays requested and is retried with the same idempotency key."""
 
 
 @dataclass(frozen=True)
@@ -37,7 +47,9 @@ class PaymentProvider(ABC):
 
     @abstractmethod
     def refund(self, *, payment, refund) -> str:
-        """Asks the provider to refund; returns the provider's refund id."""
+        """Asks the provider to refund ``refund.amount_fen``, sending ``refund.idempotency_key``
+        so that a repeated call refunds once; returns the provider's refund id. Raises
+        RefundDeclined or ProviderUnavailable. Never called inside a database transaction."""
 
 
 PROVIDERS = {"sandbox": "weishang.payments.providers.sandbox.SandboxProvider"}

@@ -7,7 +7,6 @@ header ``X-Sandbox-Signature: t=<unix time>,v1=<hex HMAC-SHA256(secret, "<t>." +
 import hashlib
 import hmac
 import json
-import secrets
 import time
 from datetime import datetime
 
@@ -78,4 +77,6 @@ class SandboxProvider(PaymentProvider):
             raise InvalidNotification(_("The payment notification is malformed.")) from exc
 
     def refund(self, *, payment, refund) -> str:
-        return f"sbr_{secrets.token_hex(12)}"
+        """Like a real provider, the same idempotency key always names the same refund."""
+        secret, key = settings.SANDBOX_PAY_SECRET.encode(), refund.idempotency_key.encode()
+        return "sbr_" + hmac.new(secret, key, hashlib.sha256).hexdigest()[:24]

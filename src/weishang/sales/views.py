@@ -1,8 +1,8 @@
-import json
+"""The payment provider's endpoints: its server-to-server notification, and the sandbox
+provider's own cashier page."""
+
 import logging
 import secrets
-import urllib.error
-import urllib.request
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,12 +14,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .models import Payment
-from .providers import InvalidNotification, get_provider
-from .providers.sandbox import SIGNATURE_HEADER, notification_body, sign
-from .services import PaymentError, confirm_payment
+from weishang.payments.errors import PaymentError
+from weishang.payments.models import Payment
+from weishang.payments.providers import InvalidNotification, get_provider
+from weishang.payments.providers.sandbox import SIGNATURE_HEADER, notification_body, sign
+
+from .services import Outcome, confirm_payment
 
 logger = logging.getLogger("weishang.payments")
+
+
+def _apply(provider: str, body: bytes, headers) -> Outcome:
+    """Verifies a notification the way the provider sent it, then applies it once."""
+    notification = get_provider(provider).parse_notification(body=body, headers=headers)
+    return confirm_payment(provider=provider, notification=notification)
 
 
 @csrf_exempt
@@ -27,10 +35,7 @@ logger = logging.getLogger("weishang.payments")
 def notify(request, provider: str):
     """The provider's server-to-server callback; idempotent on the provider's transaction id."""
     try:
-        notification = get_provider(provider).parse_notification(
-            body=request.body, headers=request.headers
-        )
-        outcome = confirm_payment(provider=provider, notification=notification)
+        outcome = _apply(provider, request.body, request.headers)
     except (InvalidNotification, PaymentError) as exc:
         logger.warning("Rejected %s notification: %s", provider, exc.message)
         return JsonResponse({"code": "FAIL", "message": str(exc.message)}, status=400)
@@ -39,7 +44,9 @@ def notify(request, provider: str):
 
 @require_http_methods(["GET", "POST"])
 def sandbox_pay(request, number: str):
-    """The sandbox provider's own pay page, standing in for WeChat Pay's cashier."""
+    """The sandbox provider's own pay page, standing in for WeChat Pay's cashier. Paying builds
+    the signed notification the provider would send and applies it in this process, through the
+    same verification as ``notify``: a request to our own server would wait on itself."""
     payment = get_object_or_404(
         Payment.objects.select_related("order"), number=number, provider="sandbox"
     )
@@ -56,22 +63,11 @@ def sandbox_pay(request, number: str):
         amount_fen=payment.amount_fen,
         paid_at=timezone.now(),
     )
-    base = settings.SANDBOX_NOTIFY_BASE_URL or request.build_absolute_uri("/")
-    url = base.rstrip("/") + reverse("payments:notify", args=["sandbox"])
-    post = urllib.request.Request(
-        url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            SIGNATURE_HEADER: sign(body, secret=settings.SANDBOX_PAY_SECRET),
-        },
-    )
+    headers = {SIGNATURE_HEADER: sign(body, secret=settings.SANDBOX_PAY_SECRET)}
     try:
-        with urllib.request.urlopen(post, timeout=10) as response:
-            json.load(response)
-    except (urllib.error.URLError, ValueError) as exc:
-        logger.error("Sandbox could not deliver the notification to %s: %s", url, exc)
+        _apply("sandbox", body, headers)
+    except (InvalidNotification, PaymentError) as exc:
+        logger.error("Sandbox could not apply its notification for %s: %s", number, exc.message)
         messages.error(request, _("The payment could not be confirmed; please try again."))
         return redirect(request.path)
     messages.success(request, _("Payment received. Thank you!"))

@@ -2,9 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
-from weishang.orders.services import expire_unpaid_orders
-
-from ._clock import add_now_argument, parse_now
+from weishang.orders.management.commands._clock import add_now_argument, parse_now
+from weishang.sales.services import expire_unpaid_orders
 
 
 class Command(BaseCommand):

@@ -1,0 +1,139 @@
+"""The acts that span domains, one transaction each: placing an order (stock and price in
+``orders``, the commission quote in ``commissions``), applying a payment (order paid, commission
+accrued), cancelling and refunding (order, refund request, commission reversal). The domains below
+never call each other upward; refunds reach the provider after the commit (``payments.refunds``).
+"""
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from weishang.commissions import services as commissions
+from weishang.compliance import audit
+from weishang.customers.models import Address, Customer
+from weishang.distribution.binding import attributed_distributor
+from weishang.orders import services as orders
+from weishang.orders.models import Order, OrderStatus, ReturnRequest, ReturnStatus
+from weishang.payments import services as payments
+from weishang.payments.providers import Notification
+
+Outcome = payments.Outcome
+
+
+@transaction.atomic
+def place_order(
+    *,
+    customer: Customer,
+    items: Mapping[int, int],
+    address: Address,
+    now: datetime | None = None,
+    **options,
+) -> Order:
+    """Places the order for the distributor the customer is bound to, and quotes what each line
+    earns him. ``options`` are those of ``orders.services.place_order``."""
+    now = now or timezone.now()
+    order = orders.place_order(
+        customer=customer,
+        items=items,
+        address=address,
+        now=now,
+        distributor=attributed_distributor(customer, now),
+        **options,
+    )
+    commissions.quote_commissions(order=order, now=now)
+    return order
+
+
+@transaction.atomic
+def confirm_payment(*, provider: str, notification: Notification) -> Outcome:
+    """Applies a verified notification once: the order is paid and its commission accrues. Paid
+    after the order expired or was cancelled, the money goes straight back."""
+    outcome = payments.record_payment(provider=provider, notification=notification)
+    if outcome.duplicate:
+        return outcome
+    order = outcome.order
+    if order.status == OrderStatus.PENDING_PAYMENT:
+        orders.mark_order_paid(order=order, paid_at=notification.paid_at)
+        commissions.commissions_paid(order=order, now=notification.paid_at)
+    else:
+        payments.request_refund(
+            payment=outcome.payment,
+            amount_fen=outcome.payment.amount_fen,
+            reason=_("paid after cancellation"),
+        )
+    return outcome
+
+
+@transaction.atomic
+def cancel_order(
+    *, order: Order, by_brand: bool, actor=None, reason: str = "", now: datetime | None = None
+) -> Order:
+    """Unpaid orders are cancelled by either side and earn nothing; a paid one only at the
+    customer's request, and then its payment is refunded in full and its commission reversed."""
+    now = now or timezone.now()
+    before = order.status
+    order = orders.record_cancellation(order=order, by_brand=by_brand, reason=reason, now=now)
+    if order.status == OrderStatus.REFUNDED:
+        refund = payments.refund_order(
+            order=order, amount_fen=order.total_fen, reason=_("order cancelled by customer")
+        )
+        commissions.reverse_commissions(
+            order=order,
+            refunded_lines=dict(order.lines.values_list("pk", "line_total_fen")),
+            refund_ref=refund.number,
+            now=now,
+        )
+    else:
+        commissions.void_commissions(order=order)
+    if actor is not None:
+        audit.record(
+            actor=actor,
+            action="order.cancel",
+            obj=order,
+            before={"status": before},
+            after={"status": order.status, "refunded_fen": order.refunded_fen},
+            reason=reason,
+        )
+    return order
+
+
+def expire_unpaid_orders(*, now: datetime | None = None) -> int:
+    """Cancels orders left unpaid past their deadline, frees their stock and voids their quoted
+    commission, one transaction per order; safe to rerun."""
+    now = now or timezone.now()
+    expired = 0
+    for order_id in orders.unpaid_past_deadline(now):
+        with transaction.atomic():
+            order = orders.expire_order(order_id=order_id, now=now)
+            if order is not None:
+                commissions.void_commissions(order=order)
+                expired += 1
+    return expired
+
+
+@transaction.atomic
+def refund_return(
+    *, return_request: ReturnRequest, actor=None, now: datetime | None = None
+) -> ReturnRequest:
+    """Refunds a received return: the refund is requested (sent after the commit) and the
+    returned lines' commission is reversed."""
+    now = now or timezone.now()
+    rr, order, refunded_lines = orders.record_return_refund(return_request=return_request, now=now)
+    payments.refund_order(
+        order=order, amount_fen=rr.refund_fen, reason=_("no-reason return"), return_number=rr.number
+    )
+    commissions.reverse_commissions(
+        order=order, refunded_lines=refunded_lines, refund_ref=rr.number, now=now
+    )
+    if actor is not None:
+        audit.record(
+            actor=actor,
+            action="return.refund",
+            obj=rr,
+            before={"status": ReturnStatus.RECEIVED},
+            after={"status": rr.status, "refund_fen": rr.refund_fen, "order": order.number},
+        )
+    return rr
