@@ -2,6 +2,7 @@ import json
 import time
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,7 +13,7 @@ from weishang.payments.models import Payment, Refund
 from weishang.payments.providers.sandbox import SIGNATURE_HEADER, notification_body, sign
 from weishang.payments.services import start_payment
 
-SECRET = "sandbox-secret-for-dev-only"
+SECRET = settings.SANDBOX_PAY_SECRET
 
 
 @pytest.fixture
