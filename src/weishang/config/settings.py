@@ -8,7 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from weishang.config import production
+from weishang.config import logs, production
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("WEISHANG_VAR_DIR", Path.cwd() / "var"))
@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "weishang.config.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -122,12 +123,8 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("WEISHANG_MEDIA_ROOT", VAR_DIR / "media"))
 SERVE_MEDIA = env_flag("WEISHANG_SERVE_MEDIA", True)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"weishang": {"handlers": ["console"], "level": "INFO"}},
-}
+# Every record to stderr with its request id: JSON lines in production, text in the demo.
+LOGGING = logs.config(debug=DEBUG, level=os.environ.get("WEISHANG_LOG_LEVEL", "INFO"))
 
 # Orders
 ORDER_PAYMENT_TIMEOUT_MINUTES = int(os.environ.get("WEISHANG_PAYMENT_TIMEOUT_MINUTES", "30"))
