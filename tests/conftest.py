@@ -34,6 +34,16 @@ def static_files_without_collectstatic(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Throttle counters live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def postgres_only(db):
     if connection.vendor != "postgresql":

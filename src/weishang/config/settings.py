@@ -154,6 +154,8 @@ if proxy_ssl_header := os.environ.get("WEISHANG_PROXY_SSL_HEADER"):
 SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = int(os.environ.get("WEISHANG_HSTS_SECONDS", "31536000")) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = HTTPS
+# The header in which the proxy passes the client's address (throttles count per client).
+CLIENT_IP_HEADER = os.environ.get("WEISHANG_CLIENT_IP_HEADER", "")
 # Scripts and <style> blocks carry the request's nonce ({{ csp_nonce }}); no style attributes.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
