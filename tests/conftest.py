@@ -40,8 +40,6 @@ def fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

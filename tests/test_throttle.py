@@ -167,3 +167,37 @@ def test_nobody_but_staff_signs_into_the_console_even_unthrottled(client, db):
     get_user_model().objects.create_user(username="shopper", password="pw-shopper-1")
     text, _ = sign_in(client, "/console/login/", "shopper", "pw-shopper-1")
     assert "not brand staff" in text
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """Production's cache backend, on the machine's Redis, under a key prefix of this test's own
+    (deleted afterwards; never the whole database, which others may share)."""
+    import uuid
+
+    import redis
+
+    server = redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1)
+    try:
+        server.ping()
+    except redis.ConnectionError:
+        pytest.skip("needs Redis on 127.0.0.1:6379")
+    prefix = f"weishang-test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/0",
+            "KEY_PREFIX": prefix,
+        }
+    }
+    yield
+    for key in server.scan_iter(f"{prefix}:*"):
+        server.delete(key)
+
+
+def test_the_lock_holds_in_redis_as_in_production(client, redis_cache, staff_account):
+    account, password = staff_account
+    for _ in range(throttle.FAILED_LOGINS_PER_ACCOUNT.hits):
+        sign_in(client, "/console/login/", account, "wrong-guess")
+    text, signed_in = sign_in(client, "/console/login/", account, password)
+    assert LOCKED in text and not signed_in
