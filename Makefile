@@ -37,4 +37,4 @@ bench: install
 	$(BIN)/python bench/checkout.py
 
 messages: install
-	cd src/weishang && ../../$(BIN)/weishang makemessages -l zh_Hans --no-obsolete && ../../$(BIN)/weishang compilemessages
+	cd src/weishang && WEISHANG_DEBUG=1 ../../$(BIN)/weishang makemessages -l zh_Hans --no-obsolete && WEISHANG_DEBUG=1 ../../$(BIN)/weishang compilemessages

@@ -34,6 +34,13 @@ def environment(url: str, **extra: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="weishang.config.settings",
         PYTHONPATH=os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")])),
         WEISHANG_DEBUG="0",
-        **extra,
+        # Bench-only values: with DEBUG off the settings refuse the public demo ones.
+        WEISHANG_SECRET_KEY="bench-only-secret-key-never-used-by-a-real-server-0123456789",
+        WEISHANG_FIELD_ENCRYPTION_KEYS="B-VXn2d0mQGo5bmIqBRYv8Jk5X8Ebu0OP4a7rJ1PLuA=",
+        WEISHANG_SANDBOX_PAY_SECRET="bench-sandbox-secret",
+        WEISHANG_SMS_SENDER="weishang.customers.sms.MemorySmsSender",
+        WEISHANG_CACHE_URL="locmem://",
+        WEISHANG_HTTPS="0",
     )
+    env.update(extra)
     return env

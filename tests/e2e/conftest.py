@@ -45,19 +45,30 @@ def browser():
 
 @pytest.fixture
 def new_page(browser):
-    """Opens a fresh browser context (its own cookies) sized like a phone or a laptop."""
+    """Opens a fresh browser context (its own cookies) sized like a phone or a laptop. Any script
+    or style the Content Security Policy refuses fails the test."""
     contexts = []
+    refused = []
 
     def make(*, phone: bool = True):
         viewport = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 860}
         context = browser.new_context(viewport=viewport, locale="zh-CN", device_scale_factor=1)
         context.set_default_timeout(15_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                "Content Security Policy" in message.text
+                and refused.append(f"{page.url}: {message.text}")
+            ),
+        )
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    assert not refused, refused
 
 
 @pytest.fixture

@@ -112,6 +112,10 @@ def test_poster_sale_settles_and_is_withdrawn(programme, live_server, new_page, 
     applicant.goto(f"{store}/s/{distributor.slug}/")
     assert distributor.store_name in applicant.inner_text("main")
     screenshot(applicant, "microstore")
+    # The share page's copy button runs under the Content Security Policy (its script's nonce).
+    applicant.goto(store + "/d/share/")
+    applicant.click("button.copy >> nth=0")
+    assert applicant.inner_text("button.copy >> nth=0") == "已复制"
     link = poster_link(applicant, store, distributor)
     assert link.startswith(f"{store}/p/{PRODUCT}/?ref=")
     buyer, order = buy_through(new_page, link, store)

@@ -2,6 +2,7 @@ import json
 import time
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,7 +13,7 @@ from weishang.payments.providers.sandbox import SIGNATURE_HEADER, notification_b
 from weishang.payments.services import start_payment
 from weishang.sales.services import cancel_order, expire_unpaid_orders, place_order
 
-SECRET = "sandbox-secret-for-dev-only"
+SECRET = settings.SANDBOX_PAY_SECRET
 
 
 @pytest.fixture

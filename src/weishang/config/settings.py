@@ -4,7 +4,11 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+
+from weishang.config import logs, production
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("WEISHANG_VAR_DIR", Path.cwd() / "var"))
@@ -15,10 +19,10 @@ def env_flag(name: str, default: bool = False) -> bool:
 
 
 DEBUG = env_flag("WEISHANG_DEBUG")
-SECRET_KEY = os.environ.get("WEISHANG_SECRET_KEY", "insecure-dev-key-change-me-in-production")
+SECRET_KEY = os.environ.get("WEISHANG_SECRET_KEY", production.DEMO_SECRET_KEY)
 # Fernet keys for personal data at rest, comma-separated, newest first (weishang.crypto).
 FIELD_ENCRYPTION_KEYS = os.environ.get(
-    "WEISHANG_FIELD_ENCRYPTION_KEYS", "ZGV2LW9ubHkta2V5LWNoYW5nZS1pbi1wcm9kdWN0aW8="
+    "WEISHANG_FIELD_ENCRYPTION_KEYS", production.DEMO_FIELD_ENCRYPTION_KEY
 ).split(",")
 ALLOWED_HOSTS = os.environ.get("WEISHANG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(
     ","
@@ -47,7 +51,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "weishang.config.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -71,6 +78,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
@@ -117,12 +125,8 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("WEISHANG_MEDIA_ROOT", VAR_DIR / "media"))
 SERVE_MEDIA = env_flag("WEISHANG_SERVE_MEDIA", True)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"weishang": {"handlers": ["console"], "level": "INFO"}},
-}
+# Every record to stderr with its request id: JSON lines in production, text in the demo.
+LOGGING = logs.config(debug=DEBUG, level=os.environ.get("WEISHANG_LOG_LEVEL", "INFO"))
 
 # Orders
 ORDER_PAYMENT_TIMEOUT_MINUTES = int(os.environ.get("WEISHANG_PAYMENT_TIMEOUT_MINUTES", "30"))
@@ -130,7 +134,7 @@ RETURN_WINDOW_DAYS = 7
 REFUND_DUE_DAYS = 7
 
 # One-time codes for mobile login
-SMS_SENDER = os.environ.get("WEISHANG_SMS_SENDER", "weishang.customers.sms.LogSmsSender")
+SMS_SENDER = os.environ.get("WEISHANG_SMS_SENDER", production.DEMO_SMS_SENDER)
 OTP_TTL_SECONDS = 300
 OTP_MAX_ATTEMPTS = 5
 # The demo shows the code on the login page, since no SMS gateway is configured.
@@ -138,7 +142,9 @@ OTP_SHOW_ON_PAGE = env_flag("WEISHANG_OTP_SHOW_ON_PAGE", DEBUG)
 
 # Payments
 PAYMENT_PROVIDER = os.environ.get("WEISHANG_PAYMENT_PROVIDER", "sandbox")
-SANDBOX_PAY_SECRET = os.environ.get("WEISHANG_SANDBOX_PAY_SECRET", "sandbox-secret-for-dev-only")
+SANDBOX_PAY_SECRET = os.environ.get(
+    "WEISHANG_SANDBOX_PAY_SECRET", production.DEMO_SANDBOX_PAY_SECRET
+)
 
 # Refunds and payouts reach their provider from a task after the transaction that requested them
 # commits. The demo and the tests run each task right after that commit, in the same process;
@@ -150,3 +156,40 @@ TASKS = {
         )
     }
 }
+
+# Production: HTTPS behind a proxy, a Content Security Policy, hashed and compressed static files
+# served by WhiteNoise, a cache shared by every process, and no public demo value with DEBUG off.
+HTTPS = env_flag("WEISHANG_HTTPS", not DEBUG)
+if proxy_ssl_header := os.environ.get("WEISHANG_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + proxy_ssl_header.upper().replace("-", "_"), "https")
+SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("WEISHANG_HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = HTTPS
+# The header in which the proxy passes the client's address (throttles count per client).
+CLIENT_IP_HEADER = os.environ.get("WEISHANG_CLIENT_IP_HEADER", "")
+# Scripts and <style> blocks carry the request's nonce ({{ csp_nonce }}); no style attributes.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+CACHE_URL = os.environ.get("WEISHANG_CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+elif CACHE_URL in {"", "locmem://"}:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured("WEISHANG_CACHE_URL must be redis://host:port/db or locmem://")
+if not DEBUG:
+    production.refuse_unsafe_production(globals())

@@ -1,8 +1,18 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.http import Http404
 from django.urls import include, path, re_path
 from django.views.static import serve
+
+from weishang.throttle import ThrottledLoginForm
+
+
+class AdminLoginForm(ThrottledLoginForm, AdminAuthenticationForm):
+    """The admin's sign-in, throttled like the console's."""
+
+
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),

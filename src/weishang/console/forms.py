@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from weishang.catalog.models import Category, Product, ReturnClass, Sku
 from weishang.catalog.services import MAX_PRICE_FEN
+from weishang.throttle import ThrottledLoginForm
 
 MAX_STOCK = 1_000_000_000
 _YUAN = re.compile(r"^\d+(\.\d+)?$")
@@ -59,8 +60,8 @@ def _datetime_field(label, *, required=True):
     )
 
 
-class ConsoleLoginForm(AuthenticationForm):
-    """Django's sign-in form, refusing anyone who is not the brand's staff."""
+class ConsoleLoginForm(ThrottledLoginForm, AuthenticationForm):
+    """Django's sign-in form, throttled, refusing anyone who is not the brand's staff."""
 
     error_messages = {
         **AuthenticationForm.error_messages,

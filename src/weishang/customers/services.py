@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from weishang import throttle
 from weishang.core_errors import DomainError
 
 from . import sms
@@ -40,13 +41,15 @@ def _mobile(raw: str) -> str:
 
 @transaction.atomic
 def send_login_code(*, mobile: str, now=None) -> str:
-    """Sends a 6-digit code; at most one a minute per number. Returns the code for the demo page."""
+    """Sends a 6-digit code; at most one a minute and a few an hour per number, within the site's
+    budget of messages (the page adds the client's). Returns the code for the demo page."""
     mobile = _mobile(mobile)
     now = now or timezone.now()
     if OneTimeCode.objects.filter(mobile=mobile, created_at__gt=now - RESEND_INTERVAL).exists():
         raise CustomerError(
             _("A code was sent less than a minute ago; please wait before asking again.")
         )
+    throttle.take((throttle.CODES_SENT_PER_MOBILE, mobile), (throttle.CODES_SENT_IN_ALL, "all"))
     code = f"{secrets.randbelow(1_000_000):06d}"
     OneTimeCode.objects.create(
         mobile=mobile,
@@ -68,7 +71,9 @@ def _customer_for(mobile: str) -> Customer:
 
 def redeem_code[T](*, mobile: str, code: str, now, on_success: Callable[[str], T]) -> T:
     """Checks the newest unused code sent to ``mobile`` and, if it is right, marks it used and
-    returns ``on_success(mobile)`` in the same transaction. A wrong guess is counted."""
+    returns ``on_success(mobile)`` in the same transaction. A wrong guess is counted, on the code
+    and on the number, so sending a new code does not allow new guesses."""
+    throttle.check((throttle.WRONG_CODES_PER_MOBILE, mobile))
     with transaction.atomic():
         otp = (
             OneTimeCode.objects.select_for_update()
@@ -87,6 +92,7 @@ def redeem_code[T](*, mobile: str, code: str, now, on_success: Callable[[str], T
             return on_success(mobile)
         # A wrong guess is counted (and committed) before the error is raised.
         OneTimeCode.objects.filter(pk=otp.pk).update(attempts=otp.attempts + 1)
+    throttle.hit((throttle.WRONG_CODES_PER_MOBILE, mobile))
     raise CustomerError(_("The code is not correct."), code="otp_wrong")
 
 
@@ -98,13 +104,20 @@ def log_in_with_code(*, mobile: str, code: str, now=None) -> Customer:
 
 
 def log_in_with_password(*, mobile: str, password: str) -> Customer:
+    """Refuses a number locked after repeated wrong passwords before checking the password."""
     mobile = _mobile(mobile)
+    limits = (
+        (throttle.FAILED_LOGINS_PER_ACCOUNT, mobile),
+        (throttle.FAILED_LOGINS_IN_ALL, "all"),
+    )
+    throttle.check(*limits)
     customer = Customer.objects.select_related("user").filter(mobile=mobile).first()
     if (
         not customer
         or not customer.user.has_usable_password()
         or not customer.user.check_password(password)
     ):
+        throttle.hit(*limits)
         raise CustomerError(_("Mobile number or password is not correct."), code="bad_password")
     return customer
 

@@ -1,10 +1,13 @@
-"""How one-time codes reach a phone. Production plugs in a gateway; the default logs the code."""
+"""How one-time codes reach a phone. Production names its gateway's sender in WEISHANG_SMS_SENDER
+(the settings refuse to run without one when DEBUG is off); the demo's sender delivers nothing."""
 
 import logging
 from abc import ABC, abstractmethod
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+from .rules import mask_mobile
 
 logger = logging.getLogger("weishang.sms")
 
@@ -17,10 +20,10 @@ class SmsSender(ABC):
 
 
 class LogSmsSender(SmsSender):
-    """Writes the code to the server log: for development and the demo."""
+    """For the demo, whose login page shows the code: logs that one was sent, never the code."""
 
     def send_login_code(self, *, mobile: str, code: str) -> None:
-        logger.info("Login code for %s: %s", mobile, code)
+        logger.info("Login code sent to %s (demo: not delivered)", mask_mobile(mobile))
 
 
 class MemorySmsSender(SmsSender):

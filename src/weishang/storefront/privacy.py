@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from weishang import throttle
 from weishang.core_errors import DomainError
 from weishang.customers import data_rights
 from weishang.privacy import data_rights as reporting
@@ -58,6 +59,7 @@ def privacy(request):
                 return redirect("storefront:privacy")
             if action == "send_mobile_code":
                 context["new_mobile"] = request.POST.get("mobile", "")
+                throttle.take((throttle.CODES_SENT_PER_CLIENT, throttle.client(request)))
                 code = data_rights.request_mobile_change(
                     customer=customer, new_mobile=context["new_mobile"]
                 )

@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from weishang import throttle
 from weishang.catalog import selectors as catalog
 from weishang.catalog.models import Product, Sku
 from weishang.catalog.rules import Price
@@ -146,6 +147,17 @@ def _signed_in(request, customer, response):
     return response
 
 
+def _counting_failures(client: str, sign_in):
+    """Signs in unless this client is locked after too many failures; counts each failure."""
+    throttle.check((throttle.FAILED_LOGINS_PER_CLIENT, client))
+    try:
+        return sign_in()
+    except DomainError as exc:
+        if exc.code in {"otp_wrong", "bad_password"}:
+            throttle.hit((throttle.FAILED_LOGINS_PER_CLIENT, client))
+        raise
+
+
 @require_http_methods(["GET", "POST"])
 def login_view(request):
     context = {
@@ -156,21 +168,29 @@ def login_view(request):
     if request.method == "POST":
         action = request.POST.get("action")
         mobile = context["mobile"]
+        client = throttle.client(request)
         try:
             if action == "send_code":
+                throttle.take((throttle.CODES_SENT_PER_CLIENT, client))
                 code = customers.send_login_code(mobile=mobile)
                 messages.success(request, _("We sent a 6-digit code to your phone."))
                 if settings.OTP_SHOW_ON_PAGE:
                     context["demo_code"] = code
             elif action == "code":
-                customer = customers.log_in_with_code(
-                    mobile=mobile, code=request.POST.get("code", "")
+                customer = _counting_failures(
+                    client,
+                    lambda: customers.log_in_with_code(
+                        mobile=mobile, code=request.POST.get("code", "")
+                    ),
                 )
                 login(request, customer.user)
                 return _signed_in(request, customer, redirect(context["next"]))
             elif action == "password":
-                customer = customers.log_in_with_password(
-                    mobile=mobile, password=request.POST.get("password", "")
+                customer = _counting_failures(
+                    client,
+                    lambda: customers.log_in_with_password(
+                        mobile=mobile, password=request.POST.get("password", "")
+                    ),
                 )
                 login(request, customer.user)
                 return _signed_in(request, customer, redirect(context["next"]))
