@@ -31,10 +31,11 @@ PRODUCT = "ruoqiang-grey-jujube"
 
 
 @pytest.fixture
-def programme(settings, tmp_path):
+def programme(settings, tmp_path, live_server):
     from django.contrib.auth import get_user_model
 
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SITE_URL = live_server.url  # the posters' QR codes lead to the site under test
     settings.OTP_SHOW_ON_PAGE = True
     call_command("load_demo", verbosity=0)
     admin = get_user_model().objects.get(username="admin")

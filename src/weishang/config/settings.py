@@ -20,6 +20,9 @@ SECRET_KEY = os.environ.get("WEISHANG_SECRET_KEY", "insecure-dev-key-change-me-i
 FIELD_ENCRYPTION_KEYS = os.environ.get(
     "WEISHANG_FIELD_ENCRYPTION_KEYS", "ZGV2LW9ubHkta2V5LWNoYW5nZS1pbi1wcm9kdWN0aW8="
 ).split(",")
+# The site's canonical address: share links, QR codes and posters carry it, whatever Host a request
+# named (a poster drawn per Host header would be a cache-filling and phishing lever).
+SITE_URL = os.environ.get("WEISHANG_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 ALLOWED_HOSTS = os.environ.get("WEISHANG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(
     ","
 )

@@ -260,12 +260,6 @@ def withdrawals(request):
 # Sharing -----------------------------------------------------------------------------------------
 
 
-def _absolute(request, distributor, source, product=None) -> str:
-    return request.build_absolute_uri(
-        sharing.share_path(distributor, source=source, product=product)
-    )
-
-
 @distributor_required
 @require_safe
 def share(request):
@@ -274,18 +268,20 @@ def share(request):
     products = [
         {
             "product": product,
-            "link": _absolute(request, distributor, ShareSource.PRODUCT_LINK, product),
+            "link": sharing.share_url(
+                distributor, source=ShareSource.PRODUCT_LINK, product=product
+            ),
         }
         for product in page
     ]
-    invite = request.build_absolute_uri(
+    invite = sharing.absolute(
         reverse("storefront:distributor_apply") + f"?invite={distributor.slug}"
     )
     return _render(
         request,
         "share.html",
         {
-            "store_link": _absolute(request, distributor, ShareSource.STORE_LINK),
+            "store_link": sharing.share_url(distributor, source=ShareSource.STORE_LINK),
             "invite_link": invite,
             "page": page,
             "products": products,
@@ -305,7 +301,7 @@ def product_qr_svg(request, product_slug: str):
         product = catalog.published_product(product_slug)
     except Product.DoesNotExist as exc:
         raise Http404 from exc
-    url = _absolute(request, distributor, ShareSource.QR, product)
+    url = sharing.share_url(distributor, source=ShareSource.QR, product=product)
     return HttpResponse(sharing.qr_svg(url), content_type="image/svg+xml")
 
 
@@ -359,7 +355,7 @@ def store(request):
         "store.html",
         {
             "products": products,
-            "store_url": request.build_absolute_uri(
+            "store_url": sharing.absolute(
                 reverse("storefront:microstore", args=[distributor.slug])
             ),
         },
