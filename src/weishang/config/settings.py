@@ -116,6 +116,8 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("WEISHANG_MEDIA_ROOT", VAR_DIR / "media"))
+# Private uploads (complaint photos): never under MEDIA_ROOT, served only by checked views.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("WEISHANG_PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
 SERVE_MEDIA = env_flag("WEISHANG_SERVE_MEDIA", True)
 
 LOGGING = {
