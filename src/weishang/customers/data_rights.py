@@ -492,6 +492,7 @@ def close_account(*, customer: Customer, confirmation: str, now: datetime | None
         distributor.real_name = CLOSED
         distributor.id_number = CLOSED
         distributor.id_number_masked = CLOSED
+        distributor.id_number_hash = None  # the person may become a distributor again
         distributor.store_name = f"{CLOSED} #{distributor.pk}"
         distributor.intro = ""
         distributor.avatar = ""
