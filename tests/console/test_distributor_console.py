@@ -143,8 +143,8 @@ def test_withdrawal_double_submit_makes_one(dclient, shop, django_assert_max_num
         ("1.234", "at most two decimals"),
         ("0", "greater than zero"),
         ("-5", "greater than zero"),
-        ("abc", "Enter the amount in yuan"),
-        ("NaN", "Enter the amount in yuan"),
+        ("abc", "Enter an amount in yuan"),
+        ("NaN", "Enter an amount in yuan"),
         ("100", "at most ¥7.98"),
     ],
 )

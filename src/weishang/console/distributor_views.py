@@ -7,7 +7,6 @@ but cannot change anything; a blacklisted one sees only a closed notice.
 """
 
 import uuid
-from decimal import Decimal, InvalidOperation
 from functools import wraps
 
 from django.contrib import messages
@@ -21,13 +20,15 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from weishang.catalog import selectors as catalog
 from weishang.catalog.models import Product
-from weishang.catalog.rules import format_fen
 from weishang.commissions import selectors as commission_selectors
 from weishang.commissions import services as commissions
 from weishang.core_errors import DomainError
 from weishang.customers.rules import mask_mobile, mask_name
 from weishang.distribution import selectors, services, sharing
 from weishang.distribution.models import Distributor, ShareSource
+from weishang.money import format_fen
+
+from .forms import positive_fen
 
 PAGE_SIZE = 20
 POSTINGS_SHOWN = 200
@@ -196,30 +197,6 @@ def earnings(request):
     )
 
 
-class AmountError(ValueError):
-    pass
-
-
-def yuan_to_fen(raw) -> int:
-    """'12.34' yuan as 1234 fen through Decimal; more than two decimals, zero, a negative or a
-    non-number is refused (never rounded)."""
-    text = str(raw or "").strip().replace(",", "").removeprefix("¥")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise AmountError(_("Enter the amount in yuan, for example 50 or 12.34.")) from None
-    if not amount.is_finite():
-        raise AmountError(_("Enter the amount in yuan, for example 50 or 12.34."))
-    fen = amount * 100
-    if fen != fen.to_integral_value():
-        raise AmountError(_("An amount has at most two decimals (fen)."))
-    if fen <= 0:
-        raise AmountError(_("Enter an amount greater than zero."))
-    if fen > 10**12:
-        raise AmountError(_("This amount is too large."))
-    return int(fen)
-
-
 @distributor_required
 @require_http_methods(["GET", "POST"])
 def withdrawals(request):
@@ -230,11 +207,11 @@ def withdrawals(request):
         try:
             withdrawal = commissions.request_withdrawal(
                 distributor=distributor,
-                amount_fen=yuan_to_fen(amount),
+                amount_fen=positive_fen(amount),
                 request_key=request.POST.get("request_key", ""),
             )
-        except (AmountError, DomainError) as error:
-            messages.error(request, getattr(error, "message", None) or str(error))
+        except DomainError as error:
+            messages.error(request, error.message)
         else:
             messages.success(
                 request,

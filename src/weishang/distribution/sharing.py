@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageOps
 
 from weishang.catalog.models import Product
-from weishang.catalog.rules import Price, format_fen
+from weishang.catalog.rules import Price
 from weishang.catalog.selectors import sku_price
 from weishang.fonts import cjk_font
+from weishang.money import format_fen
 
 from .models import Distributor, ShareSource
 from .tokens import PARAM, make_token
