@@ -65,7 +65,7 @@ def become_distributor(new_page, store, screenshot):
     sign_in_with_code(applicant, DISTRIBUTOR_MOBILE)
     applicant.goto(store + "/distributor/apply/")
     applicant.fill("#real_name", "李小枣")
-    applicant.fill("#id_number", "11010519491231002X")
+    applicant.fill("#id_number", "110105198001011238")  # not the demo distributor's number
     applicant.fill("#mobile", DISTRIBUTOR_MOBILE)
     applicant.check("input[name=business_kind][value=small_trade]")
     applicant.fill("#store_name", "小枣的红枣铺")
