@@ -1,7 +1,10 @@
 """Steps many tests take through the real services to bring an order to a given state."""
 
+import itertools
+
 from django.utils import timezone
 
+from weishang.distribution.rules import id_check_char
 from weishang.orders import services as orders
 from weishang.payments.providers import Notification
 from weishang.payments.services import start_payment
@@ -27,3 +30,12 @@ def deliver(order):
     orders.mark_delivered(actor=None, order=order, signed_at=timezone.now())
     order.refresh_from_db()
     return order
+
+
+_id_sequence = itertools.count(1)
+
+
+def new_id_number() -> str:
+    """A valid resident ID number no other call returned: one person, one distributor."""
+    first17 = f"11010519491231{next(_id_sequence) % 1000:03d}"
+    return first17 + id_check_char(first17)

@@ -2,8 +2,11 @@
 
 Fernet (AES-128-CBC + HMAC-SHA256) from the ``cryptography`` package. The key comes from
 ``settings.FIELD_ENCRYPTION_KEYS``: the first key encrypts, all of them decrypt, so keys rotate.
+Fernet output is randomised, so equal numbers are compared through ``keyed_hash`` instead.
 """
 
+import hashlib
+import hmac
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -25,6 +28,16 @@ def decrypt(token: str) -> str:
         return _fernet(tuple(settings.FIELD_ENCRYPTION_KEYS)).decrypt(token.encode()).decode()
     except InvalidToken as exc:
         raise ValueError("cannot decrypt: wrong key or altered data") from exc
+
+
+def keyed_hash(purpose: str, text: str) -> str:
+    """HMAC-SHA256 of ``text`` under ``settings.ID_HASH_KEY``, hex: equal texts give equal hashes,
+    so a unique index can compare encrypted values. The key is its own setting, not SECRET_KEY or a
+    Fernet key, because those rotate and this must not (a new key would need every hash redone),
+    and because an ID number has so little entropy that whoever holds the key can enumerate it:
+    the key that signs cookies should not also unlock that."""
+    message = f"{purpose}\x1f{text}".encode()
+    return hmac.new(settings.ID_HASH_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
 class EncryptedTextField(models.TextField):

@@ -1,12 +1,10 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from weishang.catalog.errors import CatalogError
 from weishang.catalog.models import PricePeriod, Product
-from weishang.catalog.rules import Period, format_fen, price_at
+from weishang.catalog.rules import Period, price_at
 from weishang.catalog.selectors import sku_price
 from weishang.catalog.services import publish_product, schedule_price_period
 
@@ -23,13 +21,6 @@ def test_price_is_the_active_periods_and_the_list_price_outside_it():
         True,
     )
     assert price_at(3990, periods, T0 + timedelta(days=7)).amount_fen == 3990
-
-
-@given(st.integers(min_value=-(10**12), max_value=10**12))
-def test_fen_formatting_round_trips_without_floats(amount):
-    text = format_fen(amount)
-    digits = text.replace("¥", "").replace(",", "").replace(".", "")
-    assert int(digits) == amount
 
 
 @pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from tests.helpers import deliver
-from weishang.commissions import services
+from weishang.commissions import rules, services
 from weishang.commissions.models import Commission, Transfer, Withdrawal
 from weishang.sales import services as sales
 
@@ -134,6 +134,30 @@ def test_partial_returns_reverse_pro_rata_at_the_locked_rate(
     assert com_a.status == S.REVERSED  # refunded in full: nothing left to settle
     assert services.settle_commissions(now=after_window()) == 1
     assert balances(seller)["available"] == 99
+    assert_ledger_balanced()
+
+
+def test_a_refund_reverses_what_the_tested_rule_computes(
+    plan, seller, buyer, make_product, monkeypatch
+):
+    """The service asks rules.reversal_fen (property-tested) instead of its own copy."""
+    asked = []
+    rule = rules.reversal_fen
+    monkeypatch.setattr(rules, "reversal_fen", lambda **kw: asked.append(kw) or rule(**kw))
+    sku = make_product(price_fen=1001)
+    order = deliver(pay(place(buyer, {sku: 3})))
+    line = order.lines.get()
+    return_lines(order, {line: 1})
+    commission = Commission.objects.get(order_line=line)
+    assert asked == [
+        {
+            "amount_fen": commission.amount_fen,
+            "whole_fen": 3003,
+            "refunded_before_fen": 0,
+            "refund_fen": 1001,
+        }
+    ]
+    assert commission.reversed_fen == rule(**asked[0])
     assert_ledger_balanced()
 
 

@@ -1,10 +1,12 @@
 """Complaints: filed on an own order with photos, answered within the service level, closed with
 an outcome; every staff act audit-logged; bad input changes nothing."""
 
+import importlib
 import io
 from datetime import timedelta
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
@@ -34,8 +36,10 @@ def photo(name="p.png", fmt="PNG", size=(40, 30)) -> SimpleUploadedFile:
 
 @pytest.fixture
 def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
+    """The private media root, where complaint photos go; the public one stays empty."""
+    settings.MEDIA_ROOT = tmp_path / "public"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return settings.PRIVATE_MEDIA_ROOT
 
 
 @pytest.fixture
@@ -72,6 +76,19 @@ def test_a_complaint_gets_a_number_and_is_due_in_48_hours(customer, order, media
     assert len(stored) == 2
     assert stored[1].image.name.endswith(".jpg")
     assert all((media / p.image.name).exists() for p in stored)
+    assert not (media.parent / "public").exists()  # never under the public media root
+
+
+def test_the_migration_moves_photos_out_of_the_public_media_root(customer, order, media, settings):
+    migration = importlib.import_module(
+        "weishang.compliance.migrations.0005_private_complaint_photos"
+    )
+    name = file(customer, order, photos=[photo()]).photos.get().image.name
+    public = settings.MEDIA_ROOT / name
+    public.parent.mkdir(parents=True)
+    (media / name).rename(public)  # where an older version stored it
+    migration.to_private(django_apps, None)
+    assert (media / name).is_file() and not public.exists()
 
 
 def test_the_brand_sets_the_service_level(customer, order):

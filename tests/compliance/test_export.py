@@ -105,13 +105,6 @@ def test_line_row_with_exact_yuan_strings_and_seller(brand, buy, make_product):
     assert row["distributor_store_name"] == ""  # no distributor brought this customer
 
 
-def test_yuan_never_goes_through_float():
-    assert export.yuan(1) == "0.01"
-    assert export.yuan(10) == "0.10"
-    assert export.yuan(2**53 + 1) == "90071992547409.93"  # a float would round this
-    assert export.yuan(0) == "0.00"
-
-
 def test_several_lines_and_refund_times(brand, customer, make_product, buy):
     a, b = make_product(price_fen=1000), make_product(price_fen=250)
     order = sales.place_order(

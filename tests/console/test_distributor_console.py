@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from tests.helpers import deliver, pay
@@ -140,8 +141,8 @@ def test_withdrawal_double_submit_makes_one(dclient, shop, django_assert_max_num
         ("1.234", "at most two decimals"),
         ("0", "greater than zero"),
         ("-5", "greater than zero"),
-        ("abc", "Enter the amount in yuan"),
-        ("NaN", "Enter the amount in yuan"),
+        ("abc", "Enter an amount in yuan"),
+        ("NaN", "Enter an amount in yuan"),
         ("100", "at most ¥7.98"),
     ],
 )
@@ -158,13 +159,13 @@ def test_share_page_has_links_qr_poster_and_invite(dclient, shop, django_assert_
         response = dclient.get("/d/share/")
     page = response.content.decode()
     slug = shop["distributor"].slug
-    assert f"http://testserver/s/{slug}/?ref=" in page
+    assert f"{settings.SITE_URL}/s/{slug}/?ref=" in page
     assert f"/s/{slug}/qr.png" in page and f"/s/{slug}/qr.svg" in page
     assert f"/s/{slug}/poster.png" in page
     product = shop["sku"].product
-    assert f"http://testserver/p/{product.slug}/?ref=" in page
+    assert f"{settings.SITE_URL}/p/{product.slug}/?ref=" in page
     assert f"/s/{slug}/p/{product.slug}/poster.png" in page
-    assert f"http://testserver/distributor/apply/?invite={slug}" in page
+    assert f"{settings.SITE_URL}/distributor/apply/?invite={slug}" in page
     svg = dclient.get(f"/d/share/p/{product.slug}/qr.svg")
     assert svg.status_code == 200 and svg["Content-Type"] == "image/svg+xml"
     assert dclient.get("/d/share/p/no-such-product/qr.svg").status_code == 404

@@ -247,8 +247,8 @@ def test_published_food_cannot_lose_its_licence_in_the_console(console, category
 @pytest.mark.parametrize(
     ("price", "message"),
     [
-        ("0", "more than zero"),
-        ("-1", "in yuan"),
+        ("0", "greater than zero"),
+        ("-1", "greater than zero"),
         ("1.234", "at most two decimals"),
         ("abc", "in yuan"),
         ("", "List price (yuan): "),

@@ -201,8 +201,8 @@ def test_overlapping_period_is_refused(console, sku):
     ("data", "expected"),
     [
         ({"price": "1.234"}, "at most two decimals"),
-        ({"price": "0"}, "more than zero"),
-        ({"price": "-5"}, "in yuan"),
+        ({"price": "0"}, "greater than zero"),
+        ({"price": "-5"}, "greater than zero"),
         ({"price": "abc"}, "in yuan"),
         ({"price": "NaN"}, "in yuan"),
         ({"price": ""}, "required"),

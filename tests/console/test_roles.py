@@ -3,11 +3,13 @@ the policy below (written from the issue, not copied from roles.py), every route
 requests are refused with a 403 that changes nothing, and each area's writers really can act."""
 
 from datetime import timedelta
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from tests.helpers import deliver, pay
@@ -492,3 +494,49 @@ def test_buttons_a_role_cannot_use_are_hidden(client, django_user_model, world):
     client.logout()
     signed_in(client, member(django_user_model, FINANCE))
     assert ">Approve<" in client.get(reverse("console:withdrawal_list")).content.decode()
+
+
+# What each role is shown -------------------------------------------------------------------------
+
+
+class _Forms(HTMLParser):
+    """The action of every form that posts, on one page ("" for the page itself)."""
+
+    def __init__(self):
+        super().__init__()
+        self.actions = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and (attrs.get("method") or "get").lower() == "post":
+            self.actions.append(attrs.get("action") or "")
+
+
+def posting_forms(html: str) -> list[str]:
+    parser = _Forms()
+    parser.feed(html)
+    return parser.actions
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", sorted(EVERYONE))
+def test_every_form_a_role_is_shown_is_one_it_may_submit(client, django_user_model, world, role):
+    signed_in(client, member(django_user_model, role))
+    shown = refused = 0
+    for name in CHECKED:
+        if role not in POLICY[name][0]:
+            continue
+        page = url_for(name, world)
+        response = client.get(page)
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        for action in posting_forms(response.content.decode()):
+            target = resolve(urlsplit(action or page).path)
+            if target.namespace != "console" or target.url_name in roles.OPEN_ROUTES:
+                continue
+            shown += 1
+            if target.url_name not in POLICY or role not in POLICY[target.url_name][1]:
+                refused += 1
+                print(f"{role} is shown a form it may not submit: {name} -> {target.url_name}")
+    assert shown or role == AUDITOR
+    assert refused == 0

@@ -150,3 +150,22 @@ def test_customers_are_not_staff_to_manage(console, customer):
     url = reverse("console:staff_role", args=[customer.user.pk])
     assert console.post(url, {"role": "owner"}).status_code == 404
     assert not customer.user.groups.exists()
+
+
+def test_a_new_account_starts_as_the_least_privileged_role(console):
+    page = console.get(URL).content.decode()
+    form = page[page.index('data-testid="staff-form"') :]
+    select = form[form.index('name="role"') : form.index("</select>")]
+    assert '<option value="auditor" selected>' in select
+    assert '<option value="owner" selected>' not in select
+
+
+def test_the_deactivate_button_says_deactivate_not_stop_selling(
+    client, brand, staff, django_user_model, settings
+):
+    with_role(django_user_model, "clerk", "customer_service")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    client.force_login(staff)
+    page = client.get(URL).content.decode()
+    assert ">停用</button>" in page
+    assert "停售" not in page  # the product word for a SKU taken off sale

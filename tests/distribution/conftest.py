@@ -3,6 +3,7 @@
 
 import pytest
 
+from tests.helpers import new_id_number
 from weishang.distribution import services
 
 VALID_ID = "11010519491231002X"
@@ -12,7 +13,7 @@ VALID_CREDIT_CODE = "91350100M000100Y43"
 def application_fields(customer, **overrides):
     fields = {
         "real_name": "张三",
-        "id_number": VALID_ID,
+        "id_number": new_id_number(),
         "mobile": customer.mobile,
         "business_kind": "small_trade",
         "credit_code": "",

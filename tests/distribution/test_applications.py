@@ -1,16 +1,20 @@
 """Becoming a distributor: applying (free, real-name checked), review, freezing, the blacklist,
 and the micro-store's own settings."""
 
+import importlib
 import io
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from tests.concurrency import run_in_parallel
 from weishang.catalog.models import Product
 from weishang.compliance.models import AuditEntry
 from weishang.distribution import selectors, services
 from weishang.distribution.models import Application, Distributor, FeaturedProduct
+from weishang.privacy import data_rights
 
 from .conftest import VALID_CREDIT_CODE, VALID_ID, application_fields
 
@@ -99,7 +103,9 @@ def test_one_pending_application_at_a_time(customer):
 
 def test_approval_opens_a_store_with_a_unique_address(make_customer, staff):
     first = make_customer()
-    application = services.apply_to_distribute(customer=first, **application_fields(first))
+    application = services.apply_to_distribute(
+        customer=first, **application_fields(first, id_number=VALID_ID)
+    )
     distributor = services.approve_application(application=application, reviewer=staff)
     application.refresh_from_db()
     assert application.status == Application.Status.APPROVED
@@ -232,3 +238,87 @@ def test_featured_products_are_published_ones_in_his_order(distributor, make_pro
     assert selectors.featured_product_ids(distributor) == [b.pk, a.pk]
     services.set_featured_products(distributor=distributor, product_ids=[])
     assert not FeaturedProduct.objects.exists()
+
+
+def test_one_id_number_one_distributor_until_the_first_account_is_closed(make_customer, staff):
+    first = make_customer()
+    services.approve_application(
+        application=services.apply_to_distribute(
+            customer=first, **application_fields(first, id_number=VALID_ID)
+        ),
+        reviewer=staff,
+    )
+    applicant = make_customer()
+    with pytest.raises(services.ApplicationInvalid) as refused:
+        services.apply_to_distribute(
+            customer=applicant, **application_fields(applicant, id_number=VALID_ID.lower())
+        )
+    assert "already uses this ID number" in refused.value.errors["id_number"]
+    assert not Application.objects.filter(customer=applicant).exists()
+
+    # Filed while the first was still pending: refused at approval, and left pending.
+    early = make_customer()
+    Application.objects.filter(customer=first).update(status=Application.Status.PENDING)
+    Distributor.objects.filter(customer=first).update(id_number_hash=None)
+    pending = services.apply_to_distribute(
+        customer=early, **application_fields(early, id_number=VALID_ID)
+    )
+    Distributor.objects.filter(customer=first).update(
+        id_number_hash=services.id_number_hash(VALID_ID)
+    )
+    holder = Distributor.objects.get(customer=first)
+    for status in ("frozen", "blacklisted"):
+        Distributor.objects.filter(pk=holder.pk).update(status=status)
+        with pytest.raises(services.DistributionError, match="already uses this ID number"):
+            services.approve_application(application=pending, reviewer=staff)
+    pending.refresh_from_db()
+    assert pending.status == Application.Status.PENDING
+    assert not Distributor.objects.filter(customer=early).exists()
+
+    Distributor.objects.filter(pk=holder.pk).update(status="active")
+    data_rights.close_account(customer=first, confirmation="CLOSE")
+    assert Distributor.objects.get(pk=holder.pk).id_number_hash is None
+    opened = services.approve_application(application=pending, reviewer=staff)
+    assert opened.can_sell and opened.id_number == VALID_ID
+
+
+def test_the_id_number_hash_is_keyed_and_the_number_stays_encrypted(distributor, settings):
+    digest = Distributor.objects.get(pk=distributor.pk).id_number_hash
+    assert digest == services.id_number_hash(distributor.id_number)
+    assert distributor.id_number not in digest and len(digest) == 64
+    settings.ID_HASH_KEY = "another-key"
+    assert services.id_number_hash(distributor.id_number) != digest
+
+
+def test_the_migration_gives_existing_distributors_their_hash_once(make_distributor):
+    migration = importlib.import_module("weishang.distribution.migrations.0002_id_number_hash")
+    first, second = make_distributor(), make_distributor()  # the same ID number
+    closed = make_distributor()
+    Distributor.objects.filter(pk=closed.pk).update(id_number="[closed]")
+    migration.backfill(django_apps, None)
+    hashes = dict(Distributor.objects.values_list("pk", "id_number_hash"))
+    assert hashes[first.pk] == services.id_number_hash(first.id_number)
+    assert hashes[second.pk] is None and hashes[closed.pk] is None
+
+
+@pytest.mark.postgres
+def test_two_approvals_of_one_id_number_at_once_open_one_store(postgres_only, make_customer, staff):
+    applications = []
+    for _ in range(2):
+        customer = make_customer()
+        applications.append(
+            services.apply_to_distribute(
+                customer=customer, **application_fields(customer, id_number=VALID_ID)
+            )
+        )
+
+    def approve(i):
+        return services.approve_application(application=applications[i], reviewer=staff)
+
+    results = run_in_parallel(approve, 2)
+    opened = [r for r in results if isinstance(r, Distributor)]
+    refused = [r for r in results if isinstance(r, services.DistributionError)]
+    assert len(opened) == 1 and len(refused) == 1, results
+    assert refused[0].code == "id_number_taken"  # threads speak the default Chinese
+    assert Distributor.objects.count() == 1
+    assert Application.objects.filter(status=Application.Status.PENDING).count() == 1

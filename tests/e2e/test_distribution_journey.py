@@ -31,10 +31,11 @@ PRODUCT = "ruoqiang-grey-jujube"
 
 
 @pytest.fixture
-def programme(settings, tmp_path):
+def programme(settings, tmp_path, live_server):
     from django.contrib.auth import get_user_model
 
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SITE_URL = live_server.url  # the posters' QR codes lead to the site under test
     settings.OTP_SHOW_ON_PAGE = True
     call_command("load_demo", verbosity=0)
     admin = get_user_model().objects.get(username="admin")
@@ -64,7 +65,7 @@ def become_distributor(new_page, store, screenshot):
     sign_in_with_code(applicant, DISTRIBUTOR_MOBILE)
     applicant.goto(store + "/distributor/apply/")
     applicant.fill("#real_name", "李小枣")
-    applicant.fill("#id_number", "11010519491231002X")
+    applicant.fill("#id_number", "110105198001011238")  # not the demo distributor's number
     applicant.fill("#mobile", DISTRIBUTOR_MOBILE)
     applicant.check("input[name=business_kind][value=small_trade]")
     applicant.fill("#store_name", "小枣的红枣铺")

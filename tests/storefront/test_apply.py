@@ -90,3 +90,14 @@ def test_an_invite_link_fills_in_the_code(shopper, make_customer, staff):
     inviter = open_store(make_customer, staff)
     page = shopper.get(f"{URL}?invite={inviter.slug}").content.decode()
     assert f'value="{inviter.slug}"' in page
+
+
+def test_an_id_number_an_active_distributor_uses_is_refused_in_chinese(
+    shopper, customer, make_customer, staff, settings
+):
+    open_store(make_customer, staff)  # 11010519491231002X
+    shopper.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    page = shopper.post(URL, form(customer)).content.decode()
+    assert 'data-testid="error-id_number"' in page
+    assert "已有一位在营分销员使用此身份证号" in page
+    assert not Application.objects.filter(customer=customer).exists()

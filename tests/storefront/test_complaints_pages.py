@@ -22,7 +22,8 @@ def png(name="p.png") -> SimpleUploadedFile:
 
 @pytest.fixture
 def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "public"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     return tmp_path
 
 
@@ -151,7 +152,7 @@ def test_complaint_photos_are_shown_only_to_their_customer_and_staff(
     assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
     assert b"".join(response.streaming_content) == photo.image.open("rb").read()
     # Not under the public media URL, not for another customer, not for a visitor.
-    assert client.get(photo.image.url).status_code == 404
+    assert client.get(f"/media/{photo.image.name}").status_code == 404
     client.force_login(make_customer().user)
     assert client.get(url).status_code == 404
     client.logout()
@@ -160,3 +161,25 @@ def test_complaint_photos_are_shown_only_to_their_customer_and_staff(
     staff_url = f"/console/complaints/{complaint.number}/photos/{photo.pk}/"
     assert client.get(staff_url).status_code == 200
     assert client.get(f"/console/complaints/{complaint.number}/photos/999999/").status_code == 404
+
+
+MEDIA_VARIANTS = ["/media/{}", "/media//{}", "/media/./{}", "/media/%2F{}", "/media/a/../{}"]
+
+
+@pytest.mark.parametrize("variant", MEDIA_VARIANTS)
+def test_no_media_path_serves_a_complaint_photo_to_a_visitor(
+    variant, customer, order, media, client, settings
+):
+    complaint = complaints.file_complaint(
+        customer=customer, order=order, category="quality", text="发霉", photos=[png()]
+    )
+    name = complaint.photos.get().image.name
+    assert (settings.PRIVATE_MEDIA_ROOT / name).is_file()
+    assert not (settings.MEDIA_ROOT / name).exists()
+    assert client.get(variant.format(name)).status_code == 404
+    # A photo left under the public root by an older version is refused too.
+    (settings.MEDIA_ROOT / name).parent.mkdir(parents=True)
+    (settings.MEDIA_ROOT / name).write_bytes(b"private")
+    assert client.get(variant.format(name)).status_code == 404
+    (settings.MEDIA_ROOT / "public.txt").write_bytes(b"public")
+    assert client.get(variant.format("public.txt")).status_code == 200

@@ -7,13 +7,15 @@ from xml.etree import ElementTree
 
 import pytest
 import zxingcpp
+from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
 from weishang.catalog.models import Product
 from weishang.catalog.services import schedule_price_period
-from weishang.distribution import services
+from weishang.distribution import services, sharing
 from weishang.distribution.models import ShareSource
 from weishang.distribution.tokens import read_token
 
@@ -125,7 +127,7 @@ def test_store_qr_png_decodes_to_his_share_link_with_source_qr(client, brand, st
     assert response["Content-Type"] == "image/png"
     assert "max-age" in response["Cache-Control"]
     url = decode(response.content)
-    assert url.startswith(f"http://testserver/s/{store.slug}/?ref=")
+    assert url.startswith(f"{settings.SITE_URL}/s/{store.slug}/?ref=")
     token = token_of(url)
     assert (token.distributor_id, token.source, token.product_id) == (
         store.pk,
@@ -133,7 +135,7 @@ def test_store_qr_png_decodes_to_his_share_link_with_source_qr(client, brand, st
         None,
     )
     # the link it encodes opens his store
-    assert Client().get(url.removeprefix("http://testserver")).status_code == 200
+    assert Client().get(url.removeprefix(settings.SITE_URL)).status_code == 200
 
 
 def test_store_qr_svg_is_valid_xml(client, brand, store):
@@ -144,7 +146,7 @@ def test_store_qr_svg_is_valid_xml(client, brand, store):
 
 def test_product_qr_png_names_the_product(client, brand, store, sku):
     url = decode(client.get(f"/s/{store.slug}/p/{sku.product.slug}/qr.png").content)
-    assert url.startswith(f"http://testserver/p/{sku.product.slug}/?ref=")
+    assert url.startswith(f"{settings.SITE_URL}/p/{sku.product.slug}/?ref=")
     token = token_of(url)
     assert (token.distributor_id, token.source, token.product_id) == (
         store.pk,
@@ -181,3 +183,27 @@ def test_a_new_store_name_makes_a_new_poster(client, brand, store):
 
 def test_unpublished_product_has_no_share_material(client, brand, store):
     assert client.get(f"/s/{store.slug}/p/nothing/qr.png").status_code == 404
+
+
+def test_posters_ignore_the_host_header_and_carry_the_canonical_address(
+    client, brand, store, settings, monkeypatch
+):
+    """Each new Host port used to draw a new poster (0.4 s) and cache another 200 KB copy whose QR
+    code led to whatever host the request named."""
+    settings.SITE_URL = "https://shop.example.com"
+    cache.clear()
+    drawn = []
+    draw = sharing.poster_png
+    monkeypatch.setattr(sharing, "poster_png", lambda *a, **kw: drawn.append(1) or draw(*a, **kw))
+    path = f"/s/{store.slug}/poster.png"
+    responses = [
+        client.get(path, HTTP_HOST=f"127.0.0.1:{port}") for port in (8000, 8001, 9999, 12345)
+    ]
+    assert {response.status_code for response in responses} == {200}
+    assert len({response["ETag"] for response in responses}) == 1
+    assert len(drawn) == 1
+    assert len([key for key in cache._cache if "weishang:poster:" in key]) == 1
+    url = decode(responses[-1].content)
+    assert url.startswith(f"https://shop.example.com/s/{store.slug}/?ref=")
+    qr = client.get(f"/s/{store.slug}/qr.png", HTTP_HOST="localhost:666")
+    assert decode(qr.content).startswith("https://shop.example.com/")

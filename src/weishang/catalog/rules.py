@@ -40,10 +40,3 @@ def price_at(list_price_fen: int, periods: Iterable[Period], at: datetime) -> Pr
 
 def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
     return a_start < b_end and b_start < a_end
-
-
-def format_fen(amount_fen: int) -> str:
-    """¥ with two decimals, from integer fen, without floating point."""
-    sign = "-" if amount_fen < 0 else ""
-    yuan, fen = divmod(abs(amount_fen), 100)
-    return f"{sign}¥{yuan:,}.{fen:02d}"

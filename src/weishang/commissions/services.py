@@ -17,25 +17,15 @@ from django.utils.translation import gettext as _
 from weishang.compliance import audit
 from weishang.core_errors import DomainError
 from weishang.distribution.models import Distributor, ProgrammeSettings
+from weishang.money import format_fen
 from weishang.orders.models import Order, ReturnRequest
 from weishang.payments.models import Payment
 
-from . import fraud, ledger
+from . import fraud, ledger, rules
 from .locks import lock_accounts, lock_commissions, lock_withdrawal
 from .models import Account, Commission, PlanMode, Transfer, Withdrawal
 from .payouts import get_backend, send_payout_task
 from .plans import active_plan, rates_for
-
-try:  # the shared commission arithmetic, once it lands in rules.py
-    from .rules import commission_fen, pro_rata_fen
-except ImportError:  # pragma: no cover - until then, the same arithmetic here
-
-    def commission_fen(base_fen: int, rate_bp: int) -> int:
-        return base_fen * rate_bp // 10000
-
-    def pro_rata_fen(total_fen: int, part: int, whole: int) -> int:
-        return total_fen * part // whole if whole else 0
-
 
 Kind = Account.Kind
 Status = Commission.Status
@@ -92,7 +82,7 @@ def quote_commissions(*, order: Order, now: datetime | None = None) -> list[Comm
                 if level_rate is None
                 else (level_rate, f"v{plan.version}:level2")
             )
-            amount = commission_fen(base, rate_bp)
+            amount = rules.commission_fen(base, rate_bp)
             if amount <= 0:
                 continue
             commissions.append(
@@ -193,12 +183,17 @@ def reverse_commissions(
         key = f"reverse:{commission.pk}:{refund_ref}"
         if Transfer.objects.filter(idempotency_key=key).exists():
             continue
-        refunded_base = min(
-            commission.base_fen, commission.refunded_base_fen + refunded[commission.order_line_id]
+        refund_fen = min(
+            refunded[commission.order_line_id],
+            commission.base_fen - commission.refunded_base_fen,
         )
-        target = pro_rata_fen(commission.amount_fen, refunded_base, commission.base_fen)
-        piece = target - commission.reversed_fen
-        commission.refunded_base_fen = refunded_base
+        piece = rules.reversal_fen(
+            amount_fen=commission.amount_fen,
+            whole_fen=commission.base_fen,
+            refunded_before_fen=commission.refunded_base_fen,
+            refund_fen=refund_fen,
+        )
+        commission.refunded_base_fen += refund_fen
         if piece > 0 and commission.status in _SOURCE:
             source = _SOURCE[commission.status]
             if source == Kind.AVAILABLE:
@@ -213,9 +208,9 @@ def reverse_commissions(
                 now=now,
                 memo=order.number,
             )
-            commission.reversed_fen = target
+            commission.reversed_fen += piece
             moved += 1
-        if refunded_base == commission.base_fen and commission.status in _SOURCE:
+        if commission.refunded_base_fen == commission.base_fen and commission.status in _SOURCE:
             # Nothing is left to settle or review: the line was refunded in full.
             commission.status = Status.REVERSED
         commission.save(update_fields=["reversed_fen", "refunded_base_fen", "status"])
@@ -431,10 +426,6 @@ def _check_amount(amount_fen) -> int:
     return amount_fen
 
 
-def _fen(amount: int) -> str:
-    return f"¥{amount // 100}.{amount % 100:02d}"
-
-
 @transaction.atomic
 def request_withdrawal(
     *, distributor: Distributor, amount_fen, request_key: str, now: datetime | None = None
@@ -469,7 +460,8 @@ def request_withdrawal(
     programme = _programme()
     if amount_fen < programme.withdrawal_min_fen:
         raise WithdrawalError(
-            _("The smallest withdrawal is %(min)s.") % {"min": _fen(programme.withdrawal_min_fen)},
+            _("The smallest withdrawal is %(min)s.")
+            % {"min": format_fen(programme.withdrawal_min_fen)},
             code="below_minimum",
         )
     tz = timezone.get_default_timezone()
@@ -488,15 +480,15 @@ def request_withdrawal(
         raise WithdrawalError(
             _("This would exceed the daily withdrawal limit of %(limit)s; %(left)s is left today.")
             % {
-                "limit": _fen(programme.withdrawal_daily_limit_fen),
-                "left": _fen(max(0, programme.withdrawal_daily_limit_fen - today)),
+                "limit": format_fen(programme.withdrawal_daily_limit_fen),
+                "left": format_fen(max(0, programme.withdrawal_daily_limit_fen - today)),
             },
             code="daily_limit",
         )
     balance = ledger.balance_of(available)
     if amount_fen > balance:
         raise WithdrawalError(
-            _("You can withdraw at most %(balance)s.") % {"balance": _fen(max(balance, 0))},
+            _("You can withdraw at most %(balance)s.") % {"balance": format_fen(max(balance, 0))},
             code="insufficient",
         )
     withdrawal = Withdrawal.objects.create(

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from weishang.catalog import selectors as catalog
 from weishang.core_errors import DomainError
 from weishang.distribution import selectors as distribution
+from weishang.money import format_yuan
 from weishang.orders import selectors as orders
 from weishang.payments import selectors as payments
 
@@ -73,15 +74,6 @@ class DateRange:
 
 
 # Formatting ------------------------------------------------------------------------------------
-
-
-def yuan(fen: int | None) -> str | None:
-    """1234 fen as "12.34", exactly (integer arithmetic, never float)."""
-    if fen is None:
-        return None
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}{whole}.{cents:02d}"
 
 
 def local_iso(moment: datetime | None) -> str | None:
@@ -182,13 +174,13 @@ def transaction_rows(rng: DateRange, seller: dict) -> Iterator[dict]:
                 "sku_name": sku_name,
                 "quantity": quantity,
                 "unit_price_fen": unit_price_fen,
-                "unit_price_yuan": yuan(unit_price_fen),
+                "unit_price_yuan": format_yuan(unit_price_fen),
                 "line_total_fen": line_total_fen,
-                "line_total_yuan": yuan(line_total_fen),
+                "line_total_yuan": format_yuan(line_total_fen),
                 "order_total_fen": total_fen,
-                "order_total_yuan": yuan(total_fen),
+                "order_total_yuan": format_yuan(total_fen),
                 "refunded_fen": refunded_fen,
-                "refunded_yuan": yuan(refunded_fen),
+                "refunded_yuan": format_yuan(refunded_fen),
                 "refund_times": [local_iso(at) for at in refunds.get(order_id, [])],
                 "seller_company_name": company,
                 "seller_uscc": uscc,

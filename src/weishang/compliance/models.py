@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from weishang.uploads import private_storage
+
 
 class AuditEntry(models.Model):
     """One act of the brand's staff that changed money, plans, prices, bindings, blacklists or
@@ -124,7 +126,7 @@ class Complaint(models.Model):
 
 class ComplaintPhoto(models.Model):
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="photos")
-    image = models.ImageField(upload_to="complaints/%Y/%m/")
+    image = models.ImageField(upload_to="complaints/%Y/%m/", storage=private_storage)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -24,6 +24,11 @@ SECRET_KEY = os.environ.get("WEISHANG_SECRET_KEY", production.DEMO_SECRET_KEY)
 FIELD_ENCRYPTION_KEYS = os.environ.get(
     "WEISHANG_FIELD_ENCRYPTION_KEYS", production.DEMO_FIELD_ENCRYPTION_KEY
 ).split(",")
+# The site's canonical address: share links, QR codes and posters carry it, whatever Host a request
+# named (a poster drawn per Host header would be a cache-filling and phishing lever).
+SITE_URL = os.environ.get("WEISHANG_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# HMAC key for comparing encrypted ID numbers (weishang.crypto.keyed_hash); never rotated.
+ID_HASH_KEY = os.environ.get("WEISHANG_ID_HASH_KEY", "dev-only-id-hash-key-change-in-production")
 ALLOWED_HOSTS = os.environ.get("WEISHANG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(
     ","
 )
@@ -123,6 +128,8 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("WEISHANG_MEDIA_ROOT", VAR_DIR / "media"))
+# Private uploads (complaint photos): never under MEDIA_ROOT, served only by checked views.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("WEISHANG_PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
 SERVE_MEDIA = env_flag("WEISHANG_SERVE_MEDIA", True)
 
 # Every record to stderr with its request id: JSON lines in production, text in the demo.

@@ -1,3 +1,5 @@
+import posixpath
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -29,7 +31,10 @@ PRIVATE_MEDIA = ("complaints/",)
 
 def media(request, path):
     """Uploaded product images, for a single-machine deployment without a separate file server.
-    Private uploads (complaint photos) are only served by views that check who is asking."""
+    Private uploads (complaint photos) live outside MEDIA_ROOT (``uploads.PrivateStorage``) and are
+    only served by views that check who is asking; the path is normalised before the check, so
+    ``//complaints``, ``./complaints`` or ``%2Fcomplaints`` cannot reach one left behind."""
+    path = posixpath.normpath(path).lstrip("/")
     if path.startswith(PRIVATE_MEDIA):
         raise Http404
     return serve(request, path, document_root=settings.MEDIA_ROOT)

@@ -21,10 +21,10 @@ from weishang.customers.models import Customer
 from weishang.customers.rules import normalise_mobile
 from weishang.distribution import binding, selectors, services
 from weishang.distribution.models import Application, BindingRule, Distributor
+from weishang.money import AmountError, format_yuan
 
 from . import roles
-from .distributor_views import AmountError, yuan_to_fen
-from .forms import fen_to_yuan
+from .forms import positive_fen
 from .views import _attempt, _back, _page, staff_post, staff_required
 
 SORTS = {
@@ -261,14 +261,14 @@ MONEY_FIELDS = ("withdrawal_min_fen", "withdrawal_daily_limit_fen", "review_orde
 
 
 def _programme_fields(post) -> dict:
-    """The posted form as the service's arguments: yuan to fen and percent to basis points
-    through Decimal; a malformed number raises AmountError."""
+    """The posted form as the service's arguments: yuan to fen (weishang.money) and percent to
+    basis points through Decimal; a malformed number raises AmountError."""
     fields = {
         "binding_rule": post.get("binding_rule", ""),
         "self_purchase_earns": post.get("self_purchase_earns") == "on",
     }
     for name in MONEY_FIELDS:
-        fields[name] = yuan_to_fen(post.get(name, ""))
+        fields[name] = positive_fen(post.get(name, ""))
     days = post.get("binding_window_days", "").strip()
     if not days.isdigit():
         raise AmountError(_("Enter the binding window as a whole number of days."))
@@ -295,7 +295,7 @@ def programme(request):
         "binding_window_days": settings.binding_window_days,
         "self_purchase_earns": settings.self_purchase_earns,
         "review_refund_rate_pc": _percent(settings.review_refund_rate_bp),
-        **{name: fen_to_yuan(getattr(settings, name)) for name in MONEY_FIELDS},
+        **{name: format_yuan(getattr(settings, name)) for name in MONEY_FIELDS},
     }
     if request.method == "POST":
         values = {**values, **request.POST.dict()}

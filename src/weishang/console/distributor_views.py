@@ -7,7 +7,6 @@ but cannot change anything; a blacklisted one sees only a closed notice.
 """
 
 import uuid
-from decimal import Decimal, InvalidOperation
 from functools import wraps
 
 from django.contrib import messages
@@ -21,13 +20,15 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from weishang.catalog import selectors as catalog
 from weishang.catalog.models import Product
-from weishang.catalog.rules import format_fen
 from weishang.commissions import selectors as commission_selectors
 from weishang.commissions import services as commissions
 from weishang.core_errors import DomainError
 from weishang.customers.rules import mask_mobile, mask_name
 from weishang.distribution import selectors, services, sharing
 from weishang.distribution.models import Distributor, ShareSource
+from weishang.money import format_fen
+
+from .forms import positive_fen
 
 PAGE_SIZE = 20
 POSTINGS_SHOWN = 200
@@ -196,30 +197,6 @@ def earnings(request):
     )
 
 
-class AmountError(ValueError):
-    pass
-
-
-def yuan_to_fen(raw) -> int:
-    """'12.34' yuan as 1234 fen through Decimal; more than two decimals, zero, a negative or a
-    non-number is refused (never rounded)."""
-    text = str(raw or "").strip().replace(",", "").removeprefix("¥")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise AmountError(_("Enter the amount in yuan, for example 50 or 12.34.")) from None
-    if not amount.is_finite():
-        raise AmountError(_("Enter the amount in yuan, for example 50 or 12.34."))
-    fen = amount * 100
-    if fen != fen.to_integral_value():
-        raise AmountError(_("An amount has at most two decimals (fen)."))
-    if fen <= 0:
-        raise AmountError(_("Enter an amount greater than zero."))
-    if fen > 10**12:
-        raise AmountError(_("This amount is too large."))
-    return int(fen)
-
-
 @distributor_required
 @require_http_methods(["GET", "POST"])
 def withdrawals(request):
@@ -230,11 +207,11 @@ def withdrawals(request):
         try:
             withdrawal = commissions.request_withdrawal(
                 distributor=distributor,
-                amount_fen=yuan_to_fen(amount),
+                amount_fen=positive_fen(amount),
                 request_key=request.POST.get("request_key", ""),
             )
-        except (AmountError, DomainError) as error:
-            messages.error(request, getattr(error, "message", None) or str(error))
+        except DomainError as error:
+            messages.error(request, error.message)
         else:
             messages.success(
                 request,
@@ -260,12 +237,6 @@ def withdrawals(request):
 # Sharing -----------------------------------------------------------------------------------------
 
 
-def _absolute(request, distributor, source, product=None) -> str:
-    return request.build_absolute_uri(
-        sharing.share_path(distributor, source=source, product=product)
-    )
-
-
 @distributor_required
 @require_safe
 def share(request):
@@ -274,18 +245,20 @@ def share(request):
     products = [
         {
             "product": product,
-            "link": _absolute(request, distributor, ShareSource.PRODUCT_LINK, product),
+            "link": sharing.share_url(
+                distributor, source=ShareSource.PRODUCT_LINK, product=product
+            ),
         }
         for product in page
     ]
-    invite = request.build_absolute_uri(
+    invite = sharing.absolute(
         reverse("storefront:distributor_apply") + f"?invite={distributor.slug}"
     )
     return _render(
         request,
         "share.html",
         {
-            "store_link": _absolute(request, distributor, ShareSource.STORE_LINK),
+            "store_link": sharing.share_url(distributor, source=ShareSource.STORE_LINK),
             "invite_link": invite,
             "page": page,
             "products": products,
@@ -305,7 +278,7 @@ def product_qr_svg(request, product_slug: str):
         product = catalog.published_product(product_slug)
     except Product.DoesNotExist as exc:
         raise Http404 from exc
-    url = _absolute(request, distributor, ShareSource.QR, product)
+    url = sharing.share_url(distributor, source=ShareSource.QR, product=product)
     return HttpResponse(sharing.qr_svg(url), content_type="image/svg+xml")
 
 
@@ -359,7 +332,7 @@ def store(request):
         "store.html",
         {
             "products": products,
-            "store_url": request.build_absolute_uri(
+            "store_url": sharing.absolute(
                 reverse("storefront:microstore", args=[distributor.slug])
             ),
         },

@@ -1,8 +1,6 @@
 """Input parsing for the brand console; every business rule stays in the domain services."""
 
-import re
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -11,44 +9,32 @@ from django.utils.translation import gettext_lazy as _
 
 from weishang.catalog.models import Category, Product, ReturnClass, Sku
 from weishang.catalog.services import MAX_PRICE_FEN
+from weishang.money import MAX_FEN, AmountError, parse_yuan
 from weishang.throttle import ThrottledLoginForm
 
 MAX_STOCK = 1_000_000_000
-_YUAN = re.compile(r"^\d+(\.\d+)?$")
 _DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
-def yuan_to_fen(raw) -> int:
-    """'12.34' yuan as 1234 fen, through Decimal; refuses more than two decimals."""
-    text = str(raw or "").strip().replace(",", "").removeprefix("¥")
-    if not _YUAN.match(text):
-        raise forms.ValidationError(
-            _("Enter the price in yuan, for example 39.90."), code="invalid_price"
-        )
-    try:
-        amount = Decimal(text) * 100
-    except InvalidOperation as exc:  # pragma: no cover - the pattern already guards this
-        raise forms.ValidationError(_("Enter the price in yuan, for example 39.90.")) from exc
-    if amount != amount.to_integral_value():
-        raise forms.ValidationError(
-            _("A price has at most two decimals (fen)."), code="too_many_decimals"
-        )
-    fen = int(amount)
+def positive_fen(raw, *, max_fen: int = MAX_FEN) -> int:
+    """An amount typed in yuan that must be above zero (a price, a withdrawal, a limit), as fen;
+    AmountError says what is wrong."""
+    fen = parse_yuan(raw)
     if fen <= 0:
-        raise forms.ValidationError(_("A price must be more than zero."), code="not_positive")
-    if fen > MAX_PRICE_FEN:
-        raise forms.ValidationError(_("This price is too high."), code="too_high")
+        raise AmountError(_("Enter an amount greater than zero."), code="not_positive")
+    if fen > max_fen:
+        raise AmountError(_("This amount is too large."), code="too_large")
     return fen
 
 
-def fen_to_yuan(fen: int) -> str:
-    """1234 fen as '12.34', the form yuan_to_fen reads back."""
-    return f"{fen // 100}.{fen % 100:02d}"
-
-
 class YuanField(forms.CharField):
+    """A price typed in yuan, cleaned to fen."""
+
     def clean(self, value):
-        return yuan_to_fen(super().clean(value))
+        try:
+            return positive_fen(super().clean(value), max_fen=MAX_PRICE_FEN)
+        except AmountError as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
 
 
 def _datetime_field(label, *, required=True):

@@ -15,6 +15,7 @@ from weishang.commissions import plans
 from weishang.commissions.models import PlanMode
 from weishang.commissions.rules import ADVISORY, Override, PlanDraft, check_plan, format_bp
 from weishang.core_errors import DomainError
+from weishang.money import AmountError, parse_yuan
 
 from .views import staff_required
 
@@ -60,7 +61,8 @@ def bp_to_percent(rate_bp: int) -> str:
 
 
 class YuanAmountField(forms.CharField):
-    """An amount typed in yuan, cleaned to fen; blank is zero."""
+    """An amount typed in yuan, cleaned to fen; blank is zero. A negative is passed on, for the
+    compliance check to refuse with its reason."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
@@ -68,10 +70,13 @@ class YuanAmountField(forms.CharField):
         super().__init__(**kwargs)
 
     def clean(self, value):
-        fen = _parse(
-            super().clean(value), scale=100, error=_("Enter an amount in yuan, for example 99.")
-        )
-        return fen or 0
+        text = super().clean(value)
+        if not text.strip():
+            return 0
+        try:
+            return parse_yuan(text)
+        except AmountError as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
 
 
 class PlanForm(forms.Form):

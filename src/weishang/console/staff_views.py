@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from weishang.compliance import staff as services
 
+from .roles import AUDITOR
 from .views import _attempt, _form_errors, staff_post, staff_required
 
 ROLE_CHOICES = list(services.ROLES.items())
@@ -21,7 +22,8 @@ class StaffForm(forms.Form):
         widget=forms.PasswordInput(render_value=False),
         strip=False,
     )
-    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=ROLE_CHOICES)
+    # A new account starts with the role that can change nothing; the owner grants more.
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=ROLE_CHOICES, initial=AUDITOR)
 
 
 class RoleForm(forms.Form):

@@ -16,10 +16,10 @@ from django.views.decorators.http import require_POST
 from weishang.catalog import selectors as catalog_selectors
 from weishang.catalog import services as catalog
 from weishang.catalog.models import PricePeriod, Product, ProductImage, Sku
-from weishang.catalog.rules import format_fen
 from weishang.core_errors import DomainError
 from weishang.inventory import services as inventory
 from weishang.inventory.selectors import stock_of
+from weishang.money import format_fen, format_yuan
 from weishang.orders import selectors as order_selectors
 from weishang.orders import services as orders
 from weishang.orders.models import Order, OrderStatus, ReturnRequest, ReturnStatus
@@ -38,7 +38,6 @@ from .forms import (
     SkuEditForm,
     SkuForm,
     StockForm,
-    fen_to_yuan,
 )
 
 PAGE_SIZE = 50
@@ -492,7 +491,7 @@ def product_edit(request, product_id):
         form = ProductForm.for_product(product)
     now = timezone.now()
     skus = [
-        (sku, catalog_selectors.sku_price(sku, now), stock_of(sku), fen_to_yuan(sku.list_price_fen))
+        (sku, catalog_selectors.sku_price(sku, now), stock_of(sku), format_yuan(sku.list_price_fen))
         for sku in product.skus.all()
     ]
     return render(

@@ -66,6 +66,9 @@ class Distributor(models.Model):
     real_name = EncryptedTextField(_("real name"))
     id_number = EncryptedTextField(_("resident ID number"))
     id_number_masked = models.CharField(_("resident ID number"), max_length=18)
+    # crypto.keyed_hash of the ID number, for the one-distributor-per-person index; cleared when
+    # the account is closed, so the person may become a distributor again.
+    id_number_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
     business_kind = models.CharField(
         _("business registration"), max_length=16, choices=BusinessKind
     )
@@ -92,6 +95,11 @@ class Distributor(models.Model):
             models.CheckConstraint(
                 condition=~Q(business_kind="registered", credit_code=""),
                 name="registered_distributor_has_credit_code",
+            ),
+            models.UniqueConstraint(
+                fields=["id_number_hash"],
+                condition=Q(id_number_hash__isnull=False),
+                name="one_distributor_per_id_number",
             ),
         ]
 

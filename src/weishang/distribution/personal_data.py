@@ -109,6 +109,7 @@ def erase_personal_data(customer: Customer, *, now: datetime) -> dict[str, int]:
         distributor.real_name = CLOSED
         distributor.id_number = CLOSED
         distributor.id_number_masked = CLOSED
+        distributor.id_number_hash = None  # the person may become a distributor again
         distributor.store_name = f"{CLOSED} #{distributor.pk}"
         distributor.intro = ""
         distributor.avatar = ""

@@ -17,6 +17,7 @@ from weishang import uploads
 from weishang.catalog.models import Product
 from weishang.compliance import audit
 from weishang.core_errors import DomainError
+from weishang.crypto import keyed_hash
 from weishang.customers.models import Customer
 from weishang.customers.rules import mobile_error, normalise_mobile
 
@@ -67,6 +68,19 @@ def _inviter(invite_code: str | None) -> Distributor | None:
     return inviter
 
 
+def id_number_hash(id_number: str) -> str:
+    return keyed_hash("id_number", rules.normalise_id_number(id_number))
+
+
+def _id_number_taken(id_number: str) -> bool:
+    """Whether a distributor whose account is not closed already has this ID number."""
+    return Distributor.objects.filter(id_number_hash=id_number_hash(id_number)).exists()
+
+
+def _id_number_taken_message() -> str:
+    return _("An active distributor already uses this ID number; one person can run one store.")
+
+
 def _refuse_if_cannot_apply(customer: Customer) -> None:
     distributor = Distributor.objects.filter(customer=customer).first()
     if distributor is not None and distributor.status == Distributor.Status.BLACKLISTED:
@@ -111,6 +125,8 @@ def apply_to_distribute(
     problem = rules.id_number_problem(id_number, today=timezone.localdate(now))
     if problem:
         errors["id_number"] = problem
+    elif _id_number_taken(id_number):
+        errors["id_number"] = _id_number_taken_message()
     number = normalise_mobile(mobile)
     if number is None:
         errors["mobile"] = mobile_error()
@@ -190,19 +206,29 @@ def approve_application(*, application: Application, reviewer, now=None) -> Dist
     application = _pending(application)
     if Distributor.objects.filter(customer_id=application.customer_id).exists():
         raise DistributionError(_("This customer is already a distributor."))
-    distributor = Distributor.objects.create(
-        customer_id=application.customer_id,
-        slug=_new_slug(),
-        store_name=application.store_name,
-        real_name=application.real_name,
-        id_number=application.id_number,
-        id_number_masked=application.id_number_masked,
-        business_kind=application.business_kind,
-        credit_code=application.credit_code,
-        invited_by=application.invited_by,
-        approved_at=now,
-        approved_by=reviewer,
-    )
+    if _id_number_taken(application.id_number):
+        raise DistributionError(_id_number_taken_message(), code="id_number_taken")
+    try:
+        with transaction.atomic():
+            distributor = Distributor.objects.create(
+                customer_id=application.customer_id,
+                slug=_new_slug(),
+                store_name=application.store_name,
+                real_name=application.real_name,
+                id_number=application.id_number,
+                id_number_masked=application.id_number_masked,
+                id_number_hash=id_number_hash(application.id_number),
+                business_kind=application.business_kind,
+                credit_code=application.credit_code,
+                invited_by=application.invited_by,
+                approved_at=now,
+                approved_by=reviewer,
+            )
+    except IntegrityError:
+        if not _id_number_taken(application.id_number):
+            raise
+        # Another approval of the same number committed first (the unique index waited for it).
+        raise DistributionError(_id_number_taken_message(), code="id_number_taken") from None
     application.status = Application.Status.APPROVED
     application.reviewed_at = now
     application.reviewed_by = reviewer

@@ -11,15 +11,17 @@ import io
 from urllib.parse import urlencode
 
 import segno
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageOps
 
 from weishang.catalog.models import Product
-from weishang.catalog.rules import Price, format_fen
+from weishang.catalog.rules import Price
 from weishang.catalog.selectors import sku_price
 from weishang.fonts import cjk_font
+from weishang.money import format_fen
 
 from .models import Distributor, ShareSource
 from .tokens import PARAM, make_token
@@ -48,6 +50,16 @@ def share_path(distributor: Distributor, *, source: str, product: Product | None
     else:
         path = reverse("storefront:product_detail", args=[product.slug])
     return f"{path}?{urlencode({PARAM: token})}"
+
+
+def absolute(path: str) -> str:
+    """``path`` on the site's canonical address (``settings.SITE_URL``), never on the Host a
+    request named: a share link, QR code or poster must lead to the brand's own site."""
+    return settings.SITE_URL + path
+
+
+def share_url(distributor: Distributor, *, source: str, product: Product | None = None) -> str:
+    return absolute(share_path(distributor, source=source, product=product))
 
 
 def store_link(distributor: Distributor) -> str:
@@ -105,6 +117,7 @@ def poster_fingerprint(distributor: Distributor, product: Product | None = None)
     price = lowest_price(product) if product is not None else None
     parts = [
         "poster-v1",
+        settings.SITE_URL,
         distributor.slug,
         distributor.store_name,
         distributor.intro,

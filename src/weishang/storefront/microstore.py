@@ -67,12 +67,6 @@ def store(request, slug: str):
     )
 
 
-def _absolute(request, distributor, source, product=None) -> str:
-    return request.build_absolute_uri(
-        sharing.share_path(distributor, source=source, product=product)
-    )
-
-
 def _image(content: bytes, content_type: str, max_age: int) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     patch_cache_control(response, public=True, max_age=max_age)
@@ -82,14 +76,14 @@ def _image(content: bytes, content_type: str, max_age: int) -> HttpResponse:
 @require_safe
 def store_qr_png(request, slug: str):
     distributor = _open_distributor(slug)
-    url = _absolute(request, distributor, ShareSource.QR)
+    url = sharing.share_url(distributor, source=ShareSource.QR)
     return _image(sharing.qr_png(url), "image/png", QR_MAX_AGE)
 
 
 @require_safe
 def store_qr_svg(request, slug: str):
     distributor = _open_distributor(slug)
-    url = _absolute(request, distributor, ShareSource.QR)
+    url = sharing.share_url(distributor, source=ShareSource.QR)
     return _image(sharing.qr_svg(url), "image/svg+xml", QR_MAX_AGE)
 
 
@@ -97,23 +91,17 @@ def store_qr_svg(request, slug: str):
 def product_qr_png(request, slug: str, product_slug: str):
     distributor = _open_distributor(slug)
     product = _product(product_slug)
-    url = _absolute(request, distributor, ShareSource.QR, product)
+    url = sharing.share_url(distributor, source=ShareSource.QR, product=product)
     return _image(sharing.qr_png(url), "image/png", QR_MAX_AGE)
 
 
 def _poster(request, distributor: Distributor, product: Product | None):
     """Drawing a poster is costly: an ETag answers repeat requests with 304, and the drawn PNG
-    is cached for a day (the token inside it is renewed daily, long before it goes stale)."""
-    key = hashlib.sha256(
-        "|".join(
-            [
-                sharing.poster_fingerprint(distributor, product),
-                request.get_host(),
-                request.scheme,
-                timezone.localdate().isoformat(),
-            ]
-        ).encode()
-    ).hexdigest()[:32]
+    is cached for a day (the token inside it is renewed daily, long before it goes stale). The key
+    holds nothing the request chose, so no Host header or query string makes a new drawing."""
+    fingerprint = sharing.poster_fingerprint(distributor, product)
+    key = hashlib.sha256(f"{fingerprint}|{timezone.localdate().isoformat()}".encode()).hexdigest()
+    key = key[:32]
     etag = f'"{key}"'
     not_modified = get_conditional_response(request, etag=etag)
     if not_modified is not None:
@@ -122,7 +110,7 @@ def _poster(request, distributor: Distributor, product: Product | None):
     cache_key = f"weishang:poster:{key}"
     content = cache.get(cache_key)
     if content is None:
-        url = _absolute(request, distributor, ShareSource.POSTER, product)
+        url = sharing.share_url(distributor, source=ShareSource.POSTER, product=product)
         content = sharing.poster_png(distributor, url=url, product=product)
         cache.set(cache_key, content, POSTER_CACHE_SECONDS)
     response = _image(content, "image/png", POSTER_MAX_AGE)

@@ -1,6 +1,6 @@
 from django import template
 
-from weishang.catalog.rules import format_fen
+from weishang.money import format_fen
 
 register = template.Library()
 
