@@ -1,7 +1,7 @@
 from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from .models import AuditEntry, BlacklistEntry, BlacklistSubject, Complaint, ComplaintMessage
+from .models import AuditEntry, BlacklistEntry, Complaint, ComplaintMessage
 
 
 def audit_entries(
@@ -99,22 +99,6 @@ def blacklist_entries(*, active: bool | None = None) -> QuerySet[BlacklistEntry]
     entries = BlacklistEntry.objects.select_related("created_by", "lifted_by")
     if active is not None:
         entries = entries.filter(lifted_at__isnull=active)
-    return entries
-
-
-def with_subjects(entries) -> list[BlacklistEntry]:
-    """Attaches ``subject`` (the customer or distributor) to each entry, two queries at most."""
-    from weishang.customers.models import Customer
-    from weishang.distribution.models import Distributor
-
-    entries = list(entries)
-    models = {BlacklistSubject.CUSTOMER: Customer, BlacklistSubject.DISTRIBUTOR: Distributor}
-    found = {}
-    for subject_type, model in models.items():
-        ids = {e.subject_id for e in entries if e.subject_type == subject_type}
-        found[subject_type] = model.objects.in_bulk(ids) if ids else {}
-    for entry in entries:
-        entry.subject = found[entry.subject_type].get(entry.subject_id)
     return entries
 
 

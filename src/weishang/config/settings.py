@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "weishang.commissions",
     "weishang.sales",
     "weishang.compliance",
+    "weishang.reporting",
     "weishang.storefront",
     "weishang.console",
     "weishang.demo",

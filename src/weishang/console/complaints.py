@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy
 from weishang.compliance import blacklist as blacklist_services
 from weishang.compliance import complaints as complaint_services
 from weishang.compliance import selectors as compliance
-from weishang.compliance.models import Complaint, ComplaintStatus
+from weishang.compliance.models import BlacklistEntry, BlacklistSubject, Complaint, ComplaintStatus
 from weishang.customers.models import Customer
+from weishang.distribution.models import Distributor
 
 from .views import _attempt, _page, staff_post, staff_required
 
@@ -23,6 +24,19 @@ COMPLAINT_TABS = [
     (ComplaintStatus.REJECTED, ComplaintStatus.REJECTED.label),
     ("all", gettext_lazy("All")),
 ]
+
+
+def _with_subjects(entries) -> list[BlacklistEntry]:
+    """Attaches ``subject`` (the customer or distributor) to each entry, two queries at most."""
+    entries = list(entries)
+    models = {BlacklistSubject.CUSTOMER: Customer, BlacklistSubject.DISTRIBUTOR: Distributor}
+    found = {}
+    for subject_type, model in models.items():
+        ids = {e.subject_id for e in entries if e.subject_type == subject_type}
+        found[subject_type] = model.objects.in_bulk(ids) if ids else {}
+    for entry in entries:
+        entry.subject = found[entry.subject_type].get(entry.subject_id)
+    return entries
 
 
 # Complaints --------------------------------------------------------------------------------------
@@ -113,7 +127,7 @@ def blacklist(request):
         "console/complaints/blacklist.html",
         {
             "page": page,
-            "entries": compliance.with_subjects(page.object_list),
+            "entries": _with_subjects(page.object_list),
             "show": show,
             "form": {},
             "nav": "blacklist",

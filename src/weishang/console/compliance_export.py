@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from weishang.compliance import export
+from weishang.reporting import export
 
 from .views import _form_errors, staff_required
 

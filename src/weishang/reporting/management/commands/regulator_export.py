@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from weishang.compliance.export import FORMATS, DateRange, ExportError, parse_day, write_files
+from weishang.reporting.export import FORMATS, DateRange, ExportError, parse_day, write_files
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 
-from weishang.compliance import retention
+from weishang.reporting import retention
 
 
 class Command(BaseCommand):

@@ -24,13 +24,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weishang.catalog import selectors as catalog
+from weishang.compliance import audit
+from weishang.compliance import selectors as compliance
 from weishang.core_errors import DomainError
 from weishang.distribution import selectors as distribution
 from weishang.money import format_yuan
 from weishang.orders import selectors as orders
 from weishang.payments import selectors as payments
-
-from . import audit, selectors
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SCHEMA_ID = "https://weishang.example/schemas/regulator-export/1"
@@ -212,7 +212,7 @@ COMPLAINT_COLUMNS = (
 
 
 def _complaints(rng: DateRange):
-    return selectors.complaints_filed_between(*rng.bounds)
+    return compliance.complaints_filed_between(*rng.bounds)
 
 
 def complaint_rows(rng: DateRange, now: datetime) -> Iterator[dict]:
@@ -266,7 +266,7 @@ def distributor_rows() -> Iterator[dict]:
     """The whole register as it stands at export time (not limited to the range), with each
     distributor's complaint count asked per chunk."""
     for chunk in batched(distribution.register().iterator(chunk_size=CHUNK), CHUNK):
-        complaints = selectors.complaint_counts_by_distributor(row[0] for row in chunk)
+        complaints = compliance.complaint_counts_by_distributor(row[0] for row in chunk)
         for pk, name, slug, masked, kind, credit, status, reason, approved_at in chunk:
             yield {
                 "store_name": name,

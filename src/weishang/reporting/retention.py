@@ -24,10 +24,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from weishang.commissions.models import Transfer
+from weishang.compliance.models import RetentionSeal
 from weishang.orders.models import Order, OrderStatus, ReturnRequest, ReturnStatus
 from weishang.payments.models import Payment, Refund
-
-from .models_retention import RetentionSeal
 
 RETENTION_YEARS = 3
 GENESIS = "0" * 64

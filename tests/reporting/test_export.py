@@ -14,12 +14,12 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from weishang.compliance import export
 from weishang.compliance.models import Complaint
 from weishang.orders.models import Order
 from weishang.payments.models import Payment
 from weishang.payments.providers import Notification
 from weishang.payments.services import start_payment
+from weishang.reporting import export
 from weishang.sales import services as sales
 from weishang.sales.services import confirm_payment
 

@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from tests.helpers import pay
 from weishang.commissions.models import Account, Transfer
-from weishang.compliance import retention
 from weishang.compliance.models import RetentionSeal
 from weishang.orders.models import Order, OrderLine
 from weishang.payments.models import Payment
+from weishang.reporting import retention
 from weishang.sales import services as sales
 
 pytestmark = pytest.mark.django_db
