@@ -205,7 +205,8 @@ def yuan_to_fen(raw) -> int:
     non-number is refused (never rounded)."""
     text = str(raw or "").strip().replace(",", "").removeprefix("¥")
     try:
-        amount = Decimal(text)
+        # Decimal() reads any Unicode digit ("１２", "١٢"); amounts are typed in 0-9 only.
+        amount = Decimal(text) if text.isascii() else Decimal("NaN")
     except InvalidOperation:
         raise AmountError(_("Enter the amount in yuan, for example 50 or 12.34.")) from None
     if not amount.is_finite():

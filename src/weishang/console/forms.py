@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from weishang.catalog.models import Category, Product, ReturnClass, Sku
 from weishang.catalog.services import MAX_PRICE_FEN
+from weishang.inputs import DateTimeField, IntegerField
 
 MAX_STOCK = 1_000_000_000
-_YUAN = re.compile(r"^\d+(\.\d+)?$")
+_YUAN = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 _DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
@@ -51,7 +52,7 @@ class YuanField(forms.CharField):
 
 
 def _datetime_field(label, *, required=True):
-    return forms.DateTimeField(
+    return DateTimeField(
         label=label,
         required=required,
         input_formats=[_DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
@@ -110,7 +111,7 @@ class RejectReturnForm(forms.Form):
 
 
 class StockForm(forms.Form):
-    on_hand = forms.IntegerField(
+    on_hand = IntegerField(
         label=_("On hand"),
         min_value=0,
         max_value=MAX_STOCK,

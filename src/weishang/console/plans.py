@@ -18,7 +18,7 @@ from weishang.core_errors import DomainError
 
 from .views import staff_required
 
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 _MAX_INPUT = Decimal(10**9)
 
 
