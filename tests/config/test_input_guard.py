@@ -67,3 +67,10 @@ def test_a_tampered_cookie_is_refused_and_cleared(client, brand):
     assert response.status_code == 400
     assert response.cookies[settings.SESSION_COOKIE_NAME].value == ""
     assert client.get("/").status_code == 200
+
+
+def test_a_provider_notification_keeps_its_raw_body(client):
+    """Parsing a form body first would make request.body unreadable to the notification view."""
+    response = client.post("/payments/notify/sandbox/", {"field": "a\x00"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "FAIL"
