@@ -228,3 +228,12 @@ def test_blacklisted_distributor_sees_only_a_closed_notice(dclient, shop):
     assert response.status_code == 403
     page = response.content.decode()
     assert "传销宣传" in page and shop["order"].number not in page
+
+
+def test_featured_products_are_named_by_ids_in_ascii_digits(dclient, shop):
+    """int() reads "١" as 1: an Arabic-Indic id would feature a product nobody ticked."""
+    product = shop["sku"].product
+    arabic = "".join(chr(0x0660 + int(d)) for d in str(product.pk))
+    response = dclient.post("/d/store/", {"action": "featured", "featured": [arabic]}, follow=True)
+    assert "Choose products from the list." in response.content.decode()
+    assert not shop["distributor"].featured.exists()

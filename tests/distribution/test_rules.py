@@ -88,3 +88,21 @@ def test_every_single_character_change_of_a_credit_code_fails(code, position, ch
     if changed == code:
         return
     assert rules.credit_code_problem(changed) is not None
+
+
+NON_ASCII_DIGITS = st.characters(categories=["Nd"]).filter(lambda c: not c.isascii())
+
+
+@given(st.integers(min_value=0, max_value=16), NON_ASCII_DIGITS)
+def test_an_id_number_with_any_non_ascii_digit_is_refused(position, digit):
+    """Arabic-Indic or full-width digits pass `\\d` and int(): the number would be stored."""
+    valid = "11010519491231002X"
+    number = valid[:position] + digit + valid[position + 1 :]
+    assert "other characters" in rules.id_number_problem(number, today=TODAY)
+
+
+@given(st.integers(min_value=0, max_value=17), NON_ASCII_DIGITS)
+def test_a_credit_code_with_any_non_ascii_digit_is_refused(position, digit):
+    valid = "91350100M000100Y43"
+    code = valid[:position] + digit + valid[position + 1 :]
+    assert rules.credit_code_problem(code) is not None

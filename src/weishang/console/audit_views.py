@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from weishang.compliance import selectors
+from weishang.inputs import DateField
 
 from .views import PAGE_SIZE, _form_errors, staff_required
 
@@ -22,12 +23,12 @@ class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=gettext_lazy("Who"), max_length=150, required=False)
     object_type = forms.CharField(label=gettext_lazy("Object type"), max_length=64, required=False)
     object_id = forms.CharField(label=gettext_lazy("Object id"), max_length=64, required=False)
-    start = forms.DateField(
+    start = DateField(
         label=gettext_lazy("From (day)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    end = forms.DateField(
+    end = DateField(
         label=gettext_lazy("To (day, inclusive)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -8,16 +8,17 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from weishang.inputs import DateField
 from weishang.reporting import export
 
 from .views import _form_errors, staff_required
 
 
 class ExportForm(forms.Form):
-    start = forms.DateField(
+    start = DateField(
         label=gettext_lazy("From (included)"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    end = forms.DateField(
+    end = DateField(
         label=gettext_lazy("To (not included)"), widget=forms.DateInput(attrs={"type": "date"})
     )
     format = forms.ChoiceField(

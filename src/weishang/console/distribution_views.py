@@ -2,9 +2,10 @@
 withdrawal and held-commission queues, and the programme settings. Thin: every change goes through
 a service, which writes the audit log in its own transaction."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +22,7 @@ from weishang.customers.models import Customer
 from weishang.customers.rules import normalise_mobile
 from weishang.distribution import binding, selectors, services
 from weishang.distribution.models import Application, BindingRule, Distributor
+from weishang.inputs import DecimalField, parse_int
 from weishang.money import AmountError, format_yuan
 
 from . import roles
@@ -269,13 +271,13 @@ def _programme_fields(post) -> dict:
     }
     for name in MONEY_FIELDS:
         fields[name] = positive_fen(post.get(name, ""))
-    days = post.get("binding_window_days", "").strip()
-    if not days.isdigit():
+    days = parse_int(post.get("binding_window_days"), min_value=0)
+    if days is None:
         raise AmountError(_("Enter the binding window as a whole number of days."))
-    fields["binding_window_days"] = int(days)
+    fields["binding_window_days"] = days
     try:
-        rate = Decimal(post.get("review_refund_rate_pc", "").strip()) * 100
-    except InvalidOperation:
+        rate = DecimalField().clean(post.get("review_refund_rate_pc", "").strip()) * 100
+    except ValidationError:
         rate = Decimal("NaN")
     if not rate.is_finite() or rate != rate.to_integral_value():
         raise AmountError(_("Enter the refund rate as a percentage with at most two decimals."))

@@ -26,6 +26,7 @@ from weishang.core_errors import DomainError
 from weishang.customers.rules import mask_mobile, mask_name
 from weishang.distribution import selectors, services, sharing
 from weishang.distribution.models import Distributor, ShareSource
+from weishang.inputs import BIGINT_MAX, parse_int
 from weishang.money import format_fen
 
 from .forms import positive_fen
@@ -289,12 +290,12 @@ def _featured_choice(post) -> list[int]:
     """The ticked products in the order of their position fields (then as listed)."""
     chosen = []
     for index, raw in enumerate(post.getlist("featured")):
-        try:
-            position = int(post.get(f"position_{raw}", "") or 0)
-        except ValueError:
-            position = 0
-        chosen.append((position, index, raw))
-    return [raw for _position, _index, raw in sorted(chosen)]
+        product_id = parse_int(raw, min_value=1, max_value=BIGINT_MAX)
+        if product_id is None:
+            raise services.DistributionError(_("Choose products from the list."))
+        position = parse_int(post.get(f"position_{raw}")) or 0
+        chosen.append((position, index, product_id))
+    return [product_id for _position, _index, product_id in sorted(chosen)]
 
 
 @distributor_required

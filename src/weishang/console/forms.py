@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from weishang.catalog.models import Category, Product, ReturnClass, Sku
 from weishang.catalog.services import MAX_PRICE_FEN
+from weishang.inputs import DateTimeField, IntegerField
 from weishang.money import MAX_FEN, AmountError, parse_yuan
 from weishang.throttle import ThrottledLoginForm
 
@@ -38,7 +39,7 @@ class YuanField(forms.CharField):
 
 
 def _datetime_field(label, *, required=True):
-    return forms.DateTimeField(
+    return DateTimeField(
         label=label,
         required=required,
         input_formats=[_DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
@@ -97,7 +98,7 @@ class RejectReturnForm(forms.Form):
 
 
 class StockForm(forms.Form):
-    on_hand = forms.IntegerField(
+    on_hand = IntegerField(
         label=_("On hand"),
         min_value=0,
         max_value=MAX_STOCK,

@@ -1,5 +1,7 @@
 """Brand console: the seller's licences shown in every store footer (E-commerce Law Art. 12, 15)."""
 
+from datetime import date
+
 from django import forms
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -9,18 +11,24 @@ from django.utils.translation import gettext_lazy
 from weishang.catalog import licences
 from weishang.catalog import selectors as catalog_selectors
 from weishang.catalog.models import Licence, LicenceKind
+from weishang.inputs import DateField
 
 from .views import _attempt, _form_errors, staff_post, staff_required
+
+# Licences still in force may have been issued long before this system: any PRC date is allowed.
+PRC_FOUNDED = date(1949, 10, 1)
 
 
 class LicenceForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=LicenceKind.choices)
     number = forms.CharField(label=gettext_lazy("Licence number"), max_length=64)
     holder = forms.CharField(label=gettext_lazy("Holder"), max_length=200)
-    issued_on = forms.DateField(
-        label=gettext_lazy("Issued on"), widget=forms.DateInput(attrs={"type": "date"})
+    issued_on = DateField(
+        earliest=PRC_FOUNDED,
+        label=gettext_lazy("Issued on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
-    expires_on = forms.DateField(
+    expires_on = DateField(
         label=gettext_lazy("Expires on"),
         required=False,
         help_text=gettext_lazy("Leave empty if it never expires."),

@@ -19,7 +19,7 @@ from weishang.money import AmountError, parse_yuan
 
 from .views import staff_required
 
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 _MAX_INPUT = Decimal(10**9)
 
 

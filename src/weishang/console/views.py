@@ -65,9 +65,12 @@ def _form_errors(request, form, *, labelled: bool = False) -> None:
 
 
 def _back(request, default: str):
-    """Back to the page the form was on, when it is one of ours."""
+    """Back to the page the form was on, when it is a path of ours (redirect() would read
+    anything else as a view name)."""
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
         return redirect(target)
     return redirect(default)
 

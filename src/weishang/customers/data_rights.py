@@ -24,7 +24,7 @@ def update_nickname(*, customer: Customer, nickname: str) -> Customer:
 
 def _own_address(customer: Customer, address_id) -> Address:
     address = (
-        customer.addresses.filter(pk=address_id).first() if str(address_id).isdigit() else None
+        customer.addresses.filter(pk=address_id).first() if isinstance(address_id, int) else None
     )
     if address is None:
         raise CustomerError(_("This address does not exist or is not yours."), code="no_address")

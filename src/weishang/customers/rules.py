@@ -4,7 +4,7 @@ import re
 
 from django.utils.translation import gettext as _
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")  # ASCII: `\d` would take "１３８…" too
 
 
 def normalise_mobile(raw: str) -> str | None:

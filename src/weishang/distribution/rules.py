@@ -15,7 +15,7 @@ from weishang.customers.rules import mask_name  # noqa: F401  (re-exported: `张
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
-_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
+_ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")  # ASCII: `\d` would take Arabic-Indic digits too
 
 
 def normalise_id_number(raw: str | None) -> str:

@@ -17,8 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from weishang import throttle
 from weishang.core_errors import DomainError
 from weishang.customers import data_rights
+from weishang.inputs import BIGINT_MAX, parse_int
 from weishang.privacy import data_rights as reporting
 
+from .forms import AddressForm, valid
 from .views import customer_required
 
 
@@ -27,6 +29,10 @@ def _address_fields(post) -> dict:
         name: post.get(name, "")
         for name in ("recipient", "phone", "province", "city", "district", "detail")
     }
+
+
+def _address_id(post) -> int | None:
+    return parse_int(post.get("address"), max_value=BIGINT_MAX)
 
 
 @customer_required
@@ -43,18 +49,16 @@ def privacy(request):
                 )
                 messages.success(request, _("Your nickname is saved."))
                 return redirect("storefront:privacy")
-            if action == "address":
+            if action == "address" and valid(request, AddressForm(request.POST)):
                 data_rights.update_address(
                     customer=customer,
-                    address_id=request.POST.get("address", ""),
+                    address_id=_address_id(request.POST),
                     **_address_fields(request.POST),
                 )
                 messages.success(request, _("Address corrected."))
                 return redirect("storefront:privacy")
             if action == "delete_address":
-                data_rights.delete_address(
-                    customer=customer, address_id=request.POST.get("address", "")
-                )
+                data_rights.delete_address(customer=customer, address_id=_address_id(request.POST))
                 messages.success(request, _("Address deleted."))
                 return redirect("storefront:privacy")
             if action == "send_mobile_code":

@@ -25,6 +25,7 @@ from weishang.catalog.rules import Price
 from weishang.core_errors import DomainError
 from weishang.customers import services as customers
 from weishang.distribution import binding
+from weishang.inputs import BIGINT_MAX, parse_int
 from weishang.orders import selectors as order_reads
 from weishang.orders import services as orders
 from weishang.orders.errors import OrderError
@@ -34,6 +35,8 @@ from weishang.payments import services as payments
 from weishang.payments.providers import get_provider
 from weishang.sales import services as sales
 
+from .forms import AddressForm, valid
+
 RETURNABLE_STATUSES = (OrderStatus.DELIVERED, OrderStatus.PARTIALLY_REFUNDED)
 
 
@@ -41,24 +44,19 @@ RETURNABLE_STATUSES = (OrderStatus.DELIVERED, OrderStatus.PARTIALLY_REFUNDED)
 
 
 def _int(raw) -> int | None:
-    try:
-        return int(str(raw).strip())
-    except (TypeError, ValueError):
-        return None
+    return parse_int(raw, min_value=0, max_value=BIGINT_MAX)
 
 
 def _prefixed(post, prefix: str) -> dict[int, str]:
     """{id: raw value} from fields named ``<prefix><id>``, in form order."""
-    return {
-        int(key[len(prefix) :]): value
-        for key, value in post.items()
-        if key.startswith(prefix) and key[len(prefix) :].isdigit()
-    }
+    ids = {key: _int(key.removeprefix(prefix)) for key in post if key.startswith(prefix)}
+    return {row_id: post[key] for key, row_id in ids.items() if row_id is not None}
 
 
 def _safe_next(request, default: str = "storefront:product_list") -> str:
+    """A path on this site (redirect() would read anything else as a view name), else default."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, {request.get_host()}, request.is_secure()
     ):
         return target
@@ -221,7 +219,7 @@ def account(request):
                     update_session_auth_hash(request, customer.user)
                     messages.success(request, _("Your password is set."))
                     return redirect("storefront:account")
-            elif action == "address":
+            elif action == "address" and valid(request, AddressForm(request.POST)):
                 customers.add_address(
                     customer=customer,
                     recipient=request.POST.get("recipient", ""),
