@@ -346,8 +346,12 @@ def start_gunicorn(args, port: int) -> subprocess.Popen:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             conn.request("GET", "/")
-            conn.getresponse().read()
+            response = conn.getresponse()
+            response.read()
             conn.close()
+            if response.status != 200:
+                stop(server)
+                raise BenchError(f"the store page answered {response.status}, not 200")
             if len(children(server.pid)) >= args.workers:
                 return server
         except OSError:
@@ -635,6 +639,8 @@ def main(argv=None) -> int:
     from django.db import connection
 
     call_command("migrate", verbosity=0, interactive=False)
+    # As at a production deploy: the pages' {% static %} reads the manifest collectstatic writes.
+    call_command("collectstatic", verbosity=0, interactive=False)
     catalogue = create_catalogue()
     customers = create_customers(args.customers)
     print(
