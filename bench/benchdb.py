@@ -40,6 +40,8 @@ def environment(url: str, **extra: str) -> dict[str, str]:
         WEISHANG_SANDBOX_PAY_SECRET="bench-sandbox-secret",
         WEISHANG_SMS_SENDER="weishang.customers.sms.MemorySmsSender",
         WEISHANG_CACHE_URL="locmem://",
+        WEISHANG_ID_HASH_KEY="bench-only-id-hash-key-0123456789abcdef",
+        WEISHANG_SITE_URL="https://bench.weishang.test",
         WEISHANG_HTTPS="0",
     )
     env.update(extra)

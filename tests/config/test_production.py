@@ -25,6 +25,8 @@ PRODUCTION = {
     "WEISHANG_SANDBOX_PAY_SECRET": "a-secret-shared-with-nobody",
     "WEISHANG_SMS_SENDER": "weishang.customers.sms.MemorySmsSender",
     "WEISHANG_CACHE_URL": "redis://127.0.0.1:6379/0",
+    "WEISHANG_ID_HASH_KEY": "Zr4u8Qm2Xk7pL1sV9cT3yN6bH0wE5jGd",
+    "WEISHANG_SITE_URL": "https://shop.example.com",
     "WEISHANG_ALLOWED_HOSTS": "shop.example.com",
     "WEISHANG_PROXY_SSL_HEADER": "X-Forwarded-Proto",
 }
@@ -34,6 +36,8 @@ REQUIRED = [
     "WEISHANG_SANDBOX_PAY_SECRET",
     "WEISHANG_SMS_SENDER",
     "WEISHANG_CACHE_URL",
+    "WEISHANG_ID_HASH_KEY",
+    "WEISHANG_SITE_URL",
 ]
 
 
@@ -57,6 +61,8 @@ def run(command, env) -> subprocess.CompletedProcess:
             f"{production.DEMO_FIELD_ENCRYPTION_KEY}",
             "WEISHANG_SANDBOX_PAY_SECRET": production.DEMO_SANDBOX_PAY_SECRET,
             "WEISHANG_SMS_SENDER": production.DEMO_SMS_SENDER,
+            "WEISHANG_ID_HASH_KEY": production.DEMO_ID_HASH_KEY,
+            "WEISHANG_SITE_URL": production.DEMO_SITE_URL,
         },
     ],
     ids=["unset", "demo-values"],
@@ -76,6 +82,17 @@ def test_the_login_page_may_not_show_codes_in_production(tmp_path):
     result = run([str(BIN / "weishang"), "check"], env)
     assert result.returncode != 0
     assert "WEISHANG_OTP_SHOW_ON_PAGE is on" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "site_url",
+    ["http://shop.example.com", "shop.example.com", "https://", "ftp://shop.example.com"],
+)
+def test_share_links_may_not_carry_a_plain_http_address_in_production(tmp_path, site_url):
+    env = environment(tmp_path, **{**PRODUCTION, "WEISHANG_SITE_URL": site_url})
+    result = run([str(BIN / "weishang"), "check"], env)
+    assert result.returncode != 0
+    assert "- WEISHANG_SITE_URL is not set or is not an https:// address" in result.stderr
 
 
 def test_the_demo_runs_on_its_public_values(tmp_path):

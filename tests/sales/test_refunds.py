@@ -2,13 +2,18 @@
 a timeout, a lost answer or a failed confirmation leave the refund to retry, never refunded twice.
 """
 
+import re
+
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError
+from django.test import Client
+from django.utils import timezone
 
 from tests.concurrency import run_in_parallel
 from tests.helpers import deliver, pay
 from weishang.compliance.models import AuditEntry
+from weishang.distribution.models import Binding
 from weishang.orders import services as orders
 from weishang.orders.models import OrderStatus
 from weishang.payments import refunds
@@ -71,6 +76,43 @@ def test_a_refused_refund_shows_in_progress_and_is_retried_with_the_same_key(
     page = client.get(f"/orders/{order.number}/", headers={"Accept-Language": "zh-hans"})
     badge = page.content.decode().split('data-testid="order-status">')[1].split("<")[0]
     assert badge == "已退款"
+
+
+def badges(page) -> list[str]:
+    return re.findall(r'data-testid="order-status">([^<]*)<', page.content.decode())
+
+
+@pytest.mark.django_db
+def test_order_lists_and_the_console_show_an_unconfirmed_refund_as_in_progress(
+    customer, sku, bank, brand, staff, make_distributor, django_capture_on_commit_callbacks
+):
+    distributor = make_distributor()
+    Binding.objects.create(
+        customer=customer, distributor=distributor, source="qr", bound_at=timezone.now()
+    )
+    order = paid_order(customer, sku)
+    bank.outcomes = ["decline"]
+    with django_capture_on_commit_callbacks(execute=True):
+        sales.cancel_order(order=order, by_brand=False)
+    shopper, seller, console = Client(), Client(), Client()
+    shopper.force_login(customer.user)
+    seller.force_login(distributor.customer.user)
+    console.force_login(staff)
+    chinese = {"headers": {"Accept-Language": "zh-hans"}}
+
+    def badges_seen():
+        return (
+            badges(shopper.get("/orders/", **chinese)),
+            badges(seller.get("/d/orders/", **chinese)),
+            badges(console.get("/console/orders/", **chinese)),
+            badges(console.get(f"/console/orders/{order.number}/", **chinese)),
+        )
+
+    assert badges_seen() == (["退款处理中"], ["退款处理中"], ["退款处理中"], ["退款处理中"])
+    assert "退款处理中 ¥" in seller.get("/d/orders/", **chinese).content.decode()
+    reconcile("--retry")
+    assert badges_seen() == (["已退款"], ["已退款"], ["已退款"], ["已退款"])
+    assert "已退款 ¥" in seller.get("/d/orders/", **chinese).content.decode()
 
 
 @pytest.mark.django_db

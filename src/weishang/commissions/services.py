@@ -20,6 +20,7 @@ from weishang.distribution.models import Distributor, ProgrammeSettings
 from weishang.money import format_fen
 from weishang.orders.models import Order, ReturnRequest
 from weishang.payments.models import Payment
+from weishang.transactions import step
 
 from . import fraud, ledger, rules
 from .locks import lock_accounts, lock_commissions, lock_withdrawal
@@ -46,10 +47,11 @@ def _programme() -> ProgrammeSettings:
 # Quoting and paying ------------------------------------------------------------------------------
 
 
+@step
 def quote_commissions(*, order: Order, now: datetime | None = None) -> list[Commission]:
     """At placement: what each line will earn the attributed distributor (and, in an advisory
     plan, his inviter at the second level), at the rates of the plan in force. Never a third level.
-    Runs inside ``place_order``'s transaction."""
+    """
     now = now or timezone.now()
     if order.distributor_id is None:
         return []
@@ -102,6 +104,7 @@ def quote_commissions(*, order: Order, now: datetime | None = None) -> list[Comm
     return Commission.objects.bulk_create(commissions)
 
 
+@step
 def commissions_paid(*, order: Order, now: datetime | None = None) -> int:
     """The order is paid: each commission becomes pending, or held when review trips. Runs inside
     ``confirm_payment``'s transaction, which holds the order's lock."""
@@ -150,6 +153,7 @@ def commissions_paid(*, order: Order, now: datetime | None = None) -> int:
     return len(commissions)
 
 
+@step
 def void_commissions(*, order: Order) -> int:
     """The order was cancelled or expired unpaid: nothing was earned, nothing moved."""
     return Commission.objects.filter(order_id=order.pk, status=Status.AWAITING_PAYMENT).update(
@@ -160,6 +164,7 @@ def void_commissions(*, order: Order) -> int:
 _SOURCE = {Status.PENDING: Kind.PENDING, Status.HELD: Kind.HELD, Status.AVAILABLE: Kind.AVAILABLE}
 
 
+@step
 def reverse_commissions(
     *,
     order: Order,

@@ -1,12 +1,16 @@
 """The repository's public demo values, and the refusal to run a production server (DEBUG off) on
 any of them: a key printed in a public repository protects nothing."""
 
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ImproperlyConfigured
 
 DEMO_SECRET_KEY = "insecure-dev-key-change-me-in-production"
 DEMO_FIELD_ENCRYPTION_KEY = "ZGV2LW9ubHkta2V5LWNoYW5nZS1pbi1wcm9kdWN0aW8="
 DEMO_SANDBOX_PAY_SECRET = "sandbox-secret-for-dev-only"
 DEMO_SMS_SENDER = "weishang.customers.sms.LogSmsSender"
+DEMO_ID_HASH_KEY = "dev-only-id-hash-key-change-in-production"
+DEMO_SITE_URL = "http://127.0.0.1:8000"
 
 
 def refusals(settings: dict) -> list[str]:
@@ -24,6 +28,18 @@ def refusals(settings: dict) -> list[str]:
             "WEISHANG_FIELD_ENCRYPTION_KEYS is not set or holds the public demo key: set your own "
             "Fernet keys, comma-separated, newest first (a demo key that encrypted stored data "
             "must be rotated out)."
+        )
+    if settings["ID_HASH_KEY"] in {"", DEMO_ID_HASH_KEY}:
+        found.append(
+            "WEISHANG_ID_HASH_KEY is not set or is the public demo key: set a random value of 32 "
+            "or more characters and keep it (under a new key an ID number already used no longer "
+            "matches, and a second distributor with it would be approved)."
+        )
+    site = urlsplit(settings["SITE_URL"])
+    if site.scheme != "https" or not site.hostname:
+        found.append(
+            "WEISHANG_SITE_URL is not set or is not an https:// address: set the site's canonical "
+            "address, e.g. https://shop.example.com, which share links and QR codes carry."
         )
     if settings["PAYMENT_PROVIDER"] == "sandbox" and settings["SANDBOX_PAY_SECRET"] in {
         "",

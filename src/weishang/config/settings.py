@@ -26,9 +26,9 @@ FIELD_ENCRYPTION_KEYS = os.environ.get(
 ).split(",")
 # The site's canonical address: share links, QR codes and posters carry it, whatever Host a request
 # named (a poster drawn per Host header would be a cache-filling and phishing lever).
-SITE_URL = os.environ.get("WEISHANG_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = os.environ.get("WEISHANG_SITE_URL", production.DEMO_SITE_URL).rstrip("/")
 # HMAC key for comparing encrypted ID numbers (weishang.crypto.keyed_hash); never rotated.
-ID_HASH_KEY = os.environ.get("WEISHANG_ID_HASH_KEY", "dev-only-id-hash-key-change-in-production")
+ID_HASH_KEY = os.environ.get("WEISHANG_ID_HASH_KEY", production.DEMO_ID_HASH_KEY)
 ALLOWED_HOSTS = os.environ.get("WEISHANG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(
     ","
 )

@@ -132,7 +132,10 @@ def orders(request):
             "products": _products_of(order),
             "total_fen": order.total_fen,
             "refunded_fen": order.refunded_fen,
-            "status": order.get_status_display(),
+            "refund_in_progress": order.refund_in_progress,
+            "status": _("refund in progress")
+            if order.refund_in_progress
+            else order.get_status_display(),
             "status_code": order.status,
             "placed_at": order.placed_at,
             "name": mask_name(order.recipient),

@@ -23,6 +23,7 @@ from weishang.money import format_fen, format_yuan
 from weishang.orders import selectors as order_selectors
 from weishang.orders import services as orders
 from weishang.orders.models import Order, OrderStatus, ReturnRequest, ReturnStatus
+from weishang.payments import selectors as payment_selectors
 from weishang.sales import services as sales
 
 from .forms import (
@@ -146,7 +147,8 @@ def order_list(request):
         }
         for value, label in STATUS_TABS
     ]
-    page = _page(request, order_selectors.search_orders_for_console(status=status, query=query))
+    found = order_selectors.search_orders_for_console(status=status, query=query)
+    page = _page(request, payment_selectors.with_refund_in_progress(found))
     return render(
         request,
         "console/order_list.html",
@@ -206,6 +208,7 @@ def order_detail(request, number):
             "order": order,
             "timeline": _timeline(order),
             "return_window_end": orders.return_window_end(order),
+            "refund_in_progress": bool(payment_selectors.refunds_in_progress(order)),
             "ship_form": ShipForm(),
             "deliver_form": DeliverForm(),
             "can_ship": order.status == OrderStatus.PAID,

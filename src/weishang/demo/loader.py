@@ -38,7 +38,9 @@ class LoadResult:
 
 
 def load_demo() -> LoadResult:
-    """Creates the demo brand, its catalogue, staff logins and a customer with orders; once only."""
+    """Creates the demo brand, its catalogue, staff logins and a customer with orders; once only.
+    The brand and everything but the orders commit together; the orders then go through the sales
+    acts, each its own durable transaction as in production."""
     if Brand.objects.exists():
         return LoadResult(created=False)
     with transaction.atomic():
@@ -52,7 +54,7 @@ def load_demo() -> LoadResult:
         customer = create_customer()
         # The demo customer came through the distributor's poster, so his orders earn commission.
         bind_customer(customer=customer, distributor=distributor, source=ShareSource.POSTER)
-        placed = place_demo_orders(customer=customer)
+    placed = place_demo_orders(customer=customer)
     return LoadResult(created=True, products=len(products), orders=len(placed))
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from weishang.catalog import selectors as catalog
 from weishang.catalog.models import Product
 from weishang.customers.models import Customer
+from weishang.payments.selectors import with_refund_in_progress
 
 from .models import Application, Binding, Distributor, ProgrammeSettings, ShareVisit
 
@@ -77,12 +78,12 @@ def published_product(slug: str) -> Product:
 
 
 def orders_for_distributor(distributor: Distributor) -> QuerySet:
-    """Orders attributed to him, newest first, with their lines (one extra query per page).
-    Only what COMPLIANCE.md §5 lets him see is selected: never the address."""
+    """Orders attributed to him, newest first, with their lines (one extra query per page) and
+    whether a refund is in progress. Only what COMPLIANCE.md §5 lets him see: never the address."""
     from weishang.orders.models import Order, OrderLine
 
     return (
-        Order.objects.filter(distributor=distributor)
+        with_refund_in_progress(Order.objects.filter(distributor=distributor))
         .only(
             "pk", "number", "status", "total_fen", "refunded_fen", "recipient", "phone", "placed_at"
         )

@@ -18,6 +18,7 @@ from weishang.compliance import audit
 from weishang.compliance.blacklist import customer_is_blacklisted
 from weishang.customers.models import Address, Customer
 from weishang.inventory import services as inventory
+from weishang.transactions import step
 
 from .errors import OrderError, PriceChanged
 from .locks import lock_order, lock_return
@@ -78,11 +79,7 @@ def set_cart_quantity(*, customer: Customer, sku_id: int, quantity) -> None:
 # Placing and paying ------------------------------------------------------------------------------
 
 
-def _require_transaction() -> None:
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("this step runs inside the caller's transaction")
-
-
+@step
 def place_order(
     *,
     customer: Customer,
@@ -101,7 +98,6 @@ def place_order(
     The order keeps, from now on, the distributor the caller attributes it to (the customer's
     binding) and the buyer's device cookie, which fraud review compares with the distributor's.
     """
-    _require_transaction()
     now = now or timezone.now()
     quantities = {int(sku_id): _quantity(qty) for sku_id, qty in items.items()}
     quantities = {sku_id: qty for sku_id, qty in quantities.items() if qty}
@@ -186,6 +182,7 @@ def _quantities(order: Order) -> dict[int, int]:
     return dict(order.lines.values_list("sku_id", "quantity"))
 
 
+@step
 def mark_order_paid(*, order: Order, paid_at: datetime) -> Order:
     """Called in the payment's transaction, holding the order's lock, once a payment succeeded."""
     check_transition(order.status, OrderStatus.PAID)
@@ -195,10 +192,10 @@ def mark_order_paid(*, order: Order, paid_at: datetime) -> Order:
     return order
 
 
+@step
 def record_cancellation(*, order: Order, by_brand: bool, reason: str, now: datetime) -> Order:
     """Unpaid orders are cancelled by either side; a paid one only at the customer's request, and
     it is then refunded in full (the caller requests the refund). Returns the locked order."""
-    _require_transaction()
     order = lock_order(order.pk)
     if order.status == OrderStatus.PAID and by_brand:
         raise OrderError(
@@ -230,10 +227,10 @@ def unpaid_past_deadline(now: datetime) -> list[int]:
     )
 
 
+@step
 def expire_order(*, order_id: int, now: datetime) -> Order | None:
     """Cancels an order left unpaid past its deadline and frees its stock; None if it was paid or
-    cancelled meanwhile. Runs in the caller's transaction."""
-    _require_transaction()
+    cancelled meanwhile."""
     order = lock_order(order_id)
     if order.status != OrderStatus.PENDING_PAYMENT:
         return None
@@ -477,12 +474,12 @@ def receive_return(
     return rr
 
 
+@step
 def record_return_refund(
     *, return_request: ReturnRequest, now: datetime
 ) -> tuple[ReturnRequest, Order, dict[int, int]]:
     """Marks a received return refunded and its lines returned; the caller requests the refund in
     the same transaction. Returns the locked return and order and ``{order_line_id: fen}``."""
-    _require_transaction()
     rr = _move_return(return_request, ReturnStatus.RECEIVED, ReturnStatus.REFUNDED)
     order = lock_order(rr.order_id)
     refunded = order.refunded_fen + rr.refund_fen

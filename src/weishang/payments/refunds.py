@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weishang.outbound import attempt
+from weishang.transactions import step
 
 from .errors import PaymentError
 from .models import Payment, Refund
@@ -18,13 +19,12 @@ from .numbers import new_number
 from .providers import get_provider
 
 
+@step
 def request_refund(
     *, payment: Payment, amount_fen: int, reason: str, return_number: str = ""
 ) -> Refund:
     """Records the refund as requested and queues its sending for after the commit. The caller
     holds the order's and the payment's locks."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("request_refund runs inside the transaction that decides the refund")
     if not isinstance(amount_fen, int) or amount_fen <= 0:
         raise PaymentError(_("A refund must be a positive whole number of fen."))
     refunded = payment.refunds.aggregate(total=Sum("amount_fen"))["total"] or 0

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from weishang.orders.locks import lock_order
 from weishang.orders.models import Order, OrderStatus
+from weishang.transactions import step
 
 from .errors import PaymentError
 from .models import Payment, Refund
@@ -54,11 +55,10 @@ def start_payment(*, order: Order, provider: str | None = None) -> Payment:
     )
 
 
+@step
 def record_payment(*, provider: str, notification: Notification) -> Outcome:
     """Records a verified notification once, holding the order's and the payment's locks: the
-    same transaction id again changes nothing. Runs in the caller's transaction."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("record_payment runs inside the transaction that applies the payment")
+    same transaction id again changes nothing."""
     order_id = (
         Payment.objects.filter(number=notification.trade_number, provider=provider)
         .values_list("order_id", flat=True)
@@ -85,6 +85,7 @@ def record_payment(*, provider: str, notification: Notification) -> Outcome:
     return Outcome(payment, duplicate=False, order=order)
 
 
+@step
 def refund_order(*, order: Order, amount_fen: int, reason: str, return_number: str = "") -> Refund:
     """Requests a refund of part or all of an order's successful payment; the caller holds the
     order's lock, and the provider is asked once the caller's transaction commits."""

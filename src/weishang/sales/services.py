@@ -23,7 +23,7 @@ from weishang.payments.providers import Notification
 Outcome = payments.Outcome
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def place_order(
     *,
     customer: Customer,
@@ -47,7 +47,7 @@ def place_order(
     return order
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def confirm_payment(*, provider: str, notification: Notification) -> Outcome:
     """Applies a verified notification once: the order is paid and its commission accrues. Paid
     after the order expired or was cancelled, the money goes straight back."""
@@ -67,7 +67,7 @@ def confirm_payment(*, provider: str, notification: Notification) -> Outcome:
     return outcome
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def cancel_order(
     *, order: Order, by_brand: bool, actor=None, reason: str = "", now: datetime | None = None
 ) -> Order:
@@ -106,7 +106,7 @@ def expire_unpaid_orders(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     expired = 0
     for order_id in orders.unpaid_past_deadline(now):
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             order = orders.expire_order(order_id=order_id, now=now)
             if order is not None:
                 commissions.void_commissions(order=order)
@@ -114,7 +114,7 @@ def expire_unpaid_orders(*, now: datetime | None = None) -> int:
     return expired
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def refund_return(
     *, return_request: ReturnRequest, actor=None, now: datetime | None = None
 ) -> ReturnRequest:

@@ -404,9 +404,10 @@ def place_order(request):
 
 @customer_required
 def order_list(request):
-    page = Paginator(order_reads.order_list_for_customer(request.customer), 20).get_page(
-        request.GET.get("page")
+    mine = payment_reads.with_refund_in_progress(
+        order_reads.order_list_for_customer(request.customer)
     )
+    page = Paginator(mine, 20).get_page(request.GET.get("page"))
     return render(request, "storefront/order_list.html", {"page": page, "orders": page.object_list})
 
 
