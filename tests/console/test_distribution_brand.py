@@ -340,3 +340,17 @@ def test_over_long_reasons_and_a_malformed_mobile_are_messages_and_change_nothin
     assert "at most 64 characters" in " ".join(messages_of(response))
     withdrawal.refresh_from_db()
     assert (withdrawal.status, withdrawal.payout_reference) == ("approved", "")
+
+
+def test_an_over_long_release_note_is_a_message_not_a_cut(
+    console, seller, make_customer, make_product
+):
+    ProgrammeSettings.objects.update(review_order_amount_fen=5000)
+    sell(seller, make_customer(), make_product(price_fen=6000))
+    held = Commission.objects.get(status="held")
+    response = console.post(
+        f"/console/commissions/held/{held.pk}/release/", {"reason": "熟" * 301}, follow=True
+    )
+    assert "at most 300 characters" in " ".join(messages_of(response))
+    held.refresh_from_db()
+    assert (held.status, held.review_note) == ("held", "")

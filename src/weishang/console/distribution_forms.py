@@ -7,9 +7,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from weishang.commissions.models import Withdrawal
+from weishang.commissions.models import Commission, Withdrawal
 from weishang.customers.forms import MobileField
-from weishang.distribution.models import BindingEvent, BindingRule, Distributor
+from weishang.distribution.models import Application, BindingEvent, BindingRule, Distributor
 from weishang.inputs import DecimalField, IntegerField, text_field
 from weishang.money import MAX_FEN
 
@@ -83,6 +83,16 @@ class ReasonForm(forms.Form):
     """A distributor's status change: the reason is kept with the status and shown to him."""
 
     reason = text_field(Distributor, "status_reason", label=_("Reason"))
+
+
+class ApplicationRejectForm(forms.Form):
+    reason = text_field(Application, "reject_reason", label=_("Reason"))
+
+
+class HeldCommissionForm(forms.Form):
+    """Releasing or rejecting a held commission; the reason is kept as its review note."""
+
+    reason = text_field(Commission, "review_note", label=_("Reason"))
 
 
 class ReassignForm(forms.Form):

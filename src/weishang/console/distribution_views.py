@@ -22,6 +22,8 @@ from weishang.money import format_yuan
 
 from . import roles
 from .distribution_forms import (
+    ApplicationRejectForm,
+    HeldCommissionForm,
     PayWithdrawalForm,
     ProgrammeForm,
     ReasonForm,
@@ -187,12 +189,11 @@ def application_act(request, application_id: int, action: str):
             % {"store": application.store_name},
         )
     elif action == "reject":
-        _attempt(
+        _submit(
             request,
-            lambda: services.reject_application(
-                application=application,
-                reviewer=request.user,
-                reason=request.POST.get("reason", ""),
+            ApplicationRejectForm(request.POST),
+            lambda fields: services.reject_application(
+                application=application, reviewer=request.user, **fields
             ),
             _("The application of %(store)s is rejected.") % {"store": application.store_name},
         )
@@ -268,20 +269,19 @@ def held_commission_list(request):
 @staff_post
 def held_commission_act(request, commission_id: int, action: str):
     commission = get_object_or_404(Commission, pk=commission_id)
-    reason = request.POST.get("reason", "")
     if action == "release":
-        call = lambda: commissions.release_commission(  # noqa: E731
-            commission=commission, actor=request.user, note=reason
+        call = lambda fields: commissions.release_commission(  # noqa: E731
+            commission=commission, actor=request.user, note=fields["reason"]
         )
         success = _("The commission is released; it is pending until the return window closes.")
     elif action == "reject":
-        call = lambda: commissions.reject_commission(  # noqa: E731
-            commission=commission, actor=request.user, reason=reason
+        call = lambda fields: commissions.reject_commission(  # noqa: E731
+            commission=commission, actor=request.user, reason=fields["reason"]
         )
         success = _("The commission is rejected; it will never become available.")
     else:
         raise Http404
-    _attempt(request, call, success)
+    _submit(request, HeldCommissionForm(request.POST), call, success)
     return _back(request, reverse("console:held_commission_list"))
 
 
