@@ -2,13 +2,21 @@
 
 from django import forms
 from django.contrib import messages
+from django.utils.translation import gettext_lazy as _
 
-from weishang.customers.models import Address
+from weishang.customers.forms import MOBILE_INPUT_LENGTH, MobileField
+from weishang.customers.models import Address, Customer
+from weishang.inputs import text_field
+
+# Longer than any password a person types; keeps a megabyte "password" away from the hasher.
+PASSWORD_LENGTH = 4096
 
 
 class AddressForm(forms.ModelForm):
     """The address's lengths from the model, so a long field is a message, not a database error.
     What is missing and the phone number are the customers service's to check."""
+
+    phone = forms.CharField(label=_("Phone"), max_length=MOBILE_INPUT_LENGTH, required=False)
 
     class Meta:
         model = Address
@@ -20,11 +28,73 @@ class AddressForm(forms.ModelForm):
             field.required = False
 
 
+class NewAddressForm(AddressForm):
+    make_default = forms.BooleanField(required=False)
+
+
+class LoginForm(forms.Form):
+    """The store's sign-in: ask for a code, sign in with it, or with a password. An empty code
+    or password is the customers service's to refuse (and to count as a failed attempt)."""
+
+    action = forms.ChoiceField(
+        choices=[("send_code", "send_code"), ("code", "code"), ("password", "password")]
+    )
+    mobile = MobileField(label=_("Mobile number"))
+    code = forms.CharField(
+        label=_("Code from the SMS"),
+        max_length=6,
+        required=False,
+        error_messages={"max_length": _("The code is not correct.")},
+    )
+    password = forms.CharField(
+        label=_("Password"), max_length=PASSWORD_LENGTH, required=False, strip=False
+    )
+
+
+class PasswordForm(forms.Form):
+    password = forms.CharField(label=_("New password"), max_length=PASSWORD_LENGTH, strip=False)
+    password2 = forms.CharField(
+        label=_("New password again"), max_length=PASSWORD_LENGTH, strip=False, required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if "password" in data and data["password"] != data.get("password2"):
+            raise forms.ValidationError(_("The two passwords are not the same."))
+        return data
+
+
 def valid(request, form) -> bool:
     """Whether the form is valid; if not, each error becomes a page message naming its field."""
     if form.is_valid():
         return True
     for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else None
         for error in errors:
-            messages.error(request, f"{form.fields[name].label}: {error}")
+            messages.error(request, f"{label}: {error}" if label else error)
     return False
+
+
+class PrivacyForm(forms.Form):
+    """The privacy page's small forms; which fields matter depends on the action, and the
+    customers and privacy services say what is missing."""
+
+    action = forms.ChoiceField(
+        choices=[
+            (action, action)
+            for action in (
+                "nickname",
+                "address",
+                "delete_address",
+                "send_mobile_code",
+                "change_mobile",
+                "close",
+            )
+        ]
+    )
+    nickname = text_field(Customer, "nickname", label=_("Nickname"))
+    mobile = forms.CharField(
+        label=_("New mobile number"), max_length=MOBILE_INPUT_LENGTH, required=False
+    )
+    code = forms.CharField(label=_("Code"), max_length=6, required=False)
+    confirmation = forms.CharField(label=_("Confirmation"), max_length=40, required=False)
