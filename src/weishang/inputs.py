@@ -105,3 +105,12 @@ def text_field(model, name: str, *, label, required: bool = False, **kwargs) -> 
         strip=True,
         **kwargs,
     )
+
+
+def choice_field(choices, *, label, message) -> forms.ChoiceField:
+    """One of an enumeration's values; a missing or unknown one gets ``message``."""
+    return forms.ChoiceField(
+        label=label,
+        choices=choices,
+        error_messages={"required": message, "invalid_choice": message},
+    )

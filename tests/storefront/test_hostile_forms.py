@@ -126,3 +126,19 @@ def test_an_unknown_privacy_action_or_an_over_long_code_is_a_message(shopper, cu
     assert any("at most 6 characters" in text for text in messages_of(response))
     customer.refresh_from_db()
     assert (customer.nickname, customer.mobile) == ("", mobile)
+
+
+def test_an_over_long_cancel_or_return_reason_is_a_message_not_a_cut(shopper, customer, sku):
+    order = place(customer, {sku.pk: 1})
+    response = shopper.post(f"/orders/{order.number}/cancel/", {"reason": "不" * 201}, follow=True)
+    assert any("at most 200 characters" in text for text in messages_of(response))
+    order.refresh_from_db()
+    assert (order.status, order.cancel_reason) == ("pending_payment", "")
+    order = delivered(place(customer, {sku.pk: 1}), signed_at=timezone.now() - timedelta(days=1))
+    line = order.lines.get()
+    response = shopper.post(
+        f"/orders/{order.number}/return/", {f"return_{line.pk}": "1", "reason": "退" * 301}
+    )
+    assert response.status_code == 200
+    assert any("at most 300 characters" in text for text in messages_of(response))
+    assert not ReturnRequest.objects.exists()

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from weishang.commissions.models import Commission, Withdrawal
 from weishang.customers.forms import MobileField
 from weishang.distribution.models import Application, BindingEvent, BindingRule, Distributor
-from weishang.inputs import DecimalField, IntegerField, text_field
+from weishang.inputs import DecimalField, IntegerField, choice_field, text_field
 from weishang.money import MAX_FEN
 
 from .forms import YuanField
@@ -39,13 +39,8 @@ class PercentField(DecimalField):
 class ProgrammeForm(forms.Form):
     """The programme settings page: yuan to fen, percent to basis points."""
 
-    binding_rule = forms.ChoiceField(
-        label=_("Binding"),
-        choices=BindingRule.choices,
-        error_messages={
-            "required": _("Choose one of the binding rules."),
-            "invalid_choice": _("Choose one of the binding rules."),
-        },
+    binding_rule = choice_field(
+        BindingRule.choices, label=_("Binding"), message=_("Choose one of the binding rules.")
     )
     binding_window_days = IntegerField(
         label=_("Binding window (days, for the window rule)"),

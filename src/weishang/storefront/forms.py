@@ -1,12 +1,14 @@
-"""Input checks for the store's forms; the customers services keep the business rules."""
+"""Input checks for the store's forms; the domain services keep the business rules."""
 
 from django import forms
 from django.contrib import messages
 from django.utils.translation import gettext_lazy as _
 
+from weishang.compliance.models import Complaint, ComplaintCategory, ComplaintMessage
 from weishang.customers.forms import MOBILE_INPUT_LENGTH, MobileField
 from weishang.customers.models import Address, Customer
-from weishang.inputs import text_field
+from weishang.inputs import choice_field, text_field
+from weishang.orders.models import Order, ReturnRequest
 
 # Longer than any password a person types; keeps a megabyte "password" away from the hasher.
 PASSWORD_LENGTH = 4096
@@ -98,3 +100,24 @@ class PrivacyForm(forms.Form):
     )
     code = forms.CharField(label=_("Code"), max_length=6, required=False)
     confirmation = forms.CharField(label=_("Confirmation"), max_length=40, required=False)
+
+
+class ComplaintForm(forms.Form):
+    category = choice_field(
+        ComplaintCategory.choices,
+        label=_("What is it about?"),
+        message=_("Choose what the complaint is about."),
+    )
+    text = text_field(Complaint, "text", label=_("What went wrong?"), widget=forms.Textarea)
+
+
+class ComplaintReplyForm(forms.Form):
+    text = text_field(ComplaintMessage, "text", label=_("Reply"), widget=forms.Textarea)
+
+
+class CancelOrderForm(forms.Form):
+    reason = text_field(Order, "cancel_reason", label=_("Reason"))
+
+
+class ReturnReasonForm(forms.Form):
+    reason = text_field(ReturnRequest, "reason", label=_("Reason (optional)"))

@@ -35,7 +35,14 @@ from weishang.payments import services as payments
 from weishang.payments.providers import get_provider
 from weishang.sales import services as sales
 
-from .forms import LoginForm, NewAddressForm, PasswordForm, valid
+from .forms import (
+    CancelOrderForm,
+    LoginForm,
+    NewAddressForm,
+    PasswordForm,
+    ReturnReasonForm,
+    valid,
+)
 
 RETURNABLE_STATUSES = (OrderStatus.DELIVERED, OrderStatus.PARTIALLY_REFUNDED)
 
@@ -459,10 +466,11 @@ def pay_order(request, number: str):
 @require_POST
 def cancel_order(request, number: str):
     order = _own_order(request, number)
+    form = CancelOrderForm(request.POST)
+    if not valid(request, form):
+        return redirect("storefront:order_detail", number=order.number)
     try:
-        order = sales.cancel_order(
-            order=order, by_brand=False, reason=request.POST.get("reason", "")
-        )
+        order = sales.cancel_order(order=order, by_brand=False, **form.cleaned_data)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -482,12 +490,12 @@ def request_return(request, number: str):
     quantities = {
         line_id: (raw.strip() or "0") for line_id, raw in _prefixed(request.POST, "return_").items()
     }
+    form = ReturnReasonForm(request.POST)
+    if not valid(request, form):
+        return _order_page(request, order, return_form=request.POST)
     try:
         orders.request_return(
-            order=order,
-            customer=request.customer,
-            quantities=quantities,
-            reason=request.POST.get("reason", ""),
+            order=order, customer=request.customer, quantities=quantities, **form.cleaned_data
         )
     except DomainError as exc:
         messages.error(request, exc.message)
