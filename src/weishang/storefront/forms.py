@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from weishang.compliance.models import Complaint, ComplaintCategory, ComplaintMessage
 from weishang.customers.forms import MOBILE_INPUT_LENGTH, MobileField
 from weishang.customers.models import Address, Customer
+from weishang.distribution.models import Application, BusinessKind, Distributor
 from weishang.inputs import choice_field, text_field
 from weishang.orders.models import Order, ReturnRequest
 
@@ -121,3 +122,37 @@ class CancelOrderForm(forms.Form):
 
 class ReturnReasonForm(forms.Form):
     reason = text_field(ReturnRequest, "reason", label=_("Reason (optional)"))
+
+
+# Room for an ID number or credit code typed with spaces; the rules normalise and check it.
+_CODE_INPUT_LENGTH = 40
+
+
+class ApplyForm(forms.Form):
+    """The distributor application: lengths and the business kind; the distribution service
+    checks the ID number, credit code, mobile and invitation and names each wrong field."""
+
+    real_name = forms.CharField(
+        label=_("Real name (as on your ID card)"), max_length=40, required=False
+    )
+    id_number = forms.CharField(
+        label=_("Resident ID number"), max_length=_CODE_INPUT_LENGTH, required=False
+    )
+    mobile = forms.CharField(
+        label=_("Mobile number"), max_length=MOBILE_INPUT_LENGTH, required=False
+    )
+    business_kind = choice_field(
+        BusinessKind.choices,
+        label=_("Business registration"),
+        message=_(
+            "Choose whether you have a business registration or sell small amounts without "
+            "one (E-Commerce Law Art. 10)."
+        ),
+    )
+    credit_code = forms.CharField(
+        label=_("Unified social credit code (only if registered)"),
+        max_length=_CODE_INPUT_LENGTH,
+        required=False,
+    )
+    store_name = text_field(Application, "store_name", label=_("Store name"))
+    invite_code = text_field(Distributor, "slug", label=_("Invite code (optional)"))
