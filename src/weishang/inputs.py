@@ -92,3 +92,25 @@ class DateField(_InRange, forms.DateField):
 
 class DateTimeField(_InRange, forms.DateTimeField):
     """A moment whose day lies from 2000-01-01 to 2099-12-31 unless the form says otherwise."""
+
+
+def text_field(model, name: str, *, label, required: bool = False, **kwargs) -> forms.CharField:
+    """A text input as long as the model's column allows, so that a longer text is a message
+    rather than a silent cut or a database error. Optional unless told: the services say what
+    is missing in their own words."""
+    return forms.CharField(
+        label=label,
+        max_length=model._meta.get_field(name).max_length,
+        required=required,
+        strip=True,
+        **kwargs,
+    )
+
+
+def choice_field(choices, *, label, message) -> forms.ChoiceField:
+    """One of an enumeration's values; a missing or unknown one gets ``message``."""
+    return forms.ChoiceField(
+        label=label,
+        choices=choices,
+        error_messages={"required": message, "invalid_choice": message},
+    )

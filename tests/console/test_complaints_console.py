@@ -195,3 +195,21 @@ def test_only_staff_reach_the_pages(client, brand, customer, place):
         not BlacklistEntry.objects.exists()
         and not Complaint.objects.exclude(pk=complaint.pk).exists()
     )
+
+
+def test_an_over_long_answer_or_blacklist_reason_is_a_message(console, customer, place):
+    complaint = file(place())
+    response = console.post(
+        reverse("console:complaint_answer", args=[complaint.number]),
+        {"text": "答" * 2001},
+        follow=True,
+    )
+    assert "at most 2000 characters" in " ".join(messages_of(response))
+    assert not complaint.messages.exists()
+    response = console.post(
+        reverse("console:blacklist_add"),
+        {"mobile": customer.mobile, "reason": "坏" * 301},
+        follow=True,
+    )
+    assert "at most 300 characters" in " ".join(messages_of(response))
+    assert not BlacklistEntry.objects.exists()

@@ -307,3 +307,50 @@ def test_brand_pages_are_for_staff_only(client, customer, url):
     client.force_login(customer.user)
     response = client.get(url)
     assert response.status_code == 302 and "/console/login/" in response["Location"]
+
+
+def test_over_long_reasons_and_a_malformed_mobile_are_messages_and_change_nothing(
+    console, seller, make_customer, sku
+):
+    url = f"/console/distributors/{seller.pk}/"
+    response = console.post(url + "freeze/", {"reason": "嫌" * 301}, follow=True)
+    assert "at most 300 characters" in " ".join(messages_of(response))
+    seller.refresh_from_db()
+    assert (seller.status, seller.status_reason) == ("active", "")
+    buyer = make_customer("13912340000")
+    sell(seller, buyer, sku)
+    response = console.post(
+        url + "reassign-customer/",
+        {"mobile": "１３９１２３４００００", "reason": "客户要求"},
+        follow=True,
+    )
+    assert "11-digit mainland mobile number" in " ".join(messages_of(response))
+    _available(seller, make_customer, sku, count=2)
+    withdrawal = request_withdrawal(distributor=seller, amount_fen=500, request_key="a")
+    response = console.post(
+        f"/console/withdrawals/{withdrawal.pk}/reject/", {"reason": "不" * 301}, follow=True
+    )
+    assert "at most 300 characters" in " ".join(messages_of(response))
+    withdrawal.refresh_from_db()
+    assert (withdrawal.status, withdrawal.reason) == ("requested", "")
+    console.post(f"/console/withdrawals/{withdrawal.pk}/approve/")
+    response = console.post(
+        f"/console/withdrawals/{withdrawal.pk}/pay/", {"payout_reference": "W" * 65}, follow=True
+    )
+    assert "at most 64 characters" in " ".join(messages_of(response))
+    withdrawal.refresh_from_db()
+    assert (withdrawal.status, withdrawal.payout_reference) == ("approved", "")
+
+
+def test_an_over_long_release_note_is_a_message_not_a_cut(
+    console, seller, make_customer, make_product
+):
+    ProgrammeSettings.objects.update(review_order_amount_fen=5000)
+    sell(seller, make_customer(), make_product(price_fen=6000))
+    held = Commission.objects.get(status="held")
+    response = console.post(
+        f"/console/commissions/held/{held.pk}/release/", {"reason": "熟" * 301}, follow=True
+    )
+    assert "at most 300 characters" in " ".join(messages_of(response))
+    held.refresh_from_db()
+    assert (held.status, held.review_note) == ("held", "")

@@ -2,6 +2,7 @@
 withdrawals, share material and store — through the real order, payment and settlement services."""
 
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -148,10 +149,29 @@ def test_withdrawal_double_submit_makes_one(dclient, shop, django_assert_max_num
 )
 def test_bad_withdrawal_amounts_are_refused(dclient, shop, amount, message):
     _make_available(shop)
-    response = dclient.post("/d/withdrawals/", {"amount": amount, "request_key": "k1"})
+    response = dclient.post("/d/withdrawals/", {"amount": amount, "request_key": uuid.uuid4().hex})
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Withdrawal.objects.exists()
+
+
+@pytest.mark.parametrize("key", ["k1", "", "x" * 64, "０" * 32, "A" * 32, "a" * 65])
+def test_a_malformed_withdrawal_request_key_is_refused(dclient, shop, key):
+    _make_available(shop)
+    response = dclient.post("/d/withdrawals/", {"amount": "5", "request_key": key})
+    assert response.status_code == 200
+    assert "missing its key" in response.content.decode()
+    assert not Withdrawal.objects.exists()
+
+
+def test_an_over_long_store_name_is_a_message_and_changes_nothing(dclient, shop):
+    response = dclient.post(
+        "/d/store/", {"action": "store", "store_name": "店" * 41, "intro": "新的介绍"}
+    )
+    assert response.status_code == 200
+    assert "at most 40 characters" in response.content.decode()
+    shop["distributor"].refresh_from_db()
+    assert shop["distributor"].intro != "新的介绍"
 
 
 def test_share_page_has_links_qr_poster_and_invite(dclient, shop, django_assert_max_num_queries):

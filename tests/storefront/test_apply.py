@@ -101,3 +101,24 @@ def test_an_id_number_an_active_distributor_uses_is_refused_in_chinese(
     assert 'data-testid="error-id_number"' in page
     assert "已有一位在营分销员使用此身份证号" in page
     assert not Application.objects.filter(customer=customer).exists()
+
+
+def test_an_over_long_field_or_unknown_business_kind_is_marked_and_nothing_is_filed(
+    shopper, customer
+):
+    response = shopper.post(
+        URL,
+        {
+            "real_name": "张" * 41,
+            "id_number": "1" * 41,
+            "mobile": customer.mobile,
+            "business_kind": "corporation",
+            "store_name": "小店",
+            "invite_code": "x" * 41,
+        },
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Please correct the fields marked below." in page
+    assert "E-Commerce Law Art. 10" in page and "at most 40 characters" in page
+    assert not Application.objects.exists()

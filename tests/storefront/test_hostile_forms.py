@@ -94,3 +94,51 @@ def test_a_full_width_mobile_gets_no_code(client, brand):
     response = client.post("/login/", {"action": "send_code", "mobile": "138１２３４５６７８"})
     assert response.status_code == 200
     assert not OneTimeCode.objects.exists()
+
+
+def test_an_unknown_sign_in_action_is_a_message(client, brand):
+    response = client.post("/login/", {"action": "reset", "mobile": "13812345678"})
+    assert response.status_code == 200
+    assert any("valid choice" in text for text in messages_of(response))
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_megabyte_password_is_refused_before_it_is_hashed(shopper, customer):
+    password = "Zz9-" * 1025
+    response = shopper.post(
+        "/account/", {"action": "password", "password": password, "password2": password}
+    )
+    assert response.status_code == 200
+    assert any("at most 4096 characters" in text for text in messages_of(response))
+    customer.user.refresh_from_db()
+    assert not customer.user.check_password(password)
+
+
+def test_an_unknown_privacy_action_or_an_over_long_code_is_a_message(shopper, customer):
+    mobile = customer.mobile
+    response = shopper.post("/account/privacy/", {"action": "export_all", "nickname": "小王"})
+    assert response.status_code == 200
+    assert any("valid choice" in text for text in messages_of(response))
+    response = shopper.post(
+        "/account/privacy/",
+        {"action": "change_mobile", "mobile": "13912345678", "code": "1" * 100},
+    )
+    assert any("at most 6 characters" in text for text in messages_of(response))
+    customer.refresh_from_db()
+    assert (customer.nickname, customer.mobile) == ("", mobile)
+
+
+def test_an_over_long_cancel_or_return_reason_is_a_message_not_a_cut(shopper, customer, sku):
+    order = place(customer, {sku.pk: 1})
+    response = shopper.post(f"/orders/{order.number}/cancel/", {"reason": "不" * 201}, follow=True)
+    assert any("at most 200 characters" in text for text in messages_of(response))
+    order.refresh_from_db()
+    assert (order.status, order.cancel_reason) == ("pending_payment", "")
+    order = delivered(place(customer, {sku.pk: 1}), signed_at=timezone.now() - timedelta(days=1))
+    line = order.lines.get()
+    response = shopper.post(
+        f"/orders/{order.number}/return/", {f"return_{line.pk}": "1", "reason": "退" * 301}
+    )
+    assert response.status_code == 200
+    assert any("at most 300 characters" in text for text in messages_of(response))
+    assert not ReturnRequest.objects.exists()

@@ -14,7 +14,8 @@ from weishang.compliance.models import BlacklistEntry, BlacklistSubject, Complai
 from weishang.customers.models import Customer
 from weishang.distribution.models import Distributor
 
-from .views import _attempt, _page, staff_post, staff_required
+from .forms import BlacklistForm, ComplaintTextForm
+from .views import _attempt, _form_errors, _page, staff_post, staff_required
 
 COMPLAINT_TABS = [
     ("open", gettext_lazy("Open")),
@@ -87,7 +88,11 @@ def complaint_photo(request, number: str, photo_id: int):
 @staff_post
 def complaint_act(request, number: str, action: str):
     complaint = get_object_or_404(Complaint, number=number)
-    text = request.POST.get("text", "")
+    form = ComplaintTextForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("console:complaint_detail", number=complaint.number)
+    text = form.cleaned_data["text"]
     if action == "answer":
         _attempt(
             request,
@@ -135,24 +140,30 @@ def blacklist(request):
     )
 
 
-def _customer_by_mobile(request):
-    mobile = "".join(request.POST.get("mobile", "").split()).removeprefix("+86")
-    customer = Customer.objects.filter(mobile=mobile).first() if mobile else None
+def _customer_and_reason(request) -> tuple[Customer | None, str]:
+    """The customer named by the posted mobile and the posted reason; a message if either is
+    wrong."""
+    form = BlacklistForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form, labelled=True)
+        return None, ""
+    mobile = form.cleaned_data["mobile"]
+    customer = Customer.objects.filter(mobile=mobile).first()
     if customer is None:
         messages.error(
             request, _("No customer has the mobile number %(mobile)s.") % {"mobile": mobile}
         )
-    return customer
+    return customer, form.cleaned_data["reason"]
 
 
 @staff_post
 def blacklist_add(request):
-    customer = _customer_by_mobile(request)
+    customer, reason = _customer_and_reason(request)
     if customer is not None:
         _attempt(
             request,
             lambda: blacklist_services.blacklist_customer(
-                customer=customer, actor=request.user, reason=request.POST.get("reason", "")
+                customer=customer, actor=request.user, reason=reason
             ),
             _("Customer %(mobile)s is blacklisted and can no longer place orders.")
             % {"mobile": customer.mobile},
@@ -162,12 +173,12 @@ def blacklist_add(request):
 
 @staff_post
 def blacklist_lift(request):
-    customer = _customer_by_mobile(request)
+    customer, reason = _customer_and_reason(request)
     if customer is not None:
         _attempt(
             request,
             lambda: blacklist_services.lift_customer_blacklist(
-                customer=customer, actor=request.user, reason=request.POST.get("reason", "")
+                customer=customer, actor=request.user, reason=reason
             ),
             _("Customer %(mobile)s is no longer blacklisted.") % {"mobile": customer.mobile},
         )

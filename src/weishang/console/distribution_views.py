@@ -2,10 +2,8 @@
 withdrawal and held-commission queues, and the programme settings. Thin: every change goes through
 a service, which writes the audit log in its own transaction."""
 
-from decimal import Decimal
-
+from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,17 +15,22 @@ from weishang.commissions import selectors as commission_selectors
 from weishang.commissions import services as commissions
 from weishang.commissions.models import Commission, Withdrawal
 from weishang.compliance import selectors as compliance
-from weishang.core_errors import DomainError
 from weishang.customers.models import Customer
-from weishang.customers.rules import normalise_mobile
 from weishang.distribution import binding, selectors, services
 from weishang.distribution.models import Application, BindingRule, Distributor
-from weishang.inputs import DecimalField, parse_int
-from weishang.money import AmountError, format_yuan
+from weishang.money import format_yuan
 
 from . import roles
-from .forms import positive_fen
-from .views import _attempt, _back, _page, staff_post, staff_required
+from .distribution_forms import (
+    ApplicationRejectForm,
+    HeldCommissionForm,
+    PayWithdrawalForm,
+    ProgrammeForm,
+    ReasonForm,
+    ReassignForm,
+    RejectWithdrawalForm,
+)
+from .views import _attempt, _back, _form_errors, _page, staff_post, staff_required
 
 SORTS = {
     "sales": (gettext_lazy("Sales"), [F("kpi_sales_fen").desc(), "pk"]),
@@ -71,6 +74,15 @@ def distributor_list(request):
     )
 
 
+def _submit(request, form, action, success: str) -> bool:
+    """The form's errors as messages, or ``action(cleaned_data)`` through the service call
+    that turns a refusal into a message."""
+    if not form.is_valid():
+        _form_errors(request, form, labelled=True)
+        return False
+    return _attempt(request, lambda: action(form.cleaned_data), success)
+
+
 def _distributor(distributor_id) -> Distributor:
     return get_object_or_404(Distributor.objects.select_related("customer"), pk=distributor_id)
 
@@ -110,11 +122,10 @@ def distributor_status(request, distributor_id: int, action: str):
     if action not in STATUS_ACTIONS:
         raise Http404
     service, success = STATUS_ACTIONS[action]
-    _attempt(
+    _submit(
         request,
-        lambda: service(
-            distributor=distributor, actor=request.user, reason=request.POST.get("reason", "")
-        ),
+        ReasonForm(request.POST),
+        lambda fields: service(distributor=distributor, actor=request.user, **fields),
         str(success) % {"store": distributor.store_name},
     )
     return redirect("console:distributor_detail", distributor_id=distributor.pk)
@@ -125,12 +136,15 @@ def customer_reassign(request, distributor_id: int):
     """Moves a customer (by mobile) to another distributor (by store address), with a reason."""
     distributor = _distributor(distributor_id)
     back = redirect("console:distributor_detail", distributor_id=distributor.pk)
-    mobile = normalise_mobile(request.POST.get("mobile", ""))
-    customer = Customer.objects.filter(mobile=mobile).first() if mobile else None
+    form = ReassignForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form, labelled=True)
+        return back
+    customer = Customer.objects.filter(mobile=form.cleaned_data["mobile"]).first()
     if customer is None:
         messages.error(request, _("No customer has this mobile number."))
         return back
-    target_slug = request.POST.get("to", "").strip().lower() or distributor.slug
+    target_slug = form.cleaned_data["to"].lower() or distributor.slug
     target = Distributor.objects.filter(slug=target_slug).first()
     if target is None:
         messages.error(request, _("No distributor has this store address."))
@@ -141,7 +155,7 @@ def customer_reassign(request, distributor_id: int):
             customer=customer,
             distributor=target,
             actor=request.user,
-            reason=request.POST.get("reason", ""),
+            reason=form.cleaned_data["reason"],
         ),
         _("The customer is now bound to %(store)s.") % {"store": target.store_name},
     )
@@ -175,12 +189,11 @@ def application_act(request, application_id: int, action: str):
             % {"store": application.store_name},
         )
     elif action == "reject":
-        _attempt(
+        _submit(
             request,
-            lambda: services.reject_application(
-                application=application,
-                reviewer=request.user,
-                reason=request.POST.get("reason", ""),
+            ApplicationRejectForm(request.POST),
+            lambda fields: services.reject_application(
+                application=application, reviewer=request.user, **fields
             ),
             _("The application of %(store)s is rejected.") % {"store": application.store_name},
         )
@@ -201,27 +214,43 @@ def withdrawal_list(request):
     )
 
 
+class _NoInput(forms.Form):
+    """Approving takes nothing but the button."""
+
+
+WITHDRAWAL_ACTIONS = {
+    "approve": (
+        commissions.approve_withdrawal,
+        _NoInput,
+        gettext_lazy("The withdrawal is approved; pay it and record the reference."),
+    ),
+    "reject": (
+        commissions.reject_withdrawal,
+        RejectWithdrawalForm,
+        gettext_lazy(
+            "The withdrawal is rejected; the amount is available to the distributor again."
+        ),
+    ),
+    "pay": (
+        commissions.mark_withdrawal_paid,
+        PayWithdrawalForm,
+        gettext_lazy("The withdrawal is marked paid."),
+    ),
+}
+
+
 @staff_post
 def withdrawal_act(request, withdrawal_id: int, action: str):
     withdrawal = get_object_or_404(Withdrawal, pk=withdrawal_id)
-    if action == "approve":
-        call = lambda: commissions.approve_withdrawal(withdrawal=withdrawal, actor=request.user)  # noqa: E731
-        success = _("The withdrawal is approved; pay it and record the reference.")
-    elif action == "reject":
-        call = lambda: commissions.reject_withdrawal(  # noqa: E731
-            withdrawal=withdrawal, actor=request.user, reason=request.POST.get("reason", "")
-        )
-        success = _("The withdrawal is rejected; the amount is available to the distributor again.")
-    elif action == "pay":
-        call = lambda: commissions.mark_withdrawal_paid(  # noqa: E731
-            withdrawal=withdrawal,
-            actor=request.user,
-            payout_reference=request.POST.get("payout_reference", ""),
-        )
-        success = _("The withdrawal is marked paid.")
-    else:
+    if action not in WITHDRAWAL_ACTIONS:
         raise Http404
-    _attempt(request, call, success)
+    service, form_class, success = WITHDRAWAL_ACTIONS[action]
+    _submit(
+        request,
+        form_class(request.POST),
+        lambda fields: service(withdrawal=withdrawal, actor=request.user, **fields),
+        str(success),
+    )
     return _back(request, reverse("console:withdrawal_list"))
 
 
@@ -240,49 +269,25 @@ def held_commission_list(request):
 @staff_post
 def held_commission_act(request, commission_id: int, action: str):
     commission = get_object_or_404(Commission, pk=commission_id)
-    reason = request.POST.get("reason", "")
     if action == "release":
-        call = lambda: commissions.release_commission(  # noqa: E731
-            commission=commission, actor=request.user, note=reason
+        call = lambda fields: commissions.release_commission(  # noqa: E731
+            commission=commission, actor=request.user, note=fields["reason"]
         )
         success = _("The commission is released; it is pending until the return window closes.")
     elif action == "reject":
-        call = lambda: commissions.reject_commission(  # noqa: E731
-            commission=commission, actor=request.user, reason=reason
+        call = lambda fields: commissions.reject_commission(  # noqa: E731
+            commission=commission, actor=request.user, reason=fields["reason"]
         )
         success = _("The commission is rejected; it will never become available.")
     else:
         raise Http404
-    _attempt(request, call, success)
+    _submit(request, HeldCommissionForm(request.POST), call, success)
     return _back(request, reverse("console:held_commission_list"))
 
 
 # Programme settings ------------------------------------------------------------------------------
 
 MONEY_FIELDS = ("withdrawal_min_fen", "withdrawal_daily_limit_fen", "review_order_amount_fen")
-
-
-def _programme_fields(post) -> dict:
-    """The posted form as the service's arguments: yuan to fen (weishang.money) and percent to
-    basis points through Decimal; a malformed number raises AmountError."""
-    fields = {
-        "binding_rule": post.get("binding_rule", ""),
-        "self_purchase_earns": post.get("self_purchase_earns") == "on",
-    }
-    for name in MONEY_FIELDS:
-        fields[name] = positive_fen(post.get(name, ""))
-    days = parse_int(post.get("binding_window_days"), min_value=0)
-    if days is None:
-        raise AmountError(_("Enter the binding window as a whole number of days."))
-    fields["binding_window_days"] = days
-    try:
-        rate = DecimalField().clean(post.get("review_refund_rate_pc", "").strip()) * 100
-    except ValidationError:
-        rate = Decimal("NaN")
-    if not rate.is_finite() or rate != rate.to_integral_value():
-        raise AmountError(_("Enter the refund rate as a percentage with at most two decimals."))
-    fields["review_refund_rate_bp"] = int(rate)
-    return fields
 
 
 def _percent(bp: int) -> str:
@@ -302,14 +307,14 @@ def programme(request):
     if request.method == "POST":
         values = {**values, **request.POST.dict()}
         values["self_purchase_earns"] = request.POST.get("self_purchase_earns") == "on"
-        try:
-            binding.update_programme_settings(actor=request.user, **_programme_fields(request.POST))
-        except AmountError as error:
-            messages.error(request, str(error))
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("The programme settings are saved."))
+        if _submit(
+            request,
+            ProgrammeForm(request.POST),
+            lambda fields: binding.update_programme_settings(
+                actor=request.user, **ProgrammeForm.settings(fields)
+            ),
+            _("The programme settings are saved."),
+        ):
             return redirect("console:programme")
     return render(
         request,

@@ -29,7 +29,8 @@ from weishang.distribution.models import Distributor, ShareSource
 from weishang.inputs import BIGINT_MAX, parse_int
 from weishang.money import format_fen
 
-from .forms import positive_fen
+from .distribution_forms import StoreForm, WithdrawalRequestForm
+from .views import _form_errors
 
 PAGE_SIZE = 20
 POSTINGS_SHOWN = 200
@@ -201,6 +202,22 @@ def earnings(request):
     )
 
 
+def _requested_withdrawal(request, form):
+    """The withdrawal the form asks for, or None with what is wrong as a message."""
+    if not form.is_valid():
+        _form_errors(request, form)
+        return None
+    try:
+        return commissions.request_withdrawal(
+            distributor=request.distributor,
+            amount_fen=form.cleaned_data["amount"],
+            request_key=form.cleaned_data["request_key"],
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return None
+
+
 @distributor_required
 @require_http_methods(["GET", "POST"])
 def withdrawals(request):
@@ -208,15 +225,8 @@ def withdrawals(request):
     amount = ""
     if request.method == "POST":
         amount = request.POST.get("amount", "")
-        try:
-            withdrawal = commissions.request_withdrawal(
-                distributor=distributor,
-                amount_fen=positive_fen(amount),
-                request_key=request.POST.get("request_key", ""),
-            )
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
+        withdrawal = _requested_withdrawal(request, WithdrawalRequestForm(request.POST))
+        if withdrawal is not None:
             messages.success(
                 request,
                 _("Your withdrawal of %(amount)s is requested; the brand reviews it.")
@@ -301,29 +311,37 @@ def _featured_choice(post) -> list[int]:
     return [product_id for _position, _index, product_id in sorted(chosen)]
 
 
+def _store_saved(request, distributor) -> bool:
+    """Saves the featured products or the store's details; what is wrong becomes a message."""
+    form = StoreForm(request.POST)
+    try:
+        if request.POST.get("action") == "featured":
+            services.set_featured_products(
+                distributor=distributor, product_ids=_featured_choice(request.POST)
+            )
+            messages.success(request, _("Your featured products are saved."))
+        elif form.is_valid():
+            services.update_store(
+                distributor=distributor,
+                avatar_file=request.FILES.get("avatar"),
+                **form.cleaned_data,
+            )
+            messages.success(request, _("Your store is saved."))
+        else:
+            _form_errors(request, form, labelled=True)
+            return False
+    except DomainError as error:
+        messages.error(request, error.message)
+        return False
+    return True
+
+
 @distributor_required
 @require_http_methods(["GET", "POST"])
 def store(request):
     distributor = request.distributor
-    if request.method == "POST":
-        try:
-            if request.POST.get("action") == "featured":
-                services.set_featured_products(
-                    distributor=distributor, product_ids=_featured_choice(request.POST)
-                )
-                messages.success(request, _("Your featured products are saved."))
-            else:
-                services.update_store(
-                    distributor=distributor,
-                    store_name=request.POST.get("store_name", ""),
-                    intro=request.POST.get("intro", ""),
-                    avatar_file=request.FILES.get("avatar"),
-                )
-                messages.success(request, _("Your store is saved."))
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            return redirect("distributor:store")
+    if request.method == "POST" and _store_saved(request, distributor):
+        return redirect("distributor:store")
     featured = selectors.featured_product_ids(distributor)
     positions = {product_id: index + 1 for index, product_id in enumerate(featured)}
     products = [

@@ -6,10 +6,13 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from weishang.catalog.models import Category, Product, ReturnClass, Sku
 from weishang.catalog.services import MAX_PRICE_FEN
-from weishang.inputs import DateTimeField, IntegerField
+from weishang.compliance.models import BlacklistEntry, Complaint
+from weishang.customers.forms import MobileField
+from weishang.inputs import DateTimeField, IntegerField, text_field
 from weishang.money import MAX_FEN, AmountError, parse_yuan
 from weishang.throttle import ThrottledLoginForm
 
@@ -29,11 +32,16 @@ def positive_fen(raw, *, max_fen: int = MAX_FEN) -> int:
 
 
 class YuanField(forms.CharField):
-    """A price typed in yuan, cleaned to fen."""
+    """An amount above zero typed in yuan (a price unless ``max_fen`` says otherwise), cleaned
+    to fen."""
+
+    def __init__(self, *, max_fen: int = MAX_PRICE_FEN, **kwargs):
+        self.max_fen = max_fen
+        super().__init__(**kwargs)
 
     def clean(self, value):
         try:
-            return positive_fen(super().clean(value), max_fen=MAX_PRICE_FEN)
+            return positive_fen(super().clean(value), max_fen=self.max_fen)
         except AmountError as error:
             raise forms.ValidationError(error.message, code=error.code) from None
 
@@ -186,3 +194,16 @@ class CategoryForm(forms.Form):
             "invalid": _("A slug uses only English letters, digits, hyphens and underscores.")
         },
     )
+
+
+class ComplaintTextForm(forms.Form):
+    """An answer to a complaint, or the outcome that closes it."""
+
+    text = text_field(
+        Complaint, "outcome", label=pgettext_lazy("complaint", "Answer"), widget=forms.Textarea
+    )
+
+
+class BlacklistForm(forms.Form):
+    mobile = MobileField(label=_("Customer mobile"))
+    reason = text_field(BlacklistEntry, "reason", label=_("Reason"))

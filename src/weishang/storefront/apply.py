@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 from weishang.distribution import selectors, services
 from weishang.distribution.models import BusinessKind
 
+from .forms import ApplyForm
 from .views import customer_required
 
 FIELDS = [
@@ -38,8 +39,13 @@ def apply(request):
     errors: dict[str, str] = {}
     if request.method == "POST":
         form = {name: request.POST.get(name, "") for name in FIELDS}
+        checked = ApplyForm(request.POST)
         try:
-            services.apply_to_distribute(customer=customer, **form)
+            if not checked.is_valid():
+                raise services.ApplicationInvalid(
+                    {name: field_errors[0] for name, field_errors in checked.errors.items()}
+                )
+            services.apply_to_distribute(customer=customer, **checked.cleaned_data)
         except services.ApplicationInvalid as exc:
             errors = exc.errors
             messages.error(request, _("Please correct the fields marked below."))

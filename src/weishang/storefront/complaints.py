@@ -15,6 +15,7 @@ from weishang.core_errors import DomainError
 from weishang.orders import selectors as order_reads
 from weishang.orders.models import Order
 
+from .forms import ComplaintForm, ComplaintReplyForm, valid
 from .views import customer_required
 
 
@@ -39,14 +40,13 @@ def complaint_new(request):
     except Order.DoesNotExist as exc:
         raise Http404 from exc
     form = request.POST if request.method == "POST" else {}
-    if request.method == "POST":
+    if request.method == "POST" and valid(request, checked := ComplaintForm(request.POST)):
         try:
             complaint = complaint_services.file_complaint(
                 customer=request.customer,
                 order=order,
-                category=request.POST.get("category", ""),
-                text=request.POST.get("text", ""),
                 photos=request.FILES.getlist("photos"),
+                **checked.cleaned_data,
             )
         except DomainError as exc:
             messages.error(request, exc.message)
@@ -72,6 +72,20 @@ def complaint_new(request):
     )
 
 
+def _replied(request, complaint, form) -> bool:
+    """Adds the customer's message to the thread; what is wrong becomes a page message."""
+    if not valid(request, form):
+        return False
+    try:
+        complaint_services.customer_reply(
+            complaint=complaint, customer=request.customer, **form.cleaned_data
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return False
+    return True
+
+
 @customer_required
 @require_http_methods(["GET", "POST"])
 def complaint_detail(request, number: str):
@@ -82,13 +96,7 @@ def complaint_detail(request, number: str):
     reply = ""
     if request.method == "POST":
         reply = request.POST.get("text", "")
-        try:
-            complaint_services.customer_reply(
-                complaint=complaint, customer=request.customer, text=reply
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
+        if _replied(request, complaint, ComplaintReplyForm(request.POST)):
             messages.success(request, _("Your message is sent."))
             return redirect("storefront:complaint_detail", number=complaint.number)
     return render(

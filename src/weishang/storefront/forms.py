@@ -1,14 +1,25 @@
-"""Input checks for the store's forms; the customers services keep the business rules."""
+"""Input checks for the store's forms; the domain services keep the business rules."""
 
 from django import forms
 from django.contrib import messages
+from django.utils.translation import gettext_lazy as _
 
-from weishang.customers.models import Address
+from weishang.compliance.models import Complaint, ComplaintCategory, ComplaintMessage
+from weishang.customers.forms import MOBILE_INPUT_LENGTH, MobileField
+from weishang.customers.models import Address, Customer
+from weishang.distribution.models import Application, BusinessKind, Distributor
+from weishang.inputs import choice_field, text_field
+from weishang.orders.models import Order, ReturnRequest
+
+# Longer than any password a person types; keeps a megabyte "password" away from the hasher.
+PASSWORD_LENGTH = 4096
 
 
 class AddressForm(forms.ModelForm):
     """The address's lengths from the model, so a long field is a message, not a database error.
     What is missing and the phone number are the customers service's to check."""
+
+    phone = forms.CharField(label=_("Phone"), max_length=MOBILE_INPUT_LENGTH, required=False)
 
     class Meta:
         model = Address
@@ -20,11 +31,128 @@ class AddressForm(forms.ModelForm):
             field.required = False
 
 
+class NewAddressForm(AddressForm):
+    make_default = forms.BooleanField(required=False)
+
+
+class LoginForm(forms.Form):
+    """The store's sign-in: ask for a code, sign in with it, or with a password. An empty code
+    or password is the customers service's to refuse (and to count as a failed attempt)."""
+
+    action = forms.ChoiceField(
+        choices=[("send_code", "send_code"), ("code", "code"), ("password", "password")]
+    )
+    mobile = MobileField(label=_("Mobile number"))
+    code = forms.CharField(
+        label=_("Code from the SMS"),
+        max_length=6,
+        required=False,
+        error_messages={"max_length": _("The code is not correct.")},
+    )
+    password = forms.CharField(
+        label=_("Password"), max_length=PASSWORD_LENGTH, required=False, strip=False
+    )
+
+
+class PasswordForm(forms.Form):
+    password = forms.CharField(label=_("New password"), max_length=PASSWORD_LENGTH, strip=False)
+    password2 = forms.CharField(
+        label=_("New password again"), max_length=PASSWORD_LENGTH, strip=False, required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if "password" in data and data["password"] != data.get("password2"):
+            raise forms.ValidationError(_("The two passwords are not the same."))
+        return data
+
+
 def valid(request, form) -> bool:
     """Whether the form is valid; if not, each error becomes a page message naming its field."""
     if form.is_valid():
         return True
     for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else None
         for error in errors:
-            messages.error(request, f"{form.fields[name].label}: {error}")
+            messages.error(request, f"{label}: {error}" if label else error)
     return False
+
+
+class PrivacyForm(forms.Form):
+    """The privacy page's small forms; which fields matter depends on the action, and the
+    customers and privacy services say what is missing."""
+
+    action = forms.ChoiceField(
+        choices=[
+            (action, action)
+            for action in (
+                "nickname",
+                "address",
+                "delete_address",
+                "send_mobile_code",
+                "change_mobile",
+                "close",
+            )
+        ]
+    )
+    nickname = text_field(Customer, "nickname", label=_("Nickname"))
+    mobile = forms.CharField(
+        label=_("New mobile number"), max_length=MOBILE_INPUT_LENGTH, required=False
+    )
+    code = forms.CharField(label=_("Code"), max_length=6, required=False)
+    confirmation = forms.CharField(label=_("Confirmation"), max_length=40, required=False)
+
+
+class ComplaintForm(forms.Form):
+    category = choice_field(
+        ComplaintCategory.choices,
+        label=_("What is it about?"),
+        message=_("Choose what the complaint is about."),
+    )
+    text = text_field(Complaint, "text", label=_("What went wrong?"), widget=forms.Textarea)
+
+
+class ComplaintReplyForm(forms.Form):
+    text = text_field(ComplaintMessage, "text", label=_("Reply"), widget=forms.Textarea)
+
+
+class CancelOrderForm(forms.Form):
+    reason = text_field(Order, "cancel_reason", label=_("Reason"))
+
+
+class ReturnReasonForm(forms.Form):
+    reason = text_field(ReturnRequest, "reason", label=_("Reason (optional)"))
+
+
+# Room for an ID number or credit code typed with spaces; the rules normalise and check it.
+_CODE_INPUT_LENGTH = 40
+
+
+class ApplyForm(forms.Form):
+    """The distributor application: lengths and the business kind; the distribution service
+    checks the ID number, credit code, mobile and invitation and names each wrong field."""
+
+    real_name = forms.CharField(
+        label=_("Real name (as on your ID card)"), max_length=40, required=False
+    )
+    id_number = forms.CharField(
+        label=_("Resident ID number"), max_length=_CODE_INPUT_LENGTH, required=False
+    )
+    mobile = forms.CharField(
+        label=_("Mobile number"), max_length=MOBILE_INPUT_LENGTH, required=False
+    )
+    business_kind = choice_field(
+        BusinessKind.choices,
+        label=_("Business registration"),
+        message=_(
+            "Choose whether you have a business registration or sell small amounts without "
+            "one (E-Commerce Law Art. 10)."
+        ),
+    )
+    credit_code = forms.CharField(
+        label=_("Unified social credit code (only if registered)"),
+        max_length=_CODE_INPUT_LENGTH,
+        required=False,
+    )
+    store_name = text_field(Application, "store_name", label=_("Store name"))
+    invite_code = text_field(Distributor, "slug", label=_("Invite code (optional)"))

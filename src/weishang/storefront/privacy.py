@@ -20,15 +20,8 @@ from weishang.customers import data_rights
 from weishang.inputs import BIGINT_MAX, parse_int
 from weishang.privacy import data_rights as reporting
 
-from .forms import AddressForm, valid
+from .forms import AddressForm, PrivacyForm, valid
 from .views import customer_required
-
-
-def _address_fields(post) -> dict:
-    return {
-        name: post.get(name, "")
-        for name in ("recipient", "phone", "province", "city", "district", "detail")
-    }
 
 
 def _address_id(post) -> int | None:
@@ -40,20 +33,19 @@ def _address_id(post) -> int | None:
 def privacy(request):
     customer = request.customer
     context = {"demo_code": None, "new_mobile": "", "closure_error": None}
-    if request.method == "POST":
-        action = request.POST.get("action")
+    form = PrivacyForm(request.POST)
+    if request.method == "POST" and valid(request, form):
+        action, fields = form.cleaned_data["action"], form.cleaned_data
         try:
             if action == "nickname":
-                data_rights.update_nickname(
-                    customer=customer, nickname=request.POST.get("nickname", "")
-                )
+                data_rights.update_nickname(customer=customer, nickname=fields["nickname"])
                 messages.success(request, _("Your nickname is saved."))
                 return redirect("storefront:privacy")
-            if action == "address" and valid(request, AddressForm(request.POST)):
+            if action == "address" and valid(request, address := AddressForm(request.POST)):
                 data_rights.update_address(
                     customer=customer,
                     address_id=_address_id(request.POST),
-                    **_address_fields(request.POST),
+                    **address.cleaned_data,
                 )
                 messages.success(request, _("Address corrected."))
                 return redirect("storefront:privacy")
@@ -62,7 +54,7 @@ def privacy(request):
                 messages.success(request, _("Address deleted."))
                 return redirect("storefront:privacy")
             if action == "send_mobile_code":
-                context["new_mobile"] = request.POST.get("mobile", "")
+                context["new_mobile"] = fields["mobile"]
                 throttle.take((throttle.CODES_SENT_PER_CLIENT, throttle.client(request)))
                 code = data_rights.request_mobile_change(
                     customer=customer, new_mobile=context["new_mobile"]
@@ -71,17 +63,15 @@ def privacy(request):
                 if settings.OTP_SHOW_ON_PAGE:
                     context["demo_code"] = code
             elif action == "change_mobile":
-                context["new_mobile"] = request.POST.get("mobile", "")
+                context["new_mobile"] = fields["mobile"]
                 data_rights.change_mobile(
-                    customer=customer,
-                    new_mobile=context["new_mobile"],
-                    code=request.POST.get("code", ""),
+                    customer=customer, new_mobile=fields["mobile"], code=fields["code"]
                 )
                 messages.success(request, _("Your mobile number is changed."))
                 return redirect("storefront:privacy")
             elif action == "close":
                 summary = reporting.close_account(
-                    customer=customer, confirmation=request.POST.get("confirmation", "")
+                    customer=customer, confirmation=fields["confirmation"]
                 )
                 logout(request)
                 return render(request, "storefront/privacy/closed.html", {"summary": summary})

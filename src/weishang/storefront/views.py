@@ -35,7 +35,14 @@ from weishang.payments import services as payments
 from weishang.payments.providers import get_provider
 from weishang.sales import services as sales
 
-from .forms import AddressForm, valid
+from .forms import (
+    CancelOrderForm,
+    LoginForm,
+    NewAddressForm,
+    PasswordForm,
+    ReturnReasonForm,
+    valid,
+)
 
 RETURNABLE_STATUSES = (OrderStatus.DELIVERED, OrderStatus.PARTIALLY_REFUNDED)
 
@@ -163,9 +170,9 @@ def login_view(request):
         "mobile": request.POST.get("mobile", ""),
         "demo_code": None,
     }
-    if request.method == "POST":
-        action = request.POST.get("action")
-        mobile = context["mobile"]
+    form = LoginForm(request.POST)
+    if request.method == "POST" and valid(request, form):
+        action, mobile = form.cleaned_data["action"], form.cleaned_data["mobile"]
         client = throttle.client(request)
         try:
             if action == "send_code":
@@ -178,16 +185,16 @@ def login_view(request):
                 customer = _counting_failures(
                     client,
                     lambda: customers.log_in_with_code(
-                        mobile=mobile, code=request.POST.get("code", "")
+                        mobile=mobile, code=form.cleaned_data["code"]
                     ),
                 )
                 login(request, customer.user)
                 return _signed_in(request, customer, redirect(context["next"]))
-            elif action == "password":
+            else:
                 customer = _counting_failures(
                     client,
                     lambda: customers.log_in_with_password(
-                        mobile=mobile, password=request.POST.get("password", "")
+                        mobile=mobile, password=form.cleaned_data["password"]
                     ),
                 )
                 login(request, customer.user)
@@ -210,26 +217,13 @@ def account(request):
     if request.method == "POST":
         action = request.POST.get("action")
         try:
-            if action == "password":
-                password = request.POST.get("password", "")
-                if password != request.POST.get("password2", ""):
-                    messages.error(request, _("The two passwords are not the same."))
-                else:
-                    customers.set_password(customer=customer, password=password)
-                    update_session_auth_hash(request, customer.user)
-                    messages.success(request, _("Your password is set."))
-                    return redirect("storefront:account")
-            elif action == "address" and valid(request, AddressForm(request.POST)):
-                customers.add_address(
-                    customer=customer,
-                    recipient=request.POST.get("recipient", ""),
-                    phone=request.POST.get("phone", ""),
-                    province=request.POST.get("province", ""),
-                    city=request.POST.get("city", ""),
-                    district=request.POST.get("district", ""),
-                    detail=request.POST.get("detail", ""),
-                    make_default=request.POST.get("make_default") == "on",
-                )
+            if action == "password" and valid(request, form := PasswordForm(request.POST)):
+                customers.set_password(customer=customer, password=form.cleaned_data["password"])
+                update_session_auth_hash(request, customer.user)
+                messages.success(request, _("Your password is set."))
+                return redirect("storefront:account")
+            elif action == "address" and valid(request, form := NewAddressForm(request.POST)):
+                customers.add_address(customer=customer, **form.cleaned_data)
                 messages.success(request, _("Address added."))
                 return redirect(_safe_next(request, "storefront:account"))
         except DomainError as exc:
@@ -473,10 +467,11 @@ def pay_order(request, number: str):
 @require_POST
 def cancel_order(request, number: str):
     order = _own_order(request, number)
+    form = CancelOrderForm(request.POST)
+    if not valid(request, form):
+        return redirect("storefront:order_detail", number=order.number)
     try:
-        order = sales.cancel_order(
-            order=order, by_brand=False, reason=request.POST.get("reason", "")
-        )
+        order = sales.cancel_order(order=order, by_brand=False, **form.cleaned_data)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -496,12 +491,12 @@ def request_return(request, number: str):
     quantities = {
         line_id: (raw.strip() or "0") for line_id, raw in _prefixed(request.POST, "return_").items()
     }
+    form = ReturnReasonForm(request.POST)
+    if not valid(request, form):
+        return _order_page(request, order, return_form=request.POST)
     try:
         orders.request_return(
-            order=order,
-            customer=request.customer,
-            quantities=quantities,
-            reason=request.POST.get("reason", ""),
+            order=order, customer=request.customer, quantities=quantities, **form.cleaned_data
         )
     except DomainError as exc:
         messages.error(request, exc.message)
