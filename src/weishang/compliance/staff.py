@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from weishang.core_errors import DomainError
 
-from . import audit
+from . import audit, locks
 
 OWNER = "owner"
 ROLES = {
@@ -75,8 +75,11 @@ def _state(user) -> dict:
     return {"username": user.get_username(), "role": role_of(user), "is_active": user.is_active}
 
 
-def _lock(user):
-    return get_user_model().objects.select_for_update().get(pk=user.pk)
+def _lock(user, actor):
+    """The account, locked with the actor and every active owner (the audit entry references the
+    actor; the owners are counted before one is removed)."""
+    ids = {user.pk, getattr(actor, "pk", None), *_active_owner_ids()}
+    return locks.staff_for_update(ids).in_bulk()[user.pk]
 
 
 def _refuse_superuser(user) -> None:
@@ -115,7 +118,7 @@ def change_staff_role(*, actor, user, role: str):
     """Gives the account this one role instead of the one it had."""
     with transaction.atomic():
         group = _role_group(role)
-        user = _lock(user)
+        user = _lock(user, actor)
         _refuse_superuser(user)
         before = _state(user)
         if before["role"] == role:
@@ -132,7 +135,7 @@ def change_staff_role(*, actor, user, role: str):
 def deactivate_staff(*, actor, user, reason: str = ""):
     """The account can no longer sign in; its history (orders shipped, audit entries) stays."""
     with transaction.atomic():
-        user = _lock(user)
+        user = _lock(user, actor)
         if actor is not None and user.pk == actor.pk:
             raise StaffError(_("You cannot deactivate your own account."), code="self")
         _refuse_superuser(user)
