@@ -5,7 +5,9 @@ own (``weishang.customers.data_rights``).
 Each domain gives its part (``personal_data`` modules); this layer, above them all, only puts
 the parts together. Closing deletes or anonymises personal data at once. Orders, their lines,
 payments and refunds are kept for three years (E-commerce Law Art. 31) with the delivery snapshot
-masked, so they still add up in analytics and exports.
+masked, so they still add up in analytics and exports; complaints, returns and the binding history
+are kept with the customer's own words in them (complaint texts and messages, cancel, return and
+binding reasons) replaced by a marker (docs/personal-data.md).
 """
 
 from datetime import datetime
@@ -79,7 +81,8 @@ def confirmation_matches(confirmation: str) -> bool:
 @transaction.atomic
 def close_account(*, customer, confirmation: str, now: datetime | None = None) -> dict:
     """Deletes or anonymises the customer's personal data at once (PIPL Art. 47); keeps his
-    orders for three years (E-commerce Law Art. 31) with the delivery snapshot masked.
+    orders for three years (E-commerce Law Art. 31) with the delivery snapshot masked and his
+    free text replaced by a marker.
 
     Refuses, changing nothing, while an order, return or complaint is unfinished or commission
     is unsettled. Returns what was done, for the page.
@@ -102,6 +105,7 @@ def close_account(*, customer, confirmation: str, now: datetime | None = None) -
     kept = orders.erase_personal_data(customer)
     bound = distribution.erase_personal_data(customer, now=now)
     own = customers.erase_personal_data(customer)
+    complaints.erase_personal_data(customer)
     summary = {
         "orders_kept": kept["orders_kept"],
         "deleted": {
