@@ -233,6 +233,15 @@ def test_closing_leaves_no_personal_field_readable_anywhere(xiaoming, history):
     assert (mine.real_name, mine.id_number, mine.status) == ("[closed]", "[closed]", "frozen")
     entry = AuditEntry.objects.get(action="customer.close_account")
     assert entry.actor_id == xiaoming.user_id and entry.object_id == str(xiaoming.pk)
+    assert entry.actor_label == f"customer #{xiaoming.pk}"
+    assert entry.after["fields"] == ["mobile", "nickname", "password"]
+    assert entry.after["replaced_with_marker"] == {
+        "complaints": 1,
+        "complaint_messages": 1,
+        "cancel_reasons": 1,
+        "return_reasons": 1,
+        "binding_reasons": 1,
+    }
 
 
 def test_a_closed_account_cannot_sign_in(xiaoming, history):

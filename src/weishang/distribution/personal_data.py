@@ -89,8 +89,12 @@ def erase_personal_data(customer: Customer, *, now: datetime) -> dict[str, int]:
     """Deletes the binding, replaces the written reasons in its history with the marker (the
     history keeps ids, sources and dates), rejects a pending application, blanks the
     applications' and the distributor's personal fields and closes an open micro-store."""
-    deleted = {"binding": Binding.objects.filter(customer=customer).delete()[0]}
-    BindingEvent.objects.filter(customer=customer).exclude(reason="").update(reason=CLOSED)
+    done = {
+        "binding": Binding.objects.filter(customer=customer).delete()[0],
+        "binding_reasons": BindingEvent.objects.filter(customer=customer)
+        .exclude(reason="")
+        .update(reason=CLOSED),
+    }
     Application.objects.filter(customer=customer, status=Application.Status.PENDING).update(
         status=Application.Status.REJECTED, reject_reason="Account closed.", reviewed_at=now
     )
@@ -118,4 +122,4 @@ def erase_personal_data(customer: Customer, *, now: datetime) -> dict[str, int]:
             distributor.status = Distributor.Status.FROZEN
             distributor.status_reason = "Account closed by its owner."
         distributor.save()
-    return deleted
+    return done

@@ -129,7 +129,10 @@ def erase_personal_data(customer: Customer) -> dict[str, int]:
         address=Substr("city", 1, 20),
         device_id="",
     )
-    orders.exclude(cancel_reason="").update(cancel_reason=CLOSED)
-    ReturnRequest.objects.filter(order__customer=customer).exclude(reason="").update(reason=CLOSED)
-    cart_items = CartItem.objects.filter(customer=customer).delete()[0]
-    return {"orders_kept": orders_kept, "cart_items": cart_items}
+    returns = ReturnRequest.objects.filter(order__customer=customer)
+    return {
+        "orders_kept": orders_kept,
+        "cancel_reasons": orders.exclude(cancel_reason="").update(cancel_reason=CLOSED),
+        "return_reasons": returns.exclude(reason="").update(reason=CLOSED),
+        "cart_items": CartItem.objects.filter(customer=customer).delete()[0],
+    }

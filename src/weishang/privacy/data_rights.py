@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from weishang.commissions import personal_data as commissions
-from weishang.compliance import audit
 from weishang.compliance import personal_data as complaints
 from weishang.customers import personal_data as customers
 from weishang.customers.services import CustomerError
@@ -105,7 +104,7 @@ def close_account(*, customer, confirmation: str, now: datetime | None = None) -
     kept = orders.erase_personal_data(customer)
     bound = distribution.erase_personal_data(customer, now=now)
     own = customers.erase_personal_data(customer)
-    complaints.erase_personal_data(customer)
+    complained = complaints.erase_personal_data(customer)
     summary = {
         "orders_kept": kept["orders_kept"],
         "deleted": {
@@ -115,12 +114,17 @@ def close_account(*, customer, confirmation: str, now: datetime | None = None) -
             "binding": bound["binding"],
             "login_codes": own["login_codes"],
         },
+        "replaced_with_marker": {
+            **complained,
+            "cancel_reasons": kept["cancel_reasons"],
+            "return_reasons": kept["return_reasons"],
+            "binding_reasons": bound["binding_reasons"],
+        },
     }
-    # Recorded after the username was replaced, so the log holds no personal data either.
-    audit.record(
-        actor=customer.user,
+    customers.record_own_act(
+        customer=customer,
         action="customer.close_account",
-        obj=customer,
+        fields=customers.ERASED_FIELDS,
         after=summary,
         reason="PIPL Art. 47; orders kept under E-commerce Law Art. 31",
     )
