@@ -3,9 +3,11 @@
 from datetime import timedelta
 
 import pytest
+from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from tests.personal import MOBILE, RECIPIENT, make_xiaoming
+from tests.personal import MOBILE, NICKNAME, RECIPIENT, STREET, make_xiaoming
+from weishang.compliance.models import AuditEntry
 from weishang.customers import data_rights
 from weishang.customers.models import Address
 from weishang.customers.services import (
@@ -115,3 +117,33 @@ def test_a_number_that_belongs_to_someone_else_is_refused(xiaoming, make_custome
         data_rights.request_mobile_change(customer=xiaoming, new_mobile="13700000003")
     with pytest.raises(CustomerError, match="already your"):
         data_rights.request_mobile_change(customer=xiaoming, new_mobile=MOBILE)
+
+
+# Audited like staff acts -------------------------------------------------------------------------
+
+
+def test_each_correction_is_audited_with_its_fields_and_none_of_his_values(xiaoming):
+    address = xiaoming.addresses.get()
+    data_rights.update_nickname(customer=xiaoming, nickname="阿明")
+    data_rights.update_nickname(customer=xiaoming, nickname="阿明")  # nothing changed
+    kept = {f: getattr(address, f) for f in ("phone", "province", "city", "district")}
+    data_rights.update_address(
+        customer=xiaoming, address_id=address.pk, recipient="王大明", detail="新路1号", **kept
+    )
+    code = data_rights.request_mobile_change(customer=xiaoming, new_mobile="13987654321")
+    data_rights.change_mobile(customer=xiaoming, new_mobile="13987654321", code=code)
+    data_rights.delete_address(customer=xiaoming, address_id=address.pk)
+
+    entries = list(AuditEntry.objects.order_by("pk"))
+    assert [(e.action, e.after["fields"], e.object_type) for e in entries] == [
+        ("customer.correct_nickname", ["nickname"], "customers.customer"),
+        ("customer.correct_address", ["detail", "recipient"], "customers.address"),
+        ("customer.change_mobile", ["mobile"], "customers.customer"),
+        ("customer.delete_address", [], "customers.address"),
+    ]
+    assert {(e.actor_id, e.actor_label) for e in entries} == {
+        (xiaoming.user_id, f"customer #{xiaoming.pk}")
+    }
+    text = str([model_to_dict(e) for e in entries])
+    for value in (MOBILE, "13987654321", NICKNAME, "阿明", RECIPIENT, "王大明", STREET, "新路1号"):
+        assert value not in text

@@ -14,7 +14,8 @@ from django.utils import timezone
 from tests.helpers import pay
 from tests.personal import DEVICE, ID_NUMBER, MOBILE, NICKNAME, RECIPIENT, STREET, make_xiaoming
 from weishang.commissions.models import Account, Transfer
-from weishang.compliance.models import AuditEntry
+from weishang.compliance import complaints
+from weishang.compliance.models import AuditEntry, Complaint, ComplaintMessage
 from weishang.customers.models import Customer, OneTimeCode
 from weishang.customers.personal_data import closed_mobile
 from weishang.customers.services import (
@@ -26,7 +27,7 @@ from weishang.customers.services import (
 )
 from weishang.distribution.models import Application, Binding, BindingEvent
 from weishang.orders import services as orders
-from weishang.orders.models import Order
+from weishang.orders.models import Order, ReturnRequest
 from weishang.privacy import data_rights
 from weishang.sales import services as sales
 
@@ -132,9 +133,14 @@ def test_the_copy_takes_the_same_number_of_queries_however_many_orders(
 # Closing the account -----------------------------------------------------------------------------
 
 
+# Free text he wrote, as people write it: who he is and where to reach him.
+SIGNED = f"我是{RECIPIENT}，电话{MOBILE}，住{STREET}"
+
+
 @pytest.fixture
-def history(xiaoming, make_distributor, sku, make_product):
-    """Xiaoming has bought twice, was brought by a store, is himself a distributor, has a cart."""
+def history(xiaoming, make_distributor, sku, make_product, staff):
+    """Xiaoming has bought twice, was brought by a store, is himself a distributor, has a cart;
+    he complained, returned, cancelled and was rebound, each time writing who he is."""
     store = make_distributor(store_name="红枣小铺")
     Binding.objects.create(
         customer=xiaoming, distributor=store, source="qr", bound_at=timezone.now()
@@ -142,8 +148,26 @@ def history(xiaoming, make_distributor, sku, make_product):
     BindingEvent.objects.create(
         customer=xiaoming, distributor=store, source="qr", created_at=timezone.now()
     )
+    BindingEvent.objects.create(
+        customer=xiaoming,
+        distributor=store,
+        source="brand",
+        reason=SIGNED,
+        created_at=timezone.now(),
+    )
     first = delivered(place(xiaoming, sku, 2))
     second = delivered(place(xiaoming, make_product(price_fen=1250), 3))
+    sales.cancel_order(order=place(xiaoming, sku), by_brand=False, reason=SIGNED)
+    complaint = complaints.file_complaint(
+        customer=xiaoming, order=first, category="quality", text=SIGNED
+    )
+    complaints.answer_complaint(complaint=complaint, staff=staff, text="请发一张照片")
+    complaints.customer_reply(complaint=complaint, customer=xiaoming, text=SIGNED)
+    complaints.resolve_complaint(complaint=complaint, staff=staff, outcome="已退款")
+    returned = orders.request_return(
+        order=second, customer=xiaoming, quantities={second.lines.get().pk: 1}, reason=SIGNED
+    )
+    orders.reject_return(return_request=returned, actor=staff, reason="超过七天")
     orders.add_to_cart(customer=xiaoming, sku_id=sku.pk, quantity=1)
     mine = as_distributor(make_distributor, xiaoming, store_name=f"{RECIPIENT}的枣铺")
     Application.objects.create(
@@ -165,12 +189,12 @@ def history(xiaoming, make_distributor, sku, make_product):
 def test_closing_leaves_no_personal_field_readable_anywhere(xiaoming, history):
     needles = [MOBILE, NICKNAME, RECIPIENT, STREET, DEVICE, ID_NUMBER, f"m{MOBILE}"]
     assert readable_anywhere(needles)  # the scan finds them before closing
-    before = {o.pk: (o.total_fen, o.lines.count()) for o in history["orders"]}
+    before = {o.pk: (o.total_fen, o.lines.count()) for o in Order.objects.filter(customer=xiaoming)}
 
     summary = data_rights.close_account(customer=xiaoming, confirmation="close")
 
     assert readable_anywhere(needles) == []
-    assert summary["orders_kept"] == 2
+    assert summary["orders_kept"] == 3
     after = {
         o.pk: (o.total_fen, o.lines.count())
         for o in Order.objects.filter(customer=xiaoming).prefetch_related("lines")
@@ -188,13 +212,36 @@ def test_closing_leaves_no_personal_field_readable_anywhere(xiaoming, history):
     assert xiaoming.mobile == closed_mobile(xiaoming.pk) and not xiaoming.nickname
     assert not xiaoming.addresses.exists() and not xiaoming.cart_items.exists()
     assert not Binding.objects.filter(customer=xiaoming).exists()
-    assert BindingEvent.objects.filter(customer=xiaoming).count() == 1  # ids only, kept
+    events = BindingEvent.objects.filter(customer=xiaoming)
+    assert [(e.source, e.reason) for e in events] == [("qr", ""), ("brand", "[closed]")]
+    complaint = Complaint.objects.get(customer=xiaoming)  # the fact, category and outcome kept
+    assert (complaint.text, complaint.category, complaint.status, complaint.outcome) == (
+        "[closed]",
+        "quality",
+        "resolved",
+        "已退款",
+    )
+    thread = ComplaintMessage.objects.filter(complaint=complaint)
+    assert [m.text for m in thread] == ["请发一张照片", "[closed]"]  # the brand's words kept
+    returned = ReturnRequest.objects.get(order__customer=xiaoming)
+    assert (returned.reason, returned.reject_reason) == ("[closed]", "超过七天")
+    cancelled = Order.objects.get(customer=xiaoming, status="cancelled")
+    assert cancelled.cancel_reason == "[closed]" and cancelled.cancelled_at
     assert not OneTimeCode.objects.filter(mobile=MOBILE).exists()
     mine = history["distributor"]
     mine.refresh_from_db()
     assert (mine.real_name, mine.id_number, mine.status) == ("[closed]", "[closed]", "frozen")
     entry = AuditEntry.objects.get(action="customer.close_account")
     assert entry.actor_id == xiaoming.user_id and entry.object_id == str(xiaoming.pk)
+    assert entry.actor_label == f"customer #{xiaoming.pk}"
+    assert entry.after["fields"] == ["mobile", "nickname", "password"]
+    assert entry.after["replaced_with_marker"] == {
+        "complaints": 1,
+        "complaint_messages": 1,
+        "cancel_reasons": 1,
+        "return_reasons": 1,
+        "binding_reasons": 1,
+    }
 
 
 def test_a_closed_account_cannot_sign_in(xiaoming, history):

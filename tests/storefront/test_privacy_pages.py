@@ -21,6 +21,7 @@ def test_account_page_links_to_the_privacy_page(shopper):
 def test_privacy_page_says_what_is_deleted_and_what_is_kept(shopper):
     page = shopper.get("/account/privacy/").content.decode()
     assert "Deleted at once" in page and "E-commerce Law Art. 31" in page
+    assert "what you wrote in complaints" in page
     assert 'data-testid="closure-blockers"' not in page
 
 

@@ -23,12 +23,15 @@ def record(
     before=None,
     after=None,
     reason: str = "",
+    actor_label: str = "",
 ) -> AuditEntry:
-    """Appends one entry. ``actor`` is a user or None for the system (commands, tasks)."""
+    """Appends one entry. ``actor`` is a user or None for the system (commands, tasks);
+    ``actor_label`` names him instead of his username when that is personal data (a customer's
+    is his mobile number), since the log is never erased."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
-    label = actor.get_username() if actor is not None else "system"
+    label = actor_label or (actor.get_username() if actor is not None else "system")
     return AuditEntry.objects.create(
         at=timezone.now(),
         actor=actor if actor is not None and actor.pk else None,

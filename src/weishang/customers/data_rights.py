@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Address, Customer
+from .personal_data import record_own_act
 from .rules import mobile_error, normalise_mobile
 from .services import CustomerError, redeem_code, send_login_code
 
@@ -17,8 +18,10 @@ def update_nickname(*, customer: Customer, nickname: str) -> Customer:
     nickname = (nickname or "").strip()
     if len(nickname) > 40:
         raise CustomerError(_("A nickname has at most 40 characters."))
-    customer.nickname = nickname
-    customer.save(update_fields=["nickname"])
+    if nickname != customer.nickname:
+        customer.nickname = nickname
+        customer.save(update_fields=["nickname"])
+        record_own_act(customer=customer, action="customer.correct_nickname", fields=["nickname"])
     return customer
 
 
@@ -53,13 +56,18 @@ def update_address(
         raise CustomerError(mobile_error(), code="bad_mobile")
     limits = {"recipient": 40, "province": 20, "city": 20, "district": 20, "detail": 200}
     values["district"] = district or ""
-    for name, value in values.items():
-        value = value.strip()
-        if len(value) > limits[name]:
-            raise CustomerError(_("One of the address fields is too long."))
-        setattr(address, name, value)
-    address.phone = phone_number
-    address.save()
+    values = {name: value.strip() for name, value in values.items()}
+    if any(len(value) > limits[name] for name, value in values.items()):
+        raise CustomerError(_("One of the address fields is too long."))
+    values["phone"] = phone_number
+    changed = [name for name, value in values.items() if getattr(address, name) != value]
+    if changed:
+        for name in changed:
+            setattr(address, name, values[name])
+        address.save(update_fields=changed)
+        record_own_act(
+            customer=customer, action="customer.correct_address", obj=address, fields=changed
+        )
     return address
 
 
@@ -67,6 +75,7 @@ def update_address(
 def delete_address(*, customer: Customer, address_id) -> None:
     address = _own_address(customer, address_id)
     was_default = address.is_default
+    record_own_act(customer=customer, action="customer.delete_address", obj=address)
     address.delete()
     if was_default:
         following = customer.addresses.order_by("pk").first()
@@ -117,4 +126,5 @@ def _move_to(customer: Customer, mobile: str) -> Customer:
     if user.username == f"m{old}":
         user.username = f"m{mobile}"
         user.save(update_fields=["username"])
+    record_own_act(customer=customer, action="customer.change_mobile", fields=["mobile"])
     return customer

@@ -4,6 +4,8 @@ layer (``weishang.privacy``) puts every domain's parts together."""
 
 import secrets
 
+from weishang.compliance import audit
+
 from .models import Customer, Device, OneTimeCode
 
 
@@ -11,6 +13,25 @@ def closed_mobile(customer_id: int) -> str:
     """What replaces a closed account's mobile: unique, 11 characters (the column's width), and
     never a real number, which is all digits and starts with 1."""
     return f"X{customer_id:010d}"
+
+
+# What closing replaces on the account itself (``erase_personal_data``), named in its audit entry.
+ERASED_FIELDS = ("mobile", "nickname", "password")
+
+
+def record_own_act(
+    *, customer: Customer, action: str, obj=None, fields=(), after=None, reason: str = ""
+) -> None:
+    """Audits an act the customer did on his own data like a staff act, naming him by account id
+    and the fields by name only: the log is never erased, so it holds no value of his."""
+    audit.record(
+        actor=customer.user,
+        actor_label=f"customer #{customer.pk}",
+        action=action,
+        obj=obj if obj is not None else customer,
+        after={"fields": sorted(fields), **(after or {})},
+        reason=reason,
+    )
 
 
 def lock_for_closure(customer: Customer) -> Customer:

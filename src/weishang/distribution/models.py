@@ -189,7 +189,8 @@ class Binding(models.Model):
 
 
 class BindingEvent(models.Model):
-    """Append-only history of every binding change; never updated or deleted."""
+    """Append-only history of every binding change; never deleted, and updated only to replace
+    the written reason when the customer closes his account (PIPL Art. 47)."""
 
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.PROTECT, related_name="binding_events"

@@ -4,12 +4,11 @@ his own distributor record and applications (ID numbers masked), and erasing the
 from collections.abc import Iterable
 from datetime import datetime
 
+from weishang.compliance.personal_data import CLOSED
 from weishang.customers.models import Customer
 from weishang.customers.personal_data import closed_mobile
 
 from .models import Application, Binding, BindingEvent, Distributor
-
-CLOSED = "[closed]"
 
 
 def store_names(distributor_ids: Iterable[int | None]) -> dict[int, str]:
@@ -87,9 +86,15 @@ def personal_data_for(customer: Customer) -> dict:
 
 
 def erase_personal_data(customer: Customer, *, now: datetime) -> dict[str, int]:
-    """Deletes the binding (its history keeps ids only), rejects a pending application, blanks
-    the applications' and the distributor's personal fields and closes an open micro-store."""
-    deleted = {"binding": Binding.objects.filter(customer=customer).delete()[0]}
+    """Deletes the binding, replaces the written reasons in its history with the marker (the
+    history keeps ids, sources and dates), rejects a pending application, blanks the
+    applications' and the distributor's personal fields and closes an open micro-store."""
+    done = {
+        "binding": Binding.objects.filter(customer=customer).delete()[0],
+        "binding_reasons": BindingEvent.objects.filter(customer=customer)
+        .exclude(reason="")
+        .update(reason=CLOSED),
+    }
     Application.objects.filter(customer=customer, status=Application.Status.PENDING).update(
         status=Application.Status.REJECTED, reject_reason="Account closed.", reviewed_at=now
     )
@@ -117,4 +122,4 @@ def erase_personal_data(customer: Customer, *, now: datetime) -> dict[str, int]:
             distributor.status = Distributor.Status.FROZEN
             distributor.status_reason = "Account closed by its owner."
         distributor.save()
-    return deleted
+    return done

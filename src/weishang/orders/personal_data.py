@@ -8,6 +8,7 @@ from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
+from weishang.compliance.personal_data import CLOSED
 from weishang.customers.models import Customer
 
 from .models import CartItem, Order, OrderStatus, ReturnRequest
@@ -119,12 +120,19 @@ def closure_blockers(customer: Customer) -> list[str]:
 
 def erase_personal_data(customer: Customer) -> dict[str, int]:
     """Masks the delivery snapshot of every order (张*, 138****5678, the city only; the same masks
-    as the customers rules) and empties the cart."""
-    orders_kept = Order.objects.filter(customer=customer).update(
+    as the customers rules), replaces the written cancel and return reasons with the marker and
+    empties the cart. Amounts, dates, statuses and the returns themselves are kept."""
+    orders = Order.objects.filter(customer=customer)
+    orders_kept = orders.update(
         recipient=Concat(Substr("recipient", 1, 1), Value("*")),
         phone=Concat(Substr("phone", 1, 3), Value("****"), Substr("phone", 8, 4)),
         address=Substr("city", 1, 20),
         device_id="",
     )
-    cart_items = CartItem.objects.filter(customer=customer).delete()[0]
-    return {"orders_kept": orders_kept, "cart_items": cart_items}
+    returns = ReturnRequest.objects.filter(order__customer=customer)
+    return {
+        "orders_kept": orders_kept,
+        "cancel_reasons": orders.exclude(cancel_reason="").update(cancel_reason=CLOSED),
+        "return_reasons": returns.exclude(reason="").update(reason=CLOSED),
+        "cart_items": CartItem.objects.filter(customer=customer).delete()[0],
+    }

@@ -5,7 +5,9 @@ own (``weishang.customers.data_rights``).
 Each domain gives its part (``personal_data`` modules); this layer, above them all, only puts
 the parts together. Closing deletes or anonymises personal data at once. Orders, their lines,
 payments and refunds are kept for three years (E-commerce Law Art. 31) with the delivery snapshot
-masked, so they still add up in analytics and exports.
+masked, so they still add up in analytics and exports; complaints, returns and the binding history
+are kept with the customer's own words in them (complaint texts and messages, cancel, return and
+binding reasons) replaced by a marker (docs/personal-data.md).
 """
 
 from datetime import datetime
@@ -16,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from weishang.commissions import personal_data as commissions
-from weishang.compliance import audit
 from weishang.compliance import personal_data as complaints
 from weishang.customers import personal_data as customers
 from weishang.customers.services import CustomerError
@@ -79,7 +80,8 @@ def confirmation_matches(confirmation: str) -> bool:
 @transaction.atomic
 def close_account(*, customer, confirmation: str, now: datetime | None = None) -> dict:
     """Deletes or anonymises the customer's personal data at once (PIPL Art. 47); keeps his
-    orders for three years (E-commerce Law Art. 31) with the delivery snapshot masked.
+    orders for three years (E-commerce Law Art. 31) with the delivery snapshot masked and his
+    free text replaced by a marker.
 
     Refuses, changing nothing, while an order, return or complaint is unfinished or commission
     is unsettled. Returns what was done, for the page.
@@ -102,6 +104,7 @@ def close_account(*, customer, confirmation: str, now: datetime | None = None) -
     kept = orders.erase_personal_data(customer)
     bound = distribution.erase_personal_data(customer, now=now)
     own = customers.erase_personal_data(customer)
+    complained = complaints.erase_personal_data(customer)
     summary = {
         "orders_kept": kept["orders_kept"],
         "deleted": {
@@ -111,12 +114,17 @@ def close_account(*, customer, confirmation: str, now: datetime | None = None) -
             "binding": bound["binding"],
             "login_codes": own["login_codes"],
         },
+        "replaced_with_marker": {
+            **complained,
+            "cancel_reasons": kept["cancel_reasons"],
+            "return_reasons": kept["return_reasons"],
+            "binding_reasons": bound["binding_reasons"],
+        },
     }
-    # Recorded after the username was replaced, so the log holds no personal data either.
-    audit.record(
-        actor=customer.user,
+    customers.record_own_act(
+        customer=customer,
         action="customer.close_account",
-        obj=customer,
+        fields=customers.ERASED_FIELDS,
         after=summary,
         reason="PIPL Art. 47; orders kept under E-commerce Law Art. 31",
     )
