@@ -1,14 +1,20 @@
 """Saving plan versions through the compliance check; the rate each product gets."""
 
-import pytest
+from datetime import timedelta
 
-from weishang.catalog.models import Category
+import pytest
+from django.utils import timezone
+
+from weishang.catalog.models import Category, Sku
+from weishang.catalog.services import schedule_price_period, set_sku_cost, update_sku
 from weishang.commissions.models import CommissionPlan, PlanRate
 from weishang.commissions.plans import (
     PlanRefused,
+    above_margin_in_force,
     active_plan,
     draft_from_plan,
     plan_history,
+    product_margins,
     rates_for,
     save_plan,
 )
@@ -48,7 +54,7 @@ def test_save_plan_creates_versions_and_never_touches_old_ones(staff, product):
         draft=PlanDraft(
             default_rate_bp=600,
             categories=(Override(key=product.category_id, rate_bp=700),),
-            products=(Override(key=product.pk, rate_bp=800, margin_bp=2000),),
+            products=(Override(key=product.pk, rate_bp=800),),
         ),
         actor=staff,
     )
@@ -91,16 +97,44 @@ def test_a_refused_plan_saves_nothing_and_says_why(staff, draft):
 
 
 @pytest.mark.django_db
-def test_a_rate_above_the_entered_margin_is_not_saved(staff, product):
+def test_a_rate_above_the_margin_left_by_the_cost_is_not_saved(staff, product):
+    set_sku_cost(sku=product.skus.get(), actor=staff, cost_fen=3591)  # a 10 % margin on ¥39.90
     with pytest.raises(PlanRefused) as caught:
-        save_plan(
-            draft=PlanDraft(
-                products=(Override(key=product.pk, label="骏枣", rate_bp=900, margin_bp=800),)
-            ),
-            actor=staff,
-        )
-    assert "骏枣" in caught.value.message and "第二条" in caught.value.message
+        save_plan(draft=PlanDraft(products=(Override(key=product.pk, rate_bp=1100),)), actor=staff)
+    assert product.name in caught.value.message and "第二条" in caught.value.message
     assert CommissionPlan.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_margin_is_the_smallest_over_the_active_skus_and_the_prices_ahead(staff, product):
+    sku = product.skus.get()
+    assert product_margins() == {}  # no cost recorded: nothing to check against
+    set_sku_cost(sku=sku, actor=staff, cost_fen=2000)
+    assert product_margins()[product.pk].margin_bp == 4987  # (3990 − 2000) / 3990
+    now = timezone.now()
+    schedule_price_period(
+        sku=sku,
+        actor=staff,
+        starts_at=now + timedelta(days=3),
+        ends_at=now + timedelta(days=10),
+        price_fen=2500,
+    )
+    assert product_margins()[product.pk].margin_bp == 2000  # the lower price ahead counts
+    cheap = Sku.objects.create(product=product, code="CHEAP", name="1kg", list_price_fen=1000)
+    set_sku_cost(sku=cheap, actor=staff, cost_fen=1200)  # sold below cost
+    assert product_margins()[product.pk].margin_bp == 0
+    update_sku(sku=cheap, actor=staff, is_active=False)
+    assert product_margins()[product.pk].margin_bp == 2000
+
+
+@pytest.mark.django_db
+def test_a_cost_change_shows_what_the_plan_in_force_pays_above_margin(staff, product):
+    save_plan(draft=PlanDraft(default_rate_bp=800), actor=staff)
+    assert above_margin_in_force() == []
+    set_sku_cost(sku=product.skus.get(), actor=staff, cost_fen=3800)
+    [finding] = above_margin_in_force()
+    assert product.name in finding.message and "第二条" in finding.message
+    assert active_plan().version == 1  # told, never changed
 
 
 @pytest.mark.django_db

@@ -380,6 +380,10 @@ ACTS = {
         lambda w: Request(_url("sku_edit", w.published_sku().pk), {"name": "1kg", "price": "49"}),
         lambda w: Request(_url("sku_edit", w.published_sku().pk), {"name": "1kg", "price": ""}),
     ),
+    "sku_cost": Act(
+        lambda w: Request(_url("sku_cost", w.published_sku().pk), {"cost": "12.50"}),
+        lambda w: Request(_url("sku_cost", w.published_sku().pk), {"cost": "-1"}),
+    ),
     "sku_activate": Act(
         lambda w: Request(_url("sku_activate", w.inactive_sku().pk), {}),
         lambda w: Request(_url("sku_activate", 999_999), {}),

@@ -77,6 +77,7 @@ POLICY = {
             "price_period_delete",
             "stock_set",
             "sku_edit",
+            "sku_cost",
             "sku_activate",
             "sku_deactivate",
             "licence_list",

@@ -125,6 +125,9 @@ class Sku(models.Model):
     code = models.CharField(_("SKU code"), max_length=40, unique=True)
     name = models.CharField(_("specification"), max_length=60)
     list_price_fen = models.PositiveIntegerField(_("list price (fen)"))
+    # What one unit costs the brand, for the commission plan's margin check; None is unknown.
+    # Staff-only: never shown in the store or the distributor console.
+    cost_fen = models.PositiveIntegerField(_("cost price (fen)"), null=True, blank=True)
     is_active = models.BooleanField(default=True)
     position = models.PositiveIntegerField(default=0)
 

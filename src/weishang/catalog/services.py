@@ -388,6 +388,27 @@ def _checked_image(image_file) -> str:
 
 
 @transaction.atomic
+def set_sku_cost(*, sku: Sku, actor, cost_fen: int | None) -> Sku:
+    """Records what one unit costs the brand (None: unknown), from which the commission plan's
+    margin check derives the product's margin."""
+    if cost_fen is not None:
+        if isinstance(cost_fen, bool) or not isinstance(cost_fen, int) or cost_fen < 0:
+            raise CatalogError(
+                _("A cost price must be a whole number of fen, zero or more."), code="bad_cost"
+            )
+        if cost_fen > MAX_PRICE_FEN:
+            raise CatalogError(_("This cost price is too high."), code="bad_cost")
+    sku = Sku.objects.select_for_update().get(pk=sku.pk)
+    before = {"cost_fen": sku.cost_fen}
+    sku.cost_fen = cost_fen
+    sku.save(update_fields=["cost_fen"])
+    audit.record_change(
+        actor=actor, action="sku.set_cost", obj=sku, before=before, after={"cost_fen": cost_fen}
+    )
+    return sku
+
+
+@transaction.atomic
 def add_product_image(*, product: Product, actor, image_file) -> ProductImage:
     """Stores a checked image after the product's others.
 

@@ -2,17 +2,19 @@
 version after the compliance check (COMPLIANCE.md §1)."""
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from weishang.catalog.models import Category, Product
+from weishang.catalog.models import Category, PricePeriod, Product, Sku
 from weishang.compliance import audit
 from weishang.core_errors import DomainError
 
 from .models import CommissionPlan, PlanMode, PlanRate
-from .rules import ART_7_3, Override, PlanDraft, Verdict, check_plan
+from .rules import ART_7_3, Finding, Override, PlanDraft, Verdict, check_plan, margin_bp
 
 
 class PlanRefused(DomainError):
@@ -27,7 +29,11 @@ class PlanRefused(DomainError):
 
 def active_plan() -> CommissionPlan | None:
     """The newest plan version; None until the brand has saved a plan."""
-    return CommissionPlan.objects.order_by("-version").prefetch_related("rates").first()
+    return (
+        CommissionPlan.objects.order_by("-version")
+        .prefetch_related("rates__category", "rates__product")
+        .first()
+    )
 
 
 def plan_history() -> list[CommissionPlan]:
@@ -55,9 +61,69 @@ def rates_for(plan: CommissionPlan, products: Iterable[Product]) -> dict[int, tu
     return rates
 
 
+def product_margins() -> dict[int, Override]:
+    """``{product_id: Override}`` carrying the margin of each product with a known cost: the
+    smallest margin of its active SKUs, each at the lowest price it sells at from now on (its list
+    price or a price period not yet over), so a scheduled lower price counts before it starts."""
+    now = timezone.now()
+    skus = (
+        Sku.objects.filter(is_active=True, cost_fen__isnull=False)
+        .select_related("product")
+        .prefetch_related(
+            Prefetch("price_periods", queryset=PricePeriod.objects.filter(ends_at__gt=now))
+        )
+        .order_by("pk")
+    )
+    margins: dict[int, Override] = {}
+    for sku in skus:
+        lowest = min([sku.list_price_fen, *(p.price_fen for p in sku.price_periods.all())])
+        margin = margin_bp(lowest, sku.cost_fen)
+        known = margins.get(sku.product_id)
+        if known is None or margin < known.margin_bp:
+            margins[sku.product_id] = Override(
+                key=sku.product_id,
+                label=sku.product.name,
+                margin_bp=margin,
+                category_key=sku.product.category_id,
+            )
+    return margins
+
+
+def with_margins(draft: PlanDraft) -> PlanDraft:
+    """``draft`` with each product's margin, name and category from the catalogue, so the check
+    refuses a rate above the margin whether it is the product's own, its category's or the
+    default."""
+    margins = product_margins()
+    products = [
+        replace(margins.pop(o.key), rate_bp=o.rate_bp)
+        if o.key in margins
+        else replace(o, margin_bp=None)
+        for o in draft.products
+    ]
+    return replace(
+        draft,
+        categories=tuple(replace(c, margin_bp=None) for c in draft.categories),
+        products=(*products, *margins.values()),
+    )
+
+
+def check(draft: PlanDraft) -> Verdict:
+    """The compliance verdict on ``draft`` against the catalogue's margins."""
+    return check_plan(with_margins(draft))
+
+
+def above_margin_in_force(plan: CommissionPlan | None = None) -> list[Finding]:
+    """What the plan in force (``plan``, when the caller has it already) pays above a product's
+    margin, after a cost or a price changed: the brand is told, the plan is not changed."""
+    plan = plan or active_plan()
+    if plan is None:
+        return []
+    verdict = check(draft_from_plan(plan))
+    return [f for f in verdict.refusals if f.code == "rate_above_margin"]
+
+
 def draft_from_plan(plan: CommissionPlan | None) -> PlanDraft:
-    """The draft a plan was saved from, to prefill the editor (margins are not kept: the check
-    needs them only while the brand edits)."""
+    """The draft a plan was saved from, to prefill the editor and to check it again."""
     if plan is None:
         return PlanDraft()
     rates = list(plan.rates.all())
@@ -98,7 +164,7 @@ def save_plan(*, draft: PlanDraft, actor) -> CommissionPlan:
     Earlier versions are never touched: orders keep the version that priced them. A second level
     records who acknowledged its risk, and when, on the new version and in the audit log
     (the same transaction, so a plan is never saved without its record)."""
-    verdict = check_plan(draft)
+    verdict = check(draft)
     if not verdict.ok:
         raise PlanRefused(refusal_message(verdict), verdict=verdict)
     _require_known(Category, [c.key for c in draft.categories if c.rate_bp is not None])

@@ -27,12 +27,12 @@ DIRECT_SELLING_CAP = "《直销管理条例》第二十四条（30 %）"
 
 @dataclass(frozen=True)
 class Override:
-    """A rate for one category or one product, and the margin the brand entered for it.
+    """A rate for one category or one product, and the product's margin.
 
     ``rate_bp`` None means the rate is inherited (product → category → default) and the override
     only carries a margin to check that inherited rate against. ``margin_bp`` is (price − cost) as
-    basis points of the price; None when the brand has not entered it (the catalogue keeps no
-    cost)."""
+    basis points of the price (see ``margin_bp``), derived from the catalogue by the service that
+    checks the plan; None when no cost is known."""
 
     key: int
     label: str = ""
@@ -335,6 +335,14 @@ def check_plan(draft: PlanDraft) -> Verdict:
         _check_levels(draft, out)
         _check_rates(draft, out)
     return Verdict(tuple(out.refusals), tuple(out.warnings))
+
+
+def margin_bp(price_fen: int, cost_fen: int) -> int:
+    """(price − cost) as basis points of the price, rounded down so a rate at the margin is never
+    more than the sale leaves; 0 when the cost reaches the price."""
+    _require(_is_int(price_fen) and price_fen > 0, "price_fen must be an integer > 0")
+    _require(_is_int(cost_fen) and cost_fen >= 0, "cost_fen must be an integer ≥ 0")
+    return max(price_fen - cost_fen, 0) * BP // price_fen
 
 
 def format_bp(rate_bp: int) -> str:

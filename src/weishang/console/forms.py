@@ -178,6 +178,26 @@ class SkuEditForm(forms.Form):
     price = YuanField(label=_("List price (yuan)"), max_length=20)
 
 
+class SkuCostForm(forms.Form):
+    """What one unit costs the brand, in yuan; blank records the cost as unknown."""
+
+    cost = forms.CharField(label=_("Cost price (yuan)"), max_length=20, required=False)
+
+    def clean_cost(self):
+        text = self.cleaned_data["cost"].strip()
+        if not text:
+            return None
+        try:
+            fen = parse_yuan(text)
+        except AmountError as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
+        if fen < 0:
+            raise forms.ValidationError(_("A cost price cannot be negative."), code="negative")
+        if fen > MAX_PRICE_FEN:
+            raise forms.ValidationError(_("This amount is too large."), code="too_large")
+        return fen
+
+
 class ProductImageForm(forms.Form):
     # A plain file field: the catalogue service decides what counts as an image.
     image = forms.FileField(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from weishang.catalog.models import Category, Product
 from weishang.commissions import plans
 from weishang.commissions.models import PlanMode
-from weishang.commissions.rules import ADVISORY, Override, PlanDraft, check_plan, format_bp
+from weishang.commissions.rules import ADVISORY, Override, PlanDraft, format_bp
 from weishang.core_errors import DomainError
 from weishang.money import AmountError, parse_yuan
 
@@ -117,50 +117,46 @@ class PlanForm(forms.Form):
         label=gettext_lazy("Distributors must buy stock"), required=False
     )
 
-    def __init__(self, *args, categories, products, **kwargs):
+    def __init__(self, *args, categories, products, margins, **kwargs):
         super().__init__(*args, **kwargs)
         self.categories = list(categories)
         self.products = list(products)
+        self.margins = margins
         for kind, objects in (("category", self.categories), ("product", self.products)):
             for obj in objects:
                 self.fields[f"{kind}_{obj.pk}_rate"] = PercentField(
                     label=_("Rate for %(name)s (%%)") % {"name": obj.name}
                 )
-                self.fields[f"{kind}_{obj.pk}_margin"] = PercentField(
-                    label=_("Margin of %(name)s (%%)") % {"name": obj.name}
-                )
-
-    def override_rows(self, kind: str):
-        objects = self.categories if kind == "category" else self.products
-        return [
-            (obj, self[f"{kind}_{obj.pk}_rate"], self[f"{kind}_{obj.pk}_margin"]) for obj in objects
-        ]
 
     def category_rows(self):
-        return self.override_rows("category")
+        return [(obj, self[f"category_{obj.pk}_rate"]) for obj in self.categories]
 
     def product_rows(self):
-        return self.override_rows("product")
+        """Each product with its rate field and its margin derived from the catalogue (None when
+        no cost is recorded)."""
+        return [
+            (
+                obj,
+                self[f"product_{obj.pk}_rate"],
+                format_bp(self.margins[obj.pk].margin_bp) if obj.pk in self.margins else None,
+            )
+            for obj in self.products
+        ]
 
     def draft(self) -> PlanDraft:
         data = self.cleaned_data
 
         def overrides(kind, objects):
-            rows = []
-            for obj in objects:
-                rate, margin = data[f"{kind}_{obj.pk}_rate"], data[f"{kind}_{obj.pk}_margin"]
-                if rate is None and margin is None:
-                    continue
-                rows.append(
-                    Override(
-                        key=obj.pk,
-                        label=obj.name,
-                        rate_bp=rate,
-                        margin_bp=margin,
-                        category_key=getattr(obj, "category_id", None),
-                    )
+            return tuple(
+                Override(
+                    key=obj.pk,
+                    label=obj.name,
+                    rate_bp=data[f"{kind}_{obj.pk}_rate"],
+                    category_key=getattr(obj, "category_id", None),
                 )
-            return tuple(rows)
+                for obj in objects
+                if data[f"{kind}_{obj.pk}_rate"] is not None
+            )
 
         second = data["second_level_rate"] or 0
         return PlanDraft(
@@ -191,7 +187,6 @@ def _initial(draft: PlanDraft) -> dict:
     for kind, overrides in (("category", draft.categories), ("product", draft.products)):
         for override in overrides:
             initial[f"{kind}_{override.key}_rate"] = override.rate_bp
-            initial[f"{kind}_{override.key}_margin"] = override.margin_bp
     return initial
 
 
@@ -208,10 +203,16 @@ def _for_display(plan):
 @staff_required
 def plan_list(request):
     history = [_for_display(plan) for plan in plans.plan_history()]
+    current = history[0] if history else None
     return render(
         request,
         "console/plans/list.html",
-        {"current": history[0] if history else None, "history": history, "nav": "plans"},
+        {
+            "current": current,
+            "history": history,
+            "above_margin": plans.above_margin_in_force(current) if current else [],
+            "nav": "plans",
+        },
     )
 
 
@@ -222,12 +223,13 @@ def plan_new(request):
         "category__position", "category_id", "position", "pk"
     )
     current = plans.active_plan()
+    margins = plans.product_margins()
     verdict = None
     if request.method == "POST":
-        form = PlanForm(request.POST, categories=categories, products=products)
+        form = PlanForm(request.POST, categories=categories, products=products, margins=margins)
         if form.is_valid():
             draft = form.draft()
-            verdict = check_plan(draft)
+            verdict = plans.check(draft)
             if request.POST.get("action") == "save":
                 try:
                     plan = plans.save_plan(draft=draft, actor=request.user)
@@ -247,7 +249,9 @@ def plan_new(request):
                     messages.error(request, f"{label}: {error}" if label else error)
     else:
         draft = plans.draft_from_plan(current)
-        form = PlanForm(initial=_initial(draft), categories=categories, products=products)
+        form = PlanForm(
+            initial=_initial(draft), categories=categories, products=products, margins=margins
+        )
     return render(
         request,
         "console/plans/edit.html",

@@ -79,6 +79,7 @@ ROUTE_AREAS = {
     "price_period_delete": "products",
     "stock_set": "products",
     "sku_edit": "products",
+    "sku_cost": "products",
     "sku_activate": "products",
     "sku_deactivate": "products",
     # Complaints and the customer blacklist

@@ -67,6 +67,7 @@ urlpatterns = [
     ),
     path("skus/<int:sku_id>/stock/", views.stock_set, name="stock_set"),
     path("skus/<int:sku_id>/edit/", views.sku_edit, name="sku_edit"),
+    path("skus/<int:sku_id>/cost/", views.sku_cost, name="sku_cost"),
     path(
         "skus/<int:sku_id>/activate/", views.sku_set_active, {"active": True}, name="sku_activate"
     ),

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from weishang.catalog import selectors as catalog_selectors
 from weishang.catalog import services as catalog
 from weishang.catalog.models import PricePeriod, Product, ProductImage, Sku
+from weishang.commissions import plans as commission_plans
 from weishang.core_errors import DomainError
 from weishang.inventory import services as inventory
 from weishang.inventory.selectors import stock_of
@@ -36,6 +37,7 @@ from .forms import (
     ProductImageForm,
     RejectReturnForm,
     ShipForm,
+    SkuCostForm,
     SkuEditForm,
     SkuForm,
     StockForm,
@@ -418,6 +420,7 @@ def price_periods(request, product_id):
                 ),
                 _("Price period added."),
             ):
+                _warn_above_margin(request)
                 return redirect("console:price_periods", product_id=product.pk)
     now = timezone.now()
     skus = [
@@ -497,7 +500,13 @@ def product_edit(request, product_id):
         form = ProductForm.for_product(product)
     now = timezone.now()
     skus = [
-        (sku, catalog_selectors.sku_price(sku, now), stock_of(sku), format_yuan(sku.list_price_fen))
+        (
+            sku,
+            catalog_selectors.sku_price(sku, now),
+            stock_of(sku),
+            format_yuan(sku.list_price_fen),
+            "" if sku.cost_fen is None else format_yuan(sku.cost_fen),
+        )
         for sku in product.skus.all()
     ]
     return render(
@@ -553,7 +562,7 @@ def sku_edit(request, sku_id):
     if not form.is_valid():
         _form_errors(request, form, labelled=True)
     else:
-        _attempt(
+        if _attempt(
             request,
             lambda: catalog.update_sku(
                 sku=sku,
@@ -562,8 +571,38 @@ def sku_edit(request, sku_id):
                 list_price_fen=form.cleaned_data["price"],
             ),
             _("SKU %(code)s is saved.") % {"code": sku.code},
-        )
+        ):
+            _warn_above_margin(request)
     return _to_edit(sku.product_id)
+
+
+@staff_post
+def sku_cost(request, sku_id):
+    sku = _sku(sku_id)
+    form = SkuCostForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form, labelled=True)
+    elif _attempt(
+        request,
+        lambda: catalog.set_sku_cost(
+            sku=sku, actor=request.user, cost_fen=form.cleaned_data["cost"]
+        ),
+        _("The cost price of SKU %(code)s is saved.") % {"code": sku.code},
+    ):
+        _warn_above_margin(request)
+    return _to_edit(sku.product_id)
+
+
+def _warn_above_margin(request) -> None:
+    """After a cost or a price changed: which products the plan in force now pays above their
+    margin. The plan itself is left as it is; the brand decides."""
+    findings = commission_plans.above_margin_in_force()
+    if findings:
+        messages.warning(
+            request,
+            _("The commission plan in force now pays above margin: %(findings)s Edit the plan.")
+            % {"findings": " ".join(f.message for f in findings)},
+        )
 
 
 @staff_post
