@@ -11,6 +11,7 @@ from django.utils import timezone
 from weishang.compliance import audit
 from weishang.compliance.models import AuditEntry
 from weishang.console.audit_views import changes
+from weishang.customers.data_rights import update_nickname
 
 from .conftest import english
 
@@ -128,3 +129,11 @@ def test_paginated_by_50_newest_first_in_bounded_queries(
     with django_assert_max_num_queries(6):
         last = console.get(URL + "?page=3")
     assert rows(last)[-1] == "test.000" and len(rows(last)) == 20
+
+
+def test_a_customers_own_correction_is_listed_as_his_act_without_his_mobile(console, customer):
+    update_nickname(customer=customer, nickname="小枣粉")
+    page = console.get(URL).content.decode()
+    assert "each customer's own corrections and account closure" in page
+    assert f"customer #{customer.pk}" in page
+    assert customer.mobile not in page
