@@ -4,6 +4,7 @@ import itertools
 
 from django.utils import timezone
 
+from weishang.catalog.services import add_sku, create_product, publish_product
 from weishang.distribution.rules import id_check_char
 from weishang.orders import services as orders
 from weishang.payments.providers import Notification
@@ -39,3 +40,18 @@ def new_id_number() -> str:
     """A valid resident ID number no other call returned: one person, one distributor."""
     first17 = f"11010519491231{next(_id_sequence) % 1000:03d}"
     return first17 + id_check_char(first17)
+
+
+def published_food(category):
+    """A published food product with its licence number and one SKU, as the catalogue requires."""
+    product = create_product(
+        actor=None,
+        name="灰枣",
+        slug="huizao",
+        category=category,
+        is_food=True,
+        food_licence_no="SC1",
+    )
+    add_sku(actor=None, product=product, code="HZ-500", name="500g", list_price_fen=3990)
+    publish_product(actor=None, product=product)
+    return product

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from tests.helpers import published_food
 from weishang.catalog import services
 from weishang.catalog.errors import CatalogError
 from weishang.catalog.models import Category, Product, ProductImage, ReturnClass, Sku
@@ -152,16 +153,7 @@ def test_update_product_refuses_unknown_fields(product):
     [{"food_licence_no": ""}, {"food_licence_no": "   "}],
 )
 def test_published_food_cannot_lose_its_licence(category, fields):
-    product = create_product(
-        actor=None,
-        name="灰枣",
-        slug="huizao",
-        category=category,
-        is_food=True,
-        food_licence_no="SC1",
-    )
-    add_sku(actor=None, product=product, code="HZ-500", name="500g", list_price_fen=3990)
-    publish_product(actor=None, product=product)
+    product = published_food(category)
     before = snapshot()
     with pytest.raises(CatalogError, match="Food Safety Law Art. 35") as refused:
         update_product(actor=None, product=product, **fields)

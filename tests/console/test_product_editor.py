@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from tests.helpers import published_food
 from weishang.catalog.models import Category, Product, ProductImage, ReturnClass, Sku
 from weishang.catalog.services import (
     add_product_image,
@@ -222,16 +223,7 @@ def test_edit_product_details(console, product, category):
 
 @pytest.mark.django_db
 def test_published_food_cannot_lose_its_licence_in_the_console(console, category):
-    product = create_product(
-        actor=None,
-        name="灰枣",
-        slug="huizao",
-        category=category,
-        is_food=True,
-        food_licence_no="SC1",
-    )
-    add_sku(actor=None, product=product, code="HZ-1", name="500g", list_price_fen=3990)
-    publish_product(actor=None, product=product)
+    product = published_food(category)
     response = console.post(
         edit_url(product),
         product_data(category, name="灰枣", slug="huizao", is_food="on", food_licence_no=""),
