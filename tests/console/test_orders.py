@@ -216,7 +216,7 @@ def test_brand_cancels_an_unpaid_order(console, place, sku):
 def test_brand_cannot_cancel_a_paid_order(console, paid_order, sku):
     html = console.get(detail(paid_order)).content.decode()
     assert "Cancel this unpaid order" not in html
-    assert "the brand cannot cancel it alone (E-commerce Law Art. 49)" in html
+    assert "the brand cannot cancel it alone. Ship it" in html
 
     response = console.post(reverse("console:order_cancel", args=[paid_order.number]), follow=True)
     (message,) = messages_of(response)

@@ -39,7 +39,10 @@ class Category(models.Model):
 
 
 class ReturnClass(models.TextChoices):
-    """How the 7-day no-reason return applies (Consumer Protection Law Art. 25)."""
+    """How the 7-day no-reason return applies (Consumer Protection Law Art. 25): four classes are
+    excluded by law (Online 7-day Returns Measures Art. 6); goods unsafe or changed once unsealed,
+    devalued once activated, or sold as near-expiry or defective may be excluded only when the
+    customer confirms it at purchase (Art. 7, 20)."""
 
     NORMAL = "normal", _("7-day no-reason return")
     CUSTOM_MADE = "custom_made", _("custom-made: no no-reason return")
@@ -144,7 +147,7 @@ class Sku(models.Model):
 
 
 class PricePeriod(models.Model):
-    """A scheduled price for part of a product's life (BRIEF B13); periods never overlap."""
+    """A scheduled price for part of a product's life; periods never overlap."""
 
     sku = models.ForeignKey(Sku, on_delete=models.CASCADE, related_name="price_periods")
     starts_at = models.DateTimeField(_("starts"))

@@ -6,7 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 class PlanMode(models.TextChoices):
     STRICT = "strict", _("strict: only the distributor who brought the customer is paid")
-    ADVISORY = "advisory", _("advisory: his inviter may earn a second level (Art. 7(3) risk)")
+    ADVISORY = (
+        "advisory",
+        _("advisory: his inviter may earn a second level (《禁止传销条例》Art. 7(3) risk)"),
+    )
 
 
 class CommissionPlan(models.Model):

@@ -21,7 +21,7 @@ CRIMINAL_THRESHOLD = (
     "（层级三级以上、人员三十人以上即立案追诉）"
 )
 WECHAT_RULES = "微信公众平台关于打击传销及多级分销的公告（2015、2016）"
-NO_STOCK_LOADING = "不压货（BRIEF B4）"
+NO_STOCK_LOADING = "品牌政策：不压货，每单由品牌仓库一件代发"
 DIRECT_SELLING_CAP = "《直销管理条例》第二十四条（30 %）"
 
 

@@ -43,7 +43,10 @@ class BusinessKind(models.TextChoices):
     """E-commerce Law Art. 10: a registered market entity, or the small-trade exemption."""
 
     REGISTERED = "registered", _("registered market entity (unified social credit code)")
-    SMALL_TRADE = "small_trade", _("individual exempt from registration (small trades, Art. 10)")
+    SMALL_TRADE = (
+        "small_trade",
+        _("individual exempt from registration (small trades, E-commerce Law Art. 10)"),
+    )
 
 
 class Distributor(models.Model):
@@ -112,7 +115,8 @@ class Distributor(models.Model):
 
 
 class Application(models.Model):
-    """A customer's request to become a distributor. Joining never costs anything (Art. 7(2))."""
+    """A customer's request to become a distributor. Joining never costs anything
+    (《禁止传销条例》Art. 7(2))."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("awaiting review")

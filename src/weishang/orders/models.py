@@ -91,7 +91,8 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
-    """What was bought, frozen at placement: later catalogue edits never change it (Art. 31)."""
+    """What was bought, frozen at placement: later catalogue edits never change it
+    (E-commerce Law Art. 31)."""
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="lines")
     sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+")

@@ -35,7 +35,8 @@ def check_transition(current: str, target: str) -> None:
 
 
 def return_window_closes(delivered_at: datetime, tz: ZoneInfo, days: int = 7) -> datetime:
-    """The window runs ``days`` full days from the day after sign-for (2017 measures, Art. 6)."""
+    """The window runs ``days`` full days from the day after sign-for (Online 7-day Returns
+    Measures Art. 10)."""
     signed_day = delivered_at.astimezone(tz).date()
     return datetime.combine(signed_day + timedelta(days=days + 1), time.min, tzinfo=tz)
 

@@ -200,8 +200,9 @@ def record_cancellation(*, order: Order, by_brand: bool, reason: str, now: datet
     if order.status == OrderStatus.PAID and by_brand:
         raise OrderError(
             _(
-                "A paid order is a contract: the brand cannot cancel it alone (E-commerce Law "
-                "Art. 49). Ship it, or ask the customer to cancel."
+                "An order is a contract once submitted (E-commerce Law Art. 49) and binds the "
+                "brand (Civil Code Art. 465): a paid order cannot be cancelled by the brand "
+                "alone. Ship it, or ask the customer to cancel."
             ),
             code="paid_order_brand_cancel",
         )
@@ -272,7 +273,8 @@ def ship_order(
 
 @transaction.atomic
 def mark_delivered(*, order: Order, actor, signed_at: datetime | None = None) -> Order:
-    """Records the courier's sign-for time, which starts the return window (Art. 51)."""
+    """Records the courier's sign-for time: the delivery time (E-commerce Law Art. 51).
+    The return window starts the next day (Online 7-day Returns Measures Art. 10)."""
     order = lock_order(order.pk)
     check_transition(order.status, OrderStatus.DELIVERED)
     before = {"status": order.status}

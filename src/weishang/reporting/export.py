@@ -1,4 +1,4 @@
-"""The regulator export (E-commerce Law Art. 31; BRIEF B6): transactions, complaints with their
+"""The regulator export (E-commerce Law Art. 25, 31): transactions, complaints with their
 outcomes and the distributor register for a date range, as CSV (UTF-8 with BOM) or JSON.
 
 Everything streams: rows come from the database through ``.iterator(chunk_size=CHUNK)`` (a

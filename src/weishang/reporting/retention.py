@@ -1,5 +1,6 @@
-"""Records retention (E-commerce Law Art. 31): transaction records are kept unchanged for three
-years, and this module shows when they were not.
+"""Records retention (E-commerce Law Art. 31, a platform operator's duty: the brand's site hosts
+its distributors' micro-stores): transaction records are kept unchanged for three years from the
+transaction's completion, and this module shows when they were not.
 
 The application never updates or deletes orders, order lines, payments, refunds or ledger
 transfers (their foreign keys are PROTECT). What a database user could still do by hand shows
