@@ -10,7 +10,7 @@ from django.utils import timezone
 from tests.helpers import deliver, pay
 from weishang.compliance import complaints
 from weishang.compliance.models import AuditEntry
-from weishang.console import roles
+from weishang.console import menu, roles
 from weishang.customers.models import Customer
 from weishang.distribution import binding
 from weishang.distribution.models import Binding, BindingEvent
@@ -183,3 +183,21 @@ def test_an_unknown_customer_is_a_404_and_audits_nothing(client, django_user_mod
     assert client.get(reverse("console:customer_detail", args=[999_999])).status_code == 404
     assert not AuditEntry.objects.exists()
 
+
+def test_the_menu_lists_only_routes_the_role_may_open(django_user_model):
+    for role in sorted(roles.ALL_ROLES):
+        user = member(django_user_model, role)
+        shown = {link.url for group in menu.menu_for(user, nav="customers") for link in group.links}
+        for _key, _label, entries in menu.GROUPS:
+            for entry in entries:
+                url = reverse(f"console:{entry.route}")
+                assert (url in shown) == roles.can(role, entry.route, "GET"), (role, entry.route)
+    groups = menu.menu_for(member(django_user_model, roles.OWNER), nav="customers")
+    assert [group.key for group in groups] == [
+        "orders",
+        "products",
+        "distribution",
+        "compliance",
+        "settings",
+    ]
+    assert [group.current for group in groups] == [True, False, False, False, False]
