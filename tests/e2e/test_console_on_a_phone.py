@@ -155,6 +155,7 @@ def distributor_pages() -> dict[str, str]:
 def sign_in_console(new_page, store, size):
     page = new_page(size=size)
     page.goto(store + "/console/login/")
+    assert_fits(page, f"the sign-in page at {size[0]} px")
     page.fill("#id_username", "admin")
     page.fill("#id_password", "weishang-demo")
     page.click("form button[type=submit]")
