@@ -201,3 +201,10 @@ def test_the_menu_lists_only_routes_the_role_may_open(django_user_model):
         "settings",
     ]
     assert [group.current for group in groups] == [True, False, False, False, False]
+
+
+def test_an_order_links_to_its_customers_page(client, django_user_model, wang, sku):
+    order = place(wang, sku)
+    sign_in(client, django_user_model, roles.OPERATOR)
+    html = client.get(reverse("console:order_detail", args=[order.number])).content.decode()
+    assert f'href="{detail(wang)}"' in html
