@@ -65,6 +65,8 @@ READ_ONLY = frozenset(
         "held_commission_list",
         "audit_log",
         "staff_list",
+        "customer_list",
+        "customer_detail",
     }
 )
 

@@ -121,6 +121,9 @@ POLICY = {
         MONEY_OUT,
     ),
     "audit_log": READ_ONLY,
+    # Customers: every role finds one; who sees his full details is decided on the page.
+    "customer_list": READ_ONLY,
+    "customer_detail": READ_ONLY,
     **dict.fromkeys(["staff_list", "staff_create", "staff_role", "staff_deactivate"], STAFF),
 }
 

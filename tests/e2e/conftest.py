@@ -50,8 +50,10 @@ def new_page(browser):
     contexts = []
     refused = []
 
-    def make(*, phone: bool = True):
+    def make(*, phone: bool = True, size: tuple[int, int] | None = None):
         viewport = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 860}
+        if size:
+            viewport = {"width": size[0], "height": size[1]}
         context = browser.new_context(viewport=viewport, locale="zh-CN", device_scale_factor=1)
         context.set_default_timeout(15_000)
         contexts.append(context)

@@ -49,7 +49,13 @@ AREAS = {
     "export": _area(_("Regulator export"), readers={OWNER, AUDITOR, OPERATOR}),
     "audit": _area(_("Audit log")),
     "staff": _area(_("Staff and roles"), OWNER, readers={OWNER}),
+    # Read only: every role finds a customer; FULL_CUSTOMER_DATA decides who sees his details.
+    "customers": _area(_("Customers")),
 }
+
+# Roles that need a customer's full mobile, names and addresses: shipping, returns, complaints.
+# The others see them masked (138****5678, 张*, the city only).
+FULL_CUSTOMER_DATA = frozenset({OWNER, OPERATOR, CUSTOMER_SERVICE})
 
 ROUTE_AREAS = {
     "dashboard": "dashboard",
@@ -119,6 +125,9 @@ ROUTE_AREAS = {
     "staff_create": "staff",
     "staff_role": "staff",
     "staff_deactivate": "staff",
+    # Customers (CRM)
+    "customer_list": "customers",
+    "customer_detail": "customers",
 }
 
 
@@ -160,6 +169,10 @@ def can(role: str, url_name: str, method: str) -> bool:
 
 def user_can(user, url_name: str, method: str) -> bool:
     return bool(roles_of(user) & allowed_roles(url_name, method))
+
+
+def sees_full_customer_data(user) -> bool:
+    return bool(roles_of(user) & FULL_CUSTOMER_DATA)
 
 
 def role_labels(roles) -> str:

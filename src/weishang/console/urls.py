@@ -4,6 +4,7 @@ from . import (
     audit_views,
     complaints,
     compliance_export,
+    customer_views,
     distribution_views,
     licences,
     plans,
@@ -157,4 +158,11 @@ urlpatterns = [
     path("staff/new/", staff_views.staff_create, name="staff_create"),
     path("staff/<int:user_id>/role/", staff_views.staff_role, name="staff_role"),
     path("staff/<int:user_id>/deactivate/", staff_views.staff_deactivate, name="staff_deactivate"),
+    # Customers (CRM): search, and each customer's orders, returns, complaints and binding
+    path("customers/", customer_views.customer_list, name="customer_list"),
+    path(
+        "customers/<int:customer_id>/",
+        customer_views.customer_detail,
+        name="customer_detail",
+    ),
 ]

@@ -4,6 +4,8 @@ layer (``weishang.privacy``) puts every domain's parts together."""
 
 import secrets
 
+from django.db import transaction
+
 from weishang.compliance import audit
 
 from .models import Customer, Device, OneTimeCode
@@ -32,6 +34,13 @@ def record_own_act(
         after={"fields": sorted(fields), **(after or {})},
         reason=reason,
     )
+
+
+@transaction.atomic
+def note_full_view(*, actor, customer: Customer) -> None:
+    """A staff member opened the customer's full mobile, names and addresses: the log says who saw
+    whose, and holds none of the values."""
+    audit.record(actor=actor, action="customer.view_personal_data", obj=customer)
 
 
 def lock_for_closure(customer: Customer) -> Customer:

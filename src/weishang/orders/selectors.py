@@ -108,6 +108,25 @@ def order_for_console(number: str) -> Order:
     )
 
 
+def orders_of_customer_for_console(customer: Customer) -> QuerySet[Order]:
+    """A customer's orders for his console page, newest first, with the attributed distributor."""
+    return (
+        Order.objects.filter(customer=customer)
+        .select_related("distributor")
+        .annotate(line_count=Count("lines"))
+        .order_by("-placed_at", "-pk")
+    )
+
+
+def returns_of_customer(customer: Customer) -> QuerySet[ReturnRequest]:
+    """A customer's return requests, newest first, with their order."""
+    return (
+        ReturnRequest.objects.filter(order__customer=customer)
+        .select_related("order")
+        .order_by("-requested_at", "-pk")
+    )
+
+
 # Storefront -------------------------------------------------------------------------------------
 
 

@@ -1,0 +1,99 @@
+"""The brand console's menu: the dashboard, then five groups (orders, products, distribution,
+compliance, settings). Each entry is a console route; a role sees only the entries it may open
+(``roles``), and a group with none left is not shown."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from . import roles
+
+
+@dataclass(frozen=True)
+class Entry:
+    nav: str  # what the page's view passes as ``nav``
+    route: str
+    label: object
+
+
+GROUPS = [
+    (
+        "orders",
+        pgettext_lazy("console menu", "Orders"),
+        [
+            Entry("orders", "order_list", _("Orders")),
+            Entry("returns", "return_list", _("Returns")),
+            Entry("customers", "customer_list", _("Customers")),
+        ],
+    ),
+    (
+        "products",
+        pgettext_lazy("console menu", "Products"),
+        [Entry("products", "product_list", _("Products & stock"))],
+    ),
+    (
+        "distribution",
+        pgettext_lazy("console menu", "Distribution"),
+        [
+            Entry("distributors", "distributor_list", _("Distributors")),
+            Entry("applications", "application_list", _("Applications")),
+            Entry("withdrawals", "withdrawal_list", _("Withdrawals")),
+            Entry("held", "held_commission_list", _("Held commission")),
+            Entry("plans", "plan_list", _("Commission plan")),
+        ],
+    ),
+    (
+        "compliance",
+        pgettext_lazy("console menu", "Compliance"),
+        [
+            Entry("complaints", "complaint_list", _("Complaints")),
+            Entry("blacklist", "blacklist", _("Blacklist")),
+            Entry("licences", "licence_list", _("Licences")),
+            Entry("export", "export", _("Regulator export")),
+            Entry("audit", "audit_log", _("Audit log")),
+        ],
+    ),
+    (
+        "settings",
+        pgettext_lazy("console menu", "Settings"),
+        [
+            Entry("programme", "programme", _("Programme")),
+            Entry("staff", "staff_list", _("Staff")),
+        ],
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    label: object
+    current: bool
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    label: object
+    links: list
+    current: bool
+
+
+def menu_for(user, *, nav: str = "", route: str = "") -> list[Group]:
+    """The groups the user may open, with the current page (by ``nav`` or by route) marked."""
+    groups = []
+    for key, label, entries in GROUPS:
+        links = [
+            Link(
+                url=reverse(f"console:{entry.route}"),
+                label=entry.label,
+                current=(nav == entry.nav if nav else route == entry.route),
+            )
+            for entry in entries
+            if roles.user_can(user, entry.route, "GET")
+        ]
+        if links:
+            groups.append(Group(key, label, links, any(link.current for link in links)))
+    return groups
