@@ -4,9 +4,12 @@ import gettext
 import shutil
 import subprocess
 import sys
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from django.db import models
+from django.utils.functional import Promise
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "weishang"
 LOCALE = PACKAGE / "locale" / "zh_Hans" / "LC_MESSAGES"
@@ -52,3 +55,57 @@ def test_the_compiled_catalogue_matches_its_source(tmp_path):
     compiled = tmp_path / "django.mo"
     subprocess.run(["msgfmt", "-o", str(compiled), str(LOCALE / "django.po")], check=True)
     assert catalog(compiled) == catalog(LOCALE / "django.mo"), "run `make messages` to compile"
+
+
+def _text_choices():
+    """Every TextChoices enum of ours, wherever it is defined (nested ones included)."""
+
+    def walk(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from walk(sub)
+
+    return [enum for enum in walk(models.TextChoices) if enum.__module__.startswith("weishang.")]
+
+
+def _msg(label) -> tuple[str | None, str]:
+    """(context, msgid) of a lazy label: ``gettext_lazy(msgid)`` or ``pgettext_lazy(ctx, msgid)``."""
+    assert isinstance(label, Promise), f"{label!r} is not marked for translation"
+    args = label._args
+    return (None, args[0]) if len(args) == 1 else (args[0], args[1])
+
+
+def _enum_name(enum) -> str:
+    return f"{enum.__module__}.{enum.__qualname__}"
+
+
+def test_every_choice_label_is_translated():
+    """A status, kind or category shown to a user is in the catalogue, under its context."""
+    translations = catalog(LOCALE / "django.mo")
+    missing = []
+    for enum in _text_choices():
+        for member in enum:
+            context, msgid = _msg(member.label)
+            key = msgid if context is None else f"{context}\x04{msgid}"
+            if not translations.get(key):
+                missing.append(f"{_enum_name(enum)}.{member.name}: {key!r}")
+    assert not missing, "untranslated choice labels:\n" + "\n".join(missing)
+
+
+def test_a_label_shared_by_two_enums_carries_a_context_of_its_own():
+    """The word "received" means 入库 for stock and 已受理 for a complaint: one msgid holds one
+    translation, so a label that two enums share must be a ``pgettext_lazy`` with a context
+    naming its enum, and no two enums may share a context for it."""
+    uses = defaultdict(list)
+    for enum in _text_choices():
+        for member in enum:
+            context, msgid = _msg(member.label)
+            uses[msgid].append((_enum_name(enum), context))
+    clashes = []
+    for msgid, enums in sorted(uses.items()):
+        if len({name for name, _context in enums}) < 2:
+            continue
+        contexts = [context for _name, context in enums]
+        if None in contexts or len(set(contexts)) < len(contexts):
+            clashes.append(f"{msgid!r}: {enums}")
+    assert not clashes, "labels shared without a context of their own:\n" + "\n".join(clashes)
