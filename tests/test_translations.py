@@ -69,7 +69,7 @@ def _text_choices():
 
 
 def _msg(label) -> tuple[str | None, str]:
-    """(context, msgid) of a lazy label: ``gettext_lazy(msgid)`` or ``pgettext_lazy(ctx, msgid)``."""
+    """(context, msgid) of ``gettext_lazy(msgid)`` or ``pgettext_lazy(context, msgid)``."""
     assert isinstance(label, Promise), f"{label!r} is not marked for translation"
     args = label._args
     return (None, args[0]) if len(args) == 1 else (args[0], args[1])
