@@ -5,6 +5,10 @@ from django.core.exceptions import ObjectDoesNotExist
 
 from weishang.catalog.rules import Price
 from weishang.catalog.selectors import sku_price
+from weishang.compliance.models import ComplaintStatus
+from weishang.distribution.models import Application, Distributor
+from weishang.orders.models import OrderStatus, ReturnStatus
+from weishang.payments.models import Payment
 
 register = template.Library()
 
@@ -35,3 +39,21 @@ def available(sku) -> int:
 def first_available(product) -> int | None:
     """The SKU to pre-select on the product page: the first one still in stock."""
     return next((sku.pk for sku in product.skus.all() if available(sku) > 0), None)
+
+
+STATUSES = {
+    "order": OrderStatus,
+    "return": ReturnStatus,
+    "payment": Payment.Status,
+    "distributor": Distributor.Status,
+    "application": Application.Status,
+    "complaint": ComplaintStatus,
+}
+
+
+@register.filter
+def status_words(value: str, kind: str) -> str:
+    """A status stored as its code (as in the data copy) by its label: ``o.status|status_words:
+    "order"`` shows 部分退款, never ``partially_refunded``."""
+    choices = STATUSES[kind]
+    return choices(value).label if value in choices.values else value
