@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.db import models
+from django.utils import translation
 from django.utils.functional import Promise
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "weishang"
@@ -109,3 +110,16 @@ def test_a_label_shared_by_two_enums_carries_a_context_of_its_own():
         if None in contexts or len(set(contexts)) < len(contexts):
             clashes.append(f"{msgid!r}: {enums}")
     assert not clashes, "labels shared without a context of their own:\n" + "\n".join(clashes)
+
+
+@pytest.mark.django_db
+def test_the_empty_line_of_a_select_is_translated():
+    """Django 6.1's "- Select an option -" is missing from Django's Chinese catalogue."""
+    from weishang.catalog.models import Product
+    from weishang.console.forms import ProductForm
+
+    with translation.override("zh-hans"):
+        select = str(ProductForm()["category"])
+        blank = str(Product._meta.get_field("category").get_choices()[0][1])
+    assert '<option value="" selected>- 请选择 -</option>' in select
+    assert blank == "- 请选择 -"

@@ -25,6 +25,9 @@ INT_MAX = 2**31 - 1
 BIGINT_MAX = 2**63 - 1
 
 NOT_ASCII = _("Use the digits 0 to 9 only.")
+# The first line of every select that may be left empty (Django's own text, which Django's
+# Chinese catalogue lacks); installed by the console app's ready().
+BLANK_CHOICE_LABEL = _("- Select an option -")
 
 
 def refuse_non_ascii(value) -> None:
