@@ -149,3 +149,20 @@ def test_a_visitor_gets_his_first_code_for_a_demo_number_right_after_loading(
     for mobile in ("13800138000", "13900139000"):
         page = client.post("/login/", {"action": "send_code", "mobile": mobile}, follow=True)
         assert 'data-testid="demo-code"' in page.content.decode(), mobile
+
+
+@pytest.mark.django_db
+def test_every_product_page_has_a_gallery_and_a_long_description(media, client):
+    """Several pictures (food: the product, a close-up, its facts, the orchard) and sections
+    as a real product page has them, shown on the page."""
+    load()
+    for product in Product.objects.prefetch_related("images"):
+        images = list(product.images.all())
+        assert len(images) >= (4 if product.is_food else 2), product.slug
+        assert len(product.description) >= 250, product.slug
+        for section in ("【产品介绍】", "【产品参数】", "【储存方法】", "【售后说明】"):
+            assert section in product.description or not product.is_food, (product.slug, section)
+        page = client.get(f"/p/{product.url_key}/").content.decode()
+        assert all(image.image.url in page for image in images), product.slug
+        assert "<h2>产品参数</h2>" in page and "【" not in page, product.slug
+        assert f"共 {len(images)} 张图片" in page

@@ -1,5 +1,7 @@
 """Store template helpers: current prices and stock from prefetched rows, without extra queries."""
 
+import re
+
 from django import template
 from django.core.exceptions import ObjectDoesNotExist
 
@@ -57,3 +59,20 @@ def status_words(value: str, kind: str) -> str:
     "order"`` shows 部分退款, never ``partially_refunded``."""
     choices = STATUSES[kind]
     return choices(value).label if value in choices.values else value
+
+
+_SECTION_TITLE = re.compile(r"【(.+?)】\s*")
+
+
+@register.filter
+def sections(description: str) -> list[tuple[str, str]]:
+    """A description's paragraphs, each as (title, text): a paragraph whose first line is
+    【产品参数】 is headed by it, as sellers write their product pages."""
+    result = []
+    for block in re.split(r"\n\s*\n", description.strip()):
+        heading = _SECTION_TITLE.match(block)
+        if heading:
+            result.append((heading.group(1), block[heading.end() :]))
+        else:
+            result.append(("", block))
+    return result
