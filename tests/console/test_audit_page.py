@@ -141,6 +141,8 @@ def test_a_customers_own_correction_is_listed_as_his_act_without_his_mobile(cons
     page = console.get(URL).content.decode()
     assert "each customer's own corrections and account closure" in page
     assert f"customer #{customer.pk}" in page
+    assert "Customer corrected his nickname" in page and "<ins>nickname</ins>" in page
+    assert "customer.correct_nickname" not in page and '"nickname"' not in page
     assert customer.mobile not in page
 
 

@@ -87,6 +87,8 @@ def value_words(key: str, value, model=None) -> str:
         return format_fen(value)
     if isinstance(value, int) and key.endswith("_bp"):
         return f"{value / 100:g} %"
+    if key == "fields" and isinstance(value, list):  # the fields a customer corrected himself
+        return ", ".join(field_words(str(name), model) for name in value)
     field = _model_field(model, key)
     if isinstance(value, str) and field is not None and field.choices:
         return str(dict(field.flatchoices).get(value, value))
