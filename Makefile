@@ -6,6 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Where the demo's logins, share links and QR codes point: the host and port it is served on.
+DEMO_URL ?= http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
+DEMO_HOSTS ?= 127.0.0.1,localhost,$(HOST)
 export WEISHANG_VAR_DIR ?= $(CURDIR)/var
 
 .PHONY: demo test install lint bench messages serve
@@ -23,8 +26,8 @@ install: $(VENV)/.installed
 
 demo: install
 	WEISHANG_DEBUG=1 $(BIN)/weishang migrate --noinput
-	WEISHANG_DEBUG=1 $(BIN)/weishang load_demo
-	WEISHANG_DEBUG=1 $(BIN)/weishang runserver $(HOST):$(PORT)
+	WEISHANG_DEBUG=1 WEISHANG_SITE_URL=$(DEMO_URL) $(BIN)/weishang load_demo
+	WEISHANG_DEBUG=1 WEISHANG_SITE_URL=$(DEMO_URL) WEISHANG_ALLOWED_HOSTS=$(DEMO_HOSTS) $(BIN)/weishang runserver $(HOST):$(PORT)
 
 test: install
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)

@@ -13,6 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+ISO_DAY = "%Y-%m-%d"
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2099, 12, 31)
 # Any character beyond ASCII: where only digits and punctuation belong, this is how the digits
@@ -24,6 +25,9 @@ INT_MAX = 2**31 - 1
 BIGINT_MAX = 2**63 - 1
 
 NOT_ASCII = _("Use the digits 0 to 9 only.")
+# The first line of every select that may be left empty (Django's own text, which Django's
+# Chinese catalogue lacks); installed by the console app's ready().
+BLANK_CHOICE_LABEL = _("- Select an option -")
 
 
 def refuse_non_ascii(value) -> None:
@@ -86,8 +90,26 @@ class _InRange:
         return parsed
 
 
+class DayInput(forms.DateInput):
+    """The browser's date picker. Its value must be ISO ``YYYY-MM-DD`` whatever the language:
+    Chinese formats a day as 2026/12/01, which the picker refuses and shows blank."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format=ISO_DAY)
+
+
 class DateField(_InRange, forms.DateField):
-    """A day from 2000-01-01 to 2099-12-31 unless the form says otherwise."""
+    """A day from 2000-01-01 to 2099-12-31 unless the form says otherwise, picked in the
+    browser's date picker (a date-type input the form gives is filled in ISO too)."""
+
+    widget = DayInput
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(self.widget, forms.DateInput) and self.widget.input_type == "date":
+            self.widget.format = ISO_DAY
 
 
 class DateTimeField(_InRange, forms.DateTimeField):

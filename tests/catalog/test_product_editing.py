@@ -91,7 +91,8 @@ def test_a_new_product_is_a_draft(category):
     ("fields", "message"),
     [
         ({"slug": "ruoqiang"}, "already uses the slug"),
-        ({"slug": "若羌"}, "English letters"),
+        ({"slug": "若羌 灰枣"}, "only letters"),
+        ({"slug": "2026"}, "needs a letter"),
         ({"name": "  "}, "Enter the name"),
         ({"name": "枣" * 121}, "at most 120 characters"),
         ({"return_class": ReturnClass.EXCLUDABLE}, "Say why no-reason returns"),

@@ -1,16 +1,21 @@
 """The audit log page: every role reads it; filters by action prefix, actor, object and day;
 newest first, 50 a page, before/after as the fields that changed; queries do not grow."""
 
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
+import weishang
 from weishang.compliance import audit
-from weishang.compliance.models import AuditEntry
+from weishang.compliance.models import AuditEntry, BlacklistSubject
 from weishang.console.audit_views import changes
+from weishang.console.audit_words import ACTIONS
 from weishang.customers.data_rights import update_nickname
 
 from .conftest import english
@@ -104,8 +109,8 @@ def test_shows_only_the_fields_that_changed(console, staff):
         reason="季末",
     )
     html = console.get(URL).content.decode()
-    assert "<strong>price_fen</strong>: <del>3990</del> → <ins>2990</ins>" in html
-    assert "<strong>name</strong>" not in html
+    assert "<strong>price</strong>: <del>¥39.90</del> → <ins>¥29.90</ins>" in html
+    assert "<strong>name</strong>" not in html and "price_fen" not in html
     assert "季末" in html
 
 
@@ -136,4 +141,52 @@ def test_a_customers_own_correction_is_listed_as_his_act_without_his_mobile(cons
     page = console.get(URL).content.decode()
     assert "each customer's own corrections and account closure" in page
     assert f"customer #{customer.pk}" in page
+    assert "Customer corrected his nickname" in page and "<ins>nickname</ins>" in page
+    assert "customer.correct_nickname" not in page and '"nickname"' not in page
     assert customer.mobile not in page
+
+
+def test_each_entry_reads_in_words_not_codes(console, staff):
+    """The action by its name, the object by its kind, amounts in yuan, statuses by label."""
+    audit.record(
+        actor=staff,
+        action="withdrawal.paid",
+        object_type="commissions.withdrawal",
+        object_id=8,
+        before={"status": "approved"},
+        after={"status": "paid", "amount_fen": 1500, "payout_reference": "PAY-1"},
+    )
+    audit.record(
+        actor=staff,
+        action="product.update",
+        object_type="catalog.product",
+        object_id=3,
+        before={"status": "draft", "is_food": False, "default_rate_bp": 500},
+        after={"status": "published", "is_food": True, "default_rate_bp": 550},
+    )
+    html = console.get(URL).content.decode()
+    for raw in ("withdrawal.paid", "amount_fen", "product.update", "is_food", "_bp"):
+        assert raw not in html, raw
+    assert "Withdrawal paid out" in html and "Product changed" in html
+    assert "<strong>amount</strong>: <ins>¥15.00</ins>" in html
+    assert "<del>approved, awaiting payout</del> → <ins>paid</ins>" in html
+    assert "<del>5 %</del> → <ins>5.5 %</ins>" in html
+    assert "<del>no</del> → <ins>yes</ins>" in html
+    console.cookies.pop(settings.LANGUAGE_COOKIE_NAME)
+    chinese = console.get(URL).content.decode()
+    assert "提现已打款" in chinese and "<del>已批准，待打款</del> → <ins>已打款</ins>" in chinese
+    assert "<del>草稿</del> → <ins>已上架</ins>" in chinese and "<ins>是</ins>" in chinese
+
+
+def test_every_audited_action_has_a_name():
+    """Each action the code records (the literal ``action="…"`` of every audit call, and the
+    complaint and blacklist actions built from their outcome) is named in the map."""
+    recorded = set()
+    for path in (Path(weishang.__file__).parent).rglob("*.py"):
+        recorded |= set(re.findall(r'action="([a-z_]+(?:\.[a-z_]+)+)"', path.read_text()))
+    recorded |= {f"complaint.{outcome}" for outcome in ("resolve", "reject")}
+    recorded |= {
+        f"blacklist.{who}.{act}" for who in BlacklistSubject.values for act in ("add", "lift")
+    }
+    assert recorded - set(ACTIONS) == set()
+    assert set(ACTIONS) - recorded == set(), "names for actions nobody records"

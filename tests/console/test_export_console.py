@@ -4,6 +4,7 @@ import io
 import json
 import zipfile
 
+import pytest
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -71,3 +72,16 @@ def test_bad_range_is_refused(console):
     )
     assert any("must be after the start date" in m for m in messages_of(response))
     assert not AuditEntry.objects.exists()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_date_pickers_hold_iso_days_in_every_language(console, settings, language):
+    """A date input shows blank unless its value is YYYY-MM-DD; Chinese writes 2026/12/01."""
+    console.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = console.get(reverse("console:export")).content.decode()
+    today = timezone.localdate()
+    assert f'type="date" name="start" value="{today.replace(day=1):%Y-%m-%d}"' in page
+    tomorrow = today + timezone.timedelta(days=1)
+    assert f'type="date" name="end" value="{tomorrow:%Y-%m-%d}"' in page
+    typed = console.get(reverse("console:export"), {"start": "2026-12-01", "end": "2026-12-08"})
+    assert 'value="2026-12-01"' in typed.content.decode()

@@ -177,7 +177,8 @@ def test_new_product_page_without_categories_asks_for_one(console):
     ("fields", "message"),
     [
         ({"slug": "ruoqiang"}, "already uses the slug “ruoqiang”"),
-        ({"slug": "红枣"}, "English letters"),
+        ({"slug": "红 枣"}, "only letters"),
+        ({"slug": "2026"}, "needs a letter"),
         ({"name": ""}, "Name: "),
         ({"return_class": ReturnClass.EXCLUDABLE}, "Say why no-reason returns"),
         ({"category": "999999"}, "Category: Choose a category."),

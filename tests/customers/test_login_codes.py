@@ -103,3 +103,11 @@ def test_address_needs_its_fields_and_a_valid_phone(customer):
     )
     assert second.is_default
     assert customer.addresses.filter(is_default=True).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_used_code_does_not_make_the_next_one_wait():
+    now = timezone.now()
+    code = send_login_code(mobile="13912345678", now=now)
+    log_in_with_code(mobile="13912345678", code=code, now=now + timedelta(seconds=5))
+    assert send_login_code(mobile="13912345678", now=now + timedelta(seconds=10))

@@ -27,15 +27,15 @@ def load():
 
 
 @pytest.mark.django_db
-def test_demo_loads_once_with_a_complete_catalogue(media):
+def test_demo_loads_once_with_a_complete_catalogue(media, settings):
     first = load()
     second = load()
 
     assert "Loaded the demo brand" in first
     assert "not loaded again" in second
     for text in (first, second):
-        assert "http://127.0.0.1:8000/console/" in text and "weishang-demo" in text
-        assert "http://127.0.0.1:8000/d/" in text
+        assert f"{settings.SITE_URL}/console/" in text and "weishang-demo" in text
+        assert f"{settings.SITE_URL}/d/" in text
         assert "13800138000" in text
     assert Brand.objects.count() == 1
     published = Product.objects.filter(status=Product.Status.PUBLISHED)
@@ -127,3 +127,42 @@ def test_the_demo_distributor_earns_on_the_customers_orders(media):
     assert set(Commission.objects.filter(order__in=paid).values_list("status", flat=True)) == {
         "pending"
     }
+
+
+@pytest.mark.django_db
+def test_the_logins_name_the_address_the_demo_is_served_on(media, settings):
+    """`make demo HOST=… PORT=…` sets WEISHANG_SITE_URL; the printed logins follow it."""
+    settings.SITE_URL = "http://192.168.1.20:8080"
+    out = load()
+    assert "http://192.168.1.20:8080/console/" in out and "http://192.168.1.20:8080/d/" in out
+    assert "127.0.0.1:8000" not in out
+
+
+@pytest.mark.django_db
+def test_a_visitor_gets_his_first_code_for_a_demo_number_right_after_loading(
+    media, client, settings
+):
+    """The demo signs its customer and distributor up by one-time codes a moment before; those
+    used codes must not make the visitor wait a minute for his own."""
+    settings.OTP_SHOW_ON_PAGE = True
+    load()
+    for mobile in ("13800138000", "13900139000"):
+        page = client.post("/login/", {"action": "send_code", "mobile": mobile}, follow=True)
+        assert 'data-testid="demo-code"' in page.content.decode(), mobile
+
+
+@pytest.mark.django_db
+def test_every_product_page_has_a_gallery_and_a_long_description(media, client):
+    """Several pictures (food: the product, a close-up, its facts, the orchard) and sections
+    as a real product page has them, shown on the page."""
+    load()
+    for product in Product.objects.prefetch_related("images"):
+        images = list(product.images.all())
+        assert len(images) >= (4 if product.is_food else 2), product.slug
+        assert len(product.description) >= 250, product.slug
+        for section in ("【产品介绍】", "【产品参数】", "【储存方法】", "【售后说明】"):
+            assert section in product.description or not product.is_food, (product.slug, section)
+        page = client.get(f"/p/{product.url_key}/").content.decode()
+        assert all(image.image.url in page for image in images), product.slug
+        assert "<h2>产品参数</h2>" in page and "【" not in page, product.slug
+        assert f"共 {len(images)} 张图片" in page

@@ -62,7 +62,8 @@ class Product(models.Model):
         PUBLISHED = "published", _("published")
 
     name = models.CharField(_("name"), max_length=120)
-    slug = models.SlugField(unique=True)
+    # Latin or Chinese (若羌灰枣) or none: without one, the product's address carries its id.
+    slug = models.SlugField(_("slug"), allow_unicode=True, blank=True)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.DRAFT)
@@ -97,10 +98,19 @@ class Product(models.Model):
                 condition=~Q(return_class="excludable", exclusion_reason=""),
                 name="excludable_has_reason",
             ),
+            models.UniqueConstraint(
+                fields=["slug"], condition=~Q(slug=""), name="product_slug_unique"
+            ),
         ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def url_key(self) -> str:
+        """What the product's address carries: its slug, or its id when it has none (a slug
+        is never all digits, so the two cannot be confused)."""
+        return self.slug or str(self.pk)
 
     @property
     def needs_return_confirmation(self) -> bool:

@@ -1,8 +1,12 @@
-"""Pure pricing rules: no database access."""
+"""Pure pricing and addressing rules: no database access."""
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+
+# A product's address carries its id when it has no slug; a slug is therefore never this.
+PRODUCT_ID = re.compile(r"[0-9]{1,18}", re.ASCII)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from .models import Brand, Category, PricePeriod, Product, ProductImage, Sku
-from .rules import Period, Price, price_at
+from .rules import PRODUCT_ID, Period, Price, price_at
 
 
 def brand() -> Brand | None:
@@ -58,8 +58,11 @@ def all_products() -> QuerySet[Product]:
     return Product.objects.select_related("category").prefetch_related(*_product_prefetches())
 
 
-def published_product(slug: str) -> Product:
-    return published_products().get(slug=slug)
+def published_product(key: str) -> Product:
+    """By the key in its address (``Product.url_key``): its slug, or its id if it has none."""
+    if PRODUCT_ID.fullmatch(key):
+        return published_products().get(pk=int(key), slug="")
+    return published_products().get(slug=key)
 
 
 # Brand console ----------------------------------------------------------------------------------

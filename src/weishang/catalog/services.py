@@ -15,7 +15,7 @@ from weishang.inventory.services import set_stock_on_hand
 
 from .errors import CatalogError
 from .models import Category, PricePeriod, Product, ProductImage, ReturnClass, Sku
-from .rules import overlaps
+from .rules import PRODUCT_ID, overlaps
 
 MAX_PRICE_FEN = 1_000_000_000  # ¥10,000,000.00, well inside a PositiveIntegerField
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
@@ -32,6 +32,7 @@ PRODUCT_FIELDS = (
     "exclusion_reason",
 )
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+_UNICODE_SLUG = re.compile(r"^[-\w]+\Z")
 SKU_FIELDS = ("code", "name", "list_price_fen", "is_active")
 
 
@@ -155,6 +156,23 @@ def _slug(value, *, model) -> str:
     return slug
 
 
+def _product_slug(value) -> str:
+    """Letters of any script (若羌灰枣), digits, hyphens and underscores, or nothing at all; never
+    digits only, which is how a product without a slug is addressed by its id."""
+    slug = _text(value, model=Product, field="slug", required=False)
+    if slug and not _UNICODE_SLUG.match(slug):
+        raise CatalogError(
+            _("A slug uses only letters (Chinese ones too), digits, hyphens and underscores."),
+            code="invalid_slug",
+        )
+    if PRODUCT_ID.fullmatch(slug):
+        raise CatalogError(
+            _("A slug needs a letter: an address of digits only is a product's number."),
+            code="invalid_slug",
+        )
+    return slug
+
+
 def _price_fen(value) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise CatalogError(_("A price must be a positive whole number of fen."), code="bad_price")
@@ -215,8 +233,8 @@ def _clean_product_fields(fields: dict, *, product: Product | None = None) -> di
         if name in clean:
             clean[name] = _text(clean[name], model=Product, field=name, required=required)
     if "slug" in clean:
-        clean["slug"] = _slug(clean["slug"], model=Product)
-        others = Product.objects.filter(slug=clean["slug"])
+        clean["slug"] = _product_slug(clean["slug"])
+        others = Product.objects.filter(slug=clean["slug"]).exclude(slug="")
         if product is not None:
             others = others.exclude(pk=product.pk)
         if others.exists():
@@ -233,8 +251,8 @@ def create_product(
     *,
     actor,
     name: str,
-    slug: str,
     category: Category,
+    slug: str = "",
     description: str = "",
     is_food: bool = False,
     food_licence_no: str = "",
@@ -418,7 +436,7 @@ def add_product_image(*, product: Product, actor, image_file) -> ProductImage:
     image_format = _checked_image(image_file)
     product = Product.objects.select_for_update().get(pk=product.pk)
     image = ProductImage(product=product, position=_next_position(product.images.all()))
-    name = f"{product.slug}-{uuid.uuid4().hex[:12]}.{IMAGE_FORMATS[image_format]}"
+    name = f"product-{product.pk}-{uuid.uuid4().hex[:12]}.{IMAGE_FORMATS[image_format]}"
     image.image.save(name, image_file, save=False)
     try:
         image.save(force_insert=True)

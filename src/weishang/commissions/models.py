@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PlanMode(models.TextChoices):
@@ -79,10 +80,13 @@ class Commission(models.Model):
     """What one order line earns one distributor, priced when the order is placed."""
 
     class Status(models.TextChoices):
-        AWAITING_PAYMENT = "awaiting_payment", _("awaiting payment")
+        AWAITING_PAYMENT = (
+            "awaiting_payment",
+            pgettext_lazy("commission status", "awaiting payment"),
+        )
         PENDING = "pending", _("pending (return window open)")
-        HELD = "held", _("held for review")
-        AVAILABLE = "available", _("available")
+        HELD = "held", pgettext_lazy("commission status", "held for review")
+        AVAILABLE = "available", pgettext_lazy("commission status", "available")
         REJECTED = "rejected", _("rejected after review")
         REVERSED = "reversed", _("reversed: the line was refunded in full")
         VOID = "void", _("void (order not paid)")
@@ -147,8 +151,8 @@ class Account(models.Model):
 
     class Kind(models.TextChoices):
         PENDING = "pending", _("pending")
-        HELD = "held", _("held for review")
-        AVAILABLE = "available", _("available")
+        HELD = "held", pgettext_lazy("ledger account", "held for review")
+        AVAILABLE = "available", pgettext_lazy("ledger account", "available")
         WITHDRAWING = "withdrawing", _("withdrawal in progress")
         BRAND_EXPENSE = "brand_expense", _("brand: commission expense")
         BRAND_PAYOUTS = "brand_payouts", _("brand: commission paid out")
@@ -218,12 +222,12 @@ class Transfer(models.Model):
 
 class Withdrawal(models.Model):
     class Status(models.TextChoices):
-        REQUESTED = "requested", _("requested")
+        REQUESTED = "requested", pgettext_lazy("withdrawal status", "requested")
         APPROVED = "approved", _("approved, awaiting payout")
         PAYING = "paying", _("payout in progress")
         PAYOUT_FAILED = "payout_failed", _("payout refused, to retry")
-        PAID = "paid", _("paid")
-        REJECTED = "rejected", _("rejected")
+        PAID = "paid", pgettext_lazy("withdrawal status", "paid")
+        REJECTED = "rejected", pgettext_lazy("withdrawal status", "rejected")
 
     distributor = models.ForeignKey(
         "distribution.Distributor", on_delete=models.PROTECT, related_name="withdrawals"

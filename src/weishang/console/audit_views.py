@@ -5,14 +5,18 @@ import datetime
 import json
 
 from django import forms
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from weishang.compliance import selectors
 from weishang.inputs import DateField
+from weishang.money import format_fen
 
+from .audit_words import ACTIONS, FIELDS
 from .views import PAGE_SIZE, _form_errors, staff_required
 
 
@@ -50,9 +54,50 @@ def _short(value) -> str:
     return text if len(text) <= 80 else text[:79] + "…"
 
 
-def changes(before, after) -> list[tuple[str, str, str]]:
-    """(field, before, after) for each field whose value differs, "" standing for absent; one
-    row with the whole values when either side is not an object."""
+def _model(object_type: str):
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def _model_field(model, key: str):
+    try:
+        return model._meta.get_field(key) if model is not None else None
+    except FieldDoesNotExist:
+        return None
+
+
+def field_words(key: str, model=None) -> str:
+    """A recorded key as the page names it: from the map, else the model field's name."""
+    if key in FIELDS:
+        return str(FIELDS[key])
+    field = _model_field(model, key)
+    if field is not None and hasattr(field, "verbose_name"):
+        return str(field.verbose_name)
+    return key.removesuffix("_fen").removesuffix("_bp").replace("_", " ")
+
+
+def value_words(key: str, value, model=None) -> str:
+    """A recorded value as the page shows it: amounts in yuan, rates in per cent, a status or
+    kind by its label, yes or no."""
+    if isinstance(value, bool):
+        return pgettext("boolean", "yes") if value else pgettext("boolean", "no")
+    if isinstance(value, int) and key.endswith("_fen"):
+        return format_fen(value)
+    if isinstance(value, int) and key.endswith("_bp"):
+        return f"{value / 100:g} %"
+    if key == "fields" and isinstance(value, list):  # the fields a customer corrected himself
+        return ", ".join(field_words(str(name), model) for name in value)
+    field = _model_field(model, key)
+    if isinstance(value, str) and field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return _short(value)
+
+
+def changes(before, after, *, model=None) -> list[tuple[str, str, str]]:
+    """(field, before, after) in words for each field whose value differs, "" standing for
+    absent; one row with the whole values when either side is not an object."""
     if before is None and after is None:
         return []
     old = {} if before is None else before
@@ -60,14 +105,24 @@ def changes(before, after) -> list[tuple[str, str, str]]:
     if isinstance(old, dict) and isinstance(new, dict):
         return [
             (
-                str(key),
-                _short(old[key]) if key in old else "",
-                _short(new[key]) if key in new else "",
+                field_words(str(key), model),
+                value_words(str(key), old[key], model) if key in old else "",
+                value_words(str(key), new[key], model) if key in new else "",
             )
             for key in sorted(old.keys() | new.keys(), key=str)
             if old.get(key, ...) != new.get(key, ...)
         ]
     return [("", "" if before is None else _short(before), "" if after is None else _short(after))]
+
+
+def described(entry) -> dict:
+    """One entry in words: its action's name, its object's kind and the fields that changed."""
+    model = _model(entry.object_type)
+    return {
+        "action": str(ACTIONS.get(entry.action, entry.action)),
+        "object": str(model._meta.verbose_name) if model is not None else entry.object_type,
+        "diff": changes(entry.before, entry.after, model=model),
+    }
 
 
 @staff_required
@@ -87,7 +142,7 @@ def audit_log(request):
     if data.get("end"):
         entries = entries.filter(at__lt=_day_start(data["end"] + datetime.timedelta(days=1)))
     page = Paginator(entries.order_by("-at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(entry, changes(entry.before, entry.after)) for entry in page]
+    rows = [(entry, described(entry)) for entry in page]
     return render(
         request,
         "console/audit/list.html",

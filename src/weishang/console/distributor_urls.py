@@ -13,6 +13,6 @@ urlpatterns = [
     path("earnings/", views.earnings, name="earnings"),
     path("withdrawals/", views.withdrawals, name="withdrawals"),
     path("share/", views.share, name="share"),
-    path("share/p/<slug:product_slug>/qr.svg", views.product_qr_svg, name="product_qr_svg"),
+    path("share/p/<str:product_slug>/qr.svg", views.product_qr_svg, name="product_qr_svg"),
     path("store/", views.store, name="store"),
 ]

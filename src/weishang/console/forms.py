@@ -138,8 +138,12 @@ class ProductForm(forms.Form):
     slug = forms.SlugField(
         label=_("Slug (in the store's address)"),
         max_length=50,
+        allow_unicode=True,
+        required=False,
         error_messages={
-            "invalid": _("A slug uses only English letters, digits, hyphens and underscores.")
+            "invalid": _(
+                "A slug uses only letters (Chinese ones too), digits, hyphens and underscores."
+            )
         },
     )
     category = forms.ModelChoiceField(

@@ -45,7 +45,10 @@ def send_login_code(*, mobile: str, now=None) -> str:
     budget of messages (the page adds the client's). Returns the code for the demo page."""
     mobile = _mobile(mobile)
     now = now or timezone.now()
-    if OneTimeCode.objects.filter(mobile=mobile, created_at__gt=now - RESEND_INTERVAL).exists():
+    # Only a code still waiting to be used makes the next one wait: once used (a sign-in, or
+    # the demo signing its own accounts up), the number may ask again at once.
+    waiting = OneTimeCode.objects.filter(mobile=mobile, used_at__isnull=True)
+    if waiting.filter(created_at__gt=now - RESEND_INTERVAL).exists():
         raise CustomerError(
             _("A code was sent less than a minute ago; please wait before asking again.")
         )

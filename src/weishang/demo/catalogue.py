@@ -293,3 +293,70 @@ DISTRIBUTOR = {
     },
 }
 PLAN_DEFAULT_RATE_BP = 500  # 5 % of what the customer paid (seed 001)
+
+# The sections every product page of the demo carries after its own introduction, by category:
+# (title, text); "{name}" and "{specs}" are the product's name and its SKUs.
+SECTIONS = {
+    "jujube": [
+        (
+            "产品参数",
+            "品名：{name}\n产地：新疆若羌、和田、阿克苏枣区\n规格：{specs}\n"
+            "保质期：干枣 12 个月，鲜枣 7 天\n执行标准：GB/T 5835 干制红枣",
+        ),
+        ("食用方法", "洗净后直接食用；煲汤、煮粥时去核切半更易出味；泡水时掰开，每次 3–5 颗。"),
+        ("储存方法", "干枣开袋后密封，置于阴凉干燥处或冷藏；鲜枣收到后请冷藏并尽快食用。"),
+    ],
+    "snacks": [
+        (
+            "产品参数",
+            "品名：{name}\n配料：若羌灰枣及产品名所示原料\n规格：{specs}\n"
+            "保质期：9 个月\n生产许可证：见页面下方食品经营许可",
+        ),
+        ("食用方法", "开袋即食。每日 30–50 克为宜，糖尿病人请遵医嘱。"),
+        ("储存方法", "常温避光保存，开封后请密封并尽快食用，避免受潮。"),
+    ],
+    "tea": [
+        ("产品参数", "品名：{name}\n规格：{specs}\n保质期：18 个月\n冲泡：80–95 ℃ 热水"),
+        (
+            "食用方法",
+            "取一份放入杯中，注入热水闷泡 5 分钟，可续泡 2–3 次；蜂蜜请用 60 ℃ 以下温水冲调。",
+        ),
+        ("储存方法", "密封、避光、防潮，远离异味；蜂蜜低温结晶属正常现象。"),
+    ],
+    "gifts": [
+        ("产品参数", "品名：{name}\n规格：{specs}\n内含：礼盒所列各款枣制品\n包装：礼盒 + 手提袋"),
+        ("食用方法", "盒内各款按其小包装上的说明食用。"),
+        ("储存方法", "收货后请拆去外箱，礼盒置于阴凉干燥处。"),
+    ],
+    "reading": [
+        ("产品参数", "品名：{name}\n规格：{specs}\n语言：简体中文"),
+        ("阅读方法", "电子版付款后在订单页下载；季刊按季度寄出，发货后可在订单页查看物流。"),
+        ("保存方法", "纸质刊物请避免受潮、暴晒。"),
+    ],
+}
+BRAND_STORY = (
+    "品牌故事",
+    "枣知道扎根新疆若羌，与 300 多户枣农签约种植，从挂树风干到分拣包装全程在产区完成，"
+    "每一单都由品牌仓一件代发。",
+)
+AFTER_SALES = (
+    "售后说明",
+    "收货时请当面检查，如有破损、错发请在 48 小时内拍照联系客服；是否适用七天无理由退货，"
+    "以本页“退货”一栏为准。",
+)
+
+
+def long_description(item: DemoProduct) -> str:
+    """The product's own text, then sections headed 【产品参数】, 【食用方法】, 【储存方法】 and
+    the like: as long as a real product page's."""
+    specs = " / ".join(sku.name for sku in item.skus)
+    sections = [
+        ("产品介绍", item.description),
+        *(
+            (title, text.format(name=item.name, specs=specs))
+            for title, text in SECTIONS[item.category]
+        ),
+        BRAND_STORY,
+        AFTER_SALES,
+    ]
+    return "\n\n".join(f"【{title}】\n{text}" for title, text in sections)

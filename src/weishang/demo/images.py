@@ -1,5 +1,6 @@
 """Product pictures for the demo brand, drawn with Pillow so the demo needs no image files."""
 
+import functools
 import io
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
@@ -117,21 +118,75 @@ def _book(draw: ImageDraw.ImageDraw) -> None:
 SHAPES = {"pile": _pile, "box": _box, "cup": _cup, "jar": _jar, "book": _book}
 
 
-def render_product_image(
-    title: str, *, shape: str = "pile", palette: str = "red", subtitle: str = ""
-) -> bytes:
-    """A square JPEG: gradient background, a drawn product, its name in Chinese underneath."""
+@functools.cache
+def _stage(palette: str) -> Image.Image:
+    """The gradient with a soft shadow to stand a product on, drawn once per palette."""
     top, bottom = PALETTES[palette]
     image = _gradient(top, bottom)
     shadow = Image.new("L", (SIZE, SIZE), 0)
     ImageDraw.Draw(shadow).ellipse((150, 420, 450, 470), fill=90)
     image.paste((120, 80, 60), mask=shadow.filter(ImageFilter.GaussianBlur(14)))
+    return image
+
+
+def _jpeg(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85, optimize=True)
+    return buffer.getvalue()
+
+
+def render_product_image(
+    title: str, *, shape: str = "pile", palette: str = "red", subtitle: str = ""
+) -> bytes:
+    """A square JPEG: gradient background, a drawn product, its name in Chinese underneath."""
+    image = _stage(palette).copy()
     draw = ImageDraw.Draw(image)
     SHAPES[shape](draw)
     title_font = _font(50 if len(title) <= 8 else 40)
     draw.text((SIZE // 2, 515), title, font=title_font, fill=INK, anchor="mm")
     if subtitle:
         draw.text((SIZE // 2, 80), subtitle, font=_font(28), fill=(150, 90, 70), anchor="mm")
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=85, optimize=True)
-    return buffer.getvalue()
+    return _jpeg(image)
+
+
+def render_close_up(title: str, *, palette: str = "red", caption: str = "") -> bytes:
+    """One jujube, large: the detail shot of a product page."""
+    image = _stage(palette).copy()
+    draw = ImageDraw.Draw(image)
+    _jujube(draw, SIZE // 2, 300, 2.3)
+    draw.text((SIZE // 2, 515), title, font=_font(40), fill=INK, anchor="mm")
+    if caption:
+        draw.text((SIZE // 2, 60), caption, font=_font(28), fill=(150, 90, 70), anchor="mm")
+    return _jpeg(image)
+
+
+def render_facts(title: str, lines: list[str], *, palette: str = "red") -> bytes:
+    """A card of the product's facts (origin, sizes, shelf life), as sellers put in a gallery."""
+    top, _bottom = PALETTES[palette]
+    image = Image.new("RGB", (SIZE, SIZE), top)
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((40, 40, SIZE - 40, SIZE - 40), radius=24, outline=JUJUBE, width=6)
+    draw.text((SIZE // 2, 110), title, font=_font(44), fill=JUJUBE, anchor="mm")
+    body = _font(26)
+    for n, line in enumerate(lines[:9]):
+        draw.text((80, 180 + n * 44), line[:20], font=body, fill=INK)
+    return _jpeg(image)
+
+
+@functools.cache
+def render_origin() -> bytes:
+    """The orchard under the desert sun, the same for every product: drawn once."""
+    image = _gradient((176, 214, 240), (240, 214, 160))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((420, 60, 520, 160), fill=(255, 214, 90))
+    draw.polygon(
+        [(0, 380), (160, 300), (330, 370), (470, 310), (600, 360), (600, 600), (0, 600)],
+        fill=(226, 190, 130),
+    )
+    for row, y in enumerate((400, 470, 540)):
+        for x in range(40 + row * 20, SIZE, 110):
+            draw.rectangle((x - 4, y - 10, x + 4, y + 30), fill=INK)
+            draw.ellipse((x - 34, y - 60, x + 34, y), fill=LEAF)
+            draw.ellipse((x - 12, y - 34, x, y - 20), fill=JUJUBE)
+    draw.text((SIZE // 2, 230), "若羌枣园 · 新疆", font=_font(40), fill=INK, anchor="mm")
+    return _jpeg(image)

@@ -27,7 +27,7 @@ from weishang.payments.providers import Notification
 from weishang.sales import services as sales
 
 from . import catalogue
-from .images import render_product_image
+from .images import render_close_up, render_facts, render_origin, render_product_image
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,21 @@ def add_licences(*, brand: Brand) -> None:
     )
 
 
+def gallery(item: catalogue.DemoProduct) -> list[tuple[str, bytes]]:
+    """A product's pictures as a seller's gallery has them: the product, a card of its facts,
+    and for food a close-up and the orchard it comes from."""
+    main = render_product_image(
+        item.name, shape=item.shape, palette=item.palette, subtitle=item.tagline
+    )
+    facts = render_facts(
+        item.name, [f"规格：{sku.name}" for sku in item.skus] + [item.tagline], palette=item.palette
+    )
+    if not item.is_food:
+        return [("main", main), ("facts", facts)]
+    close_up = render_close_up(item.name, palette=item.palette, caption="细节实拍")
+    return [("main", main), ("detail", close_up), ("facts", facts), ("origin", render_origin())]
+
+
 def load_catalogue(*, brand: Brand) -> list[Product]:
     categories = {}
     for position, (slug, name) in enumerate(catalogue.CATEGORIES):
@@ -90,7 +105,7 @@ def load_catalogue(*, brand: Brand) -> list[Product]:
             name=item.name,
             slug=item.slug,
             category=categories[item.category],
-            description=item.description,
+            description=catalogue.long_description(item),
             is_food=item.is_food,
             food_licence_no=brand.food_licence_no if item.is_food else "",
             return_class=item.return_class,
@@ -108,11 +123,9 @@ def load_catalogue(*, brand: Brand) -> list[Product]:
             set_stock_on_hand(
                 actor=None, sku_id=sku.pk, on_hand=demo_sku.stock, reference="demo opening stock"
             )
-        picture = render_product_image(
-            item.name, shape=item.shape, palette=item.palette, subtitle=item.tagline
-        )
-        image = ProductImage(product=product, position=0)
-        image.image.save(f"{item.slug}.jpg", ContentFile(picture), save=True)
+        for image_position, (suffix, picture) in enumerate(gallery(item)):
+            image = ProductImage(product=product, position=image_position)
+            image.image.save(f"{item.slug}-{suffix}.jpg", ContentFile(picture), save=True)
         products.append(publish_product(actor=None, product=product))
 
     now = timezone.now()

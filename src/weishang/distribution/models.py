@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from weishang.crypto import EncryptedTextField
 
@@ -121,7 +122,7 @@ class Application(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("awaiting review")
         APPROVED = "approved", _("approved")
-        REJECTED = "rejected", _("rejected")
+        REJECTED = "rejected", pgettext_lazy("application status", "rejected")
 
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.PROTECT, related_name="distributor_applications"

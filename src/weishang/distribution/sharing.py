@@ -48,7 +48,7 @@ def share_path(distributor: Distributor, *, source: str, product: Product | None
     if product is None:
         path = reverse("storefront:microstore", args=[distributor.slug])
     else:
-        path = reverse("storefront:product_detail", args=[product.slug])
+        path = reverse("storefront:product_detail", args=[product.url_key])
     return f"{path}?{urlencode({PARAM: token})}"
 
 
@@ -122,7 +122,7 @@ def poster_fingerprint(distributor: Distributor, product: Product | None = None)
         distributor.store_name,
         distributor.intro,
         picture.name if picture else "",
-        product.slug if product else "",
+        product.url_key if product else "",
         product.name if product else "",
         str(price.amount_fen) if price else "",
         get_language() or "",

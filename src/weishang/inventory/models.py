@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Stock(models.Model):
@@ -32,11 +33,11 @@ class StockMovement(models.Model):
     """Append-only record of every change to a SKU's stock, for the warehouse's audit trail."""
 
     class Kind(models.TextChoices):
-        RECEIVED = "received", _("received")
+        RECEIVED = "received", pgettext_lazy("stock movement", "received")
         ADJUSTED = "adjusted", _("adjusted")
         RESERVED = "reserved", _("reserved")
         RELEASED = "released", _("released")
-        SHIPPED = "shipped", _("shipped")
+        SHIPPED = "shipped", pgettext_lazy("stock movement", "shipped")
         RETURNED = "returned", _("returned")
 
     sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+")

@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from weishang.catalog.models import ReturnClass
 
@@ -22,13 +23,13 @@ class CartItem(models.Model):
 
 
 class OrderStatus(models.TextChoices):
-    PENDING_PAYMENT = "pending_payment", _("awaiting payment")
+    PENDING_PAYMENT = "pending_payment", pgettext_lazy("order status", "awaiting payment")
     PAID = "paid", _("paid, awaiting shipment")
-    SHIPPED = "shipped", _("shipped")
+    SHIPPED = "shipped", pgettext_lazy("order status", "shipped")
     DELIVERED = "delivered", _("delivered")
     COMPLETED = "completed", _("completed")
     CANCELLED = "cancelled", _("cancelled")
-    REFUNDED = "refunded", _("refunded")
+    REFUNDED = "refunded", pgettext_lazy("order status", "refunded")
     PARTIALLY_REFUNDED = "partially_refunded", _("partially refunded")
 
 
@@ -122,11 +123,11 @@ class OrderLine(models.Model):
 
 
 class ReturnStatus(models.TextChoices):
-    REQUESTED = "requested", _("requested")
+    REQUESTED = "requested", pgettext_lazy("return status", "requested")
     APPROVED = "approved", _("approved, awaiting the goods")
     RECEIVED = "received", _("goods received, refund due")
-    REFUNDED = "refunded", _("refunded")
-    REJECTED = "rejected", _("rejected")
+    REFUNDED = "refunded", pgettext_lazy("return status", "refunded")
+    REJECTED = "rejected", pgettext_lazy("return status", "rejected")
 
 
 class ReturnRequest(models.Model):

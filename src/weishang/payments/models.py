@@ -1,14 +1,15 @@
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Payment(models.Model):
     """One attempt to collect an order's total through a provider."""
 
     class Status(models.TextChoices):
-        CREATED = "created", _("awaiting payment")
-        SUCCEEDED = "succeeded", _("paid")
+        CREATED = "created", pgettext_lazy("payment status", "awaiting payment")
+        SUCCEEDED = "succeeded", pgettext_lazy("payment status", "paid")
 
     number = models.CharField(
         max_length=32, unique=True, help_text="Our trade number sent to the provider."
@@ -47,7 +48,7 @@ class Refund(models.Model):
 
     class Status(models.TextChoices):
         REQUESTED = "requested", _("refund in progress")
-        SUCCEEDED = "succeeded", _("refunded")
+        SUCCEEDED = "succeeded", pgettext_lazy("refund status", "refunded")
         FAILED = "failed", _("refund refused by the provider, to retry")
 
     number = models.CharField(max_length=32, unique=True)

@@ -5,7 +5,7 @@ from . import apply, complaints, microstore, privacy, views
 app_name = "storefront"
 urlpatterns = [
     path("", views.product_list, name="product_list"),
-    path("p/<slug:slug>/", views.product_detail, name="product_detail"),
+    path("p/<str:slug>/", views.product_detail, name="product_detail"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("account/", views.account, name="account"),
@@ -23,12 +23,12 @@ urlpatterns = [
     path("s/<slug:slug>/qr.svg", microstore.store_qr_svg, name="microstore_qr_svg"),
     path("s/<slug:slug>/poster.png", microstore.store_poster, name="microstore_poster"),
     path(
-        "s/<slug:slug>/p/<slug:product_slug>/qr.png",
+        "s/<slug:slug>/p/<str:product_slug>/qr.png",
         microstore.product_qr_png,
         name="product_share_qr_png",
     ),
     path(
-        "s/<slug:slug>/p/<slug:product_slug>/poster.png",
+        "s/<slug:slug>/p/<str:product_slug>/poster.png",
         microstore.product_poster,
         name="product_share_poster",
     ),

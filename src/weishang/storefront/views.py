@@ -130,7 +130,7 @@ def product_detail(request, slug: str):
                 messages.error(request, exc.message)
             else:
                 messages.success(request, _("Added to your cart."))
-                return redirect("storefront:product_detail", slug=product.slug)
+                return redirect("storefront:product_detail", slug=product.url_key)
     return render(request, "storefront/product_detail.html", {"product": product})
 
 

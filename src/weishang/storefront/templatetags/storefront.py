@@ -1,10 +1,16 @@
 """Store template helpers: current prices and stock from prefetched rows, without extra queries."""
 
+import re
+
 from django import template
 from django.core.exceptions import ObjectDoesNotExist
 
 from weishang.catalog.rules import Price
 from weishang.catalog.selectors import sku_price
+from weishang.compliance.models import ComplaintStatus
+from weishang.distribution.models import Application, Distributor
+from weishang.orders.models import OrderStatus, ReturnStatus
+from weishang.payments.models import Payment
 
 register = template.Library()
 
@@ -35,3 +41,38 @@ def available(sku) -> int:
 def first_available(product) -> int | None:
     """The SKU to pre-select on the product page: the first one still in stock."""
     return next((sku.pk for sku in product.skus.all() if available(sku) > 0), None)
+
+
+STATUSES = {
+    "order": OrderStatus,
+    "return": ReturnStatus,
+    "payment": Payment.Status,
+    "distributor": Distributor.Status,
+    "application": Application.Status,
+    "complaint": ComplaintStatus,
+}
+
+
+@register.filter
+def status_words(value: str, kind: str) -> str:
+    """A status stored as its code (as in the data copy) by its label: ``o.status|status_words:
+    "order"`` shows 部分退款, never ``partially_refunded``."""
+    choices = STATUSES[kind]
+    return choices(value).label if value in choices.values else value
+
+
+_SECTION_TITLE = re.compile(r"【(.+?)】\s*")
+
+
+@register.filter
+def sections(description: str) -> list[tuple[str, str]]:
+    """A description's paragraphs, each as (title, text): a paragraph whose first line is
+    【产品参数】 is headed by it, as sellers write their product pages."""
+    result = []
+    for block in re.split(r"\n\s*\n", description.strip()):
+        heading = _SECTION_TITLE.match(block)
+        if heading:
+            result.append((heading.group(1), block[heading.end() :]))
+        else:
+            result.append(("", block))
+    return result

@@ -1,11 +1,10 @@
 """``weishang load_demo``: the 枣知道 jujube brand, staff logins and a customer with orders."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from weishang.demo import catalogue
 from weishang.demo.loader import load_demo
-
-BASE_URL = "http://127.0.0.1:8000"
 
 
 class Command(BaseCommand):
@@ -25,14 +24,16 @@ class Command(BaseCommand):
         else:
             self.stdout.write("A brand exists already; the demo data was not loaded again.")
         mobile = catalogue.CUSTOMER["mobile"]
+        # The address the demo is served on: `make demo` sets it from its HOST and PORT.
+        base_url = settings.SITE_URL
         self.stdout.write(
             "\n".join(
                 [
-                    f"  Store:    {BASE_URL}/",
-                    f"  Console:  {BASE_URL}/console/   admin (owner), operator, finance, service, "
+                    f"  Store:    {base_url}/",
+                    f"  Console:  {base_url}/console/   admin (owner), operator, finance, service, "
                     f"auditor — password {catalogue.PASSWORD}",
-                    f"  Admin:    {BASE_URL}/admin/     admin / {catalogue.PASSWORD}",
-                    f"  Distributor: {BASE_URL}/d/   {catalogue.DISTRIBUTOR['mobile']} / "
+                    f"  Admin:    {base_url}/admin/     admin / {catalogue.PASSWORD}",
+                    f"  Distributor: {base_url}/d/   {catalogue.DISTRIBUTOR['mobile']} / "
                     f"{catalogue.PASSWORD}  (his micro-store is linked from there)",
                     f"  Customer: {mobile} / {catalogue.PASSWORD} "
                     "(or ask for a one-time code: the login page shows it in the demo)",
