@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from weishang.catalog.models import ReturnClass
 
+from .carriers import carrier_name
+
 
 class CartItem(models.Model):
     customer = models.ForeignKey(
@@ -88,6 +90,10 @@ class Order(models.Model):
 
     def __str__(self):
         return self.number
+
+    @property
+    def carrier_name(self) -> str:
+        return carrier_name(self.carrier)
 
 
 class OrderLine(models.Model):
