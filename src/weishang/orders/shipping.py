@@ -110,7 +110,8 @@ def ship_orders_from_rows(*, rows: list[WaybillRow], actor, source: str = "") ->
             }
         if problem is None:
             try:
-                services.ship_order(order=order, actor=actor, carrier=code, tracking_no=number)
+                with transaction.atomic():  # a refused row rolls back alone
+                    services.ship_order(order=order, actor=actor, carrier=code, tracking_no=number)
             except DomainError as error:
                 problem = str(error.message)
         outcome = SHIPPED if problem is None else REFUSED

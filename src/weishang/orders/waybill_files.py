@@ -84,12 +84,13 @@ def _cell(value) -> str:
 
 
 def _rows(table) -> list[WaybillRow]:
-    """Rows under the heading row; blank rows are skipped, extra columns ignored."""
-    table = iter(table)
-    header = next(table, None)
+    """Rows under the heading row (the first that is not blank); blank rows are skipped, extra
+    columns ignored."""
+    numbered = enumerate(table, start=1)
+    header = next((values for _line, values in numbered if any(map(_cell, values))), ())
     known = _headings()
     positions = {}
-    for position, text in enumerate(header or ()):
+    for position, text in enumerate(header):
         column = known.get(_heading(_cell(text)))
         if column and column not in positions:
             positions[column] = position
@@ -102,7 +103,7 @@ def _rows(table) -> list[WaybillRow]:
             % {"columns": ", ".join(str(label) for label in COLUMNS.values())}
         )
     rows = []
-    for line, values in enumerate(table, start=2):
+    for line, values in numbered:
         cells = {
             column: _cell(values[position]) if position < len(values) else ""
             for column, position in positions.items()
