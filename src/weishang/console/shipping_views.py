@@ -94,8 +94,9 @@ def _report_message(request, report) -> None:
 @staff_required
 def waybill_import(request):
     report = None
-    form = WaybillImportForm(request.POST or None, request.FILES or None)
+    form = WaybillImportForm()
     if request.method == "POST":
+        form = WaybillImportForm(request.POST, request.FILES)
         if not form.is_valid():
             _form_errors(request, form)
         else:
