@@ -5,6 +5,8 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
@@ -233,3 +235,18 @@ def test_the_ship_form_offers_the_carriers_and_checks_the_waybill_shape(console,
         assert messages_of(response) == [message]
     paid_order.refresh_from_db()
     assert paid_order.status == OrderStatus.PAID
+
+
+def test_import_queries_grow_only_by_each_rows_own_shipping(console, paid_orders):
+    """Each row costs its ship_order (lock, stock, movement, audit, savepoints); nothing else
+    grows with the file."""
+    orders = paid_orders(12)
+    counts = []
+    for chunk in (orders[:2], orders[2:]):
+        rows = [(o.number, "sf", f"SF1402837465{i:03d}") for i, o in enumerate(chunk)]
+        with CaptureQueriesContext(connection) as queries:
+            response = console.post(IMPORT, {"file": csv_upload(rows)})
+        assert response.context["report"].shipped == len(chunk)
+        counts.append(len(queries.captured_queries))
+    per_row = (counts[1] - counts[0]) / 8
+    assert per_row <= 14 and counts[0] <= 10 + 2 * 14, counts
