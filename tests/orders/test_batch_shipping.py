@@ -250,3 +250,11 @@ def test_a_huge_file_or_too_many_rows_is_refused():
     sheet = xlsx([["Order number", "Carrier", "Waybill number"]] + [[1, "sf", "SF1"]] * 1001)
     with pytest.raises(WaybillFileError, match="at most 1000 orders"):
         read_waybill_file(upload("many.xlsx", sheet))
+
+
+def test_control_characters_in_cells_are_dropped(paid, staff):
+    (order,) = paid(1)
+    text = f"Order number,Carrier,Waybill number\n\x01{order.number},sf\x07,SF1402837465920\x1f\n"
+    rows = read_waybill_file(upload("w.csv", text.encode()))
+    assert rows == [WaybillRow(2, order.number, "sf", "SF1402837465920")]
+    assert ship_orders_from_rows(rows=rows, actor=staff).shipped == 1

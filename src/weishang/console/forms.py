@@ -1,5 +1,6 @@
 """Input parsing for the brand console; every business rule stays in the domain services."""
 
+import re
 from datetime import timedelta
 
 from django import forms
@@ -108,12 +109,13 @@ class OrderNumbersField(forms.Field):
         super().__init__(required=False, **kwargs)
 
     def to_python(self, value):
-        numbers = list(dict.fromkeys(str(number).strip()[:24] for number in value or ()))
+        numbers = list(dict.fromkeys(str(number).strip() for number in value or ()))
         if len(numbers) > self.max_count:
             raise forms.ValidationError(
                 _("Select at most %(max)d orders at a time.") % {"max": self.max_count}
             )
-        return [number for number in numbers if number]
+        # What cannot be an order number is no order: it is left out like any unknown number.
+        return [n for n in numbers if re.fullmatch(r"[0-9A-Za-z]{1,24}", n, re.ASCII)]
 
 
 class PackingForm(forms.Form):

@@ -21,6 +21,7 @@ from .carriers import CARRIERS
 
 MAX_BYTES = 1_000_000
 MAX_ROWS = 1000
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _MAX_SCANNED = 5 * MAX_ROWS  # rows read from a sheet, blank ones included
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLUMNS = {
@@ -77,10 +78,12 @@ def _headings() -> dict[str, str]:
 
 
 def _cell(value) -> str:
-    """A cell as text; Excel keeps long numbers typed without a leading ' as numbers."""
+    """A cell as text; Excel keeps long numbers typed without a leading ' as numbers. Control
+    characters (a NUL that PostgreSQL cannot compare, an escaped _x0000_ in a workbook) are
+    dropped."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return "" if value is None else str(value).strip()
+    return "" if value is None else _CONTROL.sub("", str(value)).strip()
 
 
 def _rows(table) -> list[WaybillRow]:
