@@ -136,6 +136,17 @@ def test_batch_shipping_of_20_orders_from_an_imported_file_with_one_bad_row_repo
     bad_order.refresh_from_db()
     assert (bad_order.status, bad_order.tracking_no) == (OrderStatus.PAID, "")
 
+    # The typo fixed, the same file again ships that order only: nothing ships twice.
+    rows[BAD_ROW - 1][2] = "SF1402837465999"
+    with filled.open("w", encoding="utf-8-sig", newline="") as out:
+        csv.writer(out).writerows(rows)
+    operator.set_input_files("#id_file", str(filled))
+    operator.click("form[enctype] button[type=submit]")
+    operator.wait_for_selector("[data-testid=import-report]")
+    assert operator.inner_text(".messages").strip() == "1 个订单已发货。"
+    assert operator.locator("[data-outcome=already_shipped]").count() == 20
+    assert Order.objects.filter(number__in=numbers, status=OrderStatus.SHIPPED).count() == 21
+
     # The customer sees the carrier's name and the waybill number on his order.
     seen = orders[1]
     seen.refresh_from_db()
