@@ -139,7 +139,7 @@ def generate(n: int, delivered_at: datetime) -> None:
                 distributor_id)
             SELECT 'B' || s.i, {first_customer} + (s.i %% {CUSTOMERS}), 'delivered', '张三',
                 '13800000000', '上海市浦东新区世纪大道100号', '上海市', 7980, 0, FALSE, %s, %s,
-                %s, %s, %s, '顺丰', 'SF' || s.i, '', '',
+                %s, %s, %s, 'sf', 'SF' || s.i, '', '',
                 {first_distributor} + (s.i %% {DISTRIBUTORS})
             FROM {seq}""",
             [paid_at, paid_at, paid_at, paid_at, delivered_at, n],

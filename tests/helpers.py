@@ -27,7 +27,7 @@ def pay(order):
 
 def deliver(order):
     """Ships the paid order and records the courier's sign-for now."""
-    orders.ship_order(actor=None, order=order, carrier="顺丰", tracking_no=f"SF{order.pk}")
+    orders.ship_order(actor=None, order=order, carrier="sf", tracking_no=f"SF{order.pk:013d}")
     orders.mark_delivered(actor=None, order=order, signed_at=timezone.now())
     order.refresh_from_db()
     return order

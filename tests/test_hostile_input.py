@@ -92,8 +92,8 @@ VALID = {
     "name": "测试",
     "slug": "hostile-test",
     "code": "HOSTILE-1",
-    "carrier": "顺丰",
-    "tracking_no": "SF1",
+    "carrier": "sf",
+    "tracking_no": "SF1402837465920",
 }
 QUERY_NAMES = ["q", "page", "c", "status", "sort", "show", "next", "invite", "order", "start"]
 ROLES = [

@@ -123,7 +123,7 @@ def run(steps, make_plan, make_seller, bind, make_customer, make_product, staff)
                     sales.cancel_order(order=order, by_brand=False)
                 elif name == "deliver" and order.status == OrderStatus.PAID:
                     orders.ship_order(
-                        actor=None, order=order, carrier="SF", tracking_no=f"T{order.pk}"
+                        actor=None, order=order, carrier="sf", tracking_no=f"SF{order.pk:013d}"
                     )
                     orders.mark_delivered(actor=None, order=order)
                 elif name == "return":

@@ -70,7 +70,7 @@ def test_time_zone_edges_inside_the_range_are_kept(console, sku):
 @pytest.mark.parametrize("moment", REFUSED_MOMENTS)
 def test_a_sign_for_time_outside_the_range_is_refused(console, place, moment):
     order = pay(place())
-    orders.ship_order(actor=None, order=order, carrier="顺丰", tracking_no="SF1")
+    orders.ship_order(actor=None, order=order, carrier="sf", tracking_no="SF1402837465920")
     response = console.post(
         reverse("console:order_deliver", args=[order.number]), {"signed_at": moment}, follow=True
     )

@@ -57,6 +57,9 @@ POLICY = {
     "order_ship": ORDERS,
     "order_deliver": ORDERS,
     "order_cancel": ORDERS,
+    "packing_list": ORDERS,
+    "waybill_template": ORDERS,
+    "waybill_import": ORDERS,
     "return_list": RETURN_REVIEW,
     "return_approve": RETURN_REVIEW,
     "return_reject": RETURN_REVIEW,
@@ -392,7 +395,7 @@ def act(client, django_user_model, role, url, data=None):
 @pytest.mark.django_db
 def test_operator_ships_finance_cannot(client, django_user_model, world):
     url = url_for("order_ship", world)
-    data = {"carrier": "顺丰", "tracking_no": "SF1"}
+    data = {"carrier": "sf", "tracking_no": "SF1402837465920"}
     assert act(client, django_user_model, FINANCE, url, data).status_code == 403
     assert Order.objects.get(pk=world["paid"].pk).status == "paid"
     assert act(client, django_user_model, OPERATOR, url, data).status_code == 302

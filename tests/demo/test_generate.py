@@ -8,6 +8,7 @@ from django.utils import timezone
 from weishang.catalog.models import Brand
 from weishang.customers.models import Address, Customer
 from weishang.inventory.models import Stock
+from weishang.orders.carriers import CARRIERS, waybill_problem
 from weishang.orders.models import Order, OrderLine, OrderStatus
 from weishang.orders.services import complete_orders
 from weishang.payments.models import Payment, Refund
@@ -82,6 +83,14 @@ def test_orders_are_consistent(generated):
     assert not orders.filter(completed_at__gt=now).exists()
     assert not orders.filter(placed_at__lt=F("customer__created_at")).exists()
     assert not Stock.objects.filter(on_hand__lt=0).exists()
+
+
+@pytest.mark.django_db
+def test_generated_shipments_name_a_carrier_and_a_waybill_of_its_shape(generated):
+    shipped = Order.objects.filter(number__startswith="G", shipped_at__isnull=False)
+    pairs = list(shipped.values_list("carrier", "tracking_no"))
+    assert pairs and {carrier for carrier, _number in pairs} <= set(CARRIERS)
+    assert [(c, n) for c, n in pairs if waybill_problem(c, n)] == []
 
 
 @pytest.mark.django_db

@@ -111,6 +111,11 @@ def test_logins_and_the_customers_orders(media):
         .exists()
     )
     assert Stock.objects.get(sku__code="ZZD-EJ-500").on_hand == 349
+    shipped = Order.objects.filter(customer=customer, shipped_at__isnull=False)
+    assert {(o.carrier, o.carrier_name) for o in shipped} == {
+        ("sf", "SF Express"),
+        ("zto", "ZTO Express"),
+    }
 
 
 @pytest.mark.django_db

@@ -87,18 +87,18 @@ def test_new_customer_buys_brand_ships_and_customer_returns(
     assert order.number in operator.content()
     screenshot(operator, "console-orders")
     operator.goto(f"{store}/console/orders/{order.number}/")
-    operator.fill("#id_carrier", "顺丰速运")
-    operator.fill("#id_tracking_no", "SF1234567890")
+    operator.select_option("#id_carrier", "sf")
+    operator.fill("#id_tracking_no", "SF1402837465920")
     operator.click("form[action$='/ship/'] button[type=submit]")
     operator.click("form[action$='/deliver/'] button[type=submit]")
     operator.wait_for_load_state()
     screenshot(operator, "console-order-detail")
     order.refresh_from_db()
-    assert order.status == OrderStatus.DELIVERED and order.tracking_no == "SF1234567890"
+    assert order.status == OrderStatus.DELIVERED and order.tracking_no == "SF1402837465920"
 
     # Back on his phone, the customer asks for a no-reason return of one bag.
     shopper.goto(f"{store}/orders/{order.number}/")
-    assert "SF1234567890" in shopper.inner_text("[data-testid=tracking]")
+    assert "SF1402837465920" in shopper.inner_text("[data-testid=tracking]")
     shopper.locator("[data-testid=return-form] input.qty").first.fill("1")
     shopper.fill("#reason", "买多了")
     shopper.click("[data-testid=return-form] button[type=submit]")

@@ -35,7 +35,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 PHONE, LAPTOP = (390, 844), (1440, 900)
 # Routes answering a GET with a file, not a page: their own tests fetch them.
-DOWNLOADS = frozenset({"export_download", "complaint_photo"})
+DOWNLOADS = frozenset({"export_download", "complaint_photo", "waybill_template"})
 DISTRIBUTOR_DOWNLOADS = frozenset({"product_qr_svg"})
 
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"

@@ -6,6 +6,7 @@ from django.utils import translation
 from weishang.orders.carriers import (
     CARRIERS,
     carrier_choices,
+    carrier_code,
     carrier_name,
     normalise_waybill,
     waybill_problem,
@@ -66,3 +67,32 @@ def test_carriers_are_named_in_chinese_and_never_by_code():
         assert carrier_name("jt") == "极兔速递"
     assert carrier_name("unknown") == "unknown"
     assert normalise_waybill(" sf-1402 837465920 ") == "SF1402837465920"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("sf", "sf"),
+        (" SF ", "sf"),
+        ("顺丰速运", "sf"),
+        ("顺丰", "sf"),
+        ("SF Express", "sf"),
+        ("sf express", "sf"),
+        ("中通快递", "zto"),
+        ("中通", "zto"),
+        ("圆通速递", "yto"),
+        ("韵达", "yunda"),
+        ("申通快递", "sto"),
+        ("极兔速递", "jt"),
+        ("J&T Express", "jt"),
+        ("EMS", "ems"),
+        ("京东物流", "jd"),
+        ("京东", "jd"),
+        ("JD Logistics", "jd"),
+        ("DHL", None),
+        ("", None),
+        ("   ", None),
+    ],
+)
+def test_a_carrier_typed_in_a_file_is_found_by_code_or_by_name_in_either_language(text, code):
+    assert carrier_code(text) == code

@@ -20,7 +20,7 @@ def test_order_goes_from_placement_to_completion(customer, sku):
     assert Stock.objects.get(sku=sku).reserved == 2
     pay(order)
     assert order.status == OrderStatus.PAID
-    services.ship_order(actor=None, order=order, carrier="顺丰", tracking_no="SF123")
+    services.ship_order(actor=None, order=order, carrier="sf", tracking_no="SF1402837465920")
     stock = Stock.objects.get(sku=sku)
     assert (stock.on_hand, stock.reserved) == (98, 0)
     signed = timezone.now()

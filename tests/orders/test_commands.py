@@ -32,7 +32,7 @@ def delivered_order(customer, sku):
             payment.number, f"txn-{payment.number}", payment.amount_fen, timezone.now()
         ),
     )
-    services.ship_order(actor=None, order=order, carrier="顺丰", tracking_no="SF1")
+    services.ship_order(actor=None, order=order, carrier="sf", tracking_no="SF1402837465920")
     return services.mark_delivered(actor=None, order=order, signed_at=timezone.now())
 
 

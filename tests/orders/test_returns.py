@@ -47,8 +47,8 @@ def delivered_order(customer, skus, signed_at):
     services.ship_order(
         actor=None,
         order=order,
-        carrier="顺丰",
-        tracking_no="SF1",
+        carrier="sf",
+        tracking_no="SF1402837465920",
         now=signed_at - timedelta(days=2),
     )
     return services.mark_delivered(actor=None, order=order, signed_at=signed_at)
@@ -176,7 +176,7 @@ def test_a_sign_for_time_in_the_future_is_refused(customer, sku):
     order = pay(
         sales.place_order(customer=customer, items={sku.pk: 1}, address=customer.addresses.get())
     )
-    services.ship_order(actor=None, order=order, carrier="顺丰", tracking_no="SF1")
+    services.ship_order(actor=None, order=order, carrier="sf", tracking_no="SF1402837465920")
     with pytest.raises(OrderError, match="future"):
         services.mark_delivered(
             actor=None, order=order, signed_at=timezone.now() + timedelta(days=3)

@@ -36,7 +36,7 @@ pytestmark = pytest.mark.django_db
 
 def delivered(order):
     pay(order)
-    orders.ship_order(actor=None, order=order, carrier="顺丰", tracking_no="SF42")
+    orders.ship_order(actor=None, order=order, carrier="sf", tracking_no="SF1402837465920")
     return orders.mark_delivered(actor=None, order=order, signed_at=timezone.now())
 
 

@@ -31,6 +31,6 @@ def delivered(order, *, signed_at):
     """Pays, ships and signs for an order at ``signed_at``."""
     pay(order)
     orders.ship_order(
-        actor=None, order=order, carrier="顺丰", tracking_no="SF1234567890", now=signed_at
+        actor=None, order=order, carrier="sf", tracking_no="SF1402837465920", now=signed_at
     )
     return orders.mark_delivered(actor=None, order=order, signed_at=signed_at)

@@ -32,6 +32,7 @@ ACTIONS = {
     "order.cancel": _("Order cancelled"),
     "order.deliver": _("Order marked delivered"),
     "order.ship": _("Order shipped"),
+    "order.ship_import": _("Waybill file imported: orders shipped"),
     "plan.acknowledge_second_level_risk": _("Second-level commission risk acknowledged"),
     "plan.save": _("Commission plan saved"),
     "price_period.add": _("Price period added"),

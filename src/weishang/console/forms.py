@@ -1,5 +1,6 @@
 """Input parsing for the brand console; every business rule stays in the domain services."""
 
+import re
 from datetime import timedelta
 
 from django import forms
@@ -14,9 +15,11 @@ from weishang.compliance.models import BlacklistEntry, Complaint
 from weishang.customers.forms import MobileField
 from weishang.inputs import DateTimeField, IntegerField, text_field
 from weishang.money import MAX_FEN, AmountError, parse_yuan
+from weishang.orders.carriers import carrier_choices, normalise_waybill, waybill_problem
 from weishang.throttle import ThrottledLoginForm
 
 MAX_STOCK = 1_000_000_000
+MAX_BATCH = 200  # orders on one packing list
 _DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
@@ -73,13 +76,64 @@ class ConsoleLoginForm(ThrottledLoginForm, AuthenticationForm):
 
 
 class ShipForm(forms.Form):
-    carrier = forms.CharField(label=_("Carrier"), max_length=40, strip=True)
+    """A carrier from the list and a waybill number of its shape."""
+
+    carrier = forms.ChoiceField(label=_("Carrier"), choices=carrier_choices)
     tracking_no = forms.CharField(label=_("Tracking number"), max_length=40, strip=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.error_messages["required"] = _("Enter the carrier and the tracking number.")
+        self.fields["carrier"].error_messages["invalid_choice"] = _(
+            "Choose a carrier from the list."
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("carrier") and data.get("tracking_no"):
+            if problem := waybill_problem(data["carrier"], data["tracking_no"]):
+                self.add_error("tracking_no", problem)
+            else:
+                data["tracking_no"] = normalise_waybill(data["tracking_no"])
+        return data
+
+
+class OrderNumbersField(forms.Field):
+    """The order numbers ticked on the order list (``?order=…&order=…``), at most ``max_count``."""
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, *, max_count: int, **kwargs):
+        self.max_count = max_count
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value):
+        numbers = list(dict.fromkeys(str(number).strip() for number in value or ()))
+        if len(numbers) > self.max_count:
+            raise forms.ValidationError(
+                _("Select at most %(max)d orders at a time.") % {"max": self.max_count}
+            )
+        # What cannot be an order number is no order: it is left out like any unknown number.
+        return [n for n in numbers if re.fullmatch(r"[0-9A-Za-z]{1,24}", n, re.ASCII)]
+
+
+class PackingForm(forms.Form):
+    """Which paid orders to pack: those ticked, or every unshipped one."""
+
+    order = OrderNumbersField(max_count=MAX_BATCH)
+    unshipped = forms.BooleanField(required=False)
+
+
+class WaybillTemplateForm(PackingForm):
+    format = forms.ChoiceField(choices=[("csv", "CSV"), ("xlsx", "Excel")], required=False)
+
+
+class WaybillImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Waybill file (CSV or Excel .xlsx)"),
+        error_messages={"required": _("Choose the filled-in waybill file to upload.")},
+    )
 
 
 class DeliverForm(forms.Form):

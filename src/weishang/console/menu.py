@@ -24,6 +24,7 @@ GROUPS = [
         pgettext_lazy("console menu", "Orders"),
         [
             Entry("orders", "order_list", _("Orders")),
+            Entry("shipping", "waybill_import", _("Batch shipping")),
             Entry("returns", "return_list", _("Returns")),
             Entry("customers", "customer_list", _("Customers")),
         ],

@@ -65,6 +65,9 @@ ROUTE_AREAS = {
     "order_ship": "orders",
     "order_deliver": "orders",
     "order_cancel": "orders",
+    "packing_list": "orders",
+    "waybill_template": "orders",
+    "waybill_import": "orders",
     # Returns: reviewing and receiving them; refunding is money
     "return_list": "returns",
     "return_approve": "returns",

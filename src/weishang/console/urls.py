@@ -8,6 +8,7 @@ from . import (
     distribution_views,
     licences,
     plans,
+    shipping_views,
     staff_views,
     views,
 )
@@ -22,6 +23,10 @@ urlpatterns = [
     path("orders/<str:number>/ship/", views.order_ship, name="order_ship"),
     path("orders/<str:number>/deliver/", views.order_deliver, name="order_deliver"),
     path("orders/<str:number>/cancel/", views.order_cancel, name="order_cancel"),
+    # Batch shipping: packing list and labels, the waybill template and its import
+    path("shipping/packing/", shipping_views.packing_list, name="packing_list"),
+    path("shipping/template/", shipping_views.waybill_template, name="waybill_template"),
+    path("shipping/import/", shipping_views.waybill_import, name="waybill_import"),
     path("returns/", views.return_list, name="return_list"),
     path(
         "returns/<str:number>/approve/",

@@ -175,7 +175,7 @@ def _timeline(order: Order) -> list[tuple]:
             (
                 order.shipped_at,
                 _("Shipped with %(carrier)s, %(tracking)s")
-                % {"carrier": order.carrier, "tracking": order.tracking_no},
+                % {"carrier": order.carrier_name, "tracking": order.tracking_no},
             )
         )
     if order.delivered_at:

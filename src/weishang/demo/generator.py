@@ -60,12 +60,17 @@ STREETS = [
     "幸福里",
     "文化路",
 ]
-CARRIERS = [
-    ("顺丰速运", "SF"),
-    ("中通快递", "ZT"),
-    ("圆通速递", "YT"),
-    ("京东物流", "JD"),
-    ("EMS", "EM"),
+# Each carrier's code with the prefix and digit count of its domestic waybill numbers
+# (``orders.carriers`` checks the shape).
+WAYBILL_SHAPES = [
+    ("sf", "SF", 13),
+    ("zto", "", 14),
+    ("yto", "YT", 13),
+    ("yunda", "", 13),
+    ("sto", "", 13),
+    ("jt", "JT", 13),
+    ("ems", "", 13),
+    ("jd", "JD", 13),
 ]
 MOBILE_PREFIXES = [
     "130",
@@ -265,11 +270,11 @@ class Generator:
         if status in PAID_STATUSES:
             t["paid_at"] = placed + pay
         if status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED):
-            carrier, prefix = rng.choice(CARRIERS)
+            carrier, prefix, digits = rng.choice(WAYBILL_SHAPES)
             t.update(
                 shipped_at=t["paid_at"] + ship,
                 carrier=carrier,
-                tracking_no=f"{prefix}{rng.randrange(10**13):013d}",
+                tracking_no=f"{prefix}{rng.randrange(10**digits):0{digits}d}",
             )
         if status in (OrderStatus.DELIVERED, OrderStatus.COMPLETED):
             t["delivered_at"] = t["shipped_at"] + deliver

@@ -228,14 +228,12 @@ def place_demo_orders(*, customer: Customer) -> list:
 
     delivered = place({"ZZD-EJ-500": 1, "ZZD-HZ-GIFT": 1}, confirm_return_exclusion=True)
     _pay(delivered)
-    orders.ship_order(
-        actor=None, order=delivered, carrier="顺丰速运", tracking_no="SF1402837465920"
-    )
+    orders.ship_order(actor=None, order=delivered, carrier="sf", tracking_no="SF1402837465920")
     orders.mark_delivered(actor=None, order=delivered, signed_at=timezone.now())
 
     shipped = place({"ZZD-JH-500": 1, "ZZD-CP-6X60": 1})
     _pay(shipped)
-    orders.ship_order(actor=None, order=shipped, carrier="中通快递", tracking_no="ZT7831002945561")
+    orders.ship_order(actor=None, order=shipped, carrier="zto", tracking_no="78310029455612")
 
     paid = place({"ZZD-JZ-1000": 1, "ZZD-GQ-15": 2})
     _pay(paid)

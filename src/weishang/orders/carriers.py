@@ -7,6 +7,7 @@ typo is caught before a customer tries to track it. Pure functions: no database.
 import re
 from dataclasses import dataclass
 
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +34,25 @@ CARRIERS = {
     )
 }
 
+# What people write for a carrier besides its code and its name in each language: the short
+# names on a parcel, and the names stored before carriers were chosen from the list.
+ALIASES = {
+    "顺丰": "sf",
+    "顺丰快递": "sf",
+    "中通": "zto",
+    "圆通": "yto",
+    "圆通快递": "yto",
+    "韵达": "yunda",
+    "韵达速递": "yunda",
+    "申通": "sto",
+    "极兔": "jt",
+    "极兔快递": "jt",
+    "邮政": "ems",
+    "中国邮政": "ems",
+    "京东": "jd",
+    "京东快递": "jd",
+}
+
 _S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
 
 
@@ -44,6 +64,23 @@ def carrier_name(code: str) -> str:
     """The carrier's name in the user's language; an unknown code is shown as it was stored."""
     carrier = CARRIERS.get(code)
     return str(carrier.name) if carrier else code
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\s+", "", text or "").casefold()
+
+
+def carrier_code(text: str) -> str | None:
+    """The code of the carrier named by ``text`` (its code, its name in English or Chinese, or a
+    short name such as 顺丰); None when it names none of ours."""
+    key = _key(text)
+    if not key:
+        return None
+    known = {_key(code): code for code in CARRIERS} | {_key(a): c for a, c in ALIASES.items()}
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            known |= {_key(str(carrier.name)): carrier.code for carrier in CARRIERS.values()}
+    return known.get(key)
 
 
 def normalise_waybill(number: str) -> str:

@@ -5,6 +5,8 @@ from django.utils.translation import pgettext_lazy
 
 from weishang.catalog.models import ReturnClass
 
+from .carriers import carrier_name
+
 
 class CartItem(models.Model):
     customer = models.ForeignKey(
@@ -89,6 +91,10 @@ class Order(models.Model):
 
     def __str__(self):
         return self.number
+
+    @property
+    def carrier_name(self) -> str:
+        return carrier_name(self.carrier)
 
 
 class OrderLine(models.Model):

@@ -65,7 +65,8 @@ def orders_for(customer: Customer) -> list[OrderRecord]:
         OrderRecord(
             order_id=order.pk,
             distributor_id=order.distributor_id,
-            fields={name: getattr(order, name) for name in ORDER_FIELDS},
+            fields={name: getattr(order, name) for name in ORDER_FIELDS}
+            | {"carrier": order.carrier_name},
             lines=[
                 {
                     "product": line.product_name,

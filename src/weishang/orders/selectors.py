@@ -180,3 +180,16 @@ def lines_placed_between(start: datetime, end: datetime) -> QuerySet:
         .order_by("order__placed_at", "order_id", "pk")
         .values_list(*EXPORT_LINE_FIELDS)
     )
+
+
+def orders_to_pack(*, numbers: list[str] | None, limit: int) -> list[Order]:
+    """The paid orders among ``numbers`` (every paid order when None), oldest paid first, at most
+    ``limit``, with their lines, in two queries: what the packing list and the labels print."""
+    orders = Order.objects.filter(status=OrderStatus.PAID)
+    if numbers is not None:
+        orders = orders.filter(number__in=numbers)
+    return list(
+        orders.prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.order_by("pk"))
+        ).order_by("paid_at", "pk")[:limit]
+    )

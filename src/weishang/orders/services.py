@@ -20,6 +20,7 @@ from weishang.customers.models import Address, Customer
 from weishang.inventory import services as inventory
 from weishang.transactions import step
 
+from .carriers import normalise_waybill, waybill_problem
 from .errors import OrderError, PriceChanged
 from .locks import lock_order, lock_return
 from .models import CartItem, Order, OrderLine, OrderStatus, ReturnLine, ReturnRequest, ReturnStatus
@@ -250,14 +251,17 @@ def expire_order(*, order_id: int, now: datetime) -> Order | None:
 def ship_order(
     *, order: Order, actor, carrier: str, tracking_no: str, now: datetime | None = None
 ) -> Order:
-    carrier, tracking_no = (carrier or "").strip(), (tracking_no or "").strip()
+    """Hands the parcel to a carrier from the list (its code) under a number of its shape."""
+    carrier, tracking_no = (carrier or "").strip(), normalise_waybill(tracking_no)
     if not carrier or not tracking_no:
         raise OrderError(_("Enter the carrier and the tracking number."))
+    if problem := waybill_problem(carrier, tracking_no):
+        raise OrderError(problem)
     order = lock_order(order.pk)
     check_transition(order.status, OrderStatus.SHIPPED)
     before = {"status": order.status}
     order.status = OrderStatus.SHIPPED
-    order.carrier, order.tracking_no = carrier[:40], tracking_no[:40]
+    order.carrier, order.tracking_no = carrier, tracking_no
     order.shipped_at = now or timezone.now()
     order.save(update_fields=["status", "carrier", "tracking_no", "shipped_at"])
     inventory.deduct_shipped_stock(quantities=_quantities(order), reference=order.number)
