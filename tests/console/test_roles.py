@@ -122,6 +122,10 @@ POLICY = {
     ),
     "audit_log": READ_ONLY,
     **dict.fromkeys(["staff_list", "staff_create", "staff_role", "staff_deactivate"], STAFF),
+    **dict.fromkeys(
+        ["after_sales", "return_address_add", "return_address_edit", "return_address_retire"],
+        CATALOGUE,
+    ),
 }
 
 

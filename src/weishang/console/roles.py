@@ -49,6 +49,7 @@ AREAS = {
     "export": _area(_("Regulator export"), readers={OWNER, AUDITOR, OPERATOR}),
     "audit": _area(_("Audit log")),
     "staff": _area(_("Staff and roles"), OWNER, readers={OWNER}),
+    "after_sales": _area(_("After-sales settings and return addresses"), OWNER, OPERATOR),
 }
 
 ROUTE_AREAS = {
@@ -65,6 +66,11 @@ ROUTE_AREAS = {
     "return_reject": "returns",
     "return_receive": "returns",
     "return_refund": "refunds",
+    # After-sales settings and return addresses
+    "after_sales": "after_sales",
+    "return_address_add": "after_sales",
+    "return_address_edit": "after_sales",
+    "return_address_retire": "after_sales",
     # Catalogue, stock, prices
     "product_list": "products",
     "product_new": "products",
