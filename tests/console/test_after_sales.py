@@ -111,7 +111,7 @@ def test_the_queue_shows_where_the_goods_go_and_the_customers_parcel(
         response = console.get(reverse("console:return_list"))
     html = response.content.decode()
     assert "SF Express SF1402837465920" in html and "ZTO Express 78310029455612" in html
-    assert "Send back to 上海仓" in html and "you pay the return shipping" in html
+    assert "Send back to 上海仓" in html and "the customer pays the return shipping" in html
     response = console.post(
         reverse("console:return_receive", args=[rr.number]), {"next": "/console/returns/"}
     )

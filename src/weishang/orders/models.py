@@ -140,7 +140,7 @@ class ReturnStatus(models.TextChoices):
 
 
 class ReturnFreightPayer(models.TextChoices):
-    CUSTOMER = "customer", _("you pay the return shipping")
+    CUSTOMER = "customer", _("the customer pays the return shipping")
     BRAND = "brand", _("the brand pays the return shipping")
 
 

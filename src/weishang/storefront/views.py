@@ -33,7 +33,7 @@ from weishang.orders import selectors as order_reads
 from weishang.orders import services as orders
 from weishang.orders.carriers import carrier_choices, carrier_name
 from weishang.orders.errors import OrderError
-from weishang.orders.models import Order, OrderStatus, ReturnFreightPayer, ReturnRequest
+from weishang.orders.models import Order, OrderStatus, ReturnRequest
 from weishang.orders.rules import no_reason_return_freight_payer
 from weishang.payments import selectors as payment_reads
 from weishang.payments import services as payments
@@ -455,9 +455,9 @@ def _order_page(request, order: Order, *, return_form=None, shipment_form=None):
         "return_form": return_form,
         "can_confirm_receipt": order.status == OrderStatus.SHIPPED,
         "auto_confirm_at": after_sales.auto_confirm_deadline(order),
-        "return_freight": ReturnFreightPayer(
-            no_reason_return_freight_payer(orders.brand_pays_return_shipping())
-        ).label,
+        "return_freight_paid_by": no_reason_return_freight_payer(
+            orders.brand_pays_return_shipping()
+        ),
         "carriers": carrier_choices(),
         "shipment_form": shipment_form or {},
         "events": order_events.after_sales_events(
