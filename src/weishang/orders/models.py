@@ -67,7 +67,12 @@ class Order(models.Model):
     tracking_no = models.CharField(_("tracking number"), max_length=40, blank=True)
     delivered_at = models.DateTimeField(_("signed for"), null=True, blank=True)
     receipt_confirmed_by = models.CharField(
-        _("receipt confirmed by"), max_length=16, choices=ReceiptConfirmedBy, blank=True
+        _("receipt confirmed by"),
+        max_length=16,
+        choices=ReceiptConfirmedBy,
+        blank=True,
+        default="",
+        db_default="",  # rows inserted by SQL (benchmarks, the export test) name no value
     )
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
