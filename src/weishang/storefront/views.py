@@ -516,13 +516,7 @@ def confirm_receipt(request, number: str):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(
-            request,
-            _(
-                "Thank you: receipt is confirmed. No-reason returns are open for 7 days from "
-                "tomorrow."
-            ),
-        )
+        messages.success(request, _("Thank you: receipt is confirmed."))
     return redirect("storefront:order_detail", number=order.number)
 
 

@@ -5,63 +5,109 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0002_order_device_id_order_distributor'),
+        ("orders", "0002_order_device_id_order_distributor"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReturnAddress',
+            name="ReturnAddress",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recipient', models.CharField(max_length=40, verbose_name='recipient')),
-                ('phone', models.CharField(max_length=20, verbose_name='phone')),
-                ('address', models.CharField(max_length=300, verbose_name='address')),
-                ('active', models.BooleanField(default=True, verbose_name='in use')),
-                ('created_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("recipient", models.CharField(max_length=40, verbose_name="recipient")),
+                ("phone", models.CharField(max_length=20, verbose_name="phone")),
+                ("address", models.CharField(max_length=300, verbose_name="address")),
+                ("active", models.BooleanField(default=True, verbose_name="in use")),
+                ("created_at", models.DateTimeField()),
             ],
             options={
-                'verbose_name': 'return address',
-                'verbose_name_plural': 'return addresses',
-                'ordering': ['-active', 'pk'],
+                "verbose_name": "return address",
+                "verbose_name_plural": "return addresses",
+                "ordering": ["-active", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='order',
-            name='receipt_confirmed_by',
-            field=models.CharField(blank=True, choices=[('courier', "the courier's sign-for, recorded by the brand"), ('customer', 'the customer confirmed receipt'), ('automatic', 'receipt confirmed automatically')], db_default='', default='', max_length=16, verbose_name='receipt confirmed by'),
+            model_name="order",
+            name="receipt_confirmed_by",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("courier", "the courier's sign-for, recorded by the brand"),
+                    ("customer", "the customer confirmed receipt"),
+                    ("automatic", "receipt confirmed automatically"),
+                ],
+                db_default="",
+                default="",
+                max_length=16,
+                verbose_name="receipt confirmed by",
+            ),
         ),
         migrations.AddField(
-            model_name='returnrequest',
-            name='freight_paid_by',
-            field=models.CharField(choices=[('customer', 'the customer pays the return shipping'), ('brand', 'the brand pays the return shipping')], default='customer', max_length=16),
+            model_name="returnrequest",
+            name="freight_paid_by",
+            field=models.CharField(
+                choices=[
+                    ("customer", "the customer pays the return shipping"),
+                    ("brand", "the brand pays the return shipping"),
+                ],
+                default="customer",
+                max_length=16,
+            ),
         ),
         migrations.AddField(
-            model_name='returnrequest',
-            name='return_carrier',
-            field=models.CharField(blank=True, max_length=16, verbose_name='return carrier'),
+            model_name="returnrequest",
+            name="return_carrier",
+            field=models.CharField(blank=True, max_length=16, verbose_name="return carrier"),
         ),
         migrations.AddField(
-            model_name='returnrequest',
-            name='return_shipped_at',
+            model_name="returnrequest",
+            name="return_shipped_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.CreateModel(
-            name='AfterSalesSettings',
+            name="AfterSalesSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('auto_confirm_days', models.PositiveSmallIntegerField(default=10, verbose_name='receipt confirmed automatically after (days from shipment)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "auto_confirm_days",
+                    models.PositiveSmallIntegerField(
+                        default=10,
+                        verbose_name="receipt confirmed automatically after (days from shipment)",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'after-sales settings',
-                'verbose_name_plural': 'after-sales settings',
-                'constraints': [models.CheckConstraint(condition=models.Q(('auto_confirm_days__gte', 1), ('auto_confirm_days__lte', 60)), name='auto_confirm_days_in_range')],
+                "verbose_name": "after-sales settings",
+                "verbose_name_plural": "after-sales settings",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("auto_confirm_days__gte", 1), ("auto_confirm_days__lte", 60)
+                        ),
+                        name="auto_confirm_days_in_range",
+                    )
+                ],
             },
         ),
         migrations.AddField(
-            model_name='returnrequest',
-            name='return_address',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orders.returnaddress'),
+            model_name="returnrequest",
+            name="return_address",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="orders.returnaddress",
+            ),
         ),
     ]
