@@ -1,8 +1,11 @@
 """After-sales in the brand console: the settings page and return addresses (operators and the
 owner write, everyone else reads), and the return parcel shown in the returns queue."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.helpers import deliver, pay
 from weishang.catalog.models import Brand
@@ -133,7 +136,10 @@ def test_the_order_page_says_how_receipt_was_confirmed(console, customer, sku):
     order = pay(
         sales.place_order(customer=customer, items={sku.pk: 1}, address=customer.addresses.get())
     )
-    services.ship_order(actor=None, order=order, carrier="顺丰", tracking_no="SF1")
+    order = services.ship_order(actor=None, order=order, carrier="顺丰", tracking_no="SF1")
+    html = console.get(reverse("console:order_detail", args=[order.number])).content.decode()
+    due = timezone.localtime(order.shipped_at + timedelta(days=10))
+    assert f"it is confirmed automatically on {due:%Y-%m-%d %H:%M}" in html
     after_sales.confirm_receipt(order=order, customer=customer)
     html = console.get(reverse("console:order_detail", args=[order.number])).content.decode()
     assert "The customer confirmed receipt" in html

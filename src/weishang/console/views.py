@@ -21,6 +21,7 @@ from weishang.core_errors import DomainError
 from weishang.inventory import services as inventory
 from weishang.inventory.selectors import stock_of
 from weishang.money import format_fen, format_yuan
+from weishang.orders import after_sales
 from weishang.orders import selectors as order_selectors
 from weishang.orders import services as orders
 from weishang.orders.carriers import carrier_name
@@ -233,6 +234,7 @@ def order_detail(request, number):
             "deliver_form": DeliverForm(),
             "can_ship": order.status == OrderStatus.PAID,
             "can_deliver": order.status == OrderStatus.SHIPPED,
+            "auto_confirm_at": after_sales.auto_confirm_deadline(order),
             "can_cancel": order.status == OrderStatus.PENDING_PAYMENT,
             "paid_cannot_cancel": order.status == OrderStatus.PAID,
             "nav": "orders",
