@@ -34,6 +34,7 @@ from weishang.console import roles
 from weishang.distribution.models import Binding, ProgrammeSettings
 from weishang.distribution.services import apply_to_distribute
 from weishang.orders import services as orders
+from weishang.orders.after_sales import add_return_address, retire_return_address
 from weishang.sales import services as sales
 
 from .conftest import english
@@ -116,6 +117,14 @@ class World:
 
     def received_return(self):
         return orders.receive_return(return_request=self.approved_return(), actor=None)
+
+    def return_address(self):
+        return add_return_address(
+            actor=None, recipient="退货组", phone="0996-1234567", address="若羌县"
+        )
+
+    def retired_return_address(self):
+        return retire_return_address(actor=None, return_address=self.return_address())
 
     def draft_product(self, *, with_sku=True):
         if not with_sku:
@@ -274,6 +283,14 @@ def _waybill_request(w, number):
     return Request(_url("waybill_import"), {"file": upload})
 
 
+def _return_address_data(**fields):
+    return {
+        "recipient": "退货组",
+        "phone": "0996-1234567",
+        "address": "新疆若羌县枣园路1号",
+    } | fields
+
+
 def _sku_data(**fields):
     return {"code": "NEW-1", "name": "1kg", "price": "59.90"} | fields
 
@@ -341,6 +358,28 @@ ACTS = {
     "return_refund": Act(
         _return_act("return_refund", World.received_return),
         _return_act("return_refund", World.approved_return),
+    ),
+    # After-sales settings and return addresses
+    "after_sales": Act(
+        lambda w: Request(_url("after_sales"), {"auto_confirm_days": "7"}),
+        lambda w: Request(_url("after_sales"), {"auto_confirm_days": "0"}),
+    ),
+    "return_address_add": Act(
+        lambda w: Request(_url("return_address_add"), _return_address_data()),
+        lambda w: Request(_url("return_address_add"), _return_address_data(phone="")),
+    ),
+    "return_address_edit": Act(
+        lambda w: Request(
+            _url("return_address_edit", w.return_address().pk),
+            _return_address_data(recipient="李四"),
+        ),
+        lambda w: Request(
+            _url("return_address_edit", w.return_address().pk), _return_address_data(address="")
+        ),
+    ),
+    "return_address_retire": Act(
+        lambda w: Request(_url("return_address_retire", w.return_address().pk), {}),
+        lambda w: Request(_url("return_address_retire", w.retired_return_address().pk), {}),
     ),
     # Catalogue, stock, prices
     "product_new": Act(

@@ -128,6 +128,10 @@ POLICY = {
     "customer_list": READ_ONLY,
     "customer_detail": READ_ONLY,
     **dict.fromkeys(["staff_list", "staff_create", "staff_role", "staff_deactivate"], STAFF),
+    **dict.fromkeys(
+        ["after_sales", "return_address_add", "return_address_edit", "return_address_retire"],
+        CATALOGUE,
+    ),
 }
 
 

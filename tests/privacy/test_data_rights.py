@@ -240,6 +240,7 @@ def test_closing_leaves_no_personal_field_readable_anywhere(xiaoming, history):
         "complaint_messages": 1,
         "cancel_reasons": 1,
         "return_reasons": 1,
+        "return_tracking_numbers": 0,
         "binding_reasons": 1,
     }
 

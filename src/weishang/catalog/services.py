@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from weishang import uploads
 from weishang.compliance import audit
 from weishang.inventory.services import set_stock_on_hand
+from weishang.transactions import step
 
 from .errors import CatalogError
-from .models import Category, PricePeriod, Product, ProductImage, ReturnClass, Sku
+from .models import Brand, Category, PricePeriod, Product, ProductImage, ReturnClass, Sku
 from .rules import PRODUCT_ID, overlaps
 
 MAX_PRICE_FEN = 1_000_000_000  # ¥10,000,000.00, well inside a PositiveIntegerField
@@ -489,3 +490,18 @@ def create_category(*, actor, name: str, slug: str) -> Category:
         actor=actor, action="category.add", obj=category, after={"name": name, "slug": slug}
     )
     return category
+
+
+@step
+def set_return_shipping_rule(*, paid_by_brand: bool) -> bool:
+    """Records whether the brand pays no-reason return shipping, for the act that changes it
+    (which audits it); returns the rule it replaced."""
+    brand = Brand.objects.select_for_update().order_by("pk").first()
+    if brand is None and not paid_by_brand:
+        return False
+    if brand is None:
+        raise CatalogError(_("Set up the brand first."), code="no_brand")
+    before = brand.return_shipping_paid_by_brand
+    brand.return_shipping_paid_by_brand = bool(paid_by_brand)
+    brand.save(update_fields=["return_shipping_paid_by_brand"])
+    return before

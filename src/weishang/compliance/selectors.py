@@ -116,3 +116,18 @@ def photo_response(complaint: Complaint, photo_id: int):
     response = FileResponse(photo.image.open("rb"), content_type=content_type)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def complaints_on_order(order) -> list[Complaint]:
+    """The order's complaints with the brand's answers (``staff_answers``), for its order page."""
+    return list(
+        Complaint.objects.filter(order=order)
+        .prefetch_related(
+            Prefetch(
+                "messages",
+                queryset=ComplaintMessage.objects.filter(from_customer=False).order_by("at", "pk"),
+                to_attr="staff_answers",
+            )
+        )
+        .order_by("filed_at", "pk")
+    )

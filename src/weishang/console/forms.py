@@ -16,6 +16,7 @@ from weishang.customers.forms import MobileField
 from weishang.inputs import DateTimeField, IntegerField, text_field
 from weishang.money import MAX_FEN, AmountError, parse_yuan
 from weishang.orders.carriers import carrier_choices, normalise_waybill, waybill_problem
+from weishang.orders.models import ReturnAddress
 from weishang.throttle import ThrottledLoginForm
 
 MAX_STOCK = 1_000_000_000
@@ -156,6 +157,14 @@ class RejectReturnForm(forms.Form):
         max_length=300,
         strip=True,
         error_messages={"required": _("Say why the return is rejected; the customer will see it.")},
+    )
+
+
+class ApproveReturnForm(forms.Form):
+    return_address = forms.ModelChoiceField(
+        queryset=ReturnAddress.objects.filter(active=True),
+        required=False,
+        error_messages={"invalid_choice": _("Choose a return address in use.")},
     )
 
 

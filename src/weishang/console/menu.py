@@ -60,6 +60,7 @@ GROUPS = [
         "settings",
         pgettext_lazy("console menu", "Settings"),
         [
+            Entry("after_sales", "after_sales", _("After-sales")),
             Entry("programme", "programme", _("Programme")),
             Entry("staff", "staff_list", _("Staff")),
         ],

@@ -51,6 +51,7 @@ AREAS = {
     "staff": _area(_("Staff and roles"), OWNER, readers={OWNER}),
     # Read only: every role finds a customer; FULL_CUSTOMER_DATA decides who sees his details.
     "customers": _area(_("Customers")),
+    "after_sales": _area(_("After-sales settings and return addresses"), OWNER, OPERATOR),
 }
 
 # Roles that need a customer's full mobile, names and addresses: shipping, returns, complaints.
@@ -74,6 +75,11 @@ ROUTE_AREAS = {
     "return_reject": "returns",
     "return_receive": "returns",
     "return_refund": "refunds",
+    # After-sales settings and return addresses
+    "after_sales": "after_sales",
+    "return_address_add": "after_sales",
+    "return_address_edit": "after_sales",
+    "return_address_retire": "after_sales",
     # Catalogue, stock, prices
     "product_list": "products",
     "product_new": "products",

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import (
+    after_sales,
     audit_views,
     complaints,
     compliance_export,
@@ -51,6 +52,19 @@ urlpatterns = [
         views.return_action,
         {"action": "refund"},
         name="return_refund",
+    ),
+    # After-sales settings and return addresses
+    path("after-sales/", after_sales.settings_page, name="after_sales"),
+    path("after-sales/addresses/", after_sales.return_address_add, name="return_address_add"),
+    path(
+        "after-sales/addresses/<int:address_id>/",
+        after_sales.return_address_edit,
+        name="return_address_edit",
+    ),
+    path(
+        "after-sales/addresses/<int:address_id>/retire/",
+        after_sales.return_address_retire,
+        name="return_address_retire",
     ),
     path("products/", views.product_list, name="product_list"),
     path("products/new/", views.product_new, name="product_new"),

@@ -21,13 +21,23 @@ from weishang.core_errors import DomainError
 from weishang.inventory import services as inventory
 from weishang.inventory.selectors import stock_of
 from weishang.money import format_fen, format_yuan
+from weishang.orders import after_sales
 from weishang.orders import selectors as order_selectors
 from weishang.orders import services as orders
-from weishang.orders.models import Order, OrderStatus, ReturnRequest, ReturnStatus
+from weishang.orders.carriers import carrier_name
+from weishang.orders.models import (
+    Order,
+    OrderStatus,
+    ReceiptConfirmedBy,
+    ReturnAddress,
+    ReturnRequest,
+    ReturnStatus,
+)
 from weishang.payments import selectors as payment_selectors
 from weishang.sales import services as sales
 
 from .forms import (
+    ApproveReturnForm,
     CancelForm,
     CategoryForm,
     ConsoleLoginForm,
@@ -158,6 +168,14 @@ def order_list(request):
     )
 
 
+def _received_label(confirmed_by: str) -> str:
+    if confirmed_by == ReceiptConfirmedBy.CUSTOMER:
+        return _("The customer confirmed receipt")
+    if confirmed_by == ReceiptConfirmedBy.AUTOMATIC:
+        return _("Receipt confirmed automatically")
+    return _("Signed for")
+
+
 def _timeline(order: Order) -> list[tuple]:
     events = [(order.placed_at, _("Order placed"))]
     for payment in order.payments.all():
@@ -179,11 +197,12 @@ def _timeline(order: Order) -> list[tuple]:
             )
         )
     if order.delivered_at:
-        events.append((order.delivered_at, _("Signed for")))
+        events.append((order.delivered_at, _received_label(order.receipt_confirmed_by)))
     for rr in order.returns.all():
         events.append((rr.requested_at, _("Return %(number)s requested") % {"number": rr.number}))
         for moment, label in (
             (rr.approved_at, _("Return %(number)s approved")),
+            (rr.return_shipped_at, _("Return %(number)s sent back by the customer")),
             (rr.received_at, _("Return %(number)s received")),
             (rr.refunded_at, _("Return %(number)s refunded")),
             (rr.rejected_at, _("Return %(number)s rejected")),
@@ -215,6 +234,7 @@ def order_detail(request, number):
             "deliver_form": DeliverForm(),
             "can_ship": order.status == OrderStatus.PAID,
             "can_deliver": order.status == OrderStatus.SHIPPED,
+            "auto_confirm_at": after_sales.auto_confirm_deadline(order),
             "can_cancel": order.status == OrderStatus.PENDING_PAYMENT,
             "paid_cannot_cancel": order.status == OrderStatus.PAID,
             "nav": "orders",
@@ -280,16 +300,26 @@ def order_cancel(request, number):
 
 @staff_required
 def return_list(request):
-    page = _page(request, order_selectors.returns_queue().select_related("order__customer"))
+    page = _page(
+        request,
+        order_selectors.returns_queue().select_related("order__customer", "return_address"),
+    )
     now = timezone.now()
     for rr in page:
         rr.is_overdue = (
             rr.status == ReturnStatus.RECEIVED and rr.refund_due_at and rr.refund_due_at < now
         )
+        rr.return_carrier_name = carrier_name(rr.return_carrier)
     return render(
         request,
         "console/return_list.html",
-        {"page": page, "now": now, "ReturnStatus": ReturnStatus, "nav": "returns"},
+        {
+            "page": page,
+            "now": now,
+            "ReturnStatus": ReturnStatus,
+            "return_addresses": list(ReturnAddress.objects.filter(active=True)),
+            "nav": "returns",
+        },
     )
 
 
@@ -297,11 +327,19 @@ def return_list(request):
 def return_action(request, number, action):
     rr = get_object_or_404(ReturnRequest, number=number)
     if action == "approve":
-        _attempt(
-            request,
-            lambda: orders.approve_return(return_request=rr, actor=request.user),
-            _("Return %(number)s is approved.") % {"number": rr.number},
-        )
+        form = ApproveReturnForm(request.POST)
+        if not form.is_valid():
+            _form_errors(request, form)
+        else:
+            _attempt(
+                request,
+                lambda: orders.approve_return(
+                    return_request=rr,
+                    actor=request.user,
+                    return_address=form.cleaned_data["return_address"],
+                ),
+                _("Return %(number)s is approved.") % {"number": rr.number},
+            )
     elif action == "reject":
         form = RejectReturnForm(request.POST)
         if not form.is_valid():

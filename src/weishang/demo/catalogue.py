@@ -18,6 +18,13 @@ BRAND = {
     "return_shipping_paid_by_brand": False,
 }
 
+# Where the brand's customers send no-reason returns.
+RETURN_ADDRESS = {
+    "recipient": "枣知道售后组",
+    "phone": "0996-7100000",
+    "address": "新疆巴音郭楞蒙古自治州若羌县枣乡大道88号 枣知道仓库",
+}
+
 # slug, name
 CATEGORIES = [
     ("jujube", "红枣"),

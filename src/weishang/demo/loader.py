@@ -22,6 +22,7 @@ from weishang.distribution.binding import bind_customer
 from weishang.distribution.models import BusinessKind, Distributor, ShareSource
 from weishang.inventory.services import set_stock_on_hand
 from weishang.orders import services as orders
+from weishang.orders.after_sales import add_return_address
 from weishang.payments import services as payments
 from weishang.payments.providers import Notification
 from weishang.sales import services as sales
@@ -48,6 +49,7 @@ def load_demo() -> LoadResult:
             return LoadResult(created=False)
         brand = Brand.objects.create(**catalogue.BRAND)
         add_licences(brand=brand)
+        add_return_address(actor=None, **catalogue.RETURN_ADDRESS)
         products = load_catalogue(brand=brand)
         create_staff()
         distributor = create_programme()

@@ -35,6 +35,14 @@ class OrderStatus(models.TextChoices):
     PARTIALLY_REFUNDED = "partially_refunded", _("partially refunded")
 
 
+class ReceiptConfirmedBy(models.TextChoices):
+    """Who made the order delivered: the day after starts the no-reason return window."""
+
+    COURIER = "courier", _("the courier's sign-for, recorded by the brand")
+    CUSTOMER = "customer", _("the customer confirmed receipt")
+    AUTOMATIC = "automatic", _("receipt confirmed automatically")
+
+
 class Order(models.Model):
     """A contract once submitted (E-commerce Law Art. 49); lines and address are snapshots."""
 
@@ -61,6 +69,14 @@ class Order(models.Model):
     carrier = models.CharField(_("carrier"), max_length=40, blank=True)
     tracking_no = models.CharField(_("tracking number"), max_length=40, blank=True)
     delivered_at = models.DateTimeField(_("signed for"), null=True, blank=True)
+    receipt_confirmed_by = models.CharField(
+        _("receipt confirmed by"),
+        max_length=16,
+        choices=ReceiptConfirmedBy,
+        blank=True,
+        default="",
+        db_default="",  # rows inserted by SQL (benchmarks, the export test) name no value
+    )
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     cancel_reason = models.CharField(_("cancel reason"), max_length=200, blank=True)
@@ -136,6 +152,53 @@ class ReturnStatus(models.TextChoices):
     REJECTED = "rejected", pgettext_lazy("return status", "rejected")
 
 
+class ReturnFreightPayer(models.TextChoices):
+    CUSTOMER = "customer", _("the customer pays the return shipping")
+    BRAND = "brand", _("the brand pays the return shipping")
+
+
+class ReturnAddress(models.Model):
+    """Where customers send returned goods; a brand may keep several (one per warehouse). Retired
+    rather than deleted, since approved returns point at it."""
+
+    recipient = models.CharField(_("recipient"), max_length=40)
+    phone = models.CharField(_("phone"), max_length=20)
+    address = models.CharField(_("address"), max_length=300)
+    active = models.BooleanField(_("in use"), default=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-active", "pk"]
+        verbose_name = _("return address")
+        verbose_name_plural = _("return addresses")
+
+    def __str__(self):
+        return f"{self.recipient} {self.phone} {self.address}"
+
+
+class AfterSalesSettings(models.Model):
+    """The brand's after-sales settings; one row (pk 1), defaults apply until the brand saves it.
+    Who pays no-reason return shipping is the brand's public statement and stays on ``Brand``."""
+
+    auto_confirm_days = models.PositiveSmallIntegerField(
+        _("receipt confirmed automatically after (days from shipment)"), default=10
+    )
+
+    class Meta:
+        verbose_name = _("after-sales settings")
+        verbose_name_plural = _("after-sales settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(auto_confirm_days__gte=1, auto_confirm_days__lte=60),
+                name="auto_confirm_days_in_range",
+            )
+        ]
+
+    @classmethod
+    def current(cls) -> "AfterSalesSettings":
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
 class ReturnRequest(models.Model):
     """A 7-day no-reason return (Consumer Protection Law Art. 25)."""
 
@@ -147,6 +210,14 @@ class ReturnRequest(models.Model):
     reason = models.CharField(_("reason (optional)"), max_length=300, blank=True)
     refund_fen = models.PositiveIntegerField()
     return_tracking_no = models.CharField(_("return tracking number"), max_length=40, blank=True)
+    return_address = models.ForeignKey(
+        ReturnAddress, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    freight_paid_by = models.CharField(
+        max_length=16, choices=ReturnFreightPayer, default=ReturnFreightPayer.CUSTOMER
+    )
+    return_carrier = models.CharField(_("return carrier"), max_length=16, blank=True)
+    return_shipped_at = models.DateTimeField(null=True, blank=True)
     requested_at = models.DateTimeField()
     approved_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(null=True, blank=True)

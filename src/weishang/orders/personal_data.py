@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from weishang.compliance.personal_data import CLOSED
 from weishang.customers.models import Customer
 
+from .carriers import carrier_name
 from .models import CartItem, Order, OrderStatus, ReturnRequest
 
 UNFINISHED_ORDER_STATUSES = (OrderStatus.PENDING_PAYMENT, OrderStatus.PAID, OrderStatus.SHIPPED)
@@ -84,7 +85,9 @@ def orders_for(customer: Customer) -> list[OrderRecord]:
                     "status": r.status,
                     "reason": r.reason,
                     "refund_fen": r.refund_fen,
+                    "return_carrier": carrier_name(r.return_carrier),
                     "return_tracking_no": r.return_tracking_no,
+                    "return_shipped_at": r.return_shipped_at,
                     "requested_at": r.requested_at,
                     "refunded_at": r.refunded_at,
                     "reject_reason": r.reject_reason,
@@ -121,7 +124,8 @@ def closure_blockers(customer: Customer) -> list[str]:
 
 def erase_personal_data(customer: Customer) -> dict[str, int]:
     """Masks the delivery snapshot of every order (张*, 138****5678, the city only; the same masks
-    as the customers rules), replaces the written cancel and return reasons with the marker and
+    as the customers rules), replaces the written cancel and return reasons and the return
+    tracking numbers he typed with the marker and
     empties the cart. Amounts, dates, statuses and the returns themselves are kept."""
     orders = Order.objects.filter(customer=customer)
     orders_kept = orders.update(
@@ -135,5 +139,8 @@ def erase_personal_data(customer: Customer) -> dict[str, int]:
         "orders_kept": orders_kept,
         "cancel_reasons": orders.exclude(cancel_reason="").update(cancel_reason=CLOSED),
         "return_reasons": returns.exclude(reason="").update(reason=CLOSED),
+        "return_tracking_numbers": returns.exclude(return_tracking_no="").update(
+            return_tracking_no=CLOSED
+        ),
         "cart_items": CartItem.objects.filter(customer=customer).delete()[0],
     }

@@ -9,6 +9,7 @@ from weishang.catalog.models import ReturnClass
 from weishang.core_errors import DomainError
 
 from .models import OrderStatus as S
+from .models import ReturnFreightPayer
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.PENDING_PAYMENT: frozenset({S.PAID, S.CANCELLED}),
@@ -52,3 +53,14 @@ def line_is_returnable(return_class: str, exclusion_confirmed: bool) -> bool:
 def refund_for(lines: list[tuple[int, int]]) -> int:
     """Refund in fen for (unit_price_fen, quantity) pairs."""
     return sum(price * qty for price, qty in lines)
+
+
+def auto_confirm_at(shipped_at: datetime, days: int) -> datetime:
+    """When a shipped order the customer has not confirmed counts as received."""
+    return shipped_at + timedelta(days=days)
+
+
+def no_reason_return_freight_payer(brand_pays: bool) -> str:
+    """No-reason returns: the customer pays the shipping back unless the brand says it does (the
+    2017 measures for 7-day returns)."""
+    return ReturnFreightPayer.BRAND if brand_pays else ReturnFreightPayer.CUSTOMER

@@ -18,7 +18,12 @@ def order_for_customer(customer: Customer, number: str) -> Order:
     """Raises Order.DoesNotExist for someone else's order, so it looks like a missing one."""
     return Order.objects.prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.order_by("pk")),
-        Prefetch("returns", queryset=ReturnRequest.objects.prefetch_related("lines__order_line")),
+        Prefetch(
+            "returns",
+            queryset=ReturnRequest.objects.select_related("return_address").prefetch_related(
+                "lines__order_line"
+            ),
+        ),
     ).get(customer=customer, number=number)
 
 

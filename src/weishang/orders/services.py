@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from weishang.catalog import selectors as catalog_selectors
 from weishang.catalog.models import Product, ReturnClass
 from weishang.catalog.selectors import sku_price, skus_with_periods
 from weishang.compliance import audit
@@ -23,8 +24,24 @@ from weishang.transactions import step
 from .carriers import normalise_waybill, waybill_problem
 from .errors import OrderError, PriceChanged
 from .locks import lock_order, lock_return
-from .models import CartItem, Order, OrderLine, OrderStatus, ReturnLine, ReturnRequest, ReturnStatus
-from .rules import check_transition, line_is_returnable, refund_for, return_window_closes
+from .models import (
+    CartItem,
+    Order,
+    OrderLine,
+    OrderStatus,
+    ReceiptConfirmedBy,
+    ReturnAddress,
+    ReturnLine,
+    ReturnRequest,
+    ReturnStatus,
+)
+from .rules import (
+    check_transition,
+    line_is_returnable,
+    no_reason_return_freight_payer,
+    refund_for,
+    return_window_closes,
+)
 
 MAX_QUANTITY = 99
 
@@ -290,7 +307,8 @@ def mark_delivered(*, order: Order, actor, signed_at: datetime | None = None) ->
         raise OrderError(_("The sign-for time cannot be before the order was shipped."))
     order.status = OrderStatus.DELIVERED
     order.delivered_at = signed_at
-    order.save(update_fields=["status", "delivered_at"])
+    order.receipt_confirmed_by = ReceiptConfirmedBy.COURIER
+    order.save(update_fields=["status", "delivered_at", "receipt_confirmed_by"])
     audit.record(
         actor=actor,
         action="order.deliver",
@@ -395,6 +413,7 @@ def request_return(
         reason=(reason or "")[:300],
         refund_fen=refund_for([(lines[i].unit_price_fen, q) for i, q in wanted.items()]),
         requested_at=now,
+        freight_paid_by=no_reason_return_freight_payer(brand_pays_return_shipping()),
     )
     ReturnLine.objects.bulk_create(
         ReturnLine(return_request=return_request, order_line_id=line_id, quantity=qty)
@@ -414,19 +433,33 @@ def _move_return(return_request: ReturnRequest, expected: str, target: str) -> R
     return locked
 
 
+def brand_pays_return_shipping() -> bool:
+    brand = catalog_selectors.brand()
+    return bool(brand and brand.return_shipping_paid_by_brand)
+
+
 @transaction.atomic
 def approve_return(
-    *, return_request: ReturnRequest, actor, now: datetime | None = None
+    *,
+    return_request: ReturnRequest,
+    actor,
+    return_address: ReturnAddress | None = None,
+    now: datetime | None = None,
 ) -> ReturnRequest:
+    """The customer may send the goods back, to ``return_address`` or else the first one in use
+    (none while the brand has set none: the store then names its customer service)."""
+    if return_address is not None and not return_address.active:
+        raise OrderError(_("This return address is retired; choose one in use."))
     rr = _move_return(return_request, ReturnStatus.REQUESTED, ReturnStatus.APPROVED)
     rr.approved_at = now or timezone.now()
-    rr.save(update_fields=["status", "approved_at"])
+    rr.return_address = return_address or ReturnAddress.objects.filter(active=True).first()
+    rr.save(update_fields=["status", "approved_at", "return_address"])
     audit.record(
         actor=actor,
         action="return.approve",
         obj=rr,
         before={"status": ReturnStatus.REQUESTED},
-        after={"status": rr.status},
+        after={"status": rr.status, "return_address": rr.return_address_id},
     )
     return rr
 

@@ -63,3 +63,12 @@ def refund_times_of_orders_placed_between(first: datetime, last: datetime) -> di
     for order_id, created_at in rows:
         times.setdefault(order_id, []).append(created_at)
     return times
+
+
+def refunds_of_order(order) -> list[Refund]:
+    """Every refund of the order, oldest first, for the customer's order page."""
+    return list(
+        Refund.objects.filter(payment__order=order)
+        .only("number", "return_number", "amount_fen", "status", "created_at", "confirmed_at")
+        .order_by("created_at", "pk")
+    )

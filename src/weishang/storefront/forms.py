@@ -9,6 +9,7 @@ from weishang.customers.forms import MOBILE_INPUT_LENGTH, MobileField
 from weishang.customers.models import Address, Customer
 from weishang.distribution.models import Application, BusinessKind, Distributor
 from weishang.inputs import choice_field, text_field
+from weishang.orders.carriers import carrier_choices, waybill_problem
 from weishang.orders.models import Order, ReturnRequest
 
 # Longer than any password a person types; keeps a megabyte "password" away from the hasher.
@@ -122,6 +123,23 @@ class CancelOrderForm(forms.Form):
 
 class ReturnReasonForm(forms.Form):
     reason = text_field(ReturnRequest, "reason", label=_("Reason (optional)"))
+
+
+class ReturnShipmentForm(forms.Form):
+    """The parcel a customer sends back: a carrier from the list and a number of its shape."""
+
+    return_number = forms.CharField(max_length=24)
+    carrier = choice_field(
+        carrier_choices(), label=_("Carrier"), message=_("Choose a carrier from the list.")
+    )
+    tracking_no = forms.CharField(label=_("Tracking number"), max_length=40)
+
+    def clean(self):
+        cleaned = super().clean()
+        carrier, number = cleaned.get("carrier"), cleaned.get("tracking_no")
+        if carrier and number and (problem := waybill_problem(carrier, number)):
+            self.add_error("tracking_no", problem)
+        return cleaned
 
 
 # Room for an ID number or credit code typed with spaces; the rules normalise and check it.

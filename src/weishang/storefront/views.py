@@ -22,25 +22,32 @@ from weishang import throttle
 from weishang.catalog import selectors as catalog
 from weishang.catalog.models import Product, Sku
 from weishang.catalog.rules import Price
+from weishang.compliance import selectors as compliance_reads
 from weishang.core_errors import DomainError
 from weishang.customers import services as customers
 from weishang.distribution import binding
+from weishang.distribution import selectors as distribution_reads
 from weishang.inputs import BIGINT_MAX, parse_int
+from weishang.orders import after_sales
 from weishang.orders import selectors as order_reads
 from weishang.orders import services as orders
+from weishang.orders.carriers import carrier_choices, carrier_name
 from weishang.orders.errors import OrderError
 from weishang.orders.models import Order, OrderStatus, ReturnRequest
+from weishang.orders.rules import no_reason_return_freight_payer
 from weishang.payments import selectors as payment_reads
 from weishang.payments import services as payments
 from weishang.payments.providers import get_provider
 from weishang.sales import services as sales
 
+from . import order_events
 from .forms import (
     CancelOrderForm,
     LoginForm,
     NewAddressForm,
     PasswordForm,
     ReturnReasonForm,
+    ReturnShipmentForm,
     valid,
 )
 
@@ -233,6 +240,8 @@ def account(request):
         "storefront/account.html",
         {
             "customer": customer,
+            "distributor": distribution_reads.distributor_for_customer(customer),
+            "application": distribution_reads.latest_application(customer),
             "addresses": customer.addresses.all(),
             "form": request.POST if request.POST.get("action") == "address" else {},
             "next": request.POST.get("next") or request.GET.get("next", ""),
@@ -413,10 +422,12 @@ def _own_order(request, number: str) -> Order:
         raise Http404 from exc
 
 
-def _order_page(request, order: Order, *, return_form=None):
+def _order_page(request, order: Order, *, return_form=None, shipment_form=None):
     now = timezone.now()
     window_end = orders.return_window_end(order)
     returns = list(order.returns.all())
+    for rr in returns:
+        rr.return_carrier_name = carrier_name(rr.return_carrier)
     return_open = any(r.status in ReturnRequest.OPEN for r in returns)
     return_form = return_form or {}
     returnable_lines = []
@@ -442,6 +453,18 @@ def _order_page(request, order: Order, *, return_form=None):
         "window_is_open": window_is_open and order.status in RETURNABLE_STATUSES,
         "returnable_lines": returnable_lines,
         "return_form": return_form,
+        "can_confirm_receipt": order.status == OrderStatus.SHIPPED,
+        "auto_confirm_at": after_sales.auto_confirm_deadline(order),
+        "return_freight_paid_by": no_reason_return_freight_payer(
+            orders.brand_pays_return_shipping()
+        ),
+        "carriers": carrier_choices(),
+        "shipment_form": shipment_form or {},
+        "events": order_events.after_sales_events(
+            returns,
+            payment_reads.refunds_of_order(order),
+            compliance_reads.complaints_on_order(order),
+        ),
     }
     return render(request, "storefront/order_detail.html", context)
 
@@ -481,6 +504,47 @@ def cancel_order(request, number: str):
             )
         else:
             messages.success(request, _("Your order is cancelled."))
+    return redirect("storefront:order_detail", number=order.number)
+
+
+@customer_required
+@require_POST
+def confirm_receipt(request, number: str):
+    order = _own_order(request, number)
+    try:
+        after_sales.confirm_receipt(order=order, customer=request.customer)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Thank you: receipt is confirmed."))
+    return redirect("storefront:order_detail", number=order.number)
+
+
+@customer_required
+@require_POST
+def return_shipment(request, number: str):
+    """The customer enters the carrier and tracking number of the parcel he sent back."""
+    order = _own_order(request, number)
+    form = ReturnShipmentForm(request.POST)
+    if not valid(request, form):
+        return _order_page(request, order, shipment_form=request.POST)
+    return_request = next(
+        (rr for rr in order.returns.all() if rr.number == form.cleaned_data["return_number"]),
+        None,
+    )
+    if return_request is None:
+        raise Http404
+    try:
+        after_sales.record_return_shipment(
+            return_request=return_request,
+            customer=request.customer,
+            carrier=form.cleaned_data["carrier"],
+            tracking_no=form.cleaned_data["tracking_no"],
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _order_page(request, order, shipment_form=request.POST)
+    messages.success(request, _("Thank you: the brand can now follow your parcel."))
     return redirect("storefront:order_detail", number=order.number)
 
 
