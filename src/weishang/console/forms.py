@@ -14,6 +14,7 @@ from weishang.compliance.models import BlacklistEntry, Complaint
 from weishang.customers.forms import MobileField
 from weishang.inputs import DateTimeField, IntegerField, text_field
 from weishang.money import MAX_FEN, AmountError, parse_yuan
+from weishang.orders.models import ClaimRemedy, QualityClaim
 from weishang.throttle import ThrottledLoginForm
 
 MAX_STOCK = 1_000_000_000
@@ -227,3 +228,27 @@ class ComplaintTextForm(forms.Form):
 class BlacklistForm(forms.Form):
     mobile = MobileField(label=_("Customer mobile"))
     reason = text_field(BlacklistEntry, "reason", label=_("Reason"))
+
+
+class ClaimDecisionForm(forms.Form):
+    """Approving a quality claim with the remedy granted, or rejecting it; the reason is shown to
+    the customer (required to reject, which the service checks)."""
+
+    remedy = forms.ChoiceField(
+        label=_("Remedy"),
+        choices=ClaimRemedy.choices,
+        required=False,
+        error_messages={
+            "invalid_choice": _("Choose a return and refund, an exchange or a repair.")
+        },
+    )
+    reason = text_field(QualityClaim, "decision_reason", label=_("Reason"))
+
+
+class ComplaintRefundForm(forms.Form):
+    """The outcome that resolves a complaint, and the refund it orders."""
+
+    text = text_field(
+        Complaint, "outcome", label=_("Outcome"), required=True, widget=forms.Textarea
+    )
+    amount = YuanField(label=_("Refund (yuan)"), max_length=20, max_fen=MAX_FEN)

@@ -119,6 +119,15 @@ ROUTE_AREAS = {
     "staff_create": "staff",
     "staff_role": "staff",
     "staff_deactivate": "staff",
+    # Quality claims: customer service decides them, a refund included (Consumer Protection Law
+    # Art. 24); a complaint's resolution may order a refund
+    "claim_list": "returns",
+    "claim_detail": "returns",
+    "claim_photo": "returns",
+    "claim_approve": "returns",
+    "claim_reject": "returns",
+    "claim_ship": "returns",
+    "complaint_refund": "complaints",
 }
 
 

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import (
     audit_views,
+    claims,
     complaints,
     compliance_export,
     distribution_views,
@@ -157,4 +158,22 @@ urlpatterns = [
     path("staff/new/", staff_views.staff_create, name="staff_create"),
     path("staff/<int:user_id>/role/", staff_views.staff_role, name="staff_role"),
     path("staff/<int:user_id>/deactivate/", staff_views.staff_deactivate, name="staff_deactivate"),
+    # Quality claims after the 7-day window, and complaints resolved with a refund
+    path("claims/", claims.claim_list, name="claim_list"),
+    path("claims/<str:number>/", claims.claim_detail, name="claim_detail"),
+    path("claims/<str:number>/photos/<int:photo_id>/", claims.claim_photo, name="claim_photo"),
+    path(
+        "claims/<str:number>/approve/",
+        claims.claim_decide,
+        {"action": "approve"},
+        name="claim_approve",
+    ),
+    path(
+        "claims/<str:number>/reject/",
+        claims.claim_decide,
+        {"action": "reject"},
+        name="claim_reject",
+    ),
+    path("claims/<str:number>/ship/", claims.claim_ship, name="claim_ship"),
+    path("complaints/<str:number>/refund/", claims.complaint_refund, name="complaint_refund"),
 ]

@@ -8,8 +8,8 @@ from weishang.compliance.models import Complaint, ComplaintCategory, ComplaintMe
 from weishang.customers.forms import MOBILE_INPUT_LENGTH, MobileField
 from weishang.customers.models import Address, Customer
 from weishang.distribution.models import Application, BusinessKind, Distributor
-from weishang.inputs import choice_field, text_field
-from weishang.orders.models import Order, ReturnRequest
+from weishang.inputs import IntegerField, choice_field, text_field
+from weishang.orders.models import ClaimRemedy, Order, QualityClaim, ReturnRequest
 
 # Longer than any password a person types; keeps a megabyte "password" away from the hasher.
 PASSWORD_LENGTH = 4096
@@ -122,6 +122,21 @@ class CancelOrderForm(forms.Form):
 
 class ReturnReasonForm(forms.Form):
     reason = text_field(ReturnRequest, "reason", label=_("Reason (optional)"))
+
+
+class ClaimForm(forms.Form):
+    order_line_id = IntegerField(
+        label=_("Goods"), min_value=1, error_messages={"required": _("Choose the goods.")}
+    )
+    quantity = IntegerField(label=_("Quantity"), min_value=1, max_value=99)
+    remedy = choice_field(
+        ClaimRemedy.choices,
+        label=_("What you ask for"),
+        message=_("Choose a return and refund, an exchange or a repair."),
+    )
+    description = text_field(
+        QualityClaim, "description", label=_("What is wrong"), widget=forms.Textarea
+    )
 
 
 # Room for an ID number or credit code typed with spaces; the rules normalise and check it.
