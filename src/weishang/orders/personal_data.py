@@ -4,6 +4,7 @@ three years (E-commerce Law Art. 31)."""
 
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from weishang.compliance.personal_data import CLOSED
 from weishang.customers.models import Customer
 
-from .models import CartItem, Order, OrderStatus, ReturnRequest
+from .models import CartItem, Order, OrderStatus, QualityClaim, QualityClaimPhoto, ReturnRequest
 
 UNFINISHED_ORDER_STATUSES = (OrderStatus.PENDING_PAYMENT, OrderStatus.PAID, OrderStatus.SHIPPED)
 ORDER_FIELDS = (
@@ -44,6 +45,7 @@ class OrderRecord:
     fields: dict
     lines: list[dict]
     returns: list[dict]
+    claims: list[dict]
 
 
 def cart_for(customer: Customer) -> list[dict]:
@@ -58,7 +60,7 @@ def orders_for(customer: Customer) -> list[OrderRecord]:
     orders = (
         Order.objects.filter(customer=customer)
         .only(*ORDER_FIELDS, "distributor_id")
-        .prefetch_related("lines", "returns__lines")
+        .prefetch_related("lines", "returns__lines", "claims__photos")
         .order_by("placed_at", "pk")
     )
     return [
@@ -91,6 +93,23 @@ def orders_for(customer: Customer) -> list[OrderRecord]:
                 }
                 for r in order.returns.all()
             ],
+            claims=[
+                {
+                    "number": c.number,
+                    "status": c.status,
+                    "remedy": c.remedy,
+                    "decided_remedy": c.decided_remedy,
+                    "quantity": c.quantity,
+                    "description": c.description,
+                    "photos": len(c.photos.all()),
+                    "refund_fen": c.refund_fen,
+                    "requested_at": c.requested_at,
+                    "decision_reason": c.decision_reason,
+                    "carrier": c.carrier,
+                    "tracking_no": c.tracking_no,
+                }
+                for c in order.claims.all()
+            ],
         )
         for order in orders
     ]
@@ -115,13 +134,23 @@ def closure_blockers(customer: Customer) -> list[str]:
         .order_by("pk")
         .values_list("number", flat=True)
     ]
+    reasons += [
+        _("Quality claim %(number)s is still open.") % {"number": number}
+        for number in QualityClaim.objects.filter(
+            order__customer=customer, status__in=QualityClaim.OPEN
+        )
+        .order_by("pk")
+        .values_list("number", flat=True)
+    ]
     return reasons
 
 
 def erase_personal_data(customer: Customer) -> dict[str, int]:
     """Masks the delivery snapshot of every order (张*, 138****5678, the city only; the same masks
     as the customers rules), replaces the written cancel and return reasons with the marker and
-    empties the cart. Amounts, dates, statuses and the returns themselves are kept."""
+    empties the cart. A quality claim's description is replaced too and its photos deleted (the
+    files once the closure commits). Amounts, dates, statuses and the returns and claims
+    themselves are kept."""
     orders = Order.objects.filter(customer=customer)
     orders_kept = orders.update(
         recipient=Concat(Substr("recipient", 1, 1), Value("*")),
@@ -130,9 +159,15 @@ def erase_personal_data(customer: Customer) -> dict[str, int]:
         device_id="",
     )
     returns = ReturnRequest.objects.filter(order__customer=customer)
+    claims = QualityClaim.objects.filter(order__customer=customer)
+    photos = QualityClaimPhoto.objects.filter(claim__order__customer=customer)
+    files = [(photo.image.storage, photo.image.name) for photo in photos if photo.image]
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
     return {
         "orders_kept": orders_kept,
         "cancel_reasons": orders.exclude(cancel_reason="").update(cancel_reason=CLOSED),
         "return_reasons": returns.exclude(reason="").update(reason=CLOSED),
         "cart_items": CartItem.objects.filter(customer=customer).delete()[0],
+        "claim_descriptions": claims.exclude(description="").update(description=CLOSED),
+        "claim_photos": photos.delete()[0],
     }

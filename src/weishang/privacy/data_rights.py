@@ -52,6 +52,7 @@ def personal_data(customer) -> dict:
                 "lines": record.lines,
                 "payments": paid.get(record.order_id, []),
                 "returns": record.returns,
+                "claims": record.claims,
             }
             for record in records
         ],
@@ -113,11 +114,13 @@ def close_account(*, customer, confirmation: str, now: datetime | None = None) -
             "cart_items": kept["cart_items"],
             "binding": bound["binding"],
             "login_codes": own["login_codes"],
+            "claim_photos": kept["claim_photos"],
         },
         "replaced_with_marker": {
             **complained,
             "cancel_reasons": kept["cancel_reasons"],
             "return_reasons": kept["return_reasons"],
+            "claim_descriptions": kept["claim_descriptions"],
             "binding_reasons": bound["binding_reasons"],
         },
     }
