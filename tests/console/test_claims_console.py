@@ -10,9 +10,10 @@ from django.utils import timezone
 from PIL import Image
 
 from tests.helpers import deliver, pay
+from weishang.compliance.models import AuditEntry
 from weishang.console import roles
 from weishang.orders import claims
-from weishang.orders.models import QualityClaim
+from weishang.orders.models import AfterSalesSettings, QualityClaim
 
 from .conftest import english, messages_of
 from .test_roles import member
@@ -123,3 +124,23 @@ def test_the_customer_files_a_claim_after_the_window_and_reads_the_decision(
     claims.reject_claim(claim=claim, actor=staff, reason="照片看不出问题，请补拍")
     page = client.get(f"/orders/{order.number}/").content.decode()
     assert response.status_code == 200 and "照片看不出问题，请补拍" in page
+
+
+def test_the_owner_sets_the_claim_period_with_its_legal_note(client, django_user_model, brand):
+    english(client).force_login(member(django_user_model, roles.OWNER))
+    page = client.get("/console/claims/settings/").content.decode()
+    assert 'value="730"' in page and "Civil Code Art. 621" in page
+    refused = client.post("/console/claims/settings/", {"claim_days": "６０"}, follow=True)
+    assert messages_of(refused) == [
+        "Quality claims accepted for (days after sign-for): Enter a whole number."
+    ]
+    client.post("/console/claims/settings/", {"claim_days": "365"})
+    assert AfterSalesSettings.current().claim_days == 365
+    entry = AuditEntry.objects.get(action="aftersales.settings")
+    assert (entry.before, entry.after) == ({"claim_days": 730}, {"claim_days": 365})
+
+
+def test_customer_service_reads_the_claim_period_but_cannot_change_it(service):
+    assert service.get("/console/claims/settings/").status_code == 200
+    assert service.post("/console/claims/settings/", {"claim_days": "30"}).status_code == 403
+    assert AfterSalesSettings.current().claim_days == 730

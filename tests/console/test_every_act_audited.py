@@ -442,6 +442,10 @@ ACTS = {
         ),
     ),
     # Quality claims
+    "aftersales_settings": Act(
+        lambda w: Request(_url("aftersales_settings"), {"claim_days": "365"}),
+        lambda w: Request(_url("aftersales_settings"), {"claim_days": "3"}),
+    ),
     "claim_approve": Act(
         lambda w: Request(_url("claim_approve", w.claim().number), {"remedy": "refund"}),
         lambda w: Request(_url("claim_approve", w.approved_claim().number), {"remedy": "refund"}),

@@ -121,6 +121,20 @@ POLICY = {
         MONEY_OUT,
     ),
     "audit_log": READ_ONLY,
+    # Quality claims: customer service decides them, a refund included; the period is the owner's
+    **dict.fromkeys(
+        [
+            "claim_list",
+            "claim_detail",
+            "claim_photo",
+            "claim_approve",
+            "claim_reject",
+            "claim_ship",
+        ],
+        RETURN_REVIEW,
+    ),
+    "complaint_refund": CUSTOMER_CARE,
+    "aftersales_settings": OWNER_ONLY_WRITES,
     **dict.fromkeys(["staff_list", "staff_create", "staff_role", "staff_deactivate"], STAFF),
 }
 

@@ -7,14 +7,15 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
 from weishang.compliance.models import Complaint
 from weishang.orders import claims as claim_services
 from weishang.orders import selectors as order_selectors
-from weishang.orders.models import ClaimRemedy, ClaimStatus, QualityClaim
+from weishang.orders.models import AfterSalesSettings, ClaimRemedy, ClaimStatus, QualityClaim
 from weishang.sales import services as sales
 
-from .forms import ClaimDecisionForm, ComplaintRefundForm, ShipForm
+from .forms import AfterSalesSettingsForm, ClaimDecisionForm, ComplaintRefundForm, ShipForm
 from .views import _attempt, _form_errors, _page, staff_post, staff_required
 
 CLAIM_TABS = [
@@ -125,3 +126,29 @@ def complaint_refund(request, number: str):
             % {"number": complaint.number},
         )
     return redirect("console:complaint_detail", number=complaint.number)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def aftersales_settings(request):
+    current = AfterSalesSettings.current()
+    value = current.claim_days
+    if request.method == "POST":
+        value = request.POST.get("claim_days", "")
+        form = AfterSalesSettingsForm(request.POST)
+        if not form.is_valid():
+            _form_errors(request, form, labelled=True)
+        elif _attempt(
+            request,
+            lambda: claim_services.set_claim_days(
+                actor=request.user, claim_days=form.cleaned_data["claim_days"]
+            ),
+            _("The after-sales settings are saved."),
+        ):
+            return redirect("console:aftersales_settings")
+    field = AfterSalesSettings._meta.get_field("claim_days")
+    return render(
+        request,
+        "console/claims/settings.html",
+        {"value": value, "field": field, "nav": "claims"},
+    )

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -14,7 +15,7 @@ from weishang.compliance.models import BlacklistEntry, Complaint
 from weishang.customers.forms import MobileField
 from weishang.inputs import DateTimeField, IntegerField, text_field
 from weishang.money import MAX_FEN, AmountError, parse_yuan
-from weishang.orders.models import ClaimRemedy, QualityClaim
+from weishang.orders.models import AfterSalesSettings, ClaimRemedy, QualityClaim
 from weishang.throttle import ThrottledLoginForm
 
 MAX_STOCK = 1_000_000_000
@@ -252,3 +253,11 @@ class ComplaintRefundForm(forms.Form):
         Complaint, "outcome", label=_("Outcome"), required=True, widget=forms.Textarea
     )
     amount = YuanField(label=_("Refund (yuan)"), max_length=20, max_fen=MAX_FEN)
+
+
+class AfterSalesSettingsForm(forms.Form):
+    claim_days = IntegerField(
+        label=capfirst(AfterSalesSettings._meta.get_field("claim_days").verbose_name),
+        min_value=7,
+        max_value=3650,
+    )

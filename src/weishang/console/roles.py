@@ -49,6 +49,7 @@ AREAS = {
     "export": _area(_("Regulator export"), readers={OWNER, AUDITOR, OPERATOR}),
     "audit": _area(_("Audit log")),
     "staff": _area(_("Staff and roles"), OWNER, readers={OWNER}),
+    "aftersales": _area(_("After-sales policy"), OWNER),
 }
 
 ROUTE_AREAS = {
@@ -128,6 +129,7 @@ ROUTE_AREAS = {
     "claim_reject": "returns",
     "claim_ship": "returns",
     "complaint_refund": "complaints",
+    "aftersales_settings": "aftersales",
 }
 
 

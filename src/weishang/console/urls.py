@@ -160,6 +160,7 @@ urlpatterns = [
     path("staff/<int:user_id>/deactivate/", staff_views.staff_deactivate, name="staff_deactivate"),
     # Quality claims after the 7-day window, and complaints resolved with a refund
     path("claims/", claims.claim_list, name="claim_list"),
+    path("claims/settings/", claims.aftersales_settings, name="aftersales_settings"),
     path("claims/<str:number>/", claims.claim_detail, name="claim_detail"),
     path("claims/<str:number>/photos/<int:photo_id>/", claims.claim_photo, name="claim_photo"),
     path(

@@ -372,3 +372,23 @@ def record_ordered_refund(
         decision_reason=str(reason or "").strip()[:300],
     )
     return claim, order, split_refund(amount_fen, refundable)
+
+
+@transaction.atomic
+def set_claim_days(*, actor, claim_days: int) -> AfterSalesSettings:
+    """The brand's claim period; audited when it changes."""
+    if not isinstance(claim_days, int) or not 7 <= claim_days <= 3650:
+        raise OrderError(_("The claim period is from 7 to 3650 days."))
+    current = AfterSalesSettings.objects.select_for_update().filter(pk=1).first()
+    before = {"claim_days": current.claim_days if current else AfterSalesSettings().claim_days}
+    saved, _created = AfterSalesSettings.objects.update_or_create(
+        pk=1, defaults={"claim_days": claim_days}
+    )
+    audit.record_change(
+        actor=actor,
+        action="aftersales.settings",
+        obj=saved,
+        before=before,
+        after={"claim_days": claim_days},
+    )
+    return saved
