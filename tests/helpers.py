@@ -55,3 +55,15 @@ def published_food(category):
     add_sku(actor=None, product=product, code="HZ-500", name="500g", list_price_fen=3990)
     publish_product(actor=None, product=product)
     return product
+
+
+def png_upload(name="photo.png"):
+    """A small real PNG, as a browser would upload it."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (12, 8), (120, 40, 30)).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
