@@ -1,8 +1,11 @@
 """Steps many tests take through the real services to bring an order to a given state."""
 
+import io
 import itertools
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from weishang.catalog.services import add_sku, create_product, publish_product
 from weishang.distribution.rules import id_check_char
@@ -59,11 +62,6 @@ def published_food(category):
 
 def png_upload(name="photo.png"):
     """A small real PNG, as a browser would upload it."""
-    import io
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from PIL import Image
-
     buffer = io.BytesIO()
     Image.new("RGB", (12, 8), (120, 40, 30)).save(buffer, format="PNG")
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
