@@ -82,6 +82,8 @@ def test_service_sees_the_photo_and_approves_an_exchange(service, paid_order):
     assert messages_of(response) == [f"Claim {claim.number} is approved."]
     claim.refresh_from_db()
     assert (claim.status, claim.decided_remedy) == ("approved", "exchange")
+    order_page = service.get(f"/console/orders/{claim.order.number}/").content.decode()
+    assert f'href="/console/claims/{claim.number}/"' in order_page
 
 
 def test_a_rejection_without_a_reason_is_a_message_and_changes_nothing(service, paid_order):

@@ -222,7 +222,7 @@ def test_a_refund_after_settlement_goes_to_the_provider_and_nets_the_distributor
 
 
 def test_a_complaint_resolution_orders_a_refund_through_the_same_path(
-    customer, sku, staff, seller, bank, django_capture_on_commit_callbacks
+    client, customer, sku, staff, seller, bank, django_capture_on_commit_callbacks
 ):
     order = delivered_order(customer, sku, quantity=2)
     later = timezone.now() + AFTER_WINDOW
@@ -249,6 +249,9 @@ def test_a_complaint_resolution_orders_a_refund_through_the_same_path(
     refund = Refund.objects.get(return_number=claim.number)
     assert refund.status == Refund.Status.SUCCEEDED and bank.total_fen == 3990
     assert Commission.objects.get(order=order).reversed_fen == 199
+    client.force_login(customer.user)
+    page = client.get(f"/orders/{order.number}/", headers={"Accept-Language": "zh-hans"})
+    assert f"投诉 {complaint.number} 处理决定的退款" in page.content.decode()
     entries = AuditEntry.objects.filter(action__startswith="complaint.resolve")
     assert [e.after["refund_fen"] for e in entries] == [3990]
     assert entries.get().after["claim"] == claim.number

@@ -107,6 +107,7 @@ def order_for_console(number: str) -> Order:
         .prefetch_related(
             Prefetch("lines", queryset=OrderLine.objects.order_by("pk")),
             "payments__refunds",  # each in the order it was made (their Meta.ordering)
+            "claims",
             Prefetch(
                 "returns",
                 queryset=ReturnRequest.objects.order_by("requested_at", "pk").prefetch_related(

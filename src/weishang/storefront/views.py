@@ -422,7 +422,7 @@ def _claim_context(order: Order, now, claim_form) -> dict:
         order.status in claims.CLAIMABLE_STATUSES and period_end is not None and now < period_end
     )
     return {
-        "claims": list(order.claims.all()),
+        "claims": list(order.claims.select_related("complaint")),
         "claim_period_end": period_end,
         "can_claim": can_claim,
         "claim_lines": list(order.lines.all()) if can_claim else [],
