@@ -177,10 +177,10 @@ class AfterSalesSettings(models.Model):
         _("quality claims accepted for (days after sign-for)"),
         default=730,
         help_text=_(
-            "The brand's policy, unless an article sets a longer period for the goods (the "
-            "three-guarantees rules, a marked shelf life). The default, two years, is the period "
-            "within which a buyer may give notice of a quality defect when no guarantee period "
-            "applies (Civil Code Art. 621)."
+            "The brand's policy, unless an article says otherwise for the goods (a quality "
+            "guarantee period such as a marked shelf life, the three-guarantees rules). The "
+            "default, two years, is the period within which a buyer may give notice of a quality "
+            "defect when no guarantee period applies (Civil Code Art. 621)."
         ),
     )
 
