@@ -146,3 +146,31 @@ def test_customer_service_reads_the_claim_period_but_cannot_change_it(service):
     assert service.get("/console/claims/settings/").status_code == 200
     assert service.post("/console/claims/settings/", {"claim_days": "30"}).status_code == 403
     assert AfterSalesSettings.current().claim_days == 730
+
+
+def test_the_customer_says_how_he_sent_the_goods_and_service_sees_it(
+    client, customer, paid_order, staff
+):
+    order = deliver(paid_order)
+    claim = claims.approve_claim(claim=filed(order, "repair"), actor=staff, remedy="repair")
+    english(client).force_login(customer.user)
+    page = client.get(f"/orders/{order.number}/").content.decode()
+    assert 'data-testid="claim-sent-form"' in page
+    refused = client.post(
+        f"/orders/{order.number}/claim/sent/",
+        {"claim": claim.number, "carrier": "韵达", "tracking_no": ""},
+        follow=True,
+    )
+    assert messages_of(refused) == ["Enter the carrier and the tracking number."]
+    client.post(
+        f"/orders/{order.number}/claim/sent/",
+        {"claim": claim.number, "carrier": "韵达", "tracking_no": "YD123"},
+    )
+    missing = client.post(
+        f"/orders/{order.number}/claim/sent/",
+        {"claim": "Q000", "carrier": "韵达", "tracking_no": "YD123"},
+    )
+    assert missing.status_code == 404
+    client.force_login(member(django_user_model=type(staff), role=roles.CUSTOMER_SERVICE))
+    detail = client.get(f"/console/claims/{claim.number}/").content.decode()
+    assert "韵达 · tracking no. YD123" in detail

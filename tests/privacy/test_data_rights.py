@@ -189,6 +189,21 @@ def history(xiaoming, make_distributor, sku, make_product, staff, settings, tmp_
         photos=[claim_photo()],
     )
     claims.reject_claim(claim=claim, actor=staff, reason="请补拍照片")
+    repair = claims.approve_claim(
+        claim=claims.file_claim(
+            order=second,
+            customer=xiaoming,
+            order_line_id=second.lines.get().pk,
+            quantity=1,
+            remedy="repair",
+            description=SIGNED,
+            photos=[claim_photo()],
+        ),
+        actor=staff,
+        remedy="repair",
+    )
+    claims.send_claim_goods(claim=repair, customer=xiaoming, carrier="顺丰", tracking_no=MOBILE)
+    claims.ship_claim(claim=repair, actor=staff, carrier="顺丰", tracking_no="SF9")
     orders.add_to_cart(customer=xiaoming, sku_id=sku.pk, quantity=1)
     mine = as_distributor(make_distributor, xiaoming, store_name=f"{RECIPIENT}的枣铺")
     Application.objects.create(
@@ -214,9 +229,8 @@ def test_closing_leaves_no_personal_field_readable_anywhere(
     assert readable_anywhere(needles)  # the scan finds them before closing
     before = {o.pk: (o.total_fen, o.lines.count()) for o in Order.objects.filter(customer=xiaoming)}
 
-    photo = QualityClaimPhoto.objects.get()
-    storage, name = photo.image.storage, photo.image.name
-    assert storage.exists(name)
+    photos = [(p.image.storage, p.image.name) for p in QualityClaimPhoto.objects.all()]
+    assert len(photos) == 2 and all(storage.exists(name) for storage, name in photos)
     with django_capture_on_commit_callbacks(execute=True):
         summary = data_rights.close_account(customer=xiaoming, confirmation="close")
 
@@ -267,13 +281,19 @@ def test_closing_leaves_no_personal_field_readable_anywhere(
         "complaint_messages": 1,
         "cancel_reasons": 1,
         "return_reasons": 1,
-        "claim_descriptions": 1,
+        "claim_descriptions": 2,
+        "claim_tracking_numbers": 1,
         "binding_reasons": 1,
     }
-    claim = QualityClaim.objects.get(order__customer=xiaoming)  # the decision kept
-    assert (claim.description, claim.decision_reason) == ("[closed]", "请补拍照片")
-    assert not QualityClaimPhoto.objects.exists() and not storage.exists(name)
-    assert summary["deleted"]["claim_photos"] == 1
+    kept = QualityClaim.objects.filter(order__customer=xiaoming).order_by("pk")
+    assert [(c.description, c.decision_reason, c.tracking_no) for c in kept] == [
+        ("[closed]", "请补拍照片", ""),
+        ("[closed]", "", "SF9"),  # the decision and the brand's shipment kept
+    ]
+    assert kept[1].return_tracking_no == "[closed]"
+    assert not QualityClaimPhoto.objects.exists()
+    assert not any(storage.exists(name) for storage, name in photos)
+    assert summary["deleted"]["claim_photos"] == 2
 
 
 def test_a_closed_account_cannot_sign_in(xiaoming, history):

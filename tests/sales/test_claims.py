@@ -150,10 +150,21 @@ def test_an_exchange_is_refused_while_the_replacement_is_out_of_stock(
     assert claim.status == "requested" and not AuditEntry.objects.filter(action="claim.approve")
 
 
-def test_a_repair_ships_the_goods_back_without_touching_stock(customer, sku, staff):
+def test_a_repair_ships_the_goods_back_without_touching_stock(customer, make_customer, sku, staff):
     order = delivered_order(customer, sku)
     claim = file(order, "repair")
+
+    def send(who):
+        return claims.send_claim_goods(claim=claim, customer=who, carrier="中通", tracking_no="ZT2")
+
+    with pytest.raises(OrderError, match="once the brand has approved"):
+        send(customer)
     claims.approve_claim(claim=claim, actor=staff, remedy="repair")
+    with pytest.raises(OrderError, match="not yours"):
+        send(make_customer())
+    sent = send(customer)
+    assert (sent.return_carrier, sent.return_tracking_no) == ("中通", "ZT2")
+    assert sent.returned_sent_at is not None
     claim = claims.ship_claim(claim=claim, actor=staff, carrier="中通", tracking_no="ZT1")
     assert (claim.status, claim.decided_remedy) == ("shipped", "repair")
     assert not StockMovement.objects.filter(reference=claim.number).exists()

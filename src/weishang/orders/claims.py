@@ -239,6 +239,29 @@ def reject_claim(
 
 
 @transaction.atomic
+def send_claim_goods(
+    *, claim: QualityClaim, customer: Customer, carrier: str, tracking_no: str, now=None
+) -> QualityClaim:
+    """The customer says how he sent the goods of an approved exchange or repair to the brand;
+    he may correct it until the brand ships back."""
+    carrier, tracking_no = str(carrier or "").strip(), str(tracking_no or "").strip()
+    if not carrier or not tracking_no:
+        raise OrderError(_("Enter the carrier and the tracking number."))
+    claim = QualityClaim.objects.select_for_update().select_related("order").get(pk=claim.pk)
+    if claim.order.customer_id != customer.pk:
+        raise OrderError(_("This order is not yours."))
+    if claim.status != ClaimStatus.APPROVED:
+        raise OrderError(
+            _("Send the goods once the brand has approved an exchange or a repair."),
+            code="claim_status",
+        )
+    claim.return_carrier, claim.return_tracking_no = carrier[:40], tracking_no[:40]
+    claim.returned_sent_at = now or timezone.now()
+    claim.save(update_fields=["return_carrier", "return_tracking_no", "returned_sent_at"])
+    return claim
+
+
+@transaction.atomic
 def ship_claim(
     *, claim: QualityClaim, actor, carrier: str, tracking_no: str, now: datetime | None = None
 ) -> QualityClaim:

@@ -242,6 +242,14 @@ class QualityClaim(models.Model):
     requested_at = models.DateTimeField(_("requested"))
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_reason = models.CharField(_("decision"), max_length=300, blank=True)
+    return_carrier = models.CharField(_("customer's carrier"), max_length=40, blank=True)
+    return_tracking_no = models.CharField(
+        _("customer's tracking number"),
+        max_length=40,
+        blank=True,
+        help_text=_("How the customer sent the goods to exchange or repair to the brand."),
+    )
+    returned_sent_at = models.DateTimeField(_("sent by the customer"), null=True, blank=True)
     carrier = models.CharField(_("carrier"), max_length=40, blank=True)
     tracking_no = models.CharField(_("tracking number"), max_length=40, blank=True)
     shipped_at = models.DateTimeField(_("shipped"), null=True, blank=True)

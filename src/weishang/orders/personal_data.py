@@ -107,6 +107,8 @@ def orders_for(customer: Customer) -> list[OrderRecord]:
                     "decision_reason": c.decision_reason,
                     "carrier": c.carrier,
                     "tracking_no": c.tracking_no,
+                    "my_carrier": c.return_carrier,
+                    "my_tracking_no": c.return_tracking_no,
                 }
                 for c in order.claims.all()
             ],
@@ -148,9 +150,9 @@ def closure_blockers(customer: Customer) -> list[str]:
 def erase_personal_data(customer: Customer) -> dict[str, int]:
     """Masks the delivery snapshot of every order (张*, 138****5678, the city only; the same masks
     as the customers rules), replaces the written cancel and return reasons with the marker and
-    empties the cart. A quality claim's description is replaced too and its photos deleted (the
-    files once the closure commits). Amounts, dates, statuses and the returns and claims
-    themselves are kept."""
+    empties the cart. A quality claim's description and the tracking number he typed are replaced
+    too and its photos deleted (the files once the closure commits). Amounts, dates, statuses and
+    the returns and claims themselves are kept."""
     orders = Order.objects.filter(customer=customer)
     orders_kept = orders.update(
         recipient=Concat(Substr("recipient", 1, 1), Value("*")),
@@ -169,5 +171,8 @@ def erase_personal_data(customer: Customer) -> dict[str, int]:
         "return_reasons": returns.exclude(reason="").update(reason=CLOSED),
         "cart_items": CartItem.objects.filter(customer=customer).delete()[0],
         "claim_descriptions": claims.exclude(description="").update(description=CLOSED),
+        "claim_tracking_numbers": claims.exclude(return_tracking_no="").update(
+            return_tracking_no=CLOSED
+        ),
         "claim_photos": photos.delete()[0],
     }

@@ -121,6 +121,7 @@ def close_account(*, customer, confirmation: str, now: datetime | None = None) -
             "cancel_reasons": kept["cancel_reasons"],
             "return_reasons": kept["return_reasons"],
             "claim_descriptions": kept["claim_descriptions"],
+            "claim_tracking_numbers": kept["claim_tracking_numbers"],
             "binding_reasons": bound["binding_reasons"],
         },
     }

@@ -124,6 +124,12 @@ class ReturnReasonForm(forms.Form):
     reason = text_field(ReturnRequest, "reason", label=_("Reason (optional)"))
 
 
+class ClaimGoodsSentForm(forms.Form):
+    claim = forms.CharField(max_length=24)
+    carrier = text_field(QualityClaim, "return_carrier", label=_("Carrier"))
+    tracking_no = text_field(QualityClaim, "return_tracking_no", label=_("Tracking number"))
+
+
 class ClaimForm(forms.Form):
     order_line_id = IntegerField(
         label=_("Goods"), min_value=1, error_messages={"required": _("Choose the goods.")}

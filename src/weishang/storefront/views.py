@@ -39,6 +39,7 @@ from weishang.sales import services as sales
 from .forms import (
     CancelOrderForm,
     ClaimForm,
+    ClaimGoodsSentForm,
     LoginForm,
     NewAddressForm,
     PasswordForm,
@@ -549,4 +550,29 @@ def file_claim(request, number: str):
         _("Your quality claim %(number)s is sent; customer service will decide on it.")
         % {"number": claim.number},
     )
+    return redirect("storefront:order_detail", number=order.number)
+
+
+@customer_required
+@require_POST
+def send_claim_goods(request, number: str):
+    order = _own_order(request, number)
+    form = ClaimGoodsSentForm(request.POST)
+    if valid(request, form):
+        claim = order.claims.filter(number=form.cleaned_data["claim"]).first()
+        if claim is None:
+            raise Http404
+        try:
+            claims.send_claim_goods(
+                claim=claim,
+                customer=request.customer,
+                carrier=form.cleaned_data["carrier"],
+                tracking_no=form.cleaned_data["tracking_no"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, _("Thank you; the brand will ship back once it has the goods.")
+            )
     return redirect("storefront:order_detail", number=order.number)
