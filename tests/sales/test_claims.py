@@ -22,7 +22,7 @@ from weishang.inventory.services import OutOfStock
 from weishang.orders import claims
 from weishang.orders import services as orders
 from weishang.orders.errors import OrderError
-from weishang.orders.models import AfterSalesSettings, OrderStatus, QualityClaim
+from weishang.orders.models import AfterSalesSettings, Order, OrderStatus, QualityClaim
 from weishang.payments.models import Refund
 from weishang.sales import services as sales
 
@@ -227,6 +227,10 @@ def test_a_refund_after_settlement_goes_to_the_provider_and_nets_the_distributor
     assert available(seller) == 1995 - 598  # netted as a 7-day return's would be
     assert sum(ledger.all_balances().values()) == 0
     assert AuditEntry.objects.get(action="claim.refund").actor_id == staff.pk
+    completed_at = Order.objects.get(pk=order.pk).completed_at
+    assert orders.complete_orders(now=later + timedelta(days=1)) == 1  # completed again, as before
+    order.refresh_from_db()
+    assert (order.status, order.completed_at) == (OrderStatus.COMPLETED, completed_at)
     with pytest.raises(OrderError, match="cannot be decided"):
         sales.refund_claim(claim=claim, actor=staff)
     assert Refund.objects.count() == 1
