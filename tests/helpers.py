@@ -1,8 +1,11 @@
 """Steps many tests take through the real services to bring an order to a given state."""
 
+import io
 import itertools
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from weishang.catalog.services import add_sku, create_product, publish_product
 from weishang.distribution.rules import id_check_char
@@ -55,3 +58,10 @@ def published_food(category):
     add_sku(actor=None, product=product, code="HZ-500", name="500g", list_price_fen=3990)
     publish_product(actor=None, product=product)
     return product
+
+
+def png_upload(name="photo.png"):
+    """A small real PNG, as a browser would upload it."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (12, 8), (120, 40, 30)).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")

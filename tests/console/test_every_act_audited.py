@@ -33,6 +33,7 @@ from weishang.compliance.models import AuditEntry
 from weishang.console import roles
 from weishang.distribution.models import Binding, ProgrammeSettings
 from weishang.distribution.services import apply_to_distribute
+from weishang.orders import claims
 from weishang.orders import services as orders
 from weishang.orders.after_sales import add_return_address, retire_return_address
 from weishang.sales import services as sales
@@ -70,6 +71,9 @@ READ_ONLY = frozenset(
         "staff_list",
         "customer_list",
         "customer_detail",
+        "claim_list",
+        "claim_detail",
+        "claim_photo",
     }
 )
 
@@ -126,6 +130,21 @@ class World:
     def retired_return_address(self):
         return retire_return_address(actor=None, return_address=self.return_address())
 
+    def claim(self, remedy="refund"):
+        order = deliver(self.paid())
+        return claims.file_claim(
+            order=order,
+            customer=order.customer,
+            order_line_id=order.lines.get().pk,
+            quantity=1,
+            remedy=remedy,
+            description="发霉",
+            photos=[png()],
+        )
+
+    def approved_claim(self):
+        return claims.approve_claim(claim=self.claim("repair"), actor=None, remedy="repair")
+
     def draft_product(self, *, with_sku=True):
         if not with_sku:
             category = Category.objects.get(slug="jujube")
@@ -153,9 +172,10 @@ class World:
             sku=sku, starts_at=now, ends_at=now + timedelta(days=3), price_fen=2990
         )
 
-    def complaint(self, *, answered=False):
+    def complaint(self, *, answered=False, delivered=False):
+        order = deliver(self.paid()) if delivered else self.paid()
         complaint = complaints.file_complaint(
-            customer=(order := self.paid()).customer, order=order, category="quality", text="坏了"
+            customer=order.customer, order=order, category="quality", text="坏了"
         )
         if answered:
             complaints.answer_complaint(complaint=complaint, staff=self.colleague, text="在查")
@@ -468,6 +488,39 @@ ACTS = {
             _url("complaint_reject", w.complaint(answered=True).number), {"text": ""}
         ),
     ),
+    "complaint_refund": Act(
+        lambda w: Request(
+            _url("complaint_refund", w.complaint(answered=True, delivered=True).number),
+            {"text": "退一半", "amount": "10.00"},
+        ),
+        lambda w: Request(
+            _url("complaint_refund", w.complaint(answered=True, delivered=True).number),
+            {"text": "退一半", "amount": "-1"},
+        ),
+    ),
+    # Quality claims
+    "aftersales_settings": Act(
+        lambda w: Request(_url("aftersales_settings"), {"claim_days": "365"}),
+        lambda w: Request(_url("aftersales_settings"), {"claim_days": "3"}),
+    ),
+    "claim_approve": Act(
+        lambda w: Request(_url("claim_approve", w.claim().number), {"remedy": "refund"}),
+        lambda w: Request(_url("claim_approve", w.approved_claim().number), {"remedy": "refund"}),
+    ),
+    "claim_reject": Act(
+        lambda w: Request(_url("claim_reject", w.claim().number), {"reason": "人为损坏"}),
+        lambda w: Request(_url("claim_reject", w.claim().number), {"reason": ""}),
+    ),
+    "claim_ship": Act(
+        lambda w: Request(
+            _url("claim_ship", w.approved_claim().number),
+            {"carrier": "sf", "tracking_no": "SF1402837465920"},
+        ),
+        lambda w: Request(
+            _url("claim_ship", w.claim().number),
+            {"carrier": "sf", "tracking_no": "SF1402837465920"},
+        ),
+    ),
     "blacklist_add": Act(
         lambda w: Request(
             _url("blacklist_add"), {"mobile": w.make_customer().mobile, "reason": "恶意"}
@@ -565,6 +618,7 @@ def test_every_console_route_is_walked():
 @pytest.fixture
 def world(brand, make_customer, make_product, make_distributor, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     Category.objects.get_or_create(slug="jujube", defaults={"name": "红枣"})
     return World(make_customer, make_product, make_distributor)
 

@@ -127,6 +127,20 @@ POLICY = {
     # Customers: every role finds one; who sees his full details is decided on the page.
     "customer_list": READ_ONLY,
     "customer_detail": READ_ONLY,
+    # Quality claims: customer service decides them, a refund included; the period is the owner's
+    **dict.fromkeys(
+        [
+            "claim_list",
+            "claim_detail",
+            "claim_photo",
+            "claim_approve",
+            "claim_reject",
+            "claim_ship",
+        ],
+        RETURN_REVIEW,
+    ),
+    "complaint_refund": CUSTOMER_CARE,
+    "aftersales_settings": OWNER_ONLY_WRITES,
     **dict.fromkeys(["staff_list", "staff_create", "staff_role", "staff_deactivate"], STAFF),
     **dict.fromkeys(
         ["after_sales", "return_address_add", "return_address_edit", "return_address_retire"],

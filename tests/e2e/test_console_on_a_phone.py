@@ -22,20 +22,22 @@ from django.utils import timezone
 
 from tests.console.test_every_act_audited import ACTS, READ_ONLY
 from tests.console.test_roles import console_routes
+from tests.helpers import png_upload
 from weishang.catalog.models import Licence, PricePeriod, Product, ProductImage, Sku
 from weishang.compliance import complaints
 from weishang.compliance.models import Complaint
 from weishang.console import roles
 from weishang.customers.models import Customer
 from weishang.distribution.models import Distributor
+from weishang.orders import claims
 from weishang.orders import services as orders
-from weishang.orders.models import Order, OrderStatus, ReturnRequest
+from weishang.orders.models import Order, OrderStatus, QualityClaim, ReturnRequest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PHONE, LAPTOP = (390, 844), (1440, 900)
 # Routes answering a GET with a file, not a page: their own tests fetch them.
-DOWNLOADS = frozenset({"export_download", "complaint_photo", "waybill_template"})
+DOWNLOADS = frozenset({"export_download", "complaint_photo", "claim_photo", "waybill_template"})
 DISTRIBUTOR_DOWNLOADS = frozenset({"product_qr_svg"})
 
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
@@ -71,6 +73,16 @@ def demo(settings, tmp_path):
     delivered = Order.objects.filter(status=OrderStatus.DELIVERED).first()
     line = next(line for line in delivered.lines.all() if line.returnable)
     orders.request_return(order=delivered, customer=delivered.customer, quantities={line.pk: 1})
+    received = orders.mark_delivered(order=order, actor=None)
+    claims.file_claim(
+        order=received,
+        customer=received.customer,
+        order_line_id=received.lines.first().pk,
+        quantity=1,
+        remedy="refund",
+        description="收到时已经发霉。",
+        photos=[png_upload()],
+    )
     sku = Sku.objects.order_by("pk").first()
     now = timezone.now()
     PricePeriod.objects.create(
@@ -86,6 +98,7 @@ def real_ids() -> dict:
             "order": first(Order).number,
             "complaint": first(Complaint).number,
             "return": first(ReturnRequest).number,
+            "claim": first(QualityClaim).number,
         },
         "product_id": first(Product).pk,
         "sku_id": first(Sku).pk,

@@ -1,15 +1,18 @@
 """A customer's copy of his data and closing his account (PIPL Art. 45, 47), put together from
 every domain's part."""
 
+import io
 import json
 from datetime import timedelta
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
+from PIL import Image
 
 from tests.helpers import pay
 from tests.personal import DEVICE, ID_NUMBER, MOBILE, NICKNAME, RECIPIENT, STREET, make_xiaoming
@@ -26,8 +29,9 @@ from weishang.customers.services import (
     set_password,
 )
 from weishang.distribution.models import Application, Binding, BindingEvent
+from weishang.orders import claims
 from weishang.orders import services as orders
-from weishang.orders.models import Order, ReturnRequest
+from weishang.orders.models import Order, QualityClaim, QualityClaimPhoto, ReturnRequest
 from weishang.privacy import data_rights
 from weishang.sales import services as sales
 
@@ -53,6 +57,12 @@ def as_distributor(make_distributor, customer, **fields):
     distributor.id_number_masked = "110***********" + ID_NUMBER[-4:]
     distributor.save()
     return distributor
+
+
+def claim_photo():
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (90, 60, 30)).save(buffer, format="PNG")
+    return SimpleUploadedFile("me.png", buffer.getvalue(), content_type="image/png")
 
 
 def place(customer, sku, quantity=1):
@@ -138,7 +148,7 @@ SIGNED = f"我是{RECIPIENT}，电话{MOBILE}，住{STREET}"
 
 
 @pytest.fixture
-def history(xiaoming, make_distributor, sku, make_product, staff):
+def history(xiaoming, make_distributor, sku, make_product, staff, settings, tmp_path):
     """Xiaoming has bought twice, was brought by a store, is himself a distributor, has a cart;
     he complained, returned, cancelled and was rebound, each time writing who he is."""
     store = make_distributor(store_name="红枣小铺")
@@ -168,6 +178,34 @@ def history(xiaoming, make_distributor, sku, make_product, staff):
         order=second, customer=xiaoming, quantities={second.lines.get().pk: 1}, reason=SIGNED
     )
     orders.reject_return(return_request=returned, actor=staff, reason="超过七天")
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    claim = claims.file_claim(
+        order=first,
+        customer=xiaoming,
+        order_line_id=first.lines.get().pk,
+        quantity=1,
+        remedy="repair",
+        description=SIGNED,
+        photos=[claim_photo()],
+    )
+    claims.reject_claim(claim=claim, actor=staff, reason="请补拍照片")
+    repair = claims.approve_claim(
+        claim=claims.file_claim(
+            order=second,
+            customer=xiaoming,
+            order_line_id=second.lines.get().pk,
+            quantity=1,
+            remedy="repair",
+            description=SIGNED,
+            photos=[claim_photo()],
+        ),
+        actor=staff,
+        remedy="repair",
+    )
+    claims.send_claim_goods(
+        claim=repair, customer=xiaoming, carrier="sf", tracking_no="SF1402837465921"
+    )
+    claims.ship_claim(claim=repair, actor=staff, carrier="sf", tracking_no="SF1402837465922")
     orders.add_to_cart(customer=xiaoming, sku_id=sku.pk, quantity=1)
     mine = as_distributor(make_distributor, xiaoming, store_name=f"{RECIPIENT}的枣铺")
     Application.objects.create(
@@ -186,12 +224,17 @@ def history(xiaoming, make_distributor, sku, make_product, staff):
     return {"orders": [first, second], "distributor": mine, "store": store}
 
 
-def test_closing_leaves_no_personal_field_readable_anywhere(xiaoming, history):
+def test_closing_leaves_no_personal_field_readable_anywhere(
+    xiaoming, history, django_capture_on_commit_callbacks
+):
     needles = [MOBILE, NICKNAME, RECIPIENT, STREET, DEVICE, ID_NUMBER, f"m{MOBILE}"]
     assert readable_anywhere(needles)  # the scan finds them before closing
     before = {o.pk: (o.total_fen, o.lines.count()) for o in Order.objects.filter(customer=xiaoming)}
 
-    summary = data_rights.close_account(customer=xiaoming, confirmation="close")
+    photos = [(p.image.storage, p.image.name) for p in QualityClaimPhoto.objects.all()]
+    assert len(photos) == 2 and all(storage.exists(name) for storage, name in photos)
+    with django_capture_on_commit_callbacks(execute=True):
+        summary = data_rights.close_account(customer=xiaoming, confirmation="close")
 
     assert readable_anywhere(needles) == []
     assert summary["orders_kept"] == 3
@@ -241,8 +284,19 @@ def test_closing_leaves_no_personal_field_readable_anywhere(xiaoming, history):
         "cancel_reasons": 1,
         "return_reasons": 1,
         "return_tracking_numbers": 0,
+        "claim_descriptions": 2,
+        "claim_tracking_numbers": 1,
         "binding_reasons": 1,
     }
+    kept = QualityClaim.objects.filter(order__customer=xiaoming).order_by("pk")
+    assert [(c.description, c.decision_reason, c.tracking_no) for c in kept] == [
+        ("[closed]", "请补拍照片", ""),
+        ("[closed]", "", "SF1402837465922"),  # the decision and the brand's shipment kept
+    ]
+    assert kept[1].return_tracking_no == "[closed]"
+    assert not QualityClaimPhoto.objects.exists()
+    assert not any(storage.exists(name) for storage, name in photos)
+    assert summary["deleted"]["claim_photos"] == 2
 
 
 def test_a_closed_account_cannot_sign_in(xiaoming, history):

@@ -11,11 +11,12 @@ from django.db import connection
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from tests.helpers import pay
+from tests.helpers import deliver, pay, png_upload
 from weishang.commissions.models import Account, Transfer
 from weishang.compliance.models import RetentionSeal
+from weishang.orders import claims
 from weishang.orders.models import Order, OrderLine
-from weishang.payments.models import Payment
+from weishang.payments.models import Payment, Refund
 from weishang.reporting import retention
 from weishang.sales import services as sales
 
@@ -152,6 +153,38 @@ def test_lines_that_no_longer_add_up_show(customer, sku):
     findings = retention.check_orders()
     assert [f.subject for f in findings] == [f"order {order.number}"]
     assert "no longer add up" in findings[0].problem
+
+
+def test_a_claim_refunded_without_its_refund_shows(customer, sku, staff, settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    order = deliver(
+        pay(
+            sales.place_order(
+                customer=customer, items={sku.pk: 2}, address=customer.addresses.get()
+            )
+        )
+    )
+    claim = sales.refund_claim(
+        claim=claims.file_claim(
+            order=order,
+            customer=customer,
+            order_line_id=order.lines.get().pk,
+            quantity=1,
+            remedy="refund",
+            description="发霉",
+            photos=[png_upload()],
+        ),
+        actor=staff,
+    )
+    assert retention.check_orders() == []
+    raw(
+        f"UPDATE {Refund._meta.db_table} SET return_number = '' WHERE return_number = %s",
+        claim.number,
+    )
+    assert (
+        f"[orders] order {order.number}: a quality claim was marked refunded without a refund"
+        in [str(f) for f in retention.check_orders()]
+    )
 
 
 def test_the_command_needs_to_be_told_what_to_do():

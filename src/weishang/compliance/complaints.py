@@ -178,7 +178,7 @@ def customer_reply(*, complaint: Complaint, customer, text: str, now=None) -> Co
     )
 
 
-def _close(complaint, staff, outcome, status, now) -> Complaint:
+def _close(complaint, staff, outcome, status, now, ordered=None) -> Complaint:
     now = now or timezone.now()
     outcome = _text(outcome, empty_message=_("Write the outcome for the customer."))
     complaint = _lock(complaint)
@@ -193,14 +193,18 @@ def _close(complaint, staff, outcome, status, now) -> Complaint:
         action=f"complaint.{'resolve' if status == ComplaintStatus.RESOLVED else 'reject'}",
         obj=complaint,
         before=before,
-        after={"status": status, "outcome": outcome},
+        after={"status": status, "outcome": outcome, **(ordered or {})},
     )
     return complaint
 
 
 @transaction.atomic
-def resolve_complaint(*, complaint: Complaint, staff, outcome: str, now=None) -> Complaint:
-    return _close(complaint, staff, outcome, ComplaintStatus.RESOLVED, now)
+def resolve_complaint(
+    *, complaint: Complaint, staff, outcome: str, now=None, ordered=None
+) -> Complaint:
+    """``ordered`` is what the resolution ordered besides its words (a refund, by
+    ``sales.resolve_complaint_with_refund``), recorded in the same audit entry."""
+    return _close(complaint, staff, outcome, ComplaintStatus.RESOLVED, now, ordered)
 
 
 @transaction.atomic

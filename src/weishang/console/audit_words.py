@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 ACTIONS = {
     "binding.reassign": _("Customer moved to another distributor"),
+    "aftersales.settings": _("Quality claim period changed"),
     "blacklist.customer.add": _("Customer blacklisted"),
     "blacklist.customer.lift": _("Customer taken off the blacklist"),
     "blacklist.distributor.add": _("Distributor blacklisted"),
@@ -12,6 +13,10 @@ ACTIONS = {
     "category.add": _("Category added"),
     "commission.reject": _("Commission rejected after review"),
     "commission.release": _("Commission released after review"),
+    "claim.approve": _("Quality claim approved"),
+    "claim.refund": _("Quality claim refunded"),
+    "claim.reject": _("Quality claim rejected"),
+    "claim.ship": _("Quality claim: goods shipped back"),
     "complaint.answer": _("Complaint answered"),
     "complaint.reject": _("Complaint rejected"),
     "complaint.resolve": _("Complaint resolved"),

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -16,7 +17,7 @@ from weishang.customers.forms import MobileField
 from weishang.inputs import DateTimeField, IntegerField, text_field
 from weishang.money import MAX_FEN, AmountError, parse_yuan
 from weishang.orders.carriers import carrier_choices, normalise_waybill, waybill_problem
-from weishang.orders.models import ReturnAddress
+from weishang.orders.models import AfterSalesSettings, ClaimRemedy, QualityClaim, ReturnAddress
 from weishang.throttle import ThrottledLoginForm
 
 MAX_STOCK = 1_000_000_000
@@ -294,3 +295,35 @@ class ComplaintTextForm(forms.Form):
 class BlacklistForm(forms.Form):
     mobile = MobileField(label=_("Customer mobile"))
     reason = text_field(BlacklistEntry, "reason", label=_("Reason"))
+
+
+class ClaimDecisionForm(forms.Form):
+    """Approving a quality claim with the remedy granted, or rejecting it; the reason is shown to
+    the customer (required to reject, which the service checks)."""
+
+    remedy = forms.ChoiceField(
+        label=_("Remedy"),
+        choices=ClaimRemedy.choices,
+        required=False,
+        error_messages={
+            "invalid_choice": _("Choose a return and refund, an exchange or a repair.")
+        },
+    )
+    reason = text_field(QualityClaim, "decision_reason", label=_("Reason"))
+
+
+class ComplaintRefundForm(forms.Form):
+    """The outcome that resolves a complaint, and the refund it orders."""
+
+    text = text_field(
+        Complaint, "outcome", label=_("Outcome"), required=True, widget=forms.Textarea
+    )
+    amount = YuanField(label=_("Refund (yuan)"), max_length=20, max_fen=MAX_FEN)
+
+
+class AfterSalesSettingsForm(forms.Form):
+    claim_days = IntegerField(
+        label=capfirst(AfterSalesSettings._meta.get_field("claim_days").verbose_name),
+        min_value=7,
+        max_value=3650,
+    )

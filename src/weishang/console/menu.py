@@ -26,6 +26,7 @@ GROUPS = [
             Entry("orders", "order_list", _("Orders")),
             Entry("shipping", "waybill_import", _("Batch shipping")),
             Entry("returns", "return_list", _("Returns")),
+            Entry("claims", "claim_list", _("Quality claims")),
             Entry("customers", "customer_list", _("Customers")),
         ],
     ),

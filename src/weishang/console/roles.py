@@ -52,6 +52,7 @@ AREAS = {
     # Read only: every role finds a customer; FULL_CUSTOMER_DATA decides who sees his details.
     "customers": _area(_("Customers")),
     "after_sales": _area(_("After-sales settings and return addresses"), OWNER, OPERATOR),
+    "aftersales": _area(_("Quality claim period"), OWNER),
 }
 
 # Roles that need a customer's full mobile, names and addresses: shipping, returns, complaints.
@@ -137,6 +138,16 @@ ROUTE_AREAS = {
     # Customers (CRM)
     "customer_list": "customers",
     "customer_detail": "customers",
+    # Quality claims: customer service decides them, a refund included (Consumer Protection Law
+    # Art. 24); a complaint's resolution may order a refund
+    "claim_list": "returns",
+    "claim_detail": "returns",
+    "claim_photo": "returns",
+    "claim_approve": "returns",
+    "claim_reject": "returns",
+    "claim_ship": "returns",
+    "complaint_refund": "complaints",
+    "aftersales_settings": "aftersales",
 }
 
 

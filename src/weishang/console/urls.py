@@ -3,6 +3,7 @@ from django.urls import path
 from . import (
     after_sales,
     audit_views,
+    claims,
     complaints,
     compliance_export,
     customer_views,
@@ -184,4 +185,23 @@ urlpatterns = [
         customer_views.customer_detail,
         name="customer_detail",
     ),
+    # Quality claims after the 7-day window, and complaints resolved with a refund
+    path("claims/", claims.claim_list, name="claim_list"),
+    path("claims/settings/", claims.aftersales_settings, name="aftersales_settings"),
+    path("claims/<str:number>/", claims.claim_detail, name="claim_detail"),
+    path("claims/<str:number>/photos/<int:photo_id>/", claims.claim_photo, name="claim_photo"),
+    path(
+        "claims/<str:number>/approve/",
+        claims.claim_decide,
+        {"action": "approve"},
+        name="claim_approve",
+    ),
+    path(
+        "claims/<str:number>/reject/",
+        claims.claim_decide,
+        {"action": "reject"},
+        name="claim_reject",
+    ),
+    path("claims/<str:number>/ship/", claims.claim_ship, name="claim_ship"),
+    path("complaints/<str:number>/refund/", claims.complaint_refund, name="complaint_refund"),
 ]

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from weishang.catalog.models import ReturnClass
+from weishang.uploads import private_storage
 
 from .carriers import carrier_name
 
@@ -183,6 +184,16 @@ class AfterSalesSettings(models.Model):
     auto_confirm_days = models.PositiveSmallIntegerField(
         _("receipt confirmed automatically after (days from shipment)"), default=10
     )
+    claim_days = models.PositiveSmallIntegerField(
+        _("quality claims accepted for (days after sign-for)"),
+        default=730,
+        help_text=_(
+            "The brand's policy, unless an article says otherwise for the goods (a quality "
+            "guarantee period such as a marked shelf life, the three-guarantees rules). The "
+            "default, two years, is the period within which a buyer may give notice of a quality "
+            "defect when no guarantee period applies (Civil Code Art. 621)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("after-sales settings")
@@ -191,7 +202,8 @@ class AfterSalesSettings(models.Model):
             models.CheckConstraint(
                 condition=Q(auto_confirm_days__gte=1, auto_confirm_days__lte=60),
                 name="auto_confirm_days_in_range",
-            )
+            ),
+            models.CheckConstraint(condition=Q(claim_days__gte=7), name="claim_days_at_least_7"),
         ]
 
     @classmethod
@@ -242,3 +254,103 @@ class ReturnLine(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="return_quantity_positive")
         ]
+
+
+# Quality claims ----------------------------------------------------------------------------------
+
+
+class ClaimRemedy(models.TextChoices):
+    REFUND = "refund", _("return and refund")
+    EXCHANGE = "exchange", _("exchange")
+    REPAIR = "repair", _("repair")
+
+
+class ClaimStatus(models.TextChoices):
+    REQUESTED = "requested", pgettext_lazy("claim status", "requested")
+    APPROVED = "approved", pgettext_lazy("claim status", "approved, to ship back")
+    SHIPPED = "shipped", pgettext_lazy("claim status", "shipped back")
+    REFUNDED = "refunded", pgettext_lazy("claim status", "refunded")
+    REJECTED = "rejected", pgettext_lazy("claim status", "rejected")
+
+
+class QualityClaim(models.Model):
+    """After-sales for a quality problem (Consumer Protection Law Art. 24): return and refund,
+    exchange or repair, within the brand's claim period; or a refund a complaint's resolution
+    ordered (then ``complaint`` is set and no line is named)."""
+
+    OPEN = (ClaimStatus.REQUESTED, ClaimStatus.APPROVED)
+
+    number = models.CharField(_("claim number"), max_length=24, unique=True)
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="claims")
+    order_line = models.ForeignKey(
+        OrderLine, on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
+    )
+    quantity = models.PositiveIntegerField(default=0)
+    remedy = models.CharField(_("remedy asked for"), max_length=16, choices=ClaimRemedy)
+    decided_remedy = models.CharField(
+        _("remedy granted"), max_length=16, choices=ClaimRemedy, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=ClaimStatus, default=ClaimStatus.REQUESTED
+    )
+    description = models.TextField(_("what is wrong"), max_length=1000, blank=True)
+    complaint = models.ForeignKey(
+        "compliance.Complaint",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
+    )
+    refund_fen = models.PositiveIntegerField(_("refund (fen)"), default=0)
+    requested_at = models.DateTimeField(_("requested"))
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_reason = models.CharField(_("decision"), max_length=300, blank=True)
+    return_carrier = models.CharField(_("customer's carrier"), max_length=40, blank=True)
+    return_tracking_no = models.CharField(
+        _("customer's tracking number"),
+        max_length=40,
+        blank=True,
+        help_text=_("How the customer sent the goods to exchange or repair to the brand."),
+    )
+    returned_sent_at = models.DateTimeField(_("sent by the customer"), null=True, blank=True)
+    carrier = models.CharField(_("carrier"), max_length=40, blank=True)
+    tracking_no = models.CharField(_("tracking number"), max_length=40, blank=True)
+    shipped_at = models.DateTimeField(_("shipped"), null=True, blank=True)
+    refunded_at = models.DateTimeField(_("refunded"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("quality claim")
+        verbose_name_plural = _("quality claims")
+        indexes = [models.Index(fields=["status", "requested_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(order_line__isnull=False) & Q(quantity__gt=0))
+                | Q(complaint__isnull=False),
+                name="claim_names_a_line_or_a_complaint",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(decision_reason=""),
+                name="rejected_claim_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def carrier_name(self) -> str:
+        return carrier_name(self.carrier)
+
+    @property
+    def return_carrier_name(self) -> str:
+        return carrier_name(self.return_carrier)
+
+
+class QualityClaimPhoto(models.Model):
+    claim = models.ForeignKey(QualityClaim, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to="claims/%Y/%m/", storage=private_storage)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]

@@ -4,6 +4,7 @@ three years (E-commerce Law Art. 31)."""
 
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
@@ -12,7 +13,7 @@ from weishang.compliance.personal_data import CLOSED
 from weishang.customers.models import Customer
 
 from .carriers import carrier_name
-from .models import CartItem, Order, OrderStatus, ReturnRequest
+from .models import CartItem, Order, OrderStatus, QualityClaim, QualityClaimPhoto, ReturnRequest
 
 UNFINISHED_ORDER_STATUSES = (OrderStatus.PENDING_PAYMENT, OrderStatus.PAID, OrderStatus.SHIPPED)
 ORDER_FIELDS = (
@@ -45,6 +46,7 @@ class OrderRecord:
     fields: dict
     lines: list[dict]
     returns: list[dict]
+    claims: list[dict]
 
 
 def cart_for(customer: Customer) -> list[dict]:
@@ -59,7 +61,7 @@ def orders_for(customer: Customer) -> list[OrderRecord]:
     orders = (
         Order.objects.filter(customer=customer)
         .only(*ORDER_FIELDS, "distributor_id")
-        .prefetch_related("lines", "returns__lines")
+        .prefetch_related("lines", "returns__lines", "claims__photos")
         .order_by("placed_at", "pk")
     )
     return [
@@ -95,6 +97,25 @@ def orders_for(customer: Customer) -> list[OrderRecord]:
                 }
                 for r in order.returns.all()
             ],
+            claims=[
+                {
+                    "number": c.number,
+                    "status": c.status,
+                    "remedy": c.remedy,
+                    "decided_remedy": c.decided_remedy,
+                    "quantity": c.quantity,
+                    "description": c.description,
+                    "photos": len(c.photos.all()),
+                    "refund_fen": c.refund_fen,
+                    "requested_at": c.requested_at,
+                    "decision_reason": c.decision_reason,
+                    "carrier": c.carrier,
+                    "tracking_no": c.tracking_no,
+                    "my_carrier": c.return_carrier,
+                    "my_tracking_no": c.return_tracking_no,
+                }
+                for c in order.claims.all()
+            ],
         )
         for order in orders
     ]
@@ -119,14 +140,23 @@ def closure_blockers(customer: Customer) -> list[str]:
         .order_by("pk")
         .values_list("number", flat=True)
     ]
+    reasons += [
+        _("Quality claim %(number)s is still open.") % {"number": number}
+        for number in QualityClaim.objects.filter(
+            order__customer=customer, status__in=QualityClaim.OPEN
+        )
+        .order_by("pk")
+        .values_list("number", flat=True)
+    ]
     return reasons
 
 
 def erase_personal_data(customer: Customer) -> dict[str, int]:
     """Masks the delivery snapshot of every order (张*, 138****5678, the city only; the same masks
     as the customers rules), replaces the written cancel and return reasons and the return
-    tracking numbers he typed with the marker and
-    empties the cart. Amounts, dates, statuses and the returns themselves are kept."""
+    tracking numbers he typed with the marker and empties the cart. A quality claim's description
+    and the tracking number he typed are replaced too and its photos deleted (the files once the
+    closure commits). Amounts, dates, statuses and the returns and claims themselves are kept."""
     orders = Order.objects.filter(customer=customer)
     orders_kept = orders.update(
         recipient=Concat(Substr("recipient", 1, 1), Value("*")),
@@ -135,6 +165,10 @@ def erase_personal_data(customer: Customer) -> dict[str, int]:
         device_id="",
     )
     returns = ReturnRequest.objects.filter(order__customer=customer)
+    claims = QualityClaim.objects.filter(order__customer=customer)
+    photos = QualityClaimPhoto.objects.filter(claim__order__customer=customer)
+    files = [(photo.image.storage, photo.image.name) for photo in photos if photo.image]
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
     return {
         "orders_kept": orders_kept,
         "cancel_reasons": orders.exclude(cancel_reason="").update(cancel_reason=CLOSED),
@@ -143,4 +177,9 @@ def erase_personal_data(customer: Customer) -> dict[str, int]:
             return_tracking_no=CLOSED
         ),
         "cart_items": CartItem.objects.filter(customer=customer).delete()[0],
+        "claim_descriptions": claims.exclude(description="").update(description=CLOSED),
+        "claim_tracking_numbers": claims.exclude(return_tracking_no="").update(
+            return_tracking_no=CLOSED
+        ),
+        "claim_photos": photos.delete()[0],
     }

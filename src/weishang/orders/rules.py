@@ -17,7 +17,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.SHIPPED: frozenset({S.DELIVERED}),
     S.DELIVERED: frozenset({S.COMPLETED, S.REFUNDED, S.PARTIALLY_REFUNDED}),
     S.PARTIALLY_REFUNDED: frozenset({S.COMPLETED, S.REFUNDED, S.PARTIALLY_REFUNDED}),
-    S.COMPLETED: frozenset(),
+    # A quality claim or a complaint may still refund a completed order:
+    # Consumer Protection Law Art. 24.
+    S.COMPLETED: frozenset({S.REFUNDED, S.PARTIALLY_REFUNDED}),
     S.CANCELLED: frozenset(),
     S.REFUNDED: frozenset(),
 }
@@ -61,6 +63,24 @@ def auto_confirm_at(shipped_at: datetime, days: int) -> datetime:
 
 
 def no_reason_return_freight_payer(brand_pays: bool) -> str:
-    """No-reason returns: the customer pays the shipping back unless the brand says it does (the
-    2017 measures for 7-day returns)."""
+    """No-reason returns: the customer pays the shipping back unless the brand says it does
+    (Online 7-day Returns Measures Art. 18)."""
     return ReturnFreightPayer.BRAND if brand_pays else ReturnFreightPayer.CUSTOMER
+
+
+def split_refund(amount_fen: int, refundable: list[tuple[int, int]]) -> dict[int, int]:
+    """Spreads a refund not tied to lines (one a complaint's resolution orders) over the lines,
+    pro rata to what each can still refund, ``[(line_id, refundable_fen)]``; each piece stays
+    within its line and the pieces add up to ``amount_fen`` (largest remainders get the odd fen).
+    """
+    whole = sum(fen for _line, fen in refundable)
+    if not 0 < amount_fen <= whole:
+        raise ValueError("the refund must be positive and within what the lines can refund")
+    shares = [
+        (line, amount_fen * fen // whole, amount_fen * fen % whole) for line, fen in refundable
+    ]
+    pieces = {line: share for line, share, _rest in shares}
+    short = amount_fen - sum(pieces.values())
+    for line, _share, _rest in sorted(shares, key=lambda s: (-s[2], s[0]))[:short]:
+        pieces[line] += 1
+    return {line: fen for line, fen in pieces.items() if fen}

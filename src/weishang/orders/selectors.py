@@ -1,13 +1,23 @@
 """Order reads shared by the storefront and the console."""
 
+import mimetypes
 from datetime import datetime, time
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.http import FileResponse, Http404
 from django.utils import timezone
 
 from weishang.customers.models import Customer
 
-from .models import Order, OrderLine, OrderStatus, ReturnLine, ReturnRequest, ReturnStatus
+from .models import (
+    Order,
+    OrderLine,
+    OrderStatus,
+    QualityClaim,
+    ReturnLine,
+    ReturnRequest,
+    ReturnStatus,
+)
 
 
 def orders_for_customer(customer: Customer) -> QuerySet[Order]:
@@ -102,6 +112,7 @@ def order_for_console(number: str) -> Order:
         .prefetch_related(
             Prefetch("lines", queryset=OrderLine.objects.order_by("pk")),
             "payments__refunds",  # each in the order it was made (their Meta.ordering)
+            "claims",
             Prefetch(
                 "returns",
                 queryset=ReturnRequest.objects.order_by("requested_at", "pk").prefetch_related(
@@ -198,3 +209,38 @@ def orders_to_pack(*, numbers: list[str] | None, limit: int) -> list[Order]:
             Prefetch("lines", queryset=OrderLine.objects.order_by("pk"))
         ).order_by("paid_at", "pk")[:limit]
     )
+
+
+# Quality claims ----------------------------------------------------------------------------------
+
+
+def claims_queue(*, status: str = "") -> QuerySet[QualityClaim]:
+    """Claims for customer service, oldest waiting first; ``status`` "" for all, "open" for
+    those still to decide or to ship."""
+    claims = QualityClaim.objects.select_related("order__customer", "order_line").annotate(
+        photo_count=Count("photos")
+    )
+    if status == "open":
+        claims = claims.filter(status__in=QualityClaim.OPEN)
+    elif status:
+        claims = claims.filter(status=status)
+    return claims.order_by("requested_at", "pk")
+
+
+def claim_for_staff(number: str) -> QualityClaim:
+    return (
+        QualityClaim.objects.select_related("order__customer", "order_line", "complaint")
+        .prefetch_related("photos")
+        .get(number=number)
+    )
+
+
+def claim_photo_response(claim: QualityClaim, photo_id: int):
+    """A claim photo as a private, uncached download; Http404 if it is not this claim's."""
+    photo = next((p for p in claim.photos.all() if p.pk == photo_id), None)
+    if photo is None or not photo.image:
+        raise Http404
+    content_type = mimetypes.guess_type(photo.image.name)[0] or "application/octet-stream"
+    response = FileResponse(photo.image.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response

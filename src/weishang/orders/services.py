@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -355,7 +356,8 @@ def complete_orders(*, now: datetime | None = None) -> int:
                     pk__in=chunk, status__in=[OrderStatus.DELIVERED, OrderStatus.PARTIALLY_REFUNDED]
                 )
                 .exclude(returns__status__in=ReturnRequest.OPEN)
-                .update(status=OrderStatus.COMPLETED, completed_at=now)
+                # An order a quality claim refunded after completion keeps its first completion.
+                .update(status=OrderStatus.COMPLETED, completed_at=Coalesce("completed_at", now))
             )
     return completed
 

@@ -52,6 +52,7 @@ def personal_data(customer) -> dict:
                 "lines": record.lines,
                 "payments": paid.get(record.order_id, []),
                 "returns": record.returns,
+                "claims": record.claims,
             }
             for record in records
         ],
@@ -113,12 +114,15 @@ def close_account(*, customer, confirmation: str, now: datetime | None = None) -
             "cart_items": kept["cart_items"],
             "binding": bound["binding"],
             "login_codes": own["login_codes"],
+            "claim_photos": kept["claim_photos"],
         },
         "replaced_with_marker": {
             **complained,
             "cancel_reasons": kept["cancel_reasons"],
             "return_reasons": kept["return_reasons"],
             "return_tracking_numbers": kept["return_tracking_numbers"],
+            "claim_descriptions": kept["claim_descriptions"],
+            "claim_tracking_numbers": kept["claim_tracking_numbers"],
             "binding_reasons": bound["binding_reasons"],
         },
     }

@@ -26,7 +26,14 @@ from django.utils import timezone
 
 from weishang.commissions.models import Transfer
 from weishang.compliance.models import RetentionSeal
-from weishang.orders.models import Order, OrderStatus, ReturnRequest, ReturnStatus
+from weishang.orders.models import (
+    ClaimStatus,
+    Order,
+    OrderStatus,
+    QualityClaim,
+    ReturnRequest,
+    ReturnStatus,
+)
 from weishang.payments.models import Payment, Refund
 
 RETENTION_YEARS = 3
@@ -246,6 +253,13 @@ def check_orders(*, now: datetime | None = None) -> list[Finding]:
         .values_list("order__number", flat=True)
         .iterator(),
         "a return was marked refunded without a refund",
+    )
+    report(
+        QualityClaim.objects.filter(order__placed_at__gte=since, status=ClaimStatus.REFUNDED)
+        .exclude(Exists(refund_for_return))
+        .values_list("order__number", flat=True)
+        .iterator(),
+        "a quality claim was marked refunded without a refund",
     )
     return findings
 

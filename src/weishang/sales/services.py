@@ -12,11 +12,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weishang.commissions import services as commissions
-from weishang.compliance import audit
+from weishang.compliance import audit, complaints
+from weishang.compliance.models import Complaint
 from weishang.customers.models import Address, Customer
 from weishang.distribution.binding import attributed_distributor
+from weishang.orders import claims
 from weishang.orders import services as orders
-from weishang.orders.models import Order, OrderStatus, ReturnRequest, ReturnStatus
+from weishang.orders.models import (
+    ClaimStatus,
+    Order,
+    OrderStatus,
+    QualityClaim,
+    ReturnRequest,
+    ReturnStatus,
+)
 from weishang.payments import services as payments
 from weishang.payments.providers import Notification
 
@@ -137,3 +146,57 @@ def refund_return(
             after={"status": rr.status, "refund_fen": rr.refund_fen, "order": order.number},
         )
     return rr
+
+
+def _refund_and_reverse(*, claim: QualityClaim, order: Order, lines, reason: str, now) -> None:
+    """The money side of a granted claim, as for a return: the refund is requested under the
+    claim's number (sent after the commit, once) and the lines' commission is reversed (after
+    settlement, out of the available balance: a debt netted against later earnings)."""
+    payments.refund_order(
+        order=order, amount_fen=claim.refund_fen, reason=reason, return_number=claim.number
+    )
+    commissions.reverse_commissions(
+        order=order, refunded_lines=lines, refund_ref=claim.number, now=now
+    )
+
+
+@transaction.atomic(durable=True)
+def refund_claim(
+    *, claim: QualityClaim, actor, reason: str = "", now: datetime | None = None
+) -> QualityClaim:
+    """Grants a quality claim's return and refund (Consumer Protection Law Art. 24)."""
+    now = now or timezone.now()
+    claim, order, lines = claims.record_claim_refund(claim=claim, reason=reason, now=now)
+    _refund_and_reverse(claim=claim, order=order, lines=lines, reason=_("quality claim"), now=now)
+    audit.record(
+        actor=actor,
+        action="claim.refund",
+        obj=claim,
+        before={"status": ClaimStatus.REQUESTED},
+        after={"status": claim.status, "refund_fen": claim.refund_fen, "order": order.number},
+        reason=claim.decision_reason,
+    )
+    return claim
+
+
+@transaction.atomic(durable=True)
+def resolve_complaint_with_refund(
+    *, complaint: Complaint, staff, outcome: str, amount_fen: int, now: datetime | None = None
+) -> QualityClaim:
+    """Resolves a complaint ordering a refund on its order, through the claims' refund path; the
+    complaint's one audit entry names the refund."""
+    now = now or timezone.now()
+    claim, order, lines = claims.record_ordered_refund(
+        complaint=complaint, amount_fen=amount_fen, reason=outcome, now=now
+    )
+    _refund_and_reverse(
+        claim=claim, order=order, lines=lines, reason=_("complaint resolution"), now=now
+    )
+    complaints.resolve_complaint(
+        complaint=complaint,
+        staff=staff,
+        outcome=outcome,
+        now=now,
+        ordered={"refund_fen": amount_fen, "claim": claim.number, "order": order.number},
+    )
+    return claim

@@ -8,9 +8,9 @@ from weishang.compliance.models import Complaint, ComplaintCategory, ComplaintMe
 from weishang.customers.forms import MOBILE_INPUT_LENGTH, MobileField
 from weishang.customers.models import Address, Customer
 from weishang.distribution.models import Application, BusinessKind, Distributor
-from weishang.inputs import choice_field, text_field
+from weishang.inputs import IntegerField, choice_field, text_field
 from weishang.orders.carriers import carrier_choices, waybill_problem
-from weishang.orders.models import Order, ReturnRequest
+from weishang.orders.models import ClaimRemedy, Order, QualityClaim, ReturnRequest
 
 # Longer than any password a person types; keeps a megabyte "password" away from the hasher.
 PASSWORD_LENGTH = 4096
@@ -125,14 +125,17 @@ class ReturnReasonForm(forms.Form):
     reason = text_field(ReturnRequest, "reason", label=_("Reason (optional)"))
 
 
-class ReturnShipmentForm(forms.Form):
-    """The parcel a customer sends back: a carrier from the list and a number of its shape."""
+class ParcelForm(forms.Form):
+    """A parcel the customer sent: a carrier from the list and a number of its shape."""
 
-    return_number = forms.CharField(max_length=24)
     carrier = choice_field(
         carrier_choices(), label=_("Carrier"), message=_("Choose a carrier from the list.")
     )
-    tracking_no = forms.CharField(label=_("Tracking number"), max_length=40)
+    tracking_no = forms.CharField(
+        label=_("Tracking number"),
+        max_length=40,
+        error_messages={"required": _("Enter the carrier and the tracking number.")},
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -140,6 +143,33 @@ class ReturnShipmentForm(forms.Form):
         if carrier and number and (problem := waybill_problem(carrier, number)):
             self.add_error("tracking_no", problem)
         return cleaned
+
+
+class ReturnShipmentForm(ParcelForm):
+    """The parcel a customer sends back with a 7-day return."""
+
+    return_number = forms.CharField(max_length=24)
+
+
+class ClaimGoodsSentForm(ParcelForm):
+    """How the customer sent a claim's goods to the brand."""
+
+    claim = forms.CharField(max_length=24)
+
+
+class ClaimForm(forms.Form):
+    order_line_id = IntegerField(
+        label=_("Goods"), min_value=1, error_messages={"required": _("Choose the goods.")}
+    )
+    quantity = IntegerField(label=_("Quantity"), min_value=1, max_value=99)
+    remedy = choice_field(
+        ClaimRemedy.choices,
+        label=_("What you ask for"),
+        message=_("Choose a return and refund, an exchange or a repair."),
+    )
+    description = text_field(
+        QualityClaim, "description", label=_("What is wrong"), widget=forms.Textarea
+    )
 
 
 # Room for an ID number or credit code typed with spaces; the rules normalise and check it.

@@ -19,6 +19,8 @@ urlpatterns = [
     path("orders/<str:number>/return/", views.request_return, name="request_return"),
     path("orders/<str:number>/confirm/", views.confirm_receipt, name="confirm_receipt"),
     path("orders/<str:number>/return/ship/", views.return_shipment, name="return_shipment"),
+    path("orders/<str:number>/claim/", views.file_claim, name="file_claim"),
+    path("orders/<str:number>/claim/sent/", views.send_claim_goods, name="send_claim_goods"),
     # Micro-stores and their share material; applying to become a distributor
     path("s/<slug:slug>/", microstore.store, name="microstore"),
     path("s/<slug:slug>/qr.png", microstore.store_qr_png, name="microstore_qr_png"),

@@ -28,12 +28,12 @@ from weishang.customers import services as customers
 from weishang.distribution import binding
 from weishang.distribution import selectors as distribution_reads
 from weishang.inputs import BIGINT_MAX, parse_int
-from weishang.orders import after_sales
+from weishang.orders import after_sales, claims
 from weishang.orders import selectors as order_reads
 from weishang.orders import services as orders
 from weishang.orders.carriers import carrier_choices, carrier_name
 from weishang.orders.errors import OrderError
-from weishang.orders.models import Order, OrderStatus, ReturnRequest
+from weishang.orders.models import ClaimRemedy, Order, OrderStatus, ReturnRequest
 from weishang.orders.rules import no_reason_return_freight_payer
 from weishang.payments import selectors as payment_reads
 from weishang.payments import services as payments
@@ -43,6 +43,8 @@ from weishang.sales import services as sales
 from . import order_events
 from .forms import (
     CancelOrderForm,
+    ClaimForm,
+    ClaimGoodsSentForm,
     LoginForm,
     NewAddressForm,
     PasswordForm,
@@ -422,7 +424,24 @@ def _own_order(request, number: str) -> Order:
         raise Http404 from exc
 
 
-def _order_page(request, order: Order, *, return_form=None, shipment_form=None):
+def _claim_context(order: Order, now, claim_form) -> dict:
+    """The quality-claim part of the order page: the claims, and the form while claims are open."""
+    period_end = claims.claim_period_end(order)
+    can_claim = (
+        order.status in claims.CLAIMABLE_STATUSES and period_end is not None and now < period_end
+    )
+    return {
+        "claims": list(order.claims.select_related("complaint")),
+        "claim_period_end": period_end,
+        "can_claim": can_claim,
+        "claim_lines": list(order.lines.all()) if can_claim else [],
+        "remedies": ClaimRemedy.choices,
+        "claim_form": claim_form or {},
+        "max_claim_photos": claims.MAX_PHOTOS,
+    }
+
+
+def _order_page(request, order: Order, *, return_form=None, shipment_form=None, claim_form=None):
     now = timezone.now()
     window_end = orders.return_window_end(order)
     returns = list(order.returns.all())
@@ -465,6 +484,7 @@ def _order_page(request, order: Order, *, return_form=None, shipment_form=None):
             payment_reads.refunds_of_order(order),
             compliance_reads.complaints_on_order(order),
         ),
+        **_claim_context(order, now, claim_form),
     }
     return render(request, "storefront/order_detail.html", context)
 
@@ -568,4 +588,54 @@ def request_return(request, number: str):
     messages.success(
         request, _("Your return request is sent. We will tell you where to send the goods.")
     )
+    return redirect("storefront:order_detail", number=order.number)
+
+
+@customer_required
+@require_POST
+def file_claim(request, number: str):
+    order = _own_order(request, number)
+    form = ClaimForm(request.POST)
+    if not valid(request, form):
+        return _order_page(request, order, claim_form=request.POST)
+    try:
+        claim = claims.file_claim(
+            order=order,
+            customer=request.customer,
+            photos=request.FILES.getlist("photos"),
+            **form.cleaned_data,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _order_page(request, order, claim_form=request.POST)
+    messages.success(
+        request,
+        _("Your quality claim %(number)s is sent; customer service will decide on it.")
+        % {"number": claim.number},
+    )
+    return redirect("storefront:order_detail", number=order.number)
+
+
+@customer_required
+@require_POST
+def send_claim_goods(request, number: str):
+    order = _own_order(request, number)
+    form = ClaimGoodsSentForm(request.POST)
+    if valid(request, form):
+        claim = order.claims.filter(number=form.cleaned_data["claim"]).first()
+        if claim is None:
+            raise Http404
+        try:
+            claims.send_claim_goods(
+                claim=claim,
+                customer=request.customer,
+                carrier=form.cleaned_data["carrier"],
+                tracking_no=form.cleaned_data["tracking_no"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, _("Thank you; the brand will ship back once it has the goods.")
+            )
     return redirect("storefront:order_detail", number=order.number)
