@@ -57,6 +57,8 @@ POLICY = {
     "order_ship": ORDERS,
     "order_deliver": ORDERS,
     "order_cancel": ORDERS,
+    "freight": ORDERS,
+    "freight_delete": ORDERS,
     "return_list": RETURN_REVIEW,
     "return_approve": RETURN_REVIEW,
     "return_reject": RETURN_REVIEW,

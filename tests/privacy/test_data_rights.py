@@ -55,9 +55,12 @@ def as_distributor(make_distributor, customer, **fields):
     return distributor
 
 
-def place(customer, sku, quantity=1):
+def place(customer, sku, quantity=1, note=""):
     return sales.place_order(
-        customer=customer, items={sku.pk: quantity}, address=customer.addresses.get()
+        customer=customer,
+        items={sku.pk: quantity},
+        address=customer.addresses.get(),
+        buyer_note=note,
     )
 
 
@@ -155,7 +158,7 @@ def history(xiaoming, make_distributor, sku, make_product, staff):
         reason=SIGNED,
         created_at=timezone.now(),
     )
-    first = delivered(place(xiaoming, sku, 2))
+    first = delivered(place(xiaoming, sku, 2, note=SIGNED))
     second = delivered(place(xiaoming, make_product(price_fen=1250), 3))
     sales.cancel_order(order=place(xiaoming, sku), by_brand=False, reason=SIGNED)
     complaint = complaints.file_complaint(
@@ -240,6 +243,7 @@ def test_closing_leaves_no_personal_field_readable_anywhere(xiaoming, history):
         "complaint_messages": 1,
         "cancel_reasons": 1,
         "return_reasons": 1,
+        "buyer_notes": 1,
         "binding_reasons": 1,
     }
 

@@ -59,6 +59,8 @@ ROUTE_AREAS = {
     "order_ship": "orders",
     "order_deliver": "orders",
     "order_cancel": "orders",
+    "freight": "orders",
+    "freight_delete": "orders",
     # Returns: reviewing and receiving them; refunding is money
     "return_list": "returns",
     "return_approve": "returns",

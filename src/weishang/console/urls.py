@@ -5,6 +5,7 @@ from . import (
     complaints,
     compliance_export,
     distribution_views,
+    freight,
     licences,
     plans,
     staff_views,
@@ -21,6 +22,8 @@ urlpatterns = [
     path("orders/<str:number>/ship/", views.order_ship, name="order_ship"),
     path("orders/<str:number>/deliver/", views.order_deliver, name="order_deliver"),
     path("orders/<str:number>/cancel/", views.order_cancel, name="order_cancel"),
+    path("freight/", freight.freight, name="freight"),
+    path("freight/delete/", freight.freight_delete, name="freight_delete"),
     path("returns/", views.return_list, name="return_list"),
     path(
         "returns/<str:number>/approve/",

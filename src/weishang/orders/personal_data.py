@@ -32,6 +32,7 @@ ORDER_FIELDS = (
     "completed_at",
     "cancelled_at",
     "cancel_reason",
+    "buyer_note",
 )
 
 
@@ -120,8 +121,9 @@ def closure_blockers(customer: Customer) -> list[str]:
 
 def erase_personal_data(customer: Customer) -> dict[str, int]:
     """Masks the delivery snapshot of every order (张*, 138****5678, the city only; the same masks
-    as the customers rules), replaces the written cancel and return reasons with the marker and
-    empties the cart. Amounts, dates, statuses and the returns themselves are kept."""
+    as the customers rules), replaces the written cancel and return reasons and the notes to the
+    seller with the marker and empties the cart. Amounts, dates, statuses and the returns
+    themselves are kept."""
     orders = Order.objects.filter(customer=customer)
     orders_kept = orders.update(
         recipient=Concat(Substr("recipient", 1, 1), Value("*")),
@@ -133,6 +135,7 @@ def erase_personal_data(customer: Customer) -> dict[str, int]:
     return {
         "orders_kept": orders_kept,
         "cancel_reasons": orders.exclude(cancel_reason="").update(cancel_reason=CLOSED),
+        "buyer_notes": orders.exclude(buyer_note="").update(buyer_note=CLOSED),
         "return_reasons": returns.exclude(reason="").update(reason=CLOSED),
         "cart_items": CartItem.objects.filter(customer=customer).delete()[0],
     }

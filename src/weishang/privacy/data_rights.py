@@ -118,6 +118,7 @@ def close_account(*, customer, confirmation: str, now: datetime | None = None) -
             **complained,
             "cancel_reasons": kept["cancel_reasons"],
             "return_reasons": kept["return_reasons"],
+            "buyer_notes": kept["buyer_notes"],
             "binding_reasons": bound["binding_reasons"],
         },
     }
