@@ -3,7 +3,7 @@ default address."""
 
 import pytest
 
-from weishang.customers import divisions
+from weishang.customers import data_rights, divisions
 from weishang.customers.services import CustomerError, add_address, set_default_address
 
 
@@ -88,3 +88,21 @@ def test_the_default_address_can_be_changed(customer, make_customer):
     other = make_customer().addresses.get()
     with pytest.raises(CustomerError, match="not yours"):
         set_default_address(customer=customer, address_id=other.pk)
+
+
+@pytest.mark.django_db
+def test_correcting_the_place_by_name_drops_the_picked_code(customer):
+    address = add_address(
+        customer=customer, recipient="李四", phone="13912345678", detail="x", district_code="330106"
+    )
+    data_rights.update_address(
+        customer=customer,
+        address_id=address.pk,
+        recipient="李四",
+        phone="13912345678",
+        province="西藏自治区",
+        city="拉萨市",
+        detail="x",
+    )
+    address.refresh_from_db()
+    assert (address.district_code, address.province_code) == ("", "54")
