@@ -47,10 +47,18 @@ def test_a_visitor_s_cart_is_kept_and_joins_his_cart_at_sign_in(
     assert (page.context["goods_fen"], page.context["freight_fen"]) == (9000, 500)
 
 
-def test_a_visitor_s_bad_quantity_is_a_message(client, brand, sku):
+def test_a_visitor_changes_only_what_is_in_his_cart_and_a_bad_quantity_is_a_message(
+    client, brand, sku
+):
+    for stranger in ({"sku": sku.pk, "quantity": "2"}, {"quantity": "2"}, {"sku": "x"}):
+        assert client.post("/cart/", stranger).status_code == 302
+    assert not client.session.get("cart")
+    client.post(f"/p/{sku.product.slug}/", {"sku": sku.pk, "quantity": "1"})
     response = client.post("/cart/", {"sku": sku.pk, "quantity": "x"})
     assert "Quantity must be a whole number" in " ".join(messages_of(response))
-    assert "cart" not in client.session
+    assert client.session["cart"] == {str(sku.pk): 1}
+    client.post("/cart/", {"sku": sku.pk, "remove": "1"})
+    assert client.get("/cart/").context["lines"] == []
 
 
 def test_the_cart_page_reads_a_fixed_number_of_queries(
@@ -89,6 +97,8 @@ def test_buy_now_orders_one_item_and_leaves_the_cart_alone(shopper, customer, ma
     review = shopper.get(response["Location"])
     assert [line.sku.pk for line in review.context["lines"]] == [bought.pk]
     assert review.context["buy_now"] and 'name="buy_now" value="1"' in review.content.decode()
+    # Adding an address on the way comes back to this review.
+    assert f"next=/checkout/%3Fbuy%3D{bought.pk}%26qty%3D2" in review.content.decode()
     data = place_form(customer, [(bought, "2")], total=5000) | {"buy_now": "1"}
     assert shopper.post("/checkout/place/", data).status_code == 302
     assert Order.objects.get().lines.get().sku_id == bought.pk

@@ -14,7 +14,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -328,7 +328,7 @@ def cart(request):
         try:
             if customer is not None:
                 orders.set_cart_quantity(customer=customer, sku_id=sku_id, quantity=quantity)
-            else:
+            elif sku_id in session_cart.items(request):
                 session_cart.set_quantity(request, sku_id, orders.parse_quantity(quantity))
         except DomainError as exc:
             messages.error(request, exc.message)
@@ -414,6 +414,13 @@ def _review(
         "chosen_address": chosen,
         "buy_now": buy_now,
         "buyer_note": buyer_note,
+        # Where adding an address comes back to: this review, a "Buy now" one included.
+        "review_url": reverse("storefront:checkout")
+        + (
+            "?" + urlencode({"buy": lines[0].sku.pk, "qty": lines[0].quantity_input})
+            if buy_now and len(lines) == 1
+            else ""
+        ),
         "excludable_products": list(excludable.values()),
         "confirmed": confirmed,
         "max_quantity": orders.MAX_QUANTITY,
