@@ -47,6 +47,8 @@ class Address(models.Model):
         _("division code"),
         max_length=6,
         blank=True,
+        default="",
+        db_default="",
         help_text=_("GB/T 2260 code of the county or district; empty on addresses saved before."),
     )
     is_default = models.BooleanField(_("default address"), default=False)

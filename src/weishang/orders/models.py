@@ -67,10 +67,16 @@ class Order(models.Model):
     address = models.CharField(_("address"), max_length=300)
     city = models.CharField(_("city"), max_length=20)
     total_fen = models.PositiveIntegerField(_("total (fen)"))
+    # Database defaults too: rows written by SQL that predates these columns stay valid.
     freight_fen = models.PositiveIntegerField(
-        _("freight (fen)"), default=0, help_text=_("Part of the total; never earns commission.")
+        _("freight (fen)"),
+        default=0,
+        db_default=0,
+        help_text=_("Part of the total; never earns commission."),
     )
-    buyer_note = models.CharField(_("note from the buyer"), max_length=200, blank=True)
+    buyer_note = models.CharField(
+        _("note from the buyer"), max_length=200, blank=True, default="", db_default=""
+    )
     refunded_fen = models.PositiveIntegerField(_("refunded (fen)"), default=0)
     return_exclusion_confirmed = models.BooleanField(
         _("customer confirmed goods excluded from no-reason return"), default=False
