@@ -145,6 +145,9 @@ class World:
     def approved_claim(self):
         return claims.approve_claim(claim=self.claim("repair"), actor=None, remedy="repair")
 
+    def freight_rule(self):
+        return orders.set_freight_rule(actor=None, province_code="65", fee_fen=2000)
+
     def draft_product(self, *, with_sku=True):
         if not with_sku:
             category = Category.objects.get(slug="jujube")
@@ -361,6 +364,15 @@ ACTS = {
     "order_cancel": Act(
         _order_act("order_cancel", World.placed, {"reason": "客户要求"}),
         _order_act("order_cancel", World.paid, {"reason": "客户要求"}),
+    ),
+    # Freight template
+    "freight": Act(
+        lambda w: Request(_url("freight"), {"province": "", "fee": "8", "free_from": "99"}),
+        lambda w: Request(_url("freight"), {"province": "", "fee": "-8"}),
+    ),
+    "freight_delete": Act(
+        lambda w: Request(_url("freight_delete"), {"province": w.freight_rule().province_code}),
+        lambda w: Request(_url("freight_delete"), {"province": "99"}),
     ),
     # Returns
     "return_approve": Act(

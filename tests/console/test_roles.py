@@ -60,6 +60,8 @@ POLICY = {
     "packing_list": ORDERS,
     "waybill_template": ORDERS,
     "waybill_import": ORDERS,
+    "freight": ORDERS,
+    "freight_delete": ORDERS,
     "return_list": RETURN_REVIEW,
     "return_approve": RETURN_REVIEW,
     "return_reject": RETURN_REVIEW,

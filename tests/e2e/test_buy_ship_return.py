@@ -28,6 +28,15 @@ def sign_in_with_code(page, mobile):
     page.click("button[name=action][value=code]")
 
 
+def pick_place(page, province, city, district):
+    """Province, then city, then district, each list filled by the picker's script."""
+    page.select_option("#province", province)
+    page.wait_for_selector(f"#city option[value='{city}']", state="attached")
+    page.select_option("#city", city)
+    page.wait_for_selector(f"#district_code option[value='{district}']", state="attached")
+    page.select_option("#district_code", district)
+
+
 def test_new_customer_buys_brand_ships_and_customer_returns(
     demo_brand, live_server, new_page, screenshot
 ):
@@ -42,20 +51,17 @@ def test_new_customer_buys_brand_ships_and_customer_returns(
     screenshot(shopper, "store-product-detail")
     shopper.click("form.add-to-cart button[type=submit]")
 
-    # Adding to the cart asks a new visitor to sign in with a one-time code; he comes back.
-    assert "/login/" in shopper.url
+    # The cart keeps it while he signs in with a one-time code; he comes back.
+    shopper.goto(store + "/login/?next=/p/ruoqiang-grey-jujube/")
     sign_in_with_code(shopper, NEW_MOBILE)
     shopper.wait_for_url(re.compile(r"/p/ruoqiang-grey-jujube/"))
-    shopper.click("form.add-to-cart button[type=submit]")
 
     # A first order needs a delivery address.
     shopper.goto(store + "/account/")
     shopper.fill("#recipient", "王小枣")
-    shopper.fill("#province", "浙江省")
-    shopper.fill("#city", "杭州市")
-    shopper.fill("#district", "西湖区")
+    pick_place(shopper, "33", "3301", "330106")
     shopper.fill("#detail", "文三路 90 号 3 幢 501")
-    shopper.click("form:has(input[name=action][value=address]) button[type=submit]")
+    shopper.click("form#address-form button.block")
     assert "王小枣" in shopper.inner_text("[data-testid=address]")
 
     # Review step: change the quantity to 2 before submitting.

@@ -21,7 +21,7 @@ from weishang.distribution.binding import update_programme_settings
 from weishang.distribution.models import Distributor
 from weishang.orders.models import Order, OrderStatus
 
-from .test_buy_ship_return import sign_in_with_code
+from .test_buy_ship_return import pick_place, sign_in_with_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -53,10 +53,9 @@ def console_login(page, store):
 def add_address(page, store, name):
     page.goto(store + "/account/")
     page.fill("#recipient", name)
-    page.fill("#province", "湖北省")
-    page.fill("#city", "武汉市")
+    pick_place(page, "42", "4201", "420103")
     page.fill("#detail", "江汉路 8 号")
-    page.click("form:has(input[name=action][value=address]) button[type=submit]")
+    page.click("form#address-form button.block")
 
 
 def become_distributor(new_page, store, screenshot):
@@ -92,10 +91,10 @@ def poster_link(applicant, store, distributor):
 def buy_through(new_page, link, store):
     buyer = new_page(phone=True)
     buyer.goto(link)
-    buyer.click("form.add-to-cart button[type=submit]")
+    buyer.click("form.add-to-cart button[type=submit]")  # kept in his cart while he signs in
+    buyer.goto(f"{store}/login/?next=/p/{PRODUCT}/")
     sign_in_with_code(buyer, BUYER_MOBILE)
     buyer.wait_for_url(re.compile(PRODUCT))
-    buyer.click("form.add-to-cart button[type=submit]")
     add_address(buyer, store, "赵买家")
     buyer.goto(store + "/checkout/")
     buyer.click("[data-testid=place-order]")

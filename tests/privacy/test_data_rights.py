@@ -65,9 +65,12 @@ def claim_photo():
     return SimpleUploadedFile("me.png", buffer.getvalue(), content_type="image/png")
 
 
-def place(customer, sku, quantity=1):
+def place(customer, sku, quantity=1, note=""):
     return sales.place_order(
-        customer=customer, items={sku.pk: quantity}, address=customer.addresses.get()
+        customer=customer,
+        items={sku.pk: quantity},
+        address=customer.addresses.get(),
+        buyer_note=note,
     )
 
 
@@ -165,7 +168,7 @@ def history(xiaoming, make_distributor, sku, make_product, staff, settings, tmp_
         reason=SIGNED,
         created_at=timezone.now(),
     )
-    first = delivered(place(xiaoming, sku, 2))
+    first = delivered(place(xiaoming, sku, 2, note=SIGNED))
     second = delivered(place(xiaoming, make_product(price_fen=1250), 3))
     sales.cancel_order(order=place(xiaoming, sku), by_brand=False, reason=SIGNED)
     complaint = complaints.file_complaint(
@@ -286,6 +289,7 @@ def test_closing_leaves_no_personal_field_readable_anywhere(
         "return_tracking_numbers": 0,
         "claim_descriptions": 2,
         "claim_tracking_numbers": 1,
+        "buyer_notes": 1,
         "binding_reasons": 1,
     }
     kept = QualityClaim.objects.filter(order__customer=xiaoming).order_by("pk")

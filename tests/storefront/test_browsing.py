@@ -114,13 +114,6 @@ def test_sold_out_sku(client, brand, make_product):
     assert "available" not in page
 
 
-def test_adding_to_cart_needs_login_and_comes_back(client, brand, sku):
-    url = reverse("storefront:product_detail", args=[sku.product.slug])
-    response = client.post(url, {"sku": sku.pk, "quantity": "2"})
-    assert response.status_code == 302
-    assert response["Location"] == f"{reverse('storefront:login')}?next={url}"
-
-
 def test_adding_to_cart(shopper, customer, sku):
     url = reverse("storefront:product_detail", args=[sku.product.slug])
     response = shopper.post(url, {"sku": sku.pk, "quantity": "2"}, follow=True)

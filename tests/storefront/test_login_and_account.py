@@ -97,9 +97,9 @@ def test_add_address(shopper, customer):
             "action": "address",
             "recipient": "李四",
             "phone": "13700001234",
-            "province": "新疆",
-            "city": "乌鲁木齐",
-            "district": "天山区",
+            "province": "65",
+            "city": "6501",
+            "district_code": "650102",
             "detail": "解放北路1号",
             "next": "/checkout/",
         },
@@ -108,7 +108,7 @@ def test_add_address(shopper, customer):
     assert customer.addresses.count() == 2
     assert customer.addresses.get(is_default=False).recipient == "李四"  # box not ticked
     page = shopper.get("/account/").content.decode()
-    assert "新疆乌鲁木齐天山区解放北路1号" in page
+    assert "新疆维吾尔自治区乌鲁木齐市天山区解放北路1号" in page
 
 
 def test_incomplete_address_is_refused_and_the_form_kept(shopper, customer):
@@ -123,7 +123,7 @@ def test_incomplete_address_is_refused_and_the_form_kept(shopper, customer):
 
 
 def test_pages_for_customers_redirect_to_login(client, brand):
-    for name in ("account", "cart", "checkout", "order_list"):
+    for name in ("account", "checkout", "order_list"):
         response = client.get(reverse(f"storefront:{name}"))
         assert response.status_code == 302
         assert response["Location"].startswith("/login/?next=")

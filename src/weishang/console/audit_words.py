@@ -27,6 +27,8 @@ ACTIONS = {
     "customer.delete_address": _("Customer deleted an address"),
     "customer.view_personal_data": _("A customer's full personal data viewed"),
     "distributor.approve": _("Distributor application approved"),
+    "freight.delete": _("Freight rule removed"),
+    "freight.set": _("Freight rule set"),
     "distributor.blacklist": _("Distributor blacklisted"),
     "distributor.freeze": _("Distributor frozen"),
     "distributor.reject": _("Distributor application rejected"),

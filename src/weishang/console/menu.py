@@ -62,6 +62,7 @@ GROUPS = [
         pgettext_lazy("console menu", "Settings"),
         [
             Entry("after_sales", "after_sales", _("After-sales")),
+            Entry("freight", "freight", _("Freight")),
             Entry("programme", "programme", _("Programme")),
             Entry("staff", "staff_list", _("Staff")),
         ],

@@ -70,6 +70,8 @@ ROUTE_AREAS = {
     "packing_list": "orders",
     "waybill_template": "orders",
     "waybill_import": "orders",
+    "freight": "orders",
+    "freight_delete": "orders",
     # Returns: reviewing and receiving them; refunding is money
     "return_list": "returns",
     "return_approve": "returns",

@@ -8,6 +8,7 @@ from . import (
     compliance_export,
     customer_views,
     distribution_views,
+    freight,
     licences,
     plans,
     shipping_views,
@@ -29,6 +30,8 @@ urlpatterns = [
     path("shipping/packing/", shipping_views.packing_list, name="packing_list"),
     path("shipping/template/", shipping_views.waybill_template, name="waybill_template"),
     path("shipping/import/", shipping_views.waybill_import, name="waybill_import"),
+    path("freight/", freight.freight, name="freight"),
+    path("freight/delete/", freight.freight_delete, name="freight_delete"),
     path("returns/", views.return_list, name="return_list"),
     path(
         "returns/<str:number>/approve/",

@@ -61,6 +61,10 @@ def update_address(
         raise CustomerError(_("One of the address fields is too long."))
     values["phone"] = phone_number
     changed = [name for name, value in values.items() if getattr(address, name) != value]
+    if {"province", "city", "district"} & set(changed) and address.district_code:
+        # Typed names no longer match the picked code: the province is found by name instead.
+        values["district_code"] = ""
+        changed.append("district_code")
     if changed:
         for name in changed:
             setattr(address, name, values[name])

@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from . import divisions
+
 
 class Customer(models.Model):
     """A shopper, identified by a mobile number proven with a one-time code."""
@@ -41,6 +43,14 @@ class Address(models.Model):
     city = models.CharField(_("city"), max_length=20)
     district = models.CharField(_("district"), max_length=20, blank=True)
     detail = models.CharField(_("street address"), max_length=200)
+    district_code = models.CharField(
+        _("division code"),
+        max_length=6,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("GB/T 2260 code of the county or district; empty on addresses saved before."),
+    )
     is_default = models.BooleanField(_("default address"), default=False)
 
     class Meta:
@@ -58,6 +68,11 @@ class Address(models.Model):
 
     def one_line(self) -> str:
         return f"{self.province}{self.city}{self.district}{self.detail}"
+
+    @property
+    def province_code(self) -> str:
+        """The GB/T 2260 province code that freight rules are keyed by."""
+        return self.district_code[:2] or divisions.province_code(self.province)
 
 
 class Device(models.Model):

@@ -72,6 +72,7 @@ def personal_data_for(customer: Customer) -> dict:
                 "city": a.city,
                 "district": a.district,
                 "street_address": a.detail,
+                "division_code": a.district_code,
                 "is_default": a.is_default,
             }
             for a in customer.addresses.all()

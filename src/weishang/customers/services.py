@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from weishang import throttle
 from weishang.core_errors import DomainError
 
-from . import sms
+from . import divisions, sms
 from .models import Address, Customer, Device, OneTimeCode
 from .rules import mobile_error, normalise_mobile
 
@@ -141,12 +141,22 @@ def add_address(
     customer: Customer,
     recipient: str,
     phone: str,
-    province: str,
-    city: str,
+    province: str = "",
+    city: str = "",
     district: str = "",
     detail: str,
+    district_code: str = "",
     make_default: bool = True,
 ) -> Address:
+    """Saves an address. With ``district_code`` (the store's picker) the province, city and
+    district are those the GB/T 2260 code names, and an unknown code is refused."""
+    if district_code:
+        place = divisions.place(district_code)
+        if place is None:
+            raise CustomerError(
+                _("Choose the province, city and district from the lists."), code="bad_division"
+            )
+        province, city, district = place.province, place.city, place.district
     fields = {"recipient": recipient, "province": province, "city": city, "detail": detail}
     missing = [name for name, value in fields.items() if not (value or "").strip()]
     if missing:
@@ -165,8 +175,22 @@ def add_address(
         city=city.strip(),
         district=(district or "").strip(),
         detail=detail.strip(),
+        district_code=district_code or "",
         is_default=make_default or not has_any,
     )
+
+
+@transaction.atomic
+def set_default_address(*, customer: Customer, address_id: int) -> Address:
+    """Makes one of the customer's addresses the one checkout offers first."""
+    address = customer.addresses.select_for_update().filter(pk=address_id).first()
+    if address is None:
+        raise CustomerError(_("This address does not exist or is not yours."), code="no_address")
+    if not address.is_default:
+        customer.addresses.filter(is_default=True).update(is_default=False)
+        address.is_default = True
+        address.save(update_fields=["is_default"])
+    return address
 
 
 def record_device(*, customer: Customer, device_id: str, now=None) -> Device | None:

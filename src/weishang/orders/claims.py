@@ -35,7 +35,7 @@ from .models import (
     ReturnRequest,
 )
 from .rules import check_transition, return_window_closes, split_refund
-from .services import _number, _quantity
+from .services import _number, parse_quantity
 
 DESCRIPTION_MAX = 1000
 MAX_PHOTOS = 5
@@ -131,7 +131,7 @@ def file_claim(
     line = order.lines.filter(pk=order_line_id).first()
     if line is None:
         raise OrderError(_("This item is not part of the order."))
-    quantity = _quantity(quantity)
+    quantity = parse_quantity(quantity)
     left = claimable_quantity(line)
     if not 0 < quantity <= left:
         raise OrderError(

@@ -25,6 +25,26 @@ class CartItem(models.Model):
         ]
 
 
+class FreightRule(models.Model):
+    """The freight template (运费模板): a fee per order, free from a goods total, by province.
+
+    The rule with an empty province is the default for provinces without their own; with no rule
+    at all delivery is free. See ``orders.freight`` for how a fee is worked out."""
+
+    province_code = models.CharField(
+        _("province"), max_length=2, unique=True, blank=True, help_text=_("Empty: the default.")
+    )
+    fee_fen = models.PositiveIntegerField(_("freight (fen)"))
+    free_from_fen = models.PositiveIntegerField(
+        _("free delivery from a goods total of (fen)"), null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["province_code"]
+        verbose_name = _("freight rule")
+        verbose_name_plural = _("freight rules")
+
+
 class OrderStatus(models.TextChoices):
     PENDING_PAYMENT = "pending_payment", pgettext_lazy("order status", "awaiting payment")
     PAID = "paid", _("paid, awaiting shipment")
@@ -59,6 +79,16 @@ class Order(models.Model):
     address = models.CharField(_("address"), max_length=300)
     city = models.CharField(_("city"), max_length=20)
     total_fen = models.PositiveIntegerField(_("total (fen)"))
+    # Database defaults too: rows written by SQL that predates these columns stay valid.
+    freight_fen = models.PositiveIntegerField(
+        _("freight (fen)"),
+        default=0,
+        db_default=0,
+        help_text=_("Part of the total; never earns commission."),
+    )
+    buyer_note = models.CharField(
+        _("note from the buyer"), max_length=200, blank=True, default="", db_default=""
+    )
     refunded_fen = models.PositiveIntegerField(_("refunded (fen)"), default=0)
     return_exclusion_confirmed = models.BooleanField(
         _("customer confirmed goods excluded from no-reason return"), default=False
@@ -103,6 +133,9 @@ class Order(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(refunded_fen__lte=F("total_fen")), name="refund_within_total"
+            ),
+            models.CheckConstraint(
+                condition=Q(freight_fen__lte=F("total_fen")), name="freight_within_total"
             ),
         ]
 

@@ -34,6 +34,7 @@ ORDER_FIELDS = (
     "completed_at",
     "cancelled_at",
     "cancel_reason",
+    "buyer_note",
 )
 
 
@@ -153,10 +154,11 @@ def closure_blockers(customer: Customer) -> list[str]:
 
 def erase_personal_data(customer: Customer) -> dict[str, int]:
     """Masks the delivery snapshot of every order (张*, 138****5678, the city only; the same masks
-    as the customers rules), replaces the written cancel and return reasons and the return
-    tracking numbers he typed with the marker and empties the cart. A quality claim's description
-    and the tracking number he typed are replaced too and its photos deleted (the files once the
-    closure commits). Amounts, dates, statuses and the returns and claims themselves are kept."""
+    as the customers rules), replaces the written cancel and return reasons, the notes to the
+    seller and the return tracking numbers he typed with the marker and empties the cart. A
+    quality claim's description and the tracking number he typed are replaced too and its photos
+    deleted (the files once the closure commits). Amounts, dates, statuses and the returns and
+    claims themselves are kept."""
     orders = Order.objects.filter(customer=customer)
     orders_kept = orders.update(
         recipient=Concat(Substr("recipient", 1, 1), Value("*")),
@@ -172,6 +174,7 @@ def erase_personal_data(customer: Customer) -> dict[str, int]:
     return {
         "orders_kept": orders_kept,
         "cancel_reasons": orders.exclude(cancel_reason="").update(cancel_reason=CLOSED),
+        "buyer_notes": orders.exclude(buyer_note="").update(buyer_note=CLOSED),
         "return_reasons": returns.exclude(reason="").update(reason=CLOSED),
         "return_tracking_numbers": returns.exclude(return_tracking_no="").update(
             return_tracking_no=CLOSED

@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from weishang.customers.models import Customer
 
+from . import freight
 from .models import (
+    FreightRule,
     Order,
     OrderLine,
     OrderStatus,
@@ -18,6 +20,16 @@ from .models import (
     ReturnRequest,
     ReturnStatus,
 )
+
+
+def freight_rules() -> dict[str, freight.Rule]:
+    """The freight template keyed by province code ("" the default), for ``orders.freight``."""
+    return {
+        code: freight.Rule(fee_fen, free_from_fen)
+        for code, fee_fen, free_from_fen in FreightRule.objects.values_list(
+            "province_code", "fee_fen", "free_from_fen"
+        )
+    }
 
 
 def orders_for_customer(customer: Customer) -> QuerySet[Order]:

@@ -18,15 +18,18 @@ from weishang.catalog.models import Product, ReturnClass
 from weishang.catalog.selectors import sku_price, skus_with_periods
 from weishang.compliance import audit
 from weishang.compliance.blacklist import customer_is_blacklisted
+from weishang.customers import divisions
 from weishang.customers.models import Address, Customer
 from weishang.inventory import services as inventory
 from weishang.transactions import step
 
+from . import freight
 from .carriers import normalise_waybill, waybill_problem
 from .errors import OrderError, PriceChanged
 from .locks import lock_order, lock_return
 from .models import (
     CartItem,
+    FreightRule,
     Order,
     OrderLine,
     OrderStatus,
@@ -43,15 +46,18 @@ from .rules import (
     refund_for,
     return_window_closes,
 )
+from .selectors import freight_rules
 
 MAX_QUANTITY = 99
+BUYER_NOTE_LENGTH = Order._meta.get_field("buyer_note").max_length
 
 
 def _number(prefix: str, now: datetime) -> str:
     return f"{prefix}{timezone.localtime(now):%y%m%d%H%M%S}{secrets.randbelow(10**6):06d}"
 
 
-def _quantity(raw) -> int:
+def parse_quantity(raw) -> int:
+    """A quantity as typed, 0 to ``MAX_QUANTITY``; anything else is refused with a message."""
     try:
         quantity = int(raw)
     except (TypeError, ValueError):
@@ -68,7 +74,7 @@ def _quantity(raw) -> int:
 
 @transaction.atomic
 def add_to_cart(*, customer: Customer, sku_id: int, quantity=1) -> CartItem:
-    quantity = _quantity(quantity)
+    quantity = parse_quantity(quantity)
     if quantity == 0:
         raise OrderError(
             _("Quantity must be a whole number from 1 to %(max)d.") % {"max": MAX_QUANTITY}
@@ -86,13 +92,74 @@ def add_to_cart(*, customer: Customer, sku_id: int, quantity=1) -> CartItem:
 
 
 @transaction.atomic
+def merge_cart(*, customer: Customer, items: Mapping[int, int]) -> int:
+    """Adds what a visitor put in his cart before signing in ({sku_id: quantity}) to his cart;
+    an item no longer for sale or a bad quantity is left out. Returns how many were added."""
+    added = 0
+    for sku_id, quantity in items.items():
+        try:
+            add_to_cart(customer=customer, sku_id=sku_id, quantity=quantity)
+        except OrderError:
+            continue
+        added += 1
+    return added
+
+
+@transaction.atomic
 def set_cart_quantity(*, customer: Customer, sku_id: int, quantity) -> None:
-    quantity = _quantity(quantity)
+    quantity = parse_quantity(quantity)
     items = CartItem.objects.filter(customer=customer, sku_id=sku_id)
     if quantity == 0:
         items.delete()
     else:
         items.update(quantity=quantity)
+
+
+# Freight template ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_freight_rule(
+    *, actor, province_code: str, fee_fen: int, free_from_fen: int | None = None
+) -> FreightRule:
+    """Sets the province's freight rule (``freight.DEFAULT`` for the default one), audited."""
+    province_code = province_code or freight.DEFAULT
+    if province_code != freight.DEFAULT and not divisions.children(province_code):
+        raise OrderError(_("Choose a province from the list."))
+    if fee_fen < 0 or (free_from_fen is not None and free_from_fen < 0):
+        raise OrderError(_("Amounts cannot be negative."))
+    rule = FreightRule.objects.select_for_update().filter(province_code=province_code).first()
+    before = {"fee_fen": rule.fee_fen, "free_from_fen": rule.free_from_fen} if rule else {}
+    rule = rule or FreightRule(province_code=province_code)
+    rule.fee_fen, rule.free_from_fen = fee_fen, free_from_fen
+    rule.save()
+    audit.record(
+        actor=actor,
+        action="freight.set",
+        obj=rule,
+        before=before,
+        after={"province_code": province_code, "fee_fen": fee_fen, "free_from_fen": free_from_fen},
+    )
+    return rule
+
+
+@transaction.atomic
+def delete_freight_rule(*, actor, province_code: str) -> None:
+    """Removes a province's own rule (it falls back on the default), or the default rule."""
+    rule = FreightRule.objects.select_for_update().filter(province_code=province_code).first()
+    if rule is None:
+        raise OrderError(_("There is no such freight rule."))
+    audit.record(
+        actor=actor,
+        action="freight.delete",
+        obj=rule,
+        before={
+            "province_code": rule.province_code,
+            "fee_fen": rule.fee_fen,
+            "free_from_fen": rule.free_from_fen,
+        },
+    )
+    rule.delete()
 
 
 # Placing and paying ------------------------------------------------------------------------------
@@ -110,15 +177,17 @@ def place_order(
     now: datetime | None = None,
     device_id: str = "",
     distributor=None,
+    buyer_note: str = "",
 ) -> Order:
     """Turns the reviewed items into an order and reserves their stock, all or nothing, in the
-    caller's transaction (``sales.place_order``, which also quotes the commission).
+    caller's transaction (``sales.place_order``, which also quotes the commission). The total is
+    the goods plus the freight the template charges for the address's province.
 
     The order keeps, from now on, the distributor the caller attributes it to (the customer's
     binding) and the buyer's device cookie, which fraud review compares with the distributor's.
     """
     now = now or timezone.now()
-    quantities = {int(sku_id): _quantity(qty) for sku_id, qty in items.items()}
+    quantities = {int(sku_id): parse_quantity(qty) for sku_id, qty in items.items()}
     quantities = {sku_id: qty for sku_id, qty in quantities.items() if qty}
     if not quantities:
         raise OrderError(_("Your cart is empty."))
@@ -149,10 +218,22 @@ def place_order(
             code="return_exclusion_unconfirmed",
         )
     prices = {sku_id: sku_price(sku, now).amount_fen for sku_id, sku in skus.items()}
-    total = sum(prices[sku_id] * qty for sku_id, qty in quantities.items())
+    goods = sum(prices[sku_id] * qty for sku_id, qty in quantities.items())
+    freight_fen = freight.freight_fen(
+        goods_fen=goods, province_code=address.province_code, rules=freight_rules()
+    )
+    total = goods + freight_fen
     if expected_total_fen is not None and int(expected_total_fen) != total:
         raise PriceChanged(
-            _("Prices have changed since you reviewed your order; please check it again.")
+            _(
+                "Prices or the freight have changed since you reviewed your order; please check "
+                "it again."
+            )
+        )
+    buyer_note = " ".join((buyer_note or "").split())
+    if len(buyer_note) > BUYER_NOTE_LENGTH:
+        raise OrderError(
+            _("Keep the note to the seller within %(n)d characters.") % {"n": BUYER_NOTE_LENGTH}
         )
 
     order = Order.objects.create(
@@ -163,6 +244,8 @@ def place_order(
         address=address.one_line(),
         city=address.city,
         total_fen=total,
+        freight_fen=freight_fen,
+        buyer_note=buyer_note,
         return_exclusion_confirmed=needs_confirmation and confirm_return_exclusion,
         placed_at=now,
         expires_at=now + timedelta(minutes=settings.ORDER_PAYMENT_TIMEOUT_MINUTES),
@@ -391,7 +474,7 @@ def request_return(
     if order.returns.filter(status__in=ReturnRequest.OPEN).exists():
         raise OrderError(_("A return for this order is already in progress."))
     lines = {line.pk: line for line in order.lines.all()}
-    wanted = {int(line_id): _quantity(qty) for line_id, qty in quantities.items()}
+    wanted = {int(line_id): parse_quantity(qty) for line_id, qty in quantities.items()}
     wanted = {line_id: qty for line_id, qty in wanted.items() if qty}
     if not wanted:
         raise OrderError(_("Choose at least one item to return."))
@@ -409,11 +492,16 @@ def request_return(
                 _("You can return at most %(n)d of %(name)s.")
                 % {"n": line.quantity - line.returned_quantity, "name": line.product_name}
             )
+    freight_back = freight.freight_refund_fen(
+        freight_fen=order.freight_fen,
+        lines=[(ln.quantity, ln.returned_quantity, wanted.get(pk, 0)) for pk, ln in lines.items()],
+    )
     return_request = ReturnRequest.objects.create(
         number=_number("R", now),
         order=order,
         reason=(reason or "")[:300],
-        refund_fen=refund_for([(lines[i].unit_price_fen, q) for i, q in wanted.items()]),
+        refund_fen=refund_for([(lines[i].unit_price_fen, q) for i, q in wanted.items()])
+        + freight_back,
         requested_at=now,
         freight_paid_by=no_reason_return_freight_payer(brand_pays_return_shipping()),
     )

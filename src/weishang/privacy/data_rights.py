@@ -123,6 +123,7 @@ def close_account(*, customer, confirmation: str, now: datetime | None = None) -
             "return_tracking_numbers": kept["return_tracking_numbers"],
             "claim_descriptions": kept["claim_descriptions"],
             "claim_tracking_numbers": kept["claim_tracking_numbers"],
+            "buyer_notes": kept["buyer_notes"],
             "binding_reasons": bound["binding_reasons"],
         },
     }

@@ -32,8 +32,35 @@ class AddressForm(forms.ModelForm):
             field.required = False
 
 
-class NewAddressForm(AddressForm):
+class NewAddressForm(forms.Form):
+    """A new address from the store's picker: province, then city, then the GB/T 2260 district
+    code, which the customers service checks. A district left from another city is dropped, so
+    the customer picks again instead of saving a place he no longer sees."""
+
+    recipient = text_field(Address, "recipient", label=_("Recipient"))
+    phone = forms.CharField(label=_("Phone"), max_length=MOBILE_INPUT_LENGTH, required=False)
+    province = forms.CharField(label=_("Province"), max_length=2, required=False)
+    city = forms.CharField(label=_("City"), max_length=4, required=False)
+    district_code = forms.CharField(label=_("District"), max_length=6, required=False)
+    detail = text_field(Address, "detail", label=_("Street address"))
     make_default = forms.BooleanField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("city", "").startswith(data.get("province") or "-"):
+            data["city"] = ""
+        if not data.get("district_code", "").startswith(data.get("city") or "-"):
+            data["district_code"] = ""
+        return data
+
+    def address(self) -> dict:
+        """The ``customers.add_address`` arguments."""
+        names = ("recipient", "phone", "detail", "district_code", "make_default")
+        return {name: self.cleaned_data[name] for name in names}
+
+
+class BuyerNoteForm(forms.Form):
+    buyer_note = text_field(Order, "buyer_note", label=_("Note to the seller (optional)"))
 
 
 class LoginForm(forms.Form):

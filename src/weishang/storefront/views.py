@@ -10,11 +10,11 @@ from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -24,11 +24,12 @@ from weishang.catalog.models import Product, Sku
 from weishang.catalog.rules import Price
 from weishang.compliance import selectors as compliance_reads
 from weishang.core_errors import DomainError
+from weishang.customers import divisions
 from weishang.customers import services as customers
 from weishang.distribution import binding
 from weishang.distribution import selectors as distribution_reads
 from weishang.inputs import BIGINT_MAX, parse_int
-from weishang.orders import after_sales, claims
+from weishang.orders import after_sales, claims, freight
 from weishang.orders import selectors as order_reads
 from weishang.orders import services as orders
 from weishang.orders.carriers import carrier_choices, carrier_name
@@ -40,8 +41,9 @@ from weishang.payments import services as payments
 from weishang.payments.providers import get_provider
 from weishang.sales import services as sales
 
-from . import order_events
+from . import order_events, session_cart
 from .forms import (
+    BuyerNoteForm,
     CancelOrderForm,
     ClaimForm,
     ClaimGoodsSentForm,
@@ -125,16 +127,28 @@ def product_detail(request, slug: str):
         raise Http404 from exc
     if request.method == "POST":
         customer = _customer_of(request.user)
-        if customer is None:
-            return redirect_to_login(request.path)
         sku_id = _int(request.POST.get("sku"))
+        quantity = parse_int(
+            request.POST.get("quantity", "1"), min_value=1, max_value=orders.MAX_QUANTITY
+        )
         if sku_id not in {sku.pk for sku in product.skus.all()}:
             messages.error(request, _("Choose one of the specifications shown."))
+        elif quantity is None:
+            messages.error(
+                request,
+                _("Quantity must be a whole number from 1 to %(max)d.")
+                % {"max": orders.MAX_QUANTITY},
+            )
+        elif "buy_now" in request.POST:
+            # Straight to the review of this one item; the cart is left as it is.
+            return redirect(f"{reverse('storefront:checkout')}?buy={sku_id}&qty={quantity}")
+        elif customer is None:
+            session_cart.set_quantity(request, sku_id, quantity, add=True)
+            messages.success(request, _("Added to your cart. Sign in when you want to order."))
+            return redirect("storefront:product_detail", slug=product.slug)
         else:
             try:
-                orders.add_to_cart(
-                    customer=customer, sku_id=sku_id, quantity=request.POST.get("quantity", "1")
-                )
+                orders.add_to_cart(customer=customer, sku_id=sku_id, quantity=quantity)
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
@@ -151,7 +165,10 @@ def _device_id(request) -> str:
 
 
 def _signed_in(request, customer, response):
-    """Moves the share link an anonymous visitor opened to his account; remembers the device."""
+    """Moves the share link an anonymous visitor opened and the cart he filled to his account;
+    remembers the device."""
+    if guest_cart := session_cart.pop(request):
+        orders.merge_cart(customer=customer, items=guest_cart)
     if binding.REF_COOKIE in request.COOKIES:
         binding.claim_cookie_binding(
             customer=customer, cookie_value=request.COOKIES[binding.REF_COOKIE]
@@ -223,6 +240,7 @@ def logout_view(request):
 @require_http_methods(["GET", "POST"])
 def account(request):
     customer = request.customer
+    picker = {}
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -232,11 +250,20 @@ def account(request):
                 messages.success(request, _("Your password is set."))
                 return redirect("storefront:account")
             elif action == "address" and valid(request, form := NewAddressForm(request.POST)):
-                customers.add_address(customer=customer, **form.cleaned_data)
-                messages.success(request, _("Address added."))
-                return redirect(_safe_next(request, "storefront:account"))
+                picker = form.cleaned_data
+                if "pick" not in request.POST:
+                    customers.add_address(customer=customer, **form.address())
+                    messages.success(request, _("Address added."))
+                    return redirect(_safe_next(request, "storefront:account"))
+            elif action == "default_address":
+                customers.set_default_address(
+                    customer=customer, address_id=_int(request.POST.get("address"))
+                )
+                messages.success(request, _("Default address changed."))
+                return redirect("storefront:account")
         except DomainError as exc:
             messages.error(request, exc.message)
+    form = request.POST if request.POST.get("action") == "address" else {}
     return render(
         request,
         "storefront/account.html",
@@ -245,10 +272,32 @@ def account(request):
             "distributor": distribution_reads.distributor_for_customer(customer),
             "application": distribution_reads.latest_application(customer),
             "addresses": customer.addresses.all(),
-            "form": request.POST if request.POST.get("action") == "address" else {},
+            "form": form,
+            "picker": _picker(picker),
             "next": request.POST.get("next") or request.GET.get("next", ""),
         },
     )
+
+
+def _picker(chosen) -> dict:
+    """The address picker's lists for the province and city chosen so far."""
+    province, city = chosen.get("province", ""), chosen.get("city", "")
+    return {
+        "provinces": divisions.provinces(),
+        "cities": divisions.children(province),
+        "districts": divisions.children(city),
+        "province": province,
+        "city": city,
+        "district": chosen.get("district_code", ""),
+        "version": divisions.version(),
+    }
+
+
+@require_http_methods(["GET"])
+def division_children(request):
+    """The cities of a province or the districts of a city, for the address picker's script."""
+    code = request.GET.get("parent", "")
+    return JsonResponse({"children": divisions.children(code if len(code) in (2, 4) else "")})
 
 
 # Cart --------------------------------------------------------------------------------------------
@@ -269,31 +318,54 @@ class Line:
         return self.price.amount_fen * self.quantity
 
 
-@customer_required
+def _freight(goods_fen: int, address) -> int:
+    """The freight for the goods to the address's province; the default rule without one."""
+    return freight.freight_fen(
+        goods_fen=goods_fen,
+        province_code=address.province_code if address else freight.DEFAULT,
+        rules=order_reads.freight_rules(),
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def cart(request):
-    customer = request.customer
+    """The customer's cart, or a visitor's (kept in his session until he signs in)."""
+    customer = _customer_of(request.user)
     if request.method == "POST":
         sku_id = _int(request.POST.get("sku"))
         quantity = "0" if "remove" in request.POST else request.POST.get("quantity", "")
         try:
-            orders.set_cart_quantity(customer=customer, sku_id=sku_id, quantity=quantity)
+            if customer is not None:
+                orders.set_cart_quantity(customer=customer, sku_id=sku_id, quantity=quantity)
+            elif sku_id in session_cart.items(request):
+                session_cart.set_quantity(request, sku_id, orders.parse_quantity(quantity))
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
             return redirect("storefront:cart")
     now = timezone.now()
-    lines = [
-        Line(item.sku, item.quantity, catalog.sku_price(item.sku, now))
-        for item in order_reads.cart_for_customer(customer)
-    ]
+    if customer is not None:
+        items = [(item.sku, item.quantity) for item in order_reads.cart_for_customer(customer)]
+        address = customer.addresses.first()
+    else:
+        guest = session_cart.items(request)
+        skus = catalog.skus_with_periods(guest)
+        items = [(skus[sku_id], qty) for sku_id, qty in guest.items() if sku_id in skus]
+        address = None
+    lines = [Line(sku, quantity, catalog.sku_price(sku, now)) for sku, quantity in items]
+    goods_fen = sum(line.total_fen for line in lines)
+    freight_fen = _freight(goods_fen, address)
     return render(
         request,
         "storefront/cart.html",
         {
             "lines": lines,
-            "total_fen": sum(line.total_fen for line in lines),
+            "goods_fen": goods_fen,
+            "freight_fen": freight_fen,
+            "freight_to": address.province if address else "",
+            "total_fen": goods_fen + freight_fen,
             "max_quantity": orders.MAX_QUANTITY,
+            "signed_in": customer is not None,
         },
     )
 
@@ -307,9 +379,12 @@ def _review(
     quantities: dict[int, str],
     address_id=None,
     confirmed=False,
+    buy_now=False,
+    buyer_note="",
     now: datetime | None = None,
 ):
-    """The review page for {sku_id: quantity as typed}; the customer can edit it and place it."""
+    """The review page for {sku_id: quantity as typed}; the customer can edit it and place it.
+    ``buy_now``: the items come from the product page's "Buy now", and the cart stays as it is."""
     now = now or timezone.now()
     skus = catalog.skus_with_periods(quantities)
     lines, bad_quantity = [], False
@@ -337,11 +412,24 @@ def _review(
         for line in lines
         if line.quantity and line.sku.product.needs_return_confirmation
     }
+    goods_fen = sum(line.total_fen for line in lines)
+    freight_fen = _freight(goods_fen, next((a for a in addresses if a.pk == chosen), None))
     context = {
         "lines": lines,
-        "total_fen": sum(line.total_fen for line in lines),
+        "goods_fen": goods_fen,
+        "freight_fen": freight_fen,
+        "total_fen": goods_fen + freight_fen,
         "addresses": addresses,
         "chosen_address": chosen,
+        "buy_now": buy_now,
+        "buyer_note": buyer_note,
+        # Where adding an address comes back to: this review, a "Buy now" one included.
+        "review_url": reverse("storefront:checkout")
+        + (
+            "?" + urlencode({"buy": lines[0].sku.pk, "qty": lines[0].quantity_input})
+            if buy_now and len(lines) == 1
+            else ""
+        ),
         "excludable_products": list(excludable.values()),
         "confirmed": confirmed,
         "max_quantity": orders.MAX_QUANTITY,
@@ -359,7 +447,11 @@ def checkout(request):
             quantities=_prefixed(request.POST, "qty_"),
             address_id=request.POST.get("address"),
             confirmed=request.POST.get("confirm_return_exclusion") == "on",
+            buy_now=request.POST.get("buy_now") == "1",
+            buyer_note=request.POST.get("buyer_note", "")[: orders.BUYER_NOTE_LENGTH],
         )
+    if (sku_id := _int(request.GET.get("buy"))) is not None:
+        return _review(request, quantities={sku_id: request.GET.get("qty", "1")}, buy_now=True)
     quantities = {
         item.sku_id: str(item.quantity) for item in order_reads.cart_for_customer(request.customer)
     }
@@ -380,7 +472,12 @@ def place_order(request):
     address_id = _int(post.get("address"))
     expected_total_fen = _int(post.get("expected_total_fen"))
     address = customer.addresses.filter(pk=address_id).first() if address_id else None
+    buy_now = post.get("buy_now") == "1"
+    note_form = BuyerNoteForm(post)
+    buyer_note = post.get("buyer_note", "")[: orders.BUYER_NOTE_LENGTH]
     try:
+        if not valid(request, note_form):
+            raise OrderError(_("Please check your order again."))
         if expected_total_fen is None:
             raise OrderError(_("Please review your order before placing it."))
         if address is None:
@@ -392,10 +489,19 @@ def place_order(request):
             confirm_return_exclusion=confirmed,
             expected_total_fen=expected_total_fen,
             device_id=_device_id(request),
+            buyer_note=note_form.cleaned_data["buyer_note"],
+            clear_cart=not buy_now,
         )
     except DomainError as exc:
         messages.error(request, exc.message)
-        return _review(request, quantities=items, address_id=address_id, confirmed=confirmed)
+        return _review(
+            request,
+            quantities=items,
+            address_id=address_id,
+            confirmed=confirmed,
+            buy_now=buy_now,
+            buyer_note=buyer_note,
+        )
     try:
         payment = payments.start_payment(order=order)
     except DomainError as exc:
