@@ -117,9 +117,17 @@ POLICY = {
         DISTRIBUTION,
     ),
     **dict.fromkeys(
-        ["withdrawal_list", "withdrawal_act", "held_commission_list", "held_commission_act"],
+        [
+            "withdrawal_list",
+            "withdrawal_act",
+            "held_commission_list",
+            "held_commission_act",
+            "withholding_rule",
+        ],
         MONEY_OUT,
     ),
+    # The payee's full account number: only the roles that pay see it (PIPL Art. 51).
+    "withdrawal_payee": ({OWNER, FINANCE}, {OWNER, FINANCE}),
     "audit_log": READ_ONLY,
     **dict.fromkeys(["staff_list", "staff_create", "staff_role", "staff_deactivate"], STAFF),
 }

@@ -22,7 +22,7 @@ from weishang.orders.models import Order, ReturnRequest
 from weishang.payments.models import Payment
 from weishang.transactions import step
 
-from . import fraud, ledger, rules, tax
+from . import fraud, ledger, rules, selectors, tax
 from .locks import lock_accounts, lock_commissions, lock_withdrawal
 from .models import Account, Commission, PlanMode, Transfer, Withdrawal, WithholdingRule
 from .payouts import get_backend, send_payout_task
@@ -616,7 +616,7 @@ def mark_withdrawal_paid(
     # One payout of his at a time, so the month's earlier payouts are final when this one counts.
     list(lock_accounts(distributor_id=w.distributor_id, kinds=[Kind.WITHDRAWING]))
     w.payout_reference, w.payout_key, w.payout_requested_at = reference, uuid.uuid4().hex, now
-    w.withholding_rule = withholding_rule_in_force()
+    w.withholding_rule = selectors.withholding_rule()
     w.withheld_fen = _withholding_fen(w, w.withholding_rule, now)
     w.save(
         update_fields=[
@@ -647,10 +647,6 @@ def mark_withdrawal_paid(
 # Tax withheld from payouts (tax.py) -------------------------------------------------------------
 
 PAID_OUT = (Withdrawal.Status.PAYING, Withdrawal.Status.PAYOUT_FAILED, Withdrawal.Status.PAID)
-
-
-def withholding_rule_in_force() -> WithholdingRule | None:
-    return WithholdingRule.objects.order_by("-created_at", "-pk").first()
 
 
 def _withholding_fen(w: Withdrawal, rule: WithholdingRule | None, now: datetime) -> int:
@@ -698,7 +694,7 @@ def set_withholding_rule(
             )
     else:
         rate_bp = 0
-    before = withholding_rule_in_force()
+    before = selectors.withholding_rule()
     rule = WithholdingRule.objects.create(
         kind=kind, rate_bp=rate_bp, created_by=actor, created_at=now or timezone.now()
     )
