@@ -15,6 +15,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from weishang.distribution.models import Distributor
 from weishang.orders.models import Order
@@ -145,14 +146,14 @@ def distributors_with_kpis():
 # minus on pending and a plus on available; a payout and the tax withheld from it are one "paid".
 
 EVENTS = {
-    "earn": _("Commission earned"),
-    "release": _("Released after review"),
-    "reject": _("Rejected after review"),
-    "settle": _("Settled"),
-    "reverse": _("Reversed"),
-    "withdraw": _("Withdrawal requested"),
-    "withdraw_release": _("Withdrawal rejected"),
-    "payout": _("Paid to you"),
+    "earn": pgettext_lazy("ledger event", "Commission earned"),
+    "release": pgettext_lazy("ledger event", "Released after review"),
+    "reject": pgettext_lazy("ledger event", "Rejected after review"),
+    "settle": pgettext_lazy("ledger event", "Settled"),
+    "reverse": pgettext_lazy("ledger event", "Reversed"),
+    "withdraw": pgettext_lazy("ledger event", "Withdrawal requested"),
+    "withdraw_release": pgettext_lazy("ledger event", "Withdrawal rejected"),
+    "payout": pgettext_lazy("ledger event", "Paid to you"),
 }
 EVENTS["withhold"] = EVENTS["payout"]
 # How each event changes what he has earned in all (+ in, − out, "" a move within it).
@@ -209,7 +210,7 @@ def _event(t: Transfer, distributor_id: int) -> LedgerEvent:
     return LedgerEvent(
         at=t.created_at,
         kind=t.kind,
-        event=str(EVENTS.get(t.kind, _("Other"))),
+        event=str(EVENTS.get(t.kind, pgettext_lazy("ledger event", "Other"))),
         state=state,
         sign=SIGNS.get(t.kind, ""),
         amount_fen=t.amount_fen,

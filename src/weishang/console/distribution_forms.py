@@ -6,6 +6,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from weishang.commissions.models import Commission, Withdrawal, WithholdingRule
 from weishang.customers.forms import MobileField
@@ -148,7 +149,7 @@ class PayoutAccountForm(forms.Form):
 
     kind = choice_field(
         PayoutAccount.Kind.choices,
-        label=_("Kind"),
+        label=pgettext_lazy("payout account", "Kind"),
         message=_("Choose a bank card, WeChat or Alipay."),
     )
     number = forms.CharField(label=_("Card number or account"), max_length=64, strip=True)

@@ -6,6 +6,7 @@ import csv
 import io
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from fpdf import FPDF
 
 from weishang.commissions.selectors import LedgerEvent, Statement
@@ -19,10 +20,10 @@ def title(statement: Statement) -> str:
 
 def summary(statement: Statement) -> list[tuple[str, int]]:
     return [
-        (_("Earned"), statement.earned_fen),
-        (_("Reversed"), statement.reversed_fen),
-        (_("Tax withheld"), statement.withheld_fen),
-        (_("Paid to you"), statement.paid_fen),
+        (pgettext("statement", "Earned"), statement.earned_fen),
+        (pgettext("statement", "Reversed"), statement.reversed_fen),
+        (pgettext("statement", "Tax withheld"), statement.withheld_fen),
+        (pgettext("statement", "Paid to you"), statement.paid_fen),
     ]
 
 
@@ -36,7 +37,12 @@ def _event_cells(event: LedgerEvent) -> list[str]:
 
 
 def _columns() -> list[str]:
-    return [_("Time"), _("Event"), _("State"), _("Order")]
+    return [
+        pgettext("statement", "Time"),
+        pgettext("statement", "Event"),
+        pgettext("statement", "State"),
+        pgettext("statement", "Order"),
+    ]
 
 
 def as_csv(statement: Statement) -> bytes:
@@ -45,11 +51,18 @@ def as_csv(statement: Statement) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([title(statement)])
-    writer.writerow([_("Store"), statement.distributor.store_name])
+    writer.writerow([pgettext("statement", "Store"), statement.distributor.store_name])
     for label, fen in summary(statement):
         writer.writerow([label, format_yuan(fen)])
     writer.writerow([])
-    writer.writerow([*_columns(), _("Amount (yuan)"), _("Tax withheld"), _("Paid to you")])
+    writer.writerow(
+        [
+            *_columns(),
+            pgettext("statement", "Amount (yuan)"),
+            pgettext("statement", "Tax withheld"),
+            pgettext("statement", "Paid to you"),
+        ]
+    )
     for event in statement.events:
         writer.writerow(
             [
@@ -77,6 +90,7 @@ def as_pdf(statement: Statement) -> bytes:
     font = cjk_font_path()
     if font:
         pdf.add_font("cjk", fname=font)
+        pdf.add_font("cjk", style="B", fname=font)  # table headings are bold
         pdf.set_font("cjk", size=10)
     else:  # no CJK font installed: Latin text still prints
         pdf.set_font("helvetica", size=10)
@@ -86,7 +100,11 @@ def as_pdf(statement: Statement) -> bytes:
     pdf.cell(0, 10, title(statement), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font_size(10)
     pdf.cell(
-        0, 7, f"{_('Store')}: {statement.distributor.store_name}", new_x="LMARGIN", new_y="NEXT"
+        0,
+        7,
+        f"{pgettext('statement', 'Store')}: {statement.distributor.store_name}",
+        new_x="LMARGIN",
+        new_y="NEXT",
     )
     pdf.ln(2)
     with pdf.table(col_widths=(60, 40), width=100, align="LEFT") as table:
@@ -97,7 +115,7 @@ def as_pdf(statement: Statement) -> bytes:
     pdf.ln(4)
     with pdf.table(col_widths=(28, 28, 52, 36, 46)) as table:
         header = table.row()
-        for name in [*_columns(), _("Amount")]:
+        for name in [*_columns(), pgettext("statement", "Amount")]:
             header.cell(name)
         for event in statement.events:
             row = table.row()

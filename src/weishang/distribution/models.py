@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from weishang.crypto import EncryptedTextField
 
@@ -230,20 +231,22 @@ class PayoutAccount(models.Model):
     shown masked; finance sees it in full only on the page where it pays a withdrawal."""
 
     class Kind(models.TextChoices):
-        BANK_CARD = "bank_card", _("bank card")
-        WECHAT = "wechat", _("WeChat")
-        ALIPAY = "alipay", _("Alipay")
+        BANK_CARD = "bank_card", pgettext_lazy("payout account", "bank card")
+        WECHAT = "wechat", pgettext_lazy("payout account", "WeChat")
+        ALIPAY = "alipay", pgettext_lazy("payout account", "Alipay")
 
     distributor = models.ForeignKey(
         Distributor, on_delete=models.PROTECT, related_name="payout_accounts"
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    kind = models.CharField(pgettext_lazy("payout account", "kind"), max_length=16, choices=Kind)
     holder_name = EncryptedTextField(_("account holder"))
     number = EncryptedTextField(_("card number or account"))
     number_masked = models.CharField(_("card number or account"), max_length=40)
-    bank_code = models.CharField(_("bank"), max_length=16, blank=True)
-    added_at = models.DateTimeField(_("added"))
-    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+    bank_code = models.CharField(pgettext_lazy("payout account", "bank"), max_length=16, blank=True)
+    added_at = models.DateTimeField(pgettext_lazy("payout account", "added"))
+    removed_at = models.DateTimeField(
+        pgettext_lazy("payout account", "removed"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("payout account")
