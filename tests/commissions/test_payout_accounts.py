@@ -75,7 +75,7 @@ def pay_out(staff, api, django_capture_on_commit_callbacks):
     return pay_out
 
 
-# Accounts ------------------------------------------------------------------------------------------
+# Accounts ----------------------------------------------------------------------------------------
 
 
 def test_a_card_in_his_own_name_is_stored_encrypted_and_shown_masked(card):
@@ -143,7 +143,7 @@ def test_finance_sees_the_payee_in_full_only_to_pay_and_it_is_audited(card, rich
     assert entry.actor == staff and ICBC_CARD not in str(entry.after)
 
 
-# Tax withheld --------------------------------------------------------------------------------------
+# Tax withheld ------------------------------------------------------------------------------------
 
 
 def test_labour_withholding_is_posted_to_tax_payable_and_the_payout_sends_the_rest(
@@ -191,7 +191,7 @@ def test_a_bad_rule_is_refused(staff, kind, rate_bp):
     assert selectors.withholding_rule() is None
 
 
-# The monthly statement -----------------------------------------------------------------------------
+# The monthly statement ---------------------------------------------------------------------------
 
 
 def test_monthly_statement_adds_up_and_reads_back_from_csv_and_pdf(
