@@ -215,3 +215,16 @@ def test_monthly_statement_adds_up_and_reads_back_from_csv_and_pdf(
     }
     assert rows[-1][-2:] == ["800.00", "4200.00"]
     assert "¥800.00" in text and "¥4,200.00" in text and rich.store_name in text
+
+
+def test_his_data_copy_shows_the_account_masked_and_closure_erases_it(card, rich):
+    from weishang.distribution import personal_data
+
+    copy = personal_data.personal_data_for(rich.customer)["payout_accounts"]
+    assert [(a["kind"], a["number"], a["holder_name"]) for a in copy] == [
+        ("bank_card", "**** 2344", "李四")
+    ]
+    personal_data.erase_personal_data(rich.customer, now=timezone.now())
+    closed = PayoutAccount.objects.get()
+    assert ICBC_CARD not in (closed.number, closed.number_masked)
+    assert closed.holder_name == "[closed]" and closed.removed_at is not None
