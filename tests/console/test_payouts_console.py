@@ -106,11 +106,15 @@ def test_both_see_the_tax_withheld_on_the_payout(
     assert (paid_withdrawal.withheld_fen, paid_withdrawal.net_fen) == (100, 400)
     row = visible_text(dclient.get("/d/withdrawals/"))
     assert "Tax withheld ¥1.00" in row and "Paid to you ¥4.00" in row
-    Withdrawal.objects.filter(pk=paid_withdrawal.pk).update(status="paying")  # still in the queue
     english(client).force_login(staff)
-    page = visible_text(client.get("/console/withdrawals/"))
-    assert "tax withheld ¥1.00" in page and "paid ¥4.00" in page
-    assert "**** 2344" in page and CARD not in page
+    page = client.get("/console/withdrawals/")
+    assert [(w.withheld_fen, w.net_fen) for w, _payee in page.context["paid"]] == [(100, 400)]
+    text = visible_text(page)
+    assert "¥1.00" in text and "¥4.00" in text and "BANK-1" in text
+    assert "**** 2344" in text and CARD not in text
+    Withdrawal.objects.filter(pk=paid_withdrawal.pk).update(status="paying")  # back in the queue
+    text = visible_text(client.get("/console/withdrawals/"))
+    assert "tax withheld ¥1.00 · paid ¥4.00" in text
 
 
 def test_only_finance_sees_the_payee_and_the_look_is_audited(

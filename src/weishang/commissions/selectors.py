@@ -94,6 +94,15 @@ def withdrawal_queue(
     )
 
 
+def recently_paid(*, since: datetime, limit: int = 50):
+    """Withdrawals paid since ``since``, newest first, with the tax withheld from each."""
+    return (
+        Withdrawal.objects.filter(status=Withdrawal.Status.PAID, paid_at__gte=since)
+        .select_related("distributor", "payout_account")
+        .order_by("-paid_at", "-pk")[:limit]
+    )
+
+
 def held_commissions():
     """Commissions held for review, oldest first, with the order and the distributor."""
     return (

@@ -2,12 +2,15 @@
 withdrawal and held-commission queues, and the programme settings. Thin: every change goes through
 a service, which writes the audit log in its own transaction."""
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import messages
 from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
@@ -208,6 +211,8 @@ def application_act(request, application_id: int, action: str):
 
 # Withdrawals -------------------------------------------------------------------------------------
 
+PAID_SHOWN_DAYS = 30
+
 
 @staff_required
 def withdrawal_list(request):
@@ -221,6 +226,12 @@ def withdrawal_list(request):
         {
             "page": page,
             "rows": rows,
+            "paid": [
+                (w, payout_accounts.describe(w.payout_account) if w.payout_account else "")
+                for w in commission_selectors.recently_paid(
+                    since=timezone.now() - timedelta(days=PAID_SHOWN_DAYS)
+                )
+            ],
             "rule_label": _rule_label(commission_selectors.withholding_rule()),
             "nav": "withdrawals",
         },
