@@ -81,7 +81,7 @@ def test_removing_an_account_and_a_forged_id_is_a_message(dclient, shop):  # noq
 
 def test_the_ledger_page_has_one_row_per_event_and_no_account_names(
     client,
-    shop,
+    shop,  # noqa: F811
     paid_withdrawal,
     django_assert_max_num_queries,  # noqa: F811
 ):
@@ -98,8 +98,8 @@ def test_the_ledger_page_has_one_row_per_event_and_no_account_names(
 
 def test_both_see_the_tax_withheld_on_the_payout(
     client,
-    dclient,
-    shop,
+    dclient,  # noqa: F811
+    shop,  # noqa: F811
     paid_withdrawal,
     staff,  # noqa: F811
 ):
@@ -119,7 +119,7 @@ def test_both_see_the_tax_withheld_on_the_payout(
 
 def test_only_finance_sees_the_payee_and_the_look_is_audited(
     client,
-    shop,
+    shop,  # noqa: F811
     staff,
     django_user_model,  # noqa: F811
 ):
