@@ -679,6 +679,12 @@ def _withholding_fen(w: Withdrawal, rule: WithholdingRule | None, now: datetime)
     )
 
 
+def withholding_preview(*, withdrawal: Withdrawal, now: datetime | None = None) -> int:
+    """The tax that paying this withdrawal now would withhold, for finance to transfer the rest;
+    ``mark_withdrawal_paid`` works it out again under its lock."""
+    return _withholding_fen(withdrawal, selectors.withholding_rule(), now or timezone.now())
+
+
 @transaction.atomic
 def set_withholding_rule(
     *, actor, kind: str, rate_bp: int = 0, now: datetime | None = None

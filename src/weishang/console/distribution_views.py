@@ -251,12 +251,15 @@ def withdrawal_payee(request, withdrawal_id: int):
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("console:withdrawal_list")
+    withheld = commissions.withholding_preview(withdrawal=withdrawal)
     return render(
         request,
         "console/distribution/withdrawal_payee.html",
         {
             "withdrawal": withdrawal,
             "payee": payee,
+            "withheld_fen": withheld,
+            "net_fen": withdrawal.amount_fen - withheld,
             "nav": "withdrawals",
         },
     )
