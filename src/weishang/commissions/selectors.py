@@ -74,7 +74,11 @@ def dashboard(distributor: Distributor, *, now: datetime | None = None) -> dict[
 
 
 def withdrawals_of(distributor: Distributor):
-    return Withdrawal.objects.filter(distributor=distributor).order_by("-requested_at", "-pk")
+    return (
+        Withdrawal.objects.filter(distributor=distributor)
+        .select_related("payout_account")
+        .order_by("-requested_at", "-pk")
+    )
 
 
 def withdrawal_queue(
