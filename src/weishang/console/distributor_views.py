@@ -328,7 +328,7 @@ def statement_file(request, year: int, month: int, extension: str):
     """One month's statement as PDF or CSV, for one of the last twelve months."""
     try:
         first = date(year, month, 1)
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise Http404 from exc
     if first not in _recent_months(timezone.localdate()) or extension not in ("pdf", "csv"):
         raise Http404
