@@ -176,3 +176,34 @@ def test_the_brand_sets_the_withholding_rule(console):
         "kind": "flat",
         "rate_bp": 350,
     }
+
+
+def test_list_pages_read_payout_accounts_without_a_query_each(
+    client,
+    dclient,  # noqa: F811
+    shop,  # noqa: F811
+    staff,
+    django_assert_max_num_queries,
+):
+    deliver(shop["order"])
+    services.settle_commissions(now=timezone.now() + timedelta(days=9))
+    distributor = shop["distributor"]
+    card = payout_accounts.add_payout_account(
+        distributor=distributor, kind="bank_card", number=CARD, holder_name="李四"
+    )
+    for index, account in enumerate([card, shop["alipay"], card, shop["alipay"]]):
+        services.request_withdrawal(
+            distributor=distributor,
+            amount_fen=100,
+            request_key=f"k{index}",
+            payout_account=account,
+        )
+    with django_assert_max_num_queries(12):
+        page = dclient.get("/d/withdrawals/").content.decode()
+    assert page.count("**** 2344") >= 2 and page.count("139****1111") >= 2
+    with django_assert_max_num_queries(10):
+        assert dclient.get("/d/payout-accounts/").status_code == 200
+    english(client).force_login(staff)
+    with django_assert_max_num_queries(12):
+        page = client.get("/console/withdrawals/").content.decode()
+    assert page.count('data-testid="withdrawal-row"') == 4
