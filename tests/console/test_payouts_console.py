@@ -17,8 +17,11 @@ from weishang.commissions.models import Withdrawal
 from weishang.compliance.models import AuditEntry
 from weishang.distribution.models import PayoutAccount
 
+from . import test_distributor_console
 from .conftest import english
-from .test_distributor_console import dclient, shop  # noqa: F401 - the distributor's fixtures
+
+# The distributor console's fixtures: a distributor with a paid order, and his signed-in client.
+shop, dclient = test_distributor_console.shop, test_distributor_console.dclient
 
 CARD = "6222020000000012344"  # ICBC debit-card BIN, valid Luhn digit
 RAW_WORDS = re.compile(
@@ -35,7 +38,7 @@ def visible_text(response) -> str:
 
 
 @pytest.fixture
-def paid_withdrawal(shop, staff, django_capture_on_commit_callbacks):  # noqa: F811
+def paid_withdrawal(shop, staff, django_capture_on_commit_callbacks):
     deliver(shop["order"])
     services.settle_commissions(now=timezone.now() + timedelta(days=9))
     card = payout_accounts.add_payout_account(
@@ -52,7 +55,7 @@ def paid_withdrawal(shop, staff, django_capture_on_commit_callbacks):  # noqa: F
     return w
 
 
-def test_a_card_in_another_name_is_a_message_and_nothing_is_added(dclient, shop):  # noqa: F811
+def test_a_card_in_another_name_is_a_message_and_nothing_is_added(dclient, shop):
     response = dclient.post(
         "/d/payout-accounts/", {"kind": "bank_card", "number": CARD, "holder_name": "王五"}
     )
@@ -72,7 +75,7 @@ def test_a_card_in_another_name_is_a_message_and_nothing_is_added(dclient, shop)
     assert "Industrial and Commercial Bank of China **** 2344" in page and CARD not in page
 
 
-def test_removing_an_account_and_a_forged_id_is_a_message(dclient, shop):  # noqa: F811
+def test_removing_an_account_and_a_forged_id_is_a_message(dclient, shop):
     response = dclient.post("/d/payout-accounts/", {"action": "remove", "account": "x"})
     assert "not one of yours" in response.content.decode()
     dclient.post("/d/payout-accounts/", {"action": "remove", "account": shop["alipay"].pk})
@@ -81,9 +84,9 @@ def test_removing_an_account_and_a_forged_id_is_a_message(dclient, shop):  # noq
 
 def test_the_ledger_page_has_one_row_per_event_and_no_account_names(
     client,
-    shop,  # noqa: F811
+    shop,
     paid_withdrawal,
-    django_assert_max_num_queries,  # noqa: F811
+    django_assert_max_num_queries,
 ):
     client.force_login(shop["distributor"].customer.user)  # Chinese, the default language
     with django_assert_max_num_queries(10):
@@ -98,10 +101,10 @@ def test_the_ledger_page_has_one_row_per_event_and_no_account_names(
 
 def test_both_see_the_tax_withheld_on_the_payout(
     client,
-    dclient,  # noqa: F811
-    shop,  # noqa: F811
+    dclient,
+    shop,
     paid_withdrawal,
-    staff,  # noqa: F811
+    staff,
 ):
     assert (paid_withdrawal.withheld_fen, paid_withdrawal.net_fen) == (100, 400)
     row = visible_text(dclient.get("/d/withdrawals/"))
@@ -119,9 +122,9 @@ def test_both_see_the_tax_withheld_on_the_payout(
 
 def test_only_finance_sees_the_payee_and_the_look_is_audited(
     client,
-    shop,  # noqa: F811
+    shop,
     staff,
-    django_user_model,  # noqa: F811
+    django_user_model,
 ):
     deliver(shop["order"])
     services.settle_commissions(now=timezone.now() + timedelta(days=9))
@@ -149,7 +152,7 @@ def test_only_finance_sees_the_payee_and_the_look_is_audited(
     assert AuditEntry.objects.get(action="payout_account.reveal").actor == finance
 
 
-def test_statements_download_as_pdf_and_csv(dclient, paid_withdrawal):  # noqa: F811
+def test_statements_download_as_pdf_and_csv(dclient, paid_withdrawal):
     page = dclient.get("/d/statements/").content.decode()
     month = timezone.localdate().strftime("%Y-%m")
     assert f"/d/statements/{timezone.localdate().year}-{timezone.localdate().month}.pdf" in page
@@ -180,8 +183,8 @@ def test_the_brand_sets_the_withholding_rule(console):
 
 def test_list_pages_read_payout_accounts_without_a_query_each(
     client,
-    dclient,  # noqa: F811
-    shop,  # noqa: F811
+    dclient,
+    shop,
     staff,
     django_assert_max_num_queries,
 ):
@@ -207,3 +210,24 @@ def test_list_pages_read_payout_accounts_without_a_query_each(
     with django_assert_max_num_queries(12):
         page = client.get("/console/withdrawals/").content.decode()
     assert page.count('data-testid="withdrawal-row"') == 4
+
+
+def test_the_brand_reads_a_distributors_ledger_in_the_same_words(
+    client,
+    shop,
+    paid_withdrawal,
+    staff,
+    django_assert_max_num_queries,
+):
+    client.force_login(staff)  # Chinese, the default language
+    with django_assert_max_num_queries(20):
+        response = client.get(f"/console/distributors/{shop['distributor'].pk}/")
+    assert sorted(e.kind for e in response.context["ledger"]) == [
+        "earn",
+        "paid",
+        "settle",
+        "withdraw",
+    ]
+    ledger = visible_text(response).split("佣金明细", 1)[1]
+    assert not RAW_WORDS.search(ledger), RAW_WORDS.search(ledger)
+    assert "已付款" in ledger and "代扣个税 ¥1.00" in ledger

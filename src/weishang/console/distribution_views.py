@@ -48,6 +48,9 @@ SORTS = {
 }
 
 
+LEDGER_SHOWN = 50
+
+
 def _can_see_id_numbers(user) -> bool:
     """Only the roles that review applications see full ID numbers (PIPL Art. 51)."""
     return roles.has_role(user, "owner", "operator")
@@ -111,6 +114,8 @@ def distributor_detail(request, distributor_id: int):
                 distributor.pk, 0
             ),
             "invitees": distributor.invitees.count(),
+            "ledger": commission_selectors.ledger_events(distributor, limit=LEDGER_SHOWN),
+            "ledger_shown": LEDGER_SHOWN,
             "nav": "distributors",
         },
     )
