@@ -58,19 +58,19 @@ def test_database_refuses_non_positive_and_self_transfers(seller, amount):
         )
 
 
-def test_postings_and_dashboard(plan, seller, buyer, sku, django_assert_max_num_queries):
+def test_ledger_events_and_dashboard(plan, seller, buyer, sku, django_assert_max_num_queries):
     deliver(pay(place(buyer, {sku: 1})))
     pay(place(buyer, {sku: 2}))
     services.settle_commissions(now=after_window())
-    with django_assert_max_num_queries(2):
-        rows = selectors.postings(seller)
-    assert sorted((p.account_kind, p.amount_fen) for p in rows) == [
-        ("available", 199),
-        ("pending", -199),
-        ("pending", 199),
-        ("pending", 399),
+    with django_assert_max_num_queries(1):
+        rows = selectors.ledger_events(seller)
+    # One row per event: the settlement is one "settled" row, not a pending/available pair.
+    assert sorted((e.kind, e.sign, e.amount_fen) for e in rows) == [
+        ("earn", "+", 199),
+        ("earn", "+", 399),
+        ("settle", "", 199),
     ]
-    assert all(p.meaning for p in rows)
+    assert all(e.event and e.state for e in rows)
     with django_assert_max_num_queries(3):
         figures = selectors.dashboard(seller, now=after_window())
     assert figures["pending"] == 399 and figures["available"] == 199

@@ -26,6 +26,8 @@ LAWS = {
         r"Regulations on Direct Selling Administration",
         r"直销管理条例",
     ],
+    "Individual Income Tax Withholding Measures": [r"个人所得税扣缴申报管理办法"],
+    "Individual Income Tax Law Implementing Regulations": [r"个人所得税法实施条例"],
     "Prosecution Standards (II)": [r"prosecution standards \(II\)", r"立案追诉标准的规定（二）"],
 }
 ALIAS = re.compile(

@@ -12,6 +12,7 @@ from django.utils import timezone
 from tests.helpers import deliver, pay
 from weishang.commissions import ledger
 from weishang.commissions.models import CommissionPlan, Withdrawal
+from weishang.commissions.payout_accounts import add_payout_account
 from weishang.commissions.services import settle_commissions
 from weishang.distribution.models import Binding, ProgrammeSettings, ShareVisit
 
@@ -32,7 +33,16 @@ def shop(db, brand, make_customer, make_distributor, sku):
 
     order = pay(sales.place_order(customer=buyer, items={sku.pk: 2}, address=buyer.addresses.get()))
     ShareVisit.objects.create(distributor=distributor, source="qr", created_at=now)
-    return {"distributor": distributor, "buyer": buyer, "order": order, "sku": sku}
+    alipay = add_payout_account(
+        distributor=distributor, kind="alipay", number="13900001111", holder_name="李四"
+    )
+    return {
+        "distributor": distributor,
+        "buyer": buyer,
+        "order": order,
+        "sku": sku,
+        "alipay": alipay,
+    }
 
 
 @pytest.fixture
@@ -100,16 +110,19 @@ def test_customers_masked_with_city_and_order_count(
     assert "世纪大道" not in page and "13812345678" not in page
 
 
-def test_earnings_list_postings_and_balances(dclient, shop, django_assert_max_num_queries):
+def test_earnings_list_one_row_per_event_and_balances(dclient, shop, django_assert_max_num_queries):
     deliver(shop["order"])
     settle_commissions(now=timezone.now() + timedelta(days=9))
     with django_assert_max_num_queries(10):
         response = dclient.get("/d/earnings/")
     page = response.content.decode()
     assert response.context["balances"]["available"] == 798
-    assert sorted(r["amount_fen"] for r in response.context["rows"]) == [-798, 798, 798]
-    assert page.count(shop["order"].number) == 3
-    assert "−¥7.98" in page and "+¥7.98" in page
+    assert [(e.kind, e.sign, e.amount_fen) for e in response.context["page"]] == [
+        ("settle", "", 798),
+        ("earn", "+", 798),
+    ]
+    assert page.count(shop["order"].number) == 2
+    assert "+¥7.98" in page and "Settled" in page and "available to withdraw" in page
 
 
 def _make_available(shop):
@@ -127,7 +140,10 @@ def test_withdrawal_double_submit_makes_one(dclient, shop, django_assert_max_num
         form = dclient.get("/d/withdrawals/")
     key = _key(form)
     for _ in range(2):
-        response = dclient.post("/d/withdrawals/", {"amount": "5.5", "request_key": key})
+        response = dclient.post(
+            "/d/withdrawals/",
+            {"amount": "5.5", "request_key": key, "payout_account": shop["alipay"].pk},
+        )
         assert response.status_code == 302
     withdrawal = Withdrawal.objects.get()
     assert withdrawal.amount_fen == 550
@@ -149,7 +165,10 @@ def test_withdrawal_double_submit_makes_one(dclient, shop, django_assert_max_num
 )
 def test_bad_withdrawal_amounts_are_refused(dclient, shop, amount, message):
     _make_available(shop)
-    response = dclient.post("/d/withdrawals/", {"amount": amount, "request_key": uuid.uuid4().hex})
+    response = dclient.post(
+        "/d/withdrawals/",
+        {"amount": amount, "request_key": uuid.uuid4().hex, "payout_account": shop["alipay"].pk},
+    )
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Withdrawal.objects.exists()

@@ -90,6 +90,10 @@ def _b_values(world) -> dict:
         "withdrawal_id": b["withdrawal"].pk,
         "customer_id": b["order"].customer_id,
         "product_slug": b["product"].slug,  # the brand's catalogue: shared, not B's
+        # A statement names no distributor: it is always the signed-in one's own month.
+        "year": timezone.localdate().year,
+        "month": timezone.localdate().month,
+        "extension": "csv",
     }
 
 
@@ -127,12 +131,14 @@ def test_a_never_sees_b(client, world, route, entry, monkeypatch):
     assert response.status_code in (200, 403, 404), route
     if response.status_code != 200:
         return
-    if response["Content-Type"].startswith("text/html"):
-        page = response.content.decode()
+    if response["Content-Type"].startswith(("text/html", "text/csv")):
+        page = response.content.decode("utf-8-sig")
         _assert_nothing_of_b(page, world, route)
         a = world["a"]
         if entry.name == "orders":
             assert a["order"].number in page and a["masked"] in page  # the walk sees real pages
+        if entry.name == "statement_file":
+            assert a["distributor"].store_name in page  # his own statement
     else:
         # Share material made from a route parameter carries A's own token, never B's.
         assert encoded, route

@@ -66,6 +66,7 @@ READ_ONLY = frozenset(
         "distributor_detail",
         "application_list",
         "withdrawal_list",
+        "withdrawal_payee",
         "held_commission_list",
         "audit_log",
         "staff_list",
@@ -581,6 +582,10 @@ ACTS = {
     "withdrawal_act": Act(
         lambda w: Request(_url("withdrawal_act", w.withdrawal().pk, "approve"), {}),
         lambda w: Request(_url("withdrawal_act", w.withdrawal().pk, "reject"), {"reason": ""}),
+    ),
+    "withholding_rule": Act(
+        lambda w: Request(_url("withholding_rule"), {"kind": "flat", "rate_pc": "3"}),
+        lambda w: Request(_url("withholding_rule"), {"kind": "flat", "rate_pc": "三"}),
     ),
     "held_commission_act": Act(
         lambda w: Request(

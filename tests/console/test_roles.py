@@ -122,9 +122,17 @@ POLICY = {
         DISTRIBUTION,
     ),
     **dict.fromkeys(
-        ["withdrawal_list", "withdrawal_act", "held_commission_list", "held_commission_act"],
+        [
+            "withdrawal_list",
+            "withdrawal_act",
+            "held_commission_list",
+            "held_commission_act",
+            "withholding_rule",
+        ],
         MONEY_OUT,
     ),
+    # The payee's full account number: only the roles that pay see it (PIPL Art. 51).
+    "withdrawal_payee": ({OWNER, FINANCE}, {OWNER, FINANCE}),
     "audit_log": READ_ONLY,
     # Customers: every role finds one; who sees his full details is decided on the page.
     "customer_list": READ_ONLY,

@@ -24,11 +24,14 @@ from tests.console.test_every_act_audited import ACTS, READ_ONLY
 from tests.console.test_roles import console_routes
 from tests.helpers import png_upload
 from weishang.catalog.models import Licence, PricePeriod, Product, ProductImage, Sku
+from weishang.commissions import payout_accounts
+from weishang.commissions import services as commissions
+from weishang.commissions.models import Withdrawal
 from weishang.compliance import complaints
 from weishang.compliance.models import Complaint
 from weishang.console import roles
 from weishang.customers.models import Customer
-from weishang.distribution.models import Distributor
+from weishang.distribution.models import Distributor, ProgrammeSettings
 from weishang.orders import claims
 from weishang.orders import services as orders
 from weishang.orders.models import Order, OrderStatus, QualityClaim, ReturnRequest
@@ -38,7 +41,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PHONE, LAPTOP = (390, 844), (1440, 900)
 # Routes answering a GET with a file, not a page: their own tests fetch them.
 DOWNLOADS = frozenset({"export_download", "complaint_photo", "claim_photo", "waybill_template"})
-DISTRIBUTOR_DOWNLOADS = frozenset({"product_qr_svg"})
+DISTRIBUTOR_DOWNLOADS = frozenset({"product_qr_svg", "statement_file"})
 
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 # Every element whose own text is "搜索" (a button, a link) lays it out on one line.
@@ -83,6 +86,18 @@ def demo(settings, tmp_path):
         description="收到时已经发霉。",
         photos=[png_upload()],
     )
+    store = Distributor.objects.get(customer__mobile="13900139000")
+    # A month on, the demo store's settled commission is small: the brand allows ¥1 withdrawals.
+    commissions.settle_commissions(now=timezone.now() + timedelta(days=30))
+    ProgrammeSettings.objects.update_or_create(pk=1, defaults={"withdrawal_min_fen": 100})
+    card = payout_accounts.add_payout_account(
+        distributor=store, kind="bank_card", number="6222020000000012344", holder_name="李小枣"
+    )
+    withdrawal = commissions.request_withdrawal(
+        distributor=store, amount_fen=500, request_key="phone-test", payout_account=card
+    )
+    finance = get_user_model().objects.get(username="finance")
+    commissions.approve_withdrawal(withdrawal=withdrawal, actor=finance)
     sku = Sku.objects.order_by("pk").first()
     now = timezone.now()
     PricePeriod.objects.create(
@@ -106,6 +121,7 @@ def real_ids() -> dict:
         "image_id": first(ProductImage).pk,
         "licence_id": first(Licence).pk,
         "distributor_id": first(Distributor).pk,
+        "withdrawal_id": first(Withdrawal).pk,
         "customer_id": Customer.objects.get(mobile="13800138000").pk,
         "user_id": get_user_model().objects.get(username="operator").pk,
     }
@@ -123,7 +139,7 @@ def route_url(namespace: str, name: str, pattern, ids: dict) -> str:
             kwargs[param] = ids["number"][kind]
         elif param in ids:
             kwargs[param] = ids[param]
-        elif param in {"action", "application_id", "withdrawal_id", "commission_id", "address_id"}:
+        elif param in {"action", "application_id", "commission_id", "address_id"}:
             # Only on routes that take POST alone: any value, the 405 comes first.
             kwargs[param] = {"action": "approve"}.get(param, 1)
         else:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from PIL import Image
 
 from weishang.commissions.models import Commission, Withdrawal
+from weishang.commissions.payout_accounts import add_payout_account
 from weishang.commissions.plans import save_plan
 from weishang.commissions.rules import PlanDraft
 from weishang.distribution.binding import update_programme_settings
@@ -149,7 +150,10 @@ def test_poster_sale_settles_and_is_withdrawn(programme, live_server, new_page, 
     commission.refresh_from_db()
     assert commission.status == "available"
 
-    # He withdraws what is available; the brand approves and pays.
+    # He withdraws what is available into his Alipay account; the brand approves and pays.
+    add_payout_account(
+        distributor=distributor, kind="alipay", number=DISTRIBUTOR_MOBILE, holder_name="李小枣"
+    )
     applicant.goto(store + "/d/withdrawals/")
     amount = f"{commission.amount_fen // 100}.{commission.amount_fen % 100:02d}"
     applicant.fill("#id_amount", amount)
@@ -160,9 +164,10 @@ def test_poster_sale_settles_and_is_withdrawn(programme, live_server, new_page, 
 
     brand.goto(store + "/console/withdrawals/")
     brand.click("[data-testid=withdrawal-row] form[action$='/approve/'] button")
-    brand.fill("[data-testid=withdrawal-row] input[name=payout_reference]", "WX-TRANSFER-0001")
-    brand.click("[data-testid=withdrawal-row] form[action$='/pay/'] button")
-    brand.wait_for_load_state()
+    brand.click("[data-testid=pay-link]")
+    brand.fill("#id_payout_reference", "WX-TRANSFER-0001")
+    brand.click("[data-testid=pay-form] button[type=submit]")
+    brand.wait_for_selector("[data-testid=paid-row]")
     withdrawal.refresh_from_db()
     assert (withdrawal.status, withdrawal.payout_reference) == ("paid", "WX-TRANSFER-0001")
     applicant.goto(store + "/d/earnings/")

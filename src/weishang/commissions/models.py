@@ -147,7 +147,8 @@ class Commission(models.Model):
 
 
 class Account(models.Model):
-    """A ledger account. A distributor has pending, held, available and withdrawing accounts."""
+    """A ledger account. A distributor has pending, held, available and withdrawing accounts; the
+    brand has its commission expense, the commission it paid out and the tax it withheld."""
 
     class Kind(models.TextChoices):
         PENDING = "pending", _("pending")
@@ -156,6 +157,7 @@ class Account(models.Model):
         WITHDRAWING = "withdrawing", _("withdrawal in progress")
         BRAND_EXPENSE = "brand_expense", _("brand: commission expense")
         BRAND_PAYOUTS = "brand_payouts", _("brand: commission paid out")
+        TAX_PAYABLE = "tax_payable", _("brand: income tax withheld, to pay to the tax office")
 
     distributor = models.ForeignKey(
         "distribution.Distributor",
@@ -220,6 +222,33 @@ class Transfer(models.Model):
         ]
 
 
+class WithholdingRule(models.Model):
+    """One immutable version of how the brand withholds income tax from payouts to individuals
+    (``tax.py``); the newest version is in force, and each payout keeps the one it used."""
+
+    class Kind(models.TextChoices):
+        NONE = "none", _("no withholding")
+        FLAT = "flat", _("a flat rate of the payout")
+        LABOUR = "labour", _("labour income withholding (劳务报酬, 预扣率表二), per month")
+
+    kind = models.CharField(max_length=16, choices=Kind)
+    rate_bp = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="flat", rate_bp__gt=0, rate_bp__lte=10000)
+                | Q(~Q(kind="flat"), rate_bp=0),
+                name="flat_withholding_has_a_rate",
+            ),
+        ]
+
+
 class Withdrawal(models.Model):
     class Status(models.TextChoices):
         REQUESTED = "requested", pgettext_lazy("withdrawal status", "requested")
@@ -253,6 +282,20 @@ class Withdrawal(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     paid_at = models.DateTimeField(null=True, blank=True)
+    payout_account = models.ForeignKey(
+        "distribution.PayoutAccount",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="withdrawals",
+        help_text="Where it is paid; none for withdrawals the brand pays by arrangement.",
+    )
+    withheld_fen = models.PositiveIntegerField(
+        default=0, help_text="Income tax withheld when paid; the payout sends the rest."
+    )
+    withholding_rule = models.ForeignKey(
+        WithholdingRule, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["requested_at", "pk"]
@@ -263,4 +306,12 @@ class Withdrawal(models.Model):
             models.CheckConstraint(
                 condition=Q(amount_fen__gt=0), name="withdrawal_amount_positive"
             ),
+            models.CheckConstraint(
+                condition=Q(withheld_fen__lte=F("amount_fen")), name="withhold_at_most_gross"
+            ),
         ]
+
+    @property
+    def net_fen(self) -> int:
+        """What reaches the distributor: the gross less the tax withheld."""
+        return self.amount_fen - self.withheld_fen

@@ -47,9 +47,10 @@ class PayoutBackend(ABC):
 
     @abstractmethod
     def pay(self, *, withdrawal: Withdrawal) -> str:
-        """Pays ``withdrawal.amount_fen``, sending ``withdrawal.payout_key`` so that a repeated
-        call pays once; returns the reference that proves it. Raises PayoutDeclined or
-        PayoutUnavailable. Never called inside a database transaction."""
+        """Pays ``withdrawal.net_fen`` (the gross less the tax withheld), sending
+        ``withdrawal.payout_key`` so that a repeated call pays once; returns the reference that
+        proves it. Raises PayoutDeclined or PayoutUnavailable. Never called inside a database
+        transaction."""
 
 
 class ManualPayout(PayoutBackend):
@@ -99,7 +100,8 @@ def send_payout(*, withdrawal_id: int) -> Withdrawal:
 
 @transaction.atomic(durable=True)
 def confirm_payout(*, withdrawal_id: int, reference: str) -> Withdrawal:
-    """The money reached the distributor (withdrawing → paid out), recorded once."""
+    """The money reached the distributor (withdrawing → paid out) and the tax withheld from it is
+    owed to the tax office (withdrawing → tax payable), each recorded once."""
     w = lock_withdrawal(withdrawal_id)
     if w.status not in (Status.PAYING, Status.PAYOUT_FAILED):
         return w
@@ -110,16 +112,29 @@ def confirm_payout(*, withdrawal_id: int, reference: str) -> Withdrawal:
     w.save(
         update_fields=["status", "payout_reference", "paid_at", "payout_attempts", "payout_error"]
     )
-    ledger.transfer(
-        debit=ledger.distributor_account(w.distributor_id, Account.Kind.WITHDRAWING),
-        credit=ledger.brand_account(Account.Kind.BRAND_PAYOUTS),
-        amount_fen=w.amount_fen,
-        key=f"payout:{w.pk}",
-        kind="payout",
-        withdrawal=w,
-        now=now,
-        memo=w.payout_reference,
-    )
+    withdrawing = ledger.distributor_account(w.distributor_id, Account.Kind.WITHDRAWING)
+    if w.withheld_fen:
+        ledger.transfer(
+            debit=withdrawing,
+            credit=ledger.brand_account(Account.Kind.TAX_PAYABLE),
+            amount_fen=w.withheld_fen,
+            key=f"withhold:{w.pk}",
+            kind="withhold",
+            withdrawal=w,
+            now=now,
+            memo=w.payout_reference,
+        )
+    if w.net_fen:
+        ledger.transfer(
+            debit=withdrawing,
+            credit=ledger.brand_account(Account.Kind.BRAND_PAYOUTS),
+            amount_fen=w.net_fen,
+            key=f"payout:{w.pk}",
+            kind="payout",
+            withdrawal=w,
+            now=now,
+            memo=w.payout_reference,
+        )
     return w
 
 

@@ -1,7 +1,7 @@
 """Reads for the distributor and brand consoles; each is a fixed number of queries."""
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import (
     Count,
@@ -15,32 +15,15 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from weishang.distribution.models import Distributor
 from weishang.orders.models import Order
 
 from . import ledger
-from .models import Account, Commission, Transfer, Withdrawal
+from .models import Account, Commission, Transfer, Withdrawal, WithholdingRule
 
 Kind = Account.Kind
-
-MEANINGS = {
-    ("earn", Kind.PENDING): _("commission earned, pending until the return window closes"),
-    ("earn", Kind.HELD): _("commission earned, held for review"),
-    ("release", Kind.HELD): _("released after review"),
-    ("release", Kind.PENDING): _("released after review, now pending"),
-    ("reject", Kind.HELD): _("rejected after review"),
-    ("settle", Kind.PENDING): _("settled: return window closed"),
-    ("settle", Kind.AVAILABLE): _("settled: now available"),
-    ("reverse", Kind.PENDING): _("reversed: the customer was refunded"),
-    ("reverse", Kind.HELD): _("reversed: the customer was refunded"),
-    ("reverse", Kind.AVAILABLE): _("reversed after settlement: the customer was refunded"),
-    ("withdraw", Kind.AVAILABLE): _("withdrawal requested"),
-    ("withdraw", Kind.WITHDRAWING): _("withdrawal requested"),
-    ("withdraw_release", Kind.WITHDRAWING): _("withdrawal rejected"),
-    ("withdraw_release", Kind.AVAILABLE): _("withdrawal rejected: amount returned"),
-    ("payout", Kind.WITHDRAWING): _("withdrawal paid out"),
-}
 
 
 def balances(distributor: Distributor) -> dict[str, int]:
@@ -50,34 +33,6 @@ def balances(distributor: Distributor) -> dict[str, int]:
 
 def balances_for(distributor_ids) -> dict[int, dict[str, int]]:
     return ledger.balances_for(distributor_ids)
-
-
-@dataclass(frozen=True)
-class Posting:
-    """One leg of a transfer as the distributor sees it: which of his accounts, and + or −."""
-
-    transfer: Transfer
-    account_kind: str
-    amount_fen: int  # signed: + into the account, − out of it
-    meaning: str
-
-
-def postings(distributor: Distributor, *, limit: int = 200) -> list[Posting]:
-    """His transfers, newest first, each split into the legs that touch his own accounts."""
-    transfers = (
-        Transfer.objects.filter(
-            Q(debit__distributor=distributor) | Q(credit__distributor=distributor)
-        )
-        .select_related("debit", "credit", "commission__order", "withdrawal")
-        .order_by("-created_at", "-pk")[:limit]
-    )
-    result = []
-    for t in transfers:
-        for account, sign in ((t.credit, 1), (t.debit, -1)):
-            if account.distributor_id == distributor.pk:
-                meaning = MEANINGS.get((t.kind, account.kind), t.kind)
-                result.append(Posting(t, account.kind, sign * t.amount_fen, str(meaning)))
-    return result
 
 
 def _day_and_month_start(now: datetime) -> tuple[datetime, datetime]:
@@ -119,7 +74,11 @@ def dashboard(distributor: Distributor, *, now: datetime | None = None) -> dict[
 
 
 def withdrawals_of(distributor: Distributor):
-    return Withdrawal.objects.filter(distributor=distributor).order_by("-requested_at", "-pk")
+    return (
+        Withdrawal.objects.filter(distributor=distributor)
+        .select_related("payout_account")
+        .order_by("-requested_at", "-pk")
+    )
 
 
 def withdrawal_queue(
@@ -136,6 +95,15 @@ def withdrawal_queue(
         Withdrawal.objects.filter(status__in=list(statuses))
         .select_related("distributor", "reviewed_by")
         .order_by("requested_at", "pk")
+    )
+
+
+def recently_paid(*, since: datetime, limit: int = 50):
+    """Withdrawals paid since ``since``, newest first, with the tax withheld from each."""
+    return (
+        Withdrawal.objects.filter(status=Withdrawal.Status.PAID, paid_at__gte=since)
+        .select_related("distributor", "payout_account")
+        .order_by("-paid_at", "-pk")[:limit]
     )
 
 
@@ -184,3 +152,149 @@ def distributors_with_kpis():
         )
         .order_by("-kpi_sales_fen", "pk")
     )
+
+
+# The ledger in the distributor's words ------------------------------------------------------------
+# One row per business event, never a bookkeeping pair: a settlement is one "settled" row, not a
+# minus on pending and a plus on available; a payout and the tax withheld from it are one "paid".
+
+EVENTS = {
+    "earn": pgettext_lazy("ledger event", "Commission earned"),
+    "release": pgettext_lazy("ledger event", "Released after review"),
+    "reject": pgettext_lazy("ledger event", "Rejected after review"),
+    "settle": pgettext_lazy("ledger event", "Settled"),
+    "reverse": pgettext_lazy("ledger event", "Reversed"),
+    "withdraw": pgettext_lazy("ledger event", "Withdrawal requested"),
+    "withdraw_release": pgettext_lazy("ledger event", "Withdrawal rejected"),
+    "payout": pgettext_lazy("ledger event", "Paid to you"),
+}
+EVENTS["withhold"] = EVENTS["payout"]
+# How each event changes what he has earned in all (+ in, − out, "" a move within it).
+SIGNS = {"earn": "+", "reject": "−", "reverse": "−", "payout": "−", "withhold": "−"}
+STATES = {
+    ("earn", Kind.PENDING): _("pending until the return window closes"),
+    ("earn", Kind.HELD): _("held for review"),
+    ("release", Kind.PENDING): _("pending until the return window closes"),
+    ("reject", Kind.HELD): _("not paid: the sale was judged self-dealing"),
+    ("settle", Kind.AVAILABLE): _("available to withdraw"),
+    ("reverse", Kind.PENDING): _("the customer was refunded before settlement"),
+    ("reverse", Kind.HELD): _("the customer was refunded before settlement"),
+    ("reverse", Kind.AVAILABLE): _("the customer was refunded after settlement"),
+    ("withdraw_release", Kind.AVAILABLE): _("back in your available balance"),
+}
+
+
+@dataclass
+class LedgerEvent:
+    at: datetime
+    kind: str  # earn, release, reject, settle, reverse, withdraw, withdraw_release, paid
+    event: str
+    state: str
+    sign: str
+    amount_fen: int
+    order_number: str = ""
+    withheld_fen: int = 0
+    net_fen: int = 0
+
+
+def _mine(transfer: Transfer, distributor_id: int) -> Account:
+    """The leg of the transfer that is his (the credit when both are)."""
+    return transfer.credit if transfer.credit.distributor_id == distributor_id else transfer.debit
+
+
+def _event(t: Transfer, distributor_id: int) -> LedgerEvent:
+    account = _mine(t, distributor_id)
+    w = t.withdrawal
+    if t.kind in ("payout", "withhold"):
+        return LedgerEvent(
+            at=t.created_at,
+            kind="paid",
+            event=str(EVENTS["payout"]),
+            state=str(Withdrawal.Status(w.status).label),
+            sign="−",
+            amount_fen=w.amount_fen,
+            withheld_fen=w.withheld_fen,
+            net_fen=w.net_fen,
+        )
+    if t.kind == "withdraw":
+        state = str(Withdrawal.Status(w.status).label)
+    else:
+        state = str(STATES.get((t.kind, account.kind), ""))
+    return LedgerEvent(
+        at=t.created_at,
+        kind=t.kind,
+        event=str(EVENTS.get(t.kind, pgettext_lazy("ledger event", "Other"))),
+        state=state,
+        sign=SIGNS.get(t.kind, ""),
+        amount_fen=t.amount_fen,
+        order_number=t.commission.order.number if t.commission else "",
+    )
+
+
+def _events(transfers, distributor_id: int) -> list[LedgerEvent]:
+    events, paid = [], {}
+    for t in transfers:
+        if t.kind in ("payout", "withhold"):
+            if t.withdrawal_id in paid:
+                continue  # the payout and its withholding are one event
+            paid[t.withdrawal_id] = True
+        events.append(_event(t, distributor_id))
+    return events
+
+
+def _his_transfers(distributor: Distributor):
+    return Transfer.objects.filter(
+        Q(debit__distributor=distributor) | Q(credit__distributor=distributor)
+    ).select_related("debit", "credit", "commission__order", "withdrawal")
+
+
+def ledger_events(distributor: Distributor, *, limit: int = 200) -> list[LedgerEvent]:
+    """His money's history, newest first, one row per business event — one query."""
+    transfers = _his_transfers(distributor).order_by("-created_at", "-pk")[:limit]
+    return _events(transfers, distributor.pk)
+
+
+@dataclass
+class Statement:
+    distributor: Distributor
+    month: date
+    earned_fen: int
+    reversed_fen: int
+    withheld_fen: int
+    paid_fen: int
+    events: list[LedgerEvent]
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    tz = timezone.get_default_timezone()
+    start = datetime.combine(month.replace(day=1), time.min, tzinfo=tz)
+    return start, datetime.combine(
+        (month.replace(day=1) + timedelta(days=32)).replace(day=1), time.min, tzinfo=tz
+    )
+
+
+def monthly_statement(distributor: Distributor, month: date) -> Statement:
+    """One month of his commission: earned, reversed (refunds and rejections), tax withheld and
+    paid to him, with each event of the month, oldest first — two queries."""
+    start, end = month_bounds(month)
+    in_month = _his_transfers(distributor).filter(created_at__gte=start, created_at__lt=end)
+    totals = in_month.aggregate(
+        earned=Sum("amount_fen", filter=Q(kind="earn")),
+        reversed=Sum("amount_fen", filter=Q(kind__in=["reverse", "reject"])),
+        withheld=Sum("amount_fen", filter=Q(kind="withhold")),
+        paid=Sum("amount_fen", filter=Q(kind="payout")),
+    )
+    return Statement(
+        distributor=distributor,
+        month=month.replace(day=1),
+        earned_fen=totals["earned"] or 0,
+        reversed_fen=totals["reversed"] or 0,
+        withheld_fen=totals["withheld"] or 0,
+        paid_fen=totals["paid"] or 0,
+        events=_events(in_month.order_by("created_at", "pk"), distributor.pk),
+    )
+
+
+def withholding_rule():
+    """The withholding rule in force, or None when the brand never set one."""
+    return WithholdingRule.objects.order_by("-created_at", "-pk").first()

@@ -16,15 +16,15 @@ from django.utils.translation import gettext as _
 
 from weishang.compliance import audit
 from weishang.core_errors import DomainError
-from weishang.distribution.models import Distributor, ProgrammeSettings
+from weishang.distribution.models import BusinessKind, Distributor, PayoutAccount, ProgrammeSettings
 from weishang.money import format_fen
 from weishang.orders.models import Order, ReturnRequest
 from weishang.payments.models import Payment
 from weishang.transactions import step
 
-from . import fraud, ledger, rules
+from . import fraud, ledger, rules, selectors, tax
 from .locks import lock_accounts, lock_commissions, lock_withdrawal
-from .models import Account, Commission, PlanMode, Transfer, Withdrawal
+from .models import Account, Commission, PlanMode, Transfer, Withdrawal, WithholdingRule
 from .payouts import get_backend, send_payout_task
 from .plans import active_plan, rates_for
 
@@ -431,14 +431,36 @@ def _check_amount(amount_fen) -> int:
     return amount_fen
 
 
+def _own_account(distributor: Distributor, payout_account) -> PayoutAccount | None:
+    if payout_account is None:
+        return None
+    account = PayoutAccount.objects.filter(
+        pk=getattr(payout_account, "pk", payout_account),
+        distributor_id=distributor.pk,
+        removed_at__isnull=True,
+    ).first()
+    if account is None:
+        raise WithdrawalError(
+            _("Choose one of your payout accounts for this withdrawal."), code="no_payout_account"
+        )
+    return account
+
+
 @transaction.atomic
 def request_withdrawal(
-    *, distributor: Distributor, amount_fen, request_key: str, now: datetime | None = None
+    *,
+    distributor: Distributor,
+    amount_fen,
+    request_key: str,
+    payout_account: PayoutAccount | int | None = None,
+    now: datetime | None = None,
 ) -> Withdrawal:
-    """Reserves part of the available balance for payout (available → withdrawing). The same
-    request key returns the same withdrawal; the balance is read under a lock on the account."""
+    """Reserves part of the available balance for payout (available → withdrawing), to be paid
+    into one of his payout accounts (or, with none named, as the brand arranges with him). The
+    same request key returns the same withdrawal; the balance is read under a lock."""
     now = now or timezone.now()
     amount_fen = _check_amount(amount_fen)
+    payout_account = _own_account(distributor, payout_account)
     request_key = (request_key or "").strip()
     if not request_key or len(request_key) > 64:
         raise WithdrawalError(_("The withdrawal request is missing its key; please try again."))
@@ -497,7 +519,11 @@ def request_withdrawal(
             code="insufficient",
         )
     withdrawal = Withdrawal.objects.create(
-        distributor=distributor, request_key=request_key, amount_fen=amount_fen, requested_at=now
+        distributor=distributor,
+        request_key=request_key,
+        amount_fen=amount_fen,
+        payout_account=payout_account,
+        requested_at=now,
     )
     ledger.transfer(
         debit=available,
@@ -587,14 +613,102 @@ def mark_withdrawal_paid(
     now = now or timezone.now()
     reference = get_backend().check_reference(payout_reference)
     w = _move_withdrawal(withdrawal, [Withdrawal.Status.APPROVED], Withdrawal.Status.PAYING)
+    # One payout of his at a time, so the month's earlier payouts are final when this one counts.
+    list(lock_accounts(distributor_id=w.distributor_id, kinds=[Kind.WITHDRAWING]))
     w.payout_reference, w.payout_key, w.payout_requested_at = reference, uuid.uuid4().hex, now
-    w.save(update_fields=["status", "payout_reference", "payout_key", "payout_requested_at"])
+    w.withholding_rule = selectors.withholding_rule()
+    w.withheld_fen = _withholding_fen(w, w.withholding_rule, now)
+    w.save(
+        update_fields=[
+            "status",
+            "payout_reference",
+            "payout_key",
+            "payout_requested_at",
+            "withholding_rule",
+            "withheld_fen",
+        ]
+    )
     audit.record(
         actor=actor,
         action="withdrawal.paid",
         obj=w,
         before={"status": Withdrawal.Status.APPROVED},
-        after={"status": w.status, "amount_fen": w.amount_fen, "payout_reference": reference},
+        after={
+            "status": w.status,
+            "amount_fen": w.amount_fen,
+            "withheld_fen": w.withheld_fen,
+            "payout_reference": reference,
+        },
     )
     transaction.on_commit(lambda: send_payout_task.enqueue(withdrawal_id=w.pk))
     return w
+
+
+# Tax withheld from payouts (tax.py) -------------------------------------------------------------
+
+PAID_OUT = (Withdrawal.Status.PAYING, Withdrawal.Status.PAYOUT_FAILED, Withdrawal.Status.PAID)
+
+
+def _withholding_fen(w: Withdrawal, rule: WithholdingRule | None, now: datetime) -> int:
+    """Tax withheld from this payout under ``rule``. Only an individual's commission is labour
+    income; a registered market entity invoices the brand and pays its own taxes."""
+    kind = rule.kind if rule else WithholdingRule.Kind.NONE
+    business_kind = Distributor.objects.values_list("business_kind", flat=True).get(
+        pk=w.distributor_id
+    )
+    if kind == WithholdingRule.Kind.NONE or business_kind != BusinessKind.SMALL_TRADE:
+        return 0
+    if kind == WithholdingRule.Kind.FLAT:
+        return tax.flat_withholding_fen(w.amount_fen, rule.rate_bp)
+    tz = timezone.get_default_timezone()
+    month = datetime.combine(timezone.localtime(now, tz).date().replace(day=1), time.min, tz)
+    earlier = (
+        Withdrawal.objects.filter(
+            distributor_id=w.distributor_id,
+            status__in=PAID_OUT,
+            payout_requested_at__gte=month,
+            payout_requested_at__lt=(month + timedelta(days=32)).replace(day=1),
+        )
+        .exclude(pk=w.pk)
+        .aggregate(gross=Sum("amount_fen"), withheld=Sum("withheld_fen"))
+    )
+    return tax.labour_withholding_increment_fen(
+        gross_fen=w.amount_fen,
+        month_gross_before_fen=earlier["gross"] or 0,
+        month_withheld_before_fen=earlier["withheld"] or 0,
+    )
+
+
+def withholding_preview(*, withdrawal: Withdrawal, now: datetime | None = None) -> int:
+    """The tax that paying this withdrawal now would withhold, for finance to transfer the rest;
+    ``mark_withdrawal_paid`` works it out again under its lock."""
+    return _withholding_fen(withdrawal, selectors.withholding_rule(), now or timezone.now())
+
+
+@transaction.atomic
+def set_withholding_rule(
+    *, actor, kind: str, rate_bp: int = 0, now: datetime | None = None
+) -> WithholdingRule:
+    """The brand's rule for income tax withheld from payouts to individuals, from the next payout
+    on; earlier payouts keep the rule they were paid under."""
+    if kind not in WithholdingRule.Kind.values:
+        raise CommissionError(_("Choose one of the withholding rules."), code="bad_rule")
+    if kind == WithholdingRule.Kind.FLAT:
+        if type(rate_bp) is not int or not 0 < rate_bp <= tax.FULL_BP:
+            raise CommissionError(
+                _("A flat withholding rate is more than 0 % and at most 100 %."), code="bad_rate"
+            )
+    else:
+        rate_bp = 0
+    before = selectors.withholding_rule()
+    rule = WithholdingRule.objects.create(
+        kind=kind, rate_bp=rate_bp, created_by=actor, created_at=now or timezone.now()
+    )
+    audit.record(
+        actor=actor,
+        action="withholding_rule.set",
+        obj=rule,
+        before=before and {"kind": before.kind, "rate_bp": before.rate_bp},
+        after={"kind": rule.kind, "rate_bp": rule.rate_bp},
+    )
+    return rule

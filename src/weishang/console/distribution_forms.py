@@ -6,10 +6,17 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from weishang.commissions.models import Commission, Withdrawal
+from weishang.commissions.models import Commission, Withdrawal, WithholdingRule
 from weishang.customers.forms import MobileField
-from weishang.distribution.models import Application, BindingEvent, BindingRule, Distributor
+from weishang.distribution.models import (
+    Application,
+    BindingEvent,
+    BindingRule,
+    Distributor,
+    PayoutAccount,
+)
 from weishang.inputs import DecimalField, IntegerField, choice_field, text_field
 from weishang.money import MAX_FEN
 
@@ -17,6 +24,7 @@ from .forms import YuanField
 
 WINDOW_DAYS = _("Enter the binding window as a whole number of days.")
 MISSING_KEY = _("The withdrawal request is missing its key; please try again.")
+CHOOSE_ACCOUNT = _("Choose one of your payout accounts for this withdrawal.")
 REFUND_RATE = _("Enter the refund rate as a percentage with at most two decimals.")
 # The key the withdrawal page puts in its form (uuid4().hex): a replayed or forged one is refused
 # before it reaches the idempotency check.
@@ -113,6 +121,12 @@ class WithdrawalRequestForm(forms.Form):
     """The distributor's withdrawal request; the key makes a resubmitted form one withdrawal."""
 
     amount = YuanField(label=_("Amount (yuan)"), max_length=20, max_fen=MAX_FEN)
+    payout_account = IntegerField(
+        min_value=1,
+        error_messages={
+            key: CHOOSE_ACCOUNT for key in ("required", "invalid", "min_value", "max_value")
+        },
+    )
     request_key = forms.CharField(
         max_length=Withdrawal._meta.get_field("request_key").max_length,
         error_messages={"required": MISSING_KEY, "max_length": MISSING_KEY},
@@ -128,3 +142,58 @@ class WithdrawalRequestForm(forms.Form):
 class StoreForm(forms.Form):
     store_name = text_field(Distributor, "store_name", label=_("Store name"))
     intro = text_field(Distributor, "intro", label=_("Introduction"))
+
+
+class PayoutAccountForm(forms.Form):
+    """A bank card, WeChat or Alipay account; the service checks the number and the holder."""
+
+    kind = choice_field(
+        PayoutAccount.Kind.choices,
+        label=pgettext_lazy("payout account", "Kind"),
+        message=_("Choose a bank card, WeChat or Alipay."),
+    )
+    number = forms.CharField(label=_("Card number or account"), max_length=64, strip=True)
+    holder_name = forms.CharField(label=_("Account holder"), max_length=40, strip=True)
+
+
+class RemovePayoutAccountForm(forms.Form):
+    account = IntegerField(
+        min_value=1,
+        error_messages={
+            key: _("This payout account is not one of yours.")
+            for key in ("required", "invalid", "min_value", "max_value")
+        },
+    )
+
+
+class WithholdingRuleForm(forms.Form):
+    """The brand's withholding rule; the flat rate is a percentage with two decimals at most."""
+
+    kind = choice_field(
+        WithholdingRule.Kind.choices,
+        label=_("Withholding"),
+        message=_("Choose one of the withholding rules."),
+    )
+    rate_pc = DecimalField(
+        label=_("Flat rate (%)"),
+        required=False,
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        max_value=100,
+        error_messages={
+            key: _("Enter the flat rate as a percentage from 0 to 100 with at most two decimals.")
+            for key in (
+                "invalid",
+                "min_value",
+                "max_value",
+                "max_digits",
+                "max_decimal_places",
+                "max_whole_digits",
+            )
+        },
+    )
+
+    def clean_rate_pc(self):
+        value = self.cleaned_data["rate_pc"]
+        return 0 if value is None else int(value * 100)

@@ -2,19 +2,25 @@
 withdrawal and held-commission queues, and the programme settings. Thin: every change goes through
 a service, which writes the audit log in its own transaction."""
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import messages
 from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
+from weishang.commissions import payout_accounts
 from weishang.commissions import selectors as commission_selectors
 from weishang.commissions import services as commissions
-from weishang.commissions.models import Commission, Withdrawal
+from weishang.commissions.models import Commission, Withdrawal, WithholdingRule
 from weishang.compliance import selectors as compliance
+from weishang.core_errors import DomainError
 from weishang.customers.models import Customer
 from weishang.distribution import binding, selectors, services
 from weishang.distribution.models import Application, BindingRule, Distributor
@@ -29,6 +35,7 @@ from .distribution_forms import (
     ReasonForm,
     ReassignForm,
     RejectWithdrawalForm,
+    WithholdingRuleForm,
 )
 from .views import _attempt, _back, _form_errors, _page, staff_post, staff_required
 
@@ -39,6 +46,9 @@ SORTS = {
     "customers": (gettext_lazy("Customers"), [F("kpi_customers").desc(), "pk"]),
     "newest": (gettext_lazy("Newest"), ["-approved_at", "-pk"]),
 }
+
+
+LEDGER_SHOWN = 50
 
 
 def _can_see_id_numbers(user) -> bool:
@@ -104,6 +114,8 @@ def distributor_detail(request, distributor_id: int):
                 distributor.pk, 0
             ),
             "invitees": distributor.invitees.count(),
+            "ledger": commission_selectors.ledger_events(distributor, limit=LEDGER_SHOWN),
+            "ledger_shown": LEDGER_SHOWN,
             "nav": "distributors",
         },
     )
@@ -204,13 +216,93 @@ def application_act(request, application_id: int, action: str):
 
 # Withdrawals -------------------------------------------------------------------------------------
 
+PAID_SHOWN_DAYS = 30
+
 
 @staff_required
 def withdrawal_list(request):
+    page = _page(request, commission_selectors.withdrawal_queue().select_related("payout_account"))
+    rows = [
+        (w, payout_accounts.describe(w.payout_account) if w.payout_account else "") for w in page
+    ]
     return render(
         request,
         "console/distribution/withdrawal_list.html",
-        {"page": _page(request, commission_selectors.withdrawal_queue()), "nav": "withdrawals"},
+        {
+            "page": page,
+            "rows": rows,
+            "paid": [
+                (w, payout_accounts.describe(w.payout_account) if w.payout_account else "")
+                for w in commission_selectors.recently_paid(
+                    since=timezone.now() - timedelta(days=PAID_SHOWN_DAYS)
+                )
+            ],
+            "rule_label": _rule_label(commission_selectors.withholding_rule()),
+            "nav": "withdrawals",
+        },
+    )
+
+
+@staff_required
+@require_safe
+def withdrawal_payee(request, withdrawal_id: int):
+    """Paying one withdrawal: the only page that shows the payee's account in full; opening it
+    is audited (PIPL Art. 51)."""
+    withdrawal = get_object_or_404(
+        Withdrawal.objects.select_related("distributor", "payout_account"), pk=withdrawal_id
+    )
+    try:
+        payee = payout_accounts.reveal_payee(withdrawal=withdrawal, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("console:withdrawal_list")
+    withheld = commissions.withholding_preview(withdrawal=withdrawal)
+    return render(
+        request,
+        "console/distribution/withdrawal_payee.html",
+        {
+            "withdrawal": withdrawal,
+            "payee": payee,
+            "withheld_fen": withheld,
+            "net_fen": withdrawal.amount_fen - withheld,
+            "nav": "withdrawals",
+        },
+    )
+
+
+def _rule_label(rule) -> str:
+    if rule is None:
+        return str(WithholdingRule.Kind.NONE.label)
+    if rule.kind == WithholdingRule.Kind.FLAT:
+        return _("a flat %(rate)s %% of each payout") % {"rate": _percent(rule.rate_bp)}
+    return rule.get_kind_display()
+
+
+@staff_required
+def withholding_rule(request):
+    """The brand's income-tax withholding on payouts to individual distributors."""
+    rule = commission_selectors.withholding_rule()
+    if request.method == "POST":
+        form = WithholdingRuleForm(request.POST)
+        if _submit(
+            request,
+            form,
+            lambda fields: commissions.set_withholding_rule(
+                actor=request.user, kind=fields["kind"], rate_bp=fields["rate_pc"]
+            ),
+            _("The withholding rule is saved; it applies from the next payout."),
+        ):
+            return redirect("console:withholding_rule")
+    return render(
+        request,
+        "console/distribution/withholding_rule.html",
+        {
+            "rule": rule,
+            "rule_label": _rule_label(rule),
+            "kinds": WithholdingRule.Kind.choices,
+            "rate_pc": _percent(rule.rate_bp) if rule and rule.rate_bp else "",
+            "nav": "withholding",
+        },
     )
 
 

@@ -12,6 +12,13 @@ urlpatterns = [
     path("customers/", views.customers, name="customers"),
     path("earnings/", views.earnings, name="earnings"),
     path("withdrawals/", views.withdrawals, name="withdrawals"),
+    path("payout-accounts/", views.payout_account_list, name="payout_accounts"),
+    path("statements/", views.statement_list, name="statements"),
+    path(
+        "statements/<int:year>-<int:month>.<str:extension>",
+        views.statement_file,
+        name="statement_file",
+    ),
     path("share/", views.share, name="share"),
     path("share/p/<str:product_slug>/qr.svg", views.product_qr_svg, name="product_qr_svg"),
     path("store/", views.store, name="store"),

@@ -7,6 +7,7 @@ but cannot change anything; a blacklisted one sees only a closed notice.
 """
 
 import uuid
+from datetime import date, timedelta
 from functools import wraps
 
 from django.contrib import messages
@@ -15,11 +16,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from weishang.catalog import selectors as catalog
 from weishang.catalog.models import Product
+from weishang.commissions import payout_accounts
 from weishang.commissions import selectors as commission_selectors
 from weishang.commissions import services as commissions
 from weishang.core_errors import DomainError
@@ -29,11 +32,18 @@ from weishang.distribution.models import Distributor, ShareSource
 from weishang.inputs import BIGINT_MAX, parse_int
 from weishang.money import format_fen
 
-from .distribution_forms import StoreForm, WithdrawalRequestForm
+from . import statements as statement_files
+from .distribution_forms import (
+    PayoutAccountForm,
+    RemovePayoutAccountForm,
+    StoreForm,
+    WithdrawalRequestForm,
+)
 from .views import _form_errors
 
 PAGE_SIZE = 20
-POSTINGS_SHOWN = 200
+EVENTS_SHOWN = 200
+STATEMENT_MONTHS = 12
 
 
 def _page(request, items):
@@ -173,30 +183,16 @@ def customers(request):
 @distributor_required
 @require_safe
 def earnings(request):
+    """His ledger, one row per business event in his words (never an account name)."""
     distributor = request.distributor
-    postings = commission_selectors.postings(distributor, limit=POSTINGS_SHOWN)
-    page = _page(request, postings)
-    rows = [
-        {
-            "at": posting.transfer.created_at,
-            "account": posting.account_kind,
-            "meaning": posting.meaning,
-            "amount_fen": posting.amount_fen,
-            "abs_fen": abs(posting.amount_fen),
-            "order_number": (
-                posting.transfer.commission.order.number if posting.transfer.commission else ""
-            ),
-        }
-        for posting in page
-    ]
+    events = commission_selectors.ledger_events(distributor, limit=EVENTS_SHOWN)
     return _render(
         request,
         "earnings.html",
         {
             "balances": commission_selectors.balances(distributor),
-            "page": page,
-            "rows": rows,
-            "capped": len(postings) == POSTINGS_SHOWN,
+            "page": _page(request, events),
+            "capped": len(events) == EVENTS_SHOWN,
         },
         "earnings",
     )
@@ -212,6 +208,7 @@ def _requested_withdrawal(request, form):
             distributor=request.distributor,
             amount_fen=form.cleaned_data["amount"],
             request_key=form.cleaned_data["request_key"],
+            payout_account=form.cleaned_data["payout_account"],
         )
     except DomainError as error:
         messages.error(request, error.message)
@@ -243,9 +240,106 @@ def withdrawals(request):
             "programme": programme,
             "request_key": uuid.uuid4().hex,
             "amount": amount,
+            "accounts": [
+                (account, payout_accounts.describe(account))
+                for account in payout_accounts.active_accounts(distributor)
+            ],
         },
         "withdrawals",
     )
+
+
+def _payout_account_changed(request, distributor) -> bool:
+    """Adds or removes an account; what is wrong becomes a message."""
+    removing = request.POST.get("action") == "remove"
+    form = (RemovePayoutAccountForm if removing else PayoutAccountForm)(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form, labelled=not removing)
+        return False
+    try:
+        if removing:
+            payout_accounts.remove_payout_account(
+                distributor=distributor, account_id=form.cleaned_data["account"]
+            )
+            messages.success(request, _("The payout account is removed."))
+        else:
+            account = payout_accounts.add_payout_account(
+                distributor=distributor, **form.cleaned_data
+            )
+            messages.success(
+                request,
+                _("%(account)s is added; withdrawals can be paid into it.")
+                % {"account": payout_accounts.describe(account)},
+            )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return False
+    return True
+
+
+@distributor_required
+@require_http_methods(["GET", "POST"])
+def payout_account_list(request):
+    distributor = request.distributor
+    values = {}
+    if request.method == "POST":
+        if _payout_account_changed(request, distributor):
+            return redirect("distributor:payout_accounts")
+        values = {key: request.POST.get(key, "") for key in ("kind", "number", "holder_name")}
+    return _render(
+        request,
+        "payout_accounts.html",
+        {
+            "accounts": [
+                (account, payout_accounts.describe(account))
+                for account in payout_accounts.active_accounts(distributor)
+            ],
+            "values": values,
+        },
+        "payout_accounts",
+    )
+
+
+# Monthly statements ------------------------------------------------------------------------------
+
+
+def _recent_months(today: date) -> list[date]:
+    months, month = [], today.replace(day=1)
+    for _index in range(STATEMENT_MONTHS):
+        months.append(month)
+        month = (month.replace(day=1) - timedelta(days=1)).replace(day=1)
+    return months
+
+
+@distributor_required
+@require_safe
+def statement_list(request):
+    return _render(
+        request,
+        "statements.html",
+        {"months": _recent_months(timezone.localdate())},
+        "statements",
+    )
+
+
+@distributor_required
+@require_safe
+def statement_file(request, year: int, month: int, extension: str):
+    """One month's statement as PDF or CSV, for one of the last twelve months."""
+    try:
+        first = date(year, month, 1)
+    except (ValueError, OverflowError) as exc:
+        raise Http404 from exc
+    if first not in _recent_months(timezone.localdate()) or extension not in ("pdf", "csv"):
+        raise Http404
+    statement = commission_selectors.monthly_statement(request.distributor, first)
+    if extension == "pdf":
+        body, content_type = statement_files.as_pdf(statement), "application/pdf"
+    else:
+        body, content_type = statement_files.as_csv(statement), "text/csv; charset=utf-8"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="statement-{first:%Y-%m}.{extension}"'
+    return response
 
 
 # Sharing -----------------------------------------------------------------------------------------

@@ -44,6 +44,8 @@ AREAS = {
     "programme": _area(_("Programme settings"), OWNER),
     "distributors": _area(_("Distributors, applications and bindings"), OWNER, OPERATOR),
     "withdrawals": _area(_("Withdrawals and held commission"), OWNER, FINANCE),
+    # The payee's full account number (PIPL Art. 51): only the roles that pay see it.
+    "payouts": _area(_("Paying withdrawals"), OWNER, FINANCE, readers={OWNER, FINANCE}),
     "complaints": _area(_("Complaints and the customer blacklist"), OWNER, CUSTOMER_SERVICE),
     # A download, so a GET, but it carries personal data: only the roles that answer regulators.
     "export": _area(_("Regulator export"), readers={OWNER, AUDITOR, OPERATOR}),
@@ -128,6 +130,8 @@ ROUTE_AREAS = {
     "application_act": "distributors",
     "withdrawal_list": "withdrawals",
     "withdrawal_act": "withdrawals",
+    "withdrawal_payee": "payouts",
+    "withholding_rule": "withdrawals",
     "held_commission_list": "withdrawals",
     "held_commission_act": "withdrawals",
     "programme": "programme",

@@ -164,6 +164,12 @@ urlpatterns = [
     ),
     path("withdrawals/", distribution_views.withdrawal_list, name="withdrawal_list"),
     path(
+        "withdrawals/<int:withdrawal_id>/payee/",
+        distribution_views.withdrawal_payee,
+        name="withdrawal_payee",
+    ),
+    path("withholding/", distribution_views.withholding_rule, name="withholding_rule"),
+    path(
         "withdrawals/<int:withdrawal_id>/<str:action>/",
         distribution_views.withdrawal_act,
         name="withdrawal_act",

@@ -227,3 +227,40 @@ class ShareVisit(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["distributor", "created_at"])]
+
+
+class PayoutAccount(models.Model):
+    """Where a distributor's withdrawals are paid: a bank debit card, or a WeChat or Alipay
+    account, always in his verified real name. The number is stored encrypted (PIPL Art. 51) and
+    shown masked; finance sees it in full only on the page where it pays a withdrawal."""
+
+    class Kind(models.TextChoices):
+        BANK_CARD = "bank_card", pgettext_lazy("payout account", "bank card")
+        WECHAT = "wechat", pgettext_lazy("payout account", "WeChat")
+        ALIPAY = "alipay", pgettext_lazy("payout account", "Alipay")
+
+    distributor = models.ForeignKey(
+        Distributor, on_delete=models.PROTECT, related_name="payout_accounts"
+    )
+    kind = models.CharField(pgettext_lazy("payout account", "kind"), max_length=16, choices=Kind)
+    holder_name = EncryptedTextField(_("account holder"))
+    number = EncryptedTextField(_("card number or account"))
+    number_masked = models.CharField(_("card number or account"), max_length=40)
+    bank_code = models.CharField(pgettext_lazy("payout account", "bank"), max_length=16, blank=True)
+    added_at = models.DateTimeField(pgettext_lazy("payout account", "added"))
+    removed_at = models.DateTimeField(
+        pgettext_lazy("payout account", "removed"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("payout account")
+        verbose_name_plural = _("payout accounts")
+        ordering = ["-added_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="bank_card", bank_code=""), name="bank_card_names_its_bank"
+            ),
+        ]
+
+    def __str__(self):
+        return self.number_masked

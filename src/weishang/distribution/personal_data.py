@@ -1,5 +1,6 @@
 """The distribution domain's part of a customer's personal data: his binding and its history,
-his own distributor record and applications (ID numbers masked), and erasing them on closure."""
+his own distributor record, applications (ID numbers masked) and payout accounts (numbers masked),
+and erasing them on closure."""
 
 from collections.abc import Iterable
 from datetime import datetime
@@ -8,7 +9,7 @@ from weishang.compliance.personal_data import CLOSED
 from weishang.customers.models import Customer
 from weishang.customers.personal_data import closed_mobile
 
-from .models import Application, Binding, BindingEvent, Distributor
+from .models import Application, Binding, BindingEvent, Distributor, PayoutAccount
 
 
 def store_names(distributor_ids: Iterable[int | None]) -> dict[int, str]:
@@ -36,6 +37,7 @@ def personal_data_for(customer: Customer) -> dict:
     )
     distributor = Distributor.objects.filter(customer=customer).defer("id_number").first()
     applications = Application.objects.filter(customer=customer).defer("id_number")
+    payout_accounts = PayoutAccount.objects.filter(distributor__customer=customer).defer("number")
     return {
         "binding": binding
         and {
@@ -82,6 +84,18 @@ def personal_data_for(customer: Customer) -> dict:
             }
             for a in applications
         ],
+        # Masked as everywhere he sees them: the copy may travel further than his own screen.
+        "payout_accounts": [
+            {
+                "kind": a.kind,
+                "bank": a.bank_code,
+                "holder_name": a.holder_name,
+                "number": a.number_masked,
+                "added_at": a.added_at,
+                "removed_at": a.removed_at,
+            }
+            for a in payout_accounts
+        ],
     }
 
 
@@ -107,6 +121,13 @@ def erase_personal_data(customer: Customer, *, now: datetime) -> dict[str, int]:
         application.save(
             update_fields=["real_name", "id_number", "id_number_masked", "mobile", "store_name"]
         )
+    for account in PayoutAccount.objects.filter(distributor__customer=customer):
+        account.holder_name = CLOSED
+        account.number = CLOSED
+        account.number_masked = CLOSED
+        account.removed_at = account.removed_at or now
+        account.save(update_fields=["holder_name", "number", "number_masked", "removed_at"])
+    done["payout_accounts"] = PayoutAccount.objects.filter(distributor__customer=customer).count()
     distributor = Distributor.objects.filter(customer=customer).first()
     if distributor is not None:
         if distributor.avatar:

@@ -1,0 +1,150 @@
+"""The accounts a distributor's withdrawals are paid to (``distribution.models.PayoutAccount``):
+adding and removing them (his own acts), and finance seeing one in full to pay it (a staff act,
+audited). Numbers are stored encrypted and shown masked everywhere else (PIPL Art. 51)."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from weishang.compliance import audit
+from weishang.core_errors import DomainError
+from weishang.distribution import payout_rules
+from weishang.distribution.locks import distributors_for_update
+from weishang.distribution.models import Distributor, PayoutAccount
+
+from .models import Withdrawal
+
+Kind = PayoutAccount.Kind
+MAX_ACCOUNTS = 5
+IN_PROGRESS = (
+    Withdrawal.Status.REQUESTED,
+    Withdrawal.Status.APPROVED,
+    Withdrawal.Status.PAYING,
+    Withdrawal.Status.PAYOUT_FAILED,
+)
+
+
+class PayoutAccountError(DomainError):
+    code = "payout_account"
+
+
+def _plain(name: str | None) -> str:
+    return "".join((name or "").split())
+
+
+def active_accounts(distributor: Distributor):
+    return PayoutAccount.objects.filter(distributor=distributor, removed_at__isnull=True)
+
+
+@transaction.atomic
+def add_payout_account(
+    *,
+    distributor: Distributor,
+    kind: str,
+    number: str,
+    holder_name: str,
+    now: datetime | None = None,
+) -> PayoutAccount:
+    """Adds a bank card, WeChat or Alipay account in his own verified real name."""
+    distributor = distributors_for_update([distributor.pk]).get()
+    if not _plain(distributor.real_name):
+        raise PayoutAccountError(_("Payout accounts need your verified real name on file."))
+    if _plain(holder_name) != _plain(distributor.real_name):
+        raise PayoutAccountError(
+            _(
+                "The account holder must be you, under your verified real name %(name)s: we pay "
+                "only into accounts in your own name."
+            )
+            % {"name": distributor.real_name},
+            code="holder_mismatch",
+        )
+    bank_code = ""
+    if kind == Kind.BANK_CARD:
+        found, problem = payout_rules.card_problem(number)
+        if problem:
+            raise PayoutAccountError(problem, code="bad_card")
+        number, bank = found
+        bank_code = bank.code
+    elif kind in (Kind.WECHAT, Kind.ALIPAY):
+        number, problem = payout_rules.wallet_problem(kind, number)
+        if problem:
+            raise PayoutAccountError(problem, code="bad_account")
+    else:
+        raise PayoutAccountError(_("Choose a bank card, WeChat or Alipay."), code="bad_kind")
+    existing = list(active_accounts(distributor))
+    if any(a.kind == kind and a.number == number for a in existing):
+        raise PayoutAccountError(_("You have already added this account."), code="duplicate")
+    if len(existing) >= MAX_ACCOUNTS:
+        raise PayoutAccountError(
+            _("You can keep at most %(count)d payout accounts; remove one first.")
+            % {"count": MAX_ACCOUNTS},
+            code="too_many",
+        )
+    return PayoutAccount.objects.create(
+        distributor=distributor,
+        kind=kind,
+        holder_name=distributor.real_name,
+        number=number,
+        number_masked=payout_rules.mask_account(kind, number),
+        bank_code=bank_code,
+        added_at=now or timezone.now(),
+    )
+
+
+@transaction.atomic
+def remove_payout_account(
+    *, distributor: Distributor, account_id: int, now: datetime | None = None
+) -> PayoutAccount:
+    """Removes one of his accounts from use; past withdrawals keep naming it."""
+    list(distributors_for_update([distributor.pk]))
+    account = active_accounts(distributor).filter(pk=account_id).first()
+    if account is None:
+        raise PayoutAccountError(_("This payout account is not one of yours."), code="not_found")
+    if Withdrawal.objects.filter(payout_account=account, status__in=IN_PROGRESS).exists():
+        raise PayoutAccountError(
+            _("A withdrawal to this account is still in progress; remove it once it is paid."),
+            code="in_use",
+        )
+    account.removed_at = now or timezone.now()
+    account.save(update_fields=["removed_at"])
+    return account
+
+
+def bank_name(account: PayoutAccount) -> str:
+    bank = payout_rules.banks().get(account.bank_code)
+    return bank.name if bank else ""
+
+
+def describe(account: PayoutAccount) -> str:
+    """The masked account as people read it: ``中国工商银行 **** 1234``, ``支付宝 138****5678``."""
+    label = bank_name(account) if account.kind == Kind.BANK_CARD else account.get_kind_display()
+    return f"{label} {account.number_masked}"
+
+
+@transaction.atomic
+def reveal_payee(*, withdrawal: Withdrawal, actor) -> dict[str, str]:
+    """Finance opens an approved withdrawal to pay it: the payee in full, and the audit entry
+    saying who saw it and when."""
+    account = withdrawal.payout_account
+    if account is None or withdrawal.status not in (
+        Withdrawal.Status.APPROVED,
+        Withdrawal.Status.PAYOUT_FAILED,
+    ):
+        raise PayoutAccountError(
+            _("The payee is shown only for an approved withdrawal to one of his accounts."),
+            code="not_payable",
+        )
+    audit.record(
+        actor=actor,
+        action="payout_account.reveal",
+        obj=account,
+        after={"withdrawal": withdrawal.pk, "kind": account.kind, "masked": account.number_masked},
+    )
+    return {
+        "kind": account.get_kind_display(),
+        "bank": bank_name(account),
+        "holder_name": account.holder_name,
+        "number": account.number,
+    }
