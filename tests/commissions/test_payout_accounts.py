@@ -36,7 +36,11 @@ def rich(seller):
 @pytest.fixture
 def card(rich):
     return payout_accounts.add_payout_account(
-        distributor=rich, kind="bank_card", number=ICBC_CARD, holder_name=" 李 四 "
+        distributor=rich,
+        kind="bank_card",
+        number=ICBC_CARD,
+        holder_name=" 李 四 ",
+        consent=True,
     )
 
 
@@ -101,7 +105,7 @@ def test_a_card_in_his_own_name_is_stored_encrypted_and_shown_masked(card):
 )
 def test_a_wrong_account_is_refused_and_nothing_is_added(rich, fields, message):
     with translation.override("en"), pytest.raises(payout_accounts.PayoutAccountError) as exc:
-        payout_accounts.add_payout_account(distributor=rich, **fields)
+        payout_accounts.add_payout_account(distributor=rich, **fields, consent=True)
     assert message in exc.value.message
     assert not PayoutAccount.objects.exists()
 
@@ -109,7 +113,11 @@ def test_a_wrong_account_is_refused_and_nothing_is_added(rich, fields, message):
 def test_the_same_account_twice_is_refused(card, rich):
     with pytest.raises(payout_accounts.PayoutAccountError, match="already added"):
         payout_accounts.add_payout_account(
-            distributor=rich, kind="bank_card", number=ICBC_CARD, holder_name="李四"
+            distributor=rich,
+            kind="bank_card",
+            number=ICBC_CARD,
+            holder_name="李四",
+            consent=True,
         )
 
 
@@ -177,7 +185,11 @@ def test_flat_rate_and_no_withholding_for_a_registered_entity(
     )
     fund(company, 10_000)
     account = payout_accounts.add_payout_account(
-        distributor=company, kind="alipay", number="13900002222", holder_name="李四"
+        distributor=company,
+        kind="alipay",
+        number="13900002222",
+        holder_name="李四",
+        consent=True,
     )
     w = pay_out(company, account, 10_000, "b")
     assert (w.withheld_fen, w.net_fen) == (0, 10_000)
@@ -228,3 +240,21 @@ def test_his_data_copy_shows_the_account_masked_and_closure_erases_it(card, rich
     closed = PayoutAccount.objects.get()
     assert ICBC_CARD not in (closed.number, closed.number_masked)
     assert closed.holder_name == "[closed]" and closed.removed_at is not None
+
+
+def test_without_his_separate_consent_no_account_is_stored(rich):
+    """A financial account is sensitive personal information (PIPL Art. 28, 29)."""
+    with translation.override("en"), pytest.raises(payout_accounts.PayoutAccountError) as exc:
+        payout_accounts.add_payout_account(
+            distributor=rich,
+            kind="bank_card",
+            number=ICBC_CARD,
+            holder_name="李四",
+            consent=False,
+        )
+    assert "PIPL Art. 29" in exc.value.message
+    assert not PayoutAccount.objects.exists()
+
+
+def test_the_time_of_his_consent_is_kept_with_the_account(card):
+    assert card.consented_at == card.added_at

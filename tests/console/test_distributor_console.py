@@ -34,7 +34,11 @@ def shop(db, brand, make_customer, make_distributor, sku):
     order = pay(sales.place_order(customer=buyer, items={sku.pk: 2}, address=buyer.addresses.get()))
     ShareVisit.objects.create(distributor=distributor, source="qr", created_at=now)
     alipay = add_payout_account(
-        distributor=distributor, kind="alipay", number="13900001111", holder_name="李四"
+        distributor=distributor,
+        kind="alipay",
+        number="13900001111",
+        holder_name="李四",
+        consent=True,
     )
     return {
         "distributor": distributor,

@@ -42,7 +42,11 @@ def paid_withdrawal(shop, staff, django_capture_on_commit_callbacks):
     deliver(shop["order"])
     services.settle_commissions(now=timezone.now() + timedelta(days=9))
     card = payout_accounts.add_payout_account(
-        distributor=shop["distributor"], kind="bank_card", number=CARD, holder_name="李四"
+        distributor=shop["distributor"],
+        kind="bank_card",
+        number=CARD,
+        holder_name="李四",
+        consent=True,
     )
     services.set_withholding_rule(actor=staff, kind="flat", rate_bp=2000)
     w = services.request_withdrawal(
@@ -57,7 +61,8 @@ def paid_withdrawal(shop, staff, django_capture_on_commit_callbacks):
 
 def test_a_card_in_another_name_is_a_message_and_nothing_is_added(dclient, shop):
     response = dclient.post(
-        "/d/payout-accounts/", {"kind": "bank_card", "number": CARD, "holder_name": "王五"}
+        "/d/payout-accounts/",
+        {"kind": "bank_card", "number": CARD, "holder_name": "王五", "consent": "on"},
     )
     assert response.status_code == 200
     assert "verified real name 李四" in response.content.decode()
@@ -68,7 +73,12 @@ def test_a_card_in_another_name_is_a_message_and_nothing_is_added(dclient, shop)
     assert "Account holder" in response.content.decode()
     response = dclient.post(
         "/d/payout-accounts/",
-        {"kind": "bank_card", "number": "6222 0200 0000 0012 344", "holder_name": "李四"},
+        {
+            "kind": "bank_card",
+            "number": "6222 0200 0000 0012 344",
+            "holder_name": "李四",
+            "consent": "on",
+        },
     )
     assert response.status_code == 302
     page = dclient.get("/d/payout-accounts/").content.decode()
@@ -129,7 +139,11 @@ def test_only_finance_sees_the_payee_and_the_look_is_audited(
     deliver(shop["order"])
     services.settle_commissions(now=timezone.now() + timedelta(days=9))
     card = payout_accounts.add_payout_account(
-        distributor=shop["distributor"], kind="bank_card", number=CARD, holder_name="李四"
+        distributor=shop["distributor"],
+        kind="bank_card",
+        number=CARD,
+        holder_name="李四",
+        consent=True,
     )
     w = services.request_withdrawal(
         distributor=shop["distributor"], amount_fen=500, request_key="b", payout_account=card
@@ -192,7 +206,11 @@ def test_list_pages_read_payout_accounts_without_a_query_each(
     services.settle_commissions(now=timezone.now() + timedelta(days=9))
     distributor = shop["distributor"]
     card = payout_accounts.add_payout_account(
-        distributor=distributor, kind="bank_card", number=CARD, holder_name="李四"
+        distributor=distributor,
+        kind="bank_card",
+        number=CARD,
+        holder_name="李四",
+        consent=True,
     )
     for index, account in enumerate([card, shop["alipay"], card, shop["alipay"]]):
         services.request_withdrawal(
@@ -231,3 +249,13 @@ def test_the_brand_reads_a_distributors_ledger_in_the_same_words(
     ledger = visible_text(response).split("佣金明细", 1)[1]
     assert not RAW_WORDS.search(ledger), RAW_WORDS.search(ledger)
     assert "已付款" in ledger and "代扣个税 ¥1.00" in ledger
+
+
+def test_an_unticked_consent_box_is_a_message_and_nothing_is_added(dclient, shop):
+    response = dclient.post(
+        "/d/payout-accounts/",
+        {"kind": "bank_card", "number": CARD, "holder_name": "李四"},
+    )
+    assert response.status_code == 200
+    assert "separate consent" in response.content.decode()
+    assert PayoutAccount.objects.filter(kind="bank_card").count() == 0

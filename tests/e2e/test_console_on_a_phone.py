@@ -91,7 +91,11 @@ def demo(settings, tmp_path):
     commissions.settle_commissions(now=timezone.now() + timedelta(days=30))
     ProgrammeSettings.objects.update_or_create(pk=1, defaults={"withdrawal_min_fen": 100})
     card = payout_accounts.add_payout_account(
-        distributor=store, kind="bank_card", number="6222020000000012344", holder_name="李小枣"
+        distributor=store,
+        kind="bank_card",
+        number="6222020000000012344",
+        holder_name="李小枣",
+        consent=True,
     )
     withdrawal = commissions.request_withdrawal(
         distributor=store, amount_fen=500, request_key="phone-test", payout_account=card

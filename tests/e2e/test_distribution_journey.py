@@ -152,7 +152,11 @@ def test_poster_sale_settles_and_is_withdrawn(programme, live_server, new_page, 
 
     # He withdraws what is available into his Alipay account; the brand approves and pays.
     add_payout_account(
-        distributor=distributor, kind="alipay", number=DISTRIBUTOR_MOBILE, holder_name="李小枣"
+        distributor=distributor,
+        kind="alipay",
+        number=DISTRIBUTOR_MOBILE,
+        holder_name="李小枣",
+        consent=True,
     )
     applicant.goto(store + "/d/withdrawals/")
     amount = f"{commission.amount_fen // 100}.{commission.amount_fen % 100:02d}"

@@ -38,6 +38,7 @@ def add_card(page, store, number, holder):
     page.select_option("#id_kind", "bank_card")
     page.fill("#id_number", number)
     page.fill("#id_holder_name", holder)
+    page.check("#id_consent")
     page.click("[data-testid=payout-account-form] button[type=submit]")
     page.wait_for_load_state()
 

@@ -45,9 +45,20 @@ def add_payout_account(
     kind: str,
     number: str,
     holder_name: str,
+    consent: bool,
     now: datetime | None = None,
 ) -> PayoutAccount:
-    """Adds a bank card, WeChat or Alipay account in his own verified real name."""
+    """Adds a bank card, WeChat or Alipay account in his own verified real name, with his separate
+    consent: a financial account is sensitive personal information (PIPL Art. 28, 29)."""
+    if consent is not True:
+        raise PayoutAccountError(
+            _(
+                "Tick the box to agree that the brand keeps this account to pay you: without "
+                "your separate consent it cannot be stored (PIPL Art. 29)."
+            ),
+            code="no_consent",
+        )
+    now = now or timezone.now()
     distributor = distributors_for_update([distributor.pk]).get()
     if not _plain(distributor.real_name):
         raise PayoutAccountError(_("Payout accounts need your verified real name on file."))
@@ -89,7 +100,8 @@ def add_payout_account(
         number=number,
         number_masked=payout_rules.mask_account(kind, number),
         bank_code=bank_code,
-        added_at=now or timezone.now(),
+        added_at=now,
+        consented_at=now,
     )
 
 

@@ -154,6 +154,13 @@ class PayoutAccountForm(forms.Form):
     )
     number = forms.CharField(label=_("Card number or account"), max_length=64, strip=True)
     holder_name = forms.CharField(label=_("Account holder"), max_length=40, strip=True)
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that the brand keeps this account, encrypted, to pay my withdrawals into it "
+            "(separate consent for a financial account, PIPL Art. 29)."
+        ),
+        required=False,
+    )
 
 
 class RemovePayoutAccountForm(forms.Form):

@@ -248,6 +248,13 @@ class PayoutAccount(models.Model):
     number_masked = models.CharField(_("card number or account"), max_length=40)
     bank_code = models.CharField(pgettext_lazy("payout account", "bank"), max_length=16, blank=True)
     added_at = models.DateTimeField(pgettext_lazy("payout account", "added"))
+    consented_at = models.DateTimeField(
+        _("separate consent given"),
+        help_text=_(
+            "When he agreed, apart from anything else, that the brand keeps this account to pay "
+            "him: a financial account is sensitive personal information (PIPL Art. 28, 29)."
+        ),
+    )
     removed_at = models.DateTimeField(
         pgettext_lazy("payout account", "removed"), null=True, blank=True
     )
