@@ -25,6 +25,13 @@ RETURN_ADDRESS = {
     "address": "新疆巴音郭楞蒙古自治州若羌县枣乡大道88号 枣知道仓库",
 }
 
+# The freight template: province code ("" the default), fee, free from this goods total (fen).
+FREIGHT = [
+    ("", 800, 9900),
+    ("65", 0, None),  # Xinjiang: the warehouse is here
+    ("54", 2000, 19900),  # Tibet
+]
+
 # slug, name
 CATEGORIES = [
     ("jujube", "红枣"),

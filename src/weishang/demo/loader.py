@@ -23,6 +23,7 @@ from weishang.distribution.models import BusinessKind, Distributor, ShareSource
 from weishang.inventory.services import set_stock_on_hand
 from weishang.orders import services as orders
 from weishang.orders.after_sales import add_return_address
+from weishang.orders.services import set_freight_rule
 from weishang.payments import services as payments
 from weishang.payments.providers import Notification
 from weishang.sales import services as sales
@@ -50,6 +51,13 @@ def load_demo() -> LoadResult:
         brand = Brand.objects.create(**catalogue.BRAND)
         add_licences(brand=brand)
         add_return_address(actor=None, **catalogue.RETURN_ADDRESS)
+        for province_code, fee_fen, free_from_fen in catalogue.FREIGHT:
+            set_freight_rule(
+                actor=None,
+                province_code=province_code,
+                fee_fen=fee_fen,
+                free_from_fen=free_from_fen,
+            )
         products = load_catalogue(brand=brand)
         create_staff()
         distributor = create_programme()
