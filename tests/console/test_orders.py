@@ -7,10 +7,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.helpers import deliver, pay
+from weishang.console import roles
 from weishang.inventory.models import Stock
 from weishang.orders.models import OrderStatus
 
-from .conftest import messages_of
+from .conftest import english, messages_of
+from .test_roles import member
 
 
 def detail(order):
@@ -264,3 +266,32 @@ def test_unknown_order_is_404(console):
 def test_actions_need_post(console, paid_order):
     response = console.get(reverse("console:order_ship", args=[paid_order.number]))
     assert response.status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("role", "full"),
+    [
+        (roles.OWNER, True),
+        (roles.OPERATOR, True),
+        (roles.CUSTOMER_SERVICE, True),
+        (roles.FINANCE, False),
+        (roles.AUDITOR, False),
+    ],
+)
+def test_order_pages_show_the_delivery_in_full_only_to_roles_that_need_it(
+    client, django_user_model, paid_order, role, full
+):
+    """Finance and the auditor see amounts and statuses; the recipient, his phone and address
+    are masked for them (PIPL Art. 6), as on the customer pages."""
+    english(client).force_login(member(django_user_model, role))
+    masked_phone = paid_order.phone[:3] + "****" + paid_order.phone[-4:]
+    page = client.get(detail(paid_order)).content.decode()
+    listing = client.get(reverse("console:order_list")).content.decode()
+    for html in (page, listing):
+        assert (paid_order.customer.mobile in html) is full
+        assert (paid_order.recipient in html) is full
+    assert (paid_order.phone in page) is full
+    assert (paid_order.address in page) is full
+    if not full:
+        assert masked_phone in page
+        assert paid_order.city in page

@@ -18,6 +18,7 @@ from weishang.catalog import services as catalog
 from weishang.catalog.models import PricePeriod, Product, ProductImage, Sku
 from weishang.commissions import plans as commission_plans
 from weishang.core_errors import DomainError
+from weishang.customers.rules import mask_mobile, mask_name
 from weishang.inventory import services as inventory
 from weishang.inventory.selectors import stock_of
 from weishang.money import format_fen, format_yuan
@@ -36,6 +37,7 @@ from weishang.orders.models import (
 from weishang.payments import selectors as payment_selectors
 from weishang.sales import services as sales
 
+from . import roles
 from .forms import (
     ApproveReturnForm,
     CancelForm,
@@ -161,6 +163,10 @@ def order_list(request):
     ]
     found = order_selectors.search_orders_for_console(status=status, query=query)
     page = _page(request, payment_selectors.with_refund_in_progress(found))
+    full = roles.sees_full_customer_data(request.user)
+    for order in page:
+        order.mobile_shown = order.customer.mobile if full else mask_mobile(order.customer.mobile)
+        order.recipient_shown = order.recipient if full else mask_name(order.recipient)
     return render(
         request,
         "console/order_list.html",
@@ -222,11 +228,19 @@ def order_detail(request, number):
         order = order_selectors.order_for_console(number)
     except Order.DoesNotExist as exc:
         raise Http404 from exc
+    full = roles.sees_full_customer_data(request.user)
     return render(
         request,
         "console/order_detail.html",
         {
             "order": order,
+            # Roles that neither ship, take returns nor answer complaints see the delivery masked.
+            "delivery": {
+                "mobile": order.customer.mobile if full else mask_mobile(order.customer.mobile),
+                "recipient": order.recipient if full else mask_name(order.recipient),
+                "phone": order.phone if full else mask_mobile(order.phone),
+                "address": order.address if full else order.city,
+            },
             "timeline": _timeline(order),
             "return_window_end": orders.return_window_end(order),
             "refund_in_progress": bool(payment_selectors.refunds_in_progress(order)),
