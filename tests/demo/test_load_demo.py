@@ -132,6 +132,9 @@ def test_the_demo_distributor_earns_on_the_customers_orders(media):
     assert set(Commission.objects.filter(order__in=paid).values_list("status", flat=True)) == {
         "pending"
     }
+    (account,) = distributor.payout_accounts.all()
+    assert (account.kind, account.number_masked) == ("alipay", "139****9000")
+    assert account.consented_at is not None
 
 
 @pytest.mark.django_db

@@ -13,13 +13,14 @@ from django.utils import timezone
 from weishang.catalog.licences import add_licence
 from weishang.catalog.models import Brand, Category, LicenceKind, Product, ProductImage, Sku
 from weishang.catalog.services import publish_product, schedule_price_period
+from weishang.commissions.payout_accounts import add_payout_account
 from weishang.commissions.plans import save_plan
 from weishang.commissions.rules import PlanDraft
 from weishang.customers import services as customers
 from weishang.customers.models import Customer
 from weishang.distribution import services as distribution
 from weishang.distribution.binding import bind_customer
-from weishang.distribution.models import BusinessKind, Distributor, ShareSource
+from weishang.distribution.models import BusinessKind, Distributor, PayoutAccount, ShareSource
 from weishang.inventory.services import set_stock_on_hand
 from weishang.orders import services as orders
 from weishang.orders.after_sales import add_return_address
@@ -193,6 +194,13 @@ def create_programme() -> Distributor:
     )
     featured = Product.objects.filter(slug__in=spec["featured"]).values_list("pk", flat=True)
     distribution.set_featured_products(distributor=distributor, product_ids=list(featured))
+    add_payout_account(
+        distributor=distributor,
+        kind=PayoutAccount.Kind.ALIPAY,
+        number=spec["mobile"],
+        holder_name=spec["real_name"],
+        consent=True,
+    )
     return distributor
 
 

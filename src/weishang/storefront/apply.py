@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -21,13 +21,6 @@ FIELDS = [
     "store_name",
     "invite_code",
 ]
-
-
-def _console_url() -> str:
-    try:
-        return reverse("distributor:dashboard")
-    except NoReverseMatch:
-        return "/d/"
 
 
 @customer_required
@@ -71,6 +64,6 @@ def apply(request):
             "form": form,
             "errors": errors,
             "business_kinds": BusinessKind.choices,
-            "console_url": _console_url(),
+            "console_url": reverse("distributor:home"),
         },
     )
