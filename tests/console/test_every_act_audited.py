@@ -25,7 +25,8 @@ from PIL import Image
 from tests.helpers import deliver, pay
 from weishang.catalog import licences
 from weishang.catalog.models import Category, PricePeriod, Product, ProductImage, Sku
-from weishang.commissions.models import Commission, CommissionPlan
+from weishang.commissions import ledger
+from weishang.commissions.models import Account, Commission, CommissionPlan
 from weishang.commissions.services import request_withdrawal, settle_commissions
 from weishang.compliance import complaints
 from weishang.compliance.blacklist import blacklist_customer
@@ -238,6 +239,17 @@ class World:
         settle_commissions(now=timezone.now() + timedelta(days=9))
         return request_withdrawal(distributor=seller, amount_fen=300, request_key="w1")
 
+    def withheld_tax(self, amount_fen=500):
+        """Tax withheld from an earlier payout, still to be paid to the tax office."""
+        ledger.transfer(
+            debit=ledger.brand_account(Account.Kind.BRAND_EXPENSE),
+            credit=ledger.brand_account(Account.Kind.TAX_PAYABLE),
+            amount_fen=amount_fen,
+            key="withheld-earlier",
+            kind="withhold",
+            now=timezone.now(),
+        )
+
     def held_commission(self):
         seller = self.distributor()
         ProgrammeSettings.objects.update(review_order_amount_fen=5000)
@@ -298,6 +310,11 @@ def _order_act(name, make, data):
 
 def _return_act(name, make, data=None):
     return lambda w: Request(_url(name, make(w).number), data or {})
+
+
+def _tax_remit_request(w, amount):
+    w.withheld_tax()
+    return Request(_url("tax_remit"), {"amount": amount, "reference": "3650000123"})
 
 
 def _waybill_request(w, number):
@@ -586,6 +603,10 @@ ACTS = {
     "withholding_rule": Act(
         lambda w: Request(_url("withholding_rule"), {"kind": "flat", "rate_pc": "3"}),
         lambda w: Request(_url("withholding_rule"), {"kind": "flat", "rate_pc": "三"}),
+    ),
+    "tax_remit": Act(
+        lambda w: _tax_remit_request(w, "3.00"),
+        lambda w: _tax_remit_request(w, "10.00"),
     ),
     "held_commission_act": Act(
         lambda w: Request(

@@ -259,3 +259,19 @@ def test_an_unticked_consent_box_is_a_message_and_nothing_is_added(dclient, shop
     assert response.status_code == 200
     assert "separate consent" in response.content.decode()
     assert PayoutAccount.objects.filter(kind="bank_card").count() == 0
+
+
+def test_finance_records_paying_the_withheld_tax_to_the_tax_office(client, paid_withdrawal, staff):
+    english(client).force_login(staff)
+    page = client.get("/console/withholding/")
+    assert page.context["tax_payable_fen"] == 100
+    response = client.post(
+        "/console/withholding/remit/", {"amount": "1.00", "reference": "3650000123"}, follow=True
+    )
+    assert "The payment to the tax office is recorded." in response.content.decode()
+    assert response.context["tax_payable_fen"] == 0
+    assert "3650000123" in visible_text(response)
+    refused = client.post(
+        "/console/withholding/remit/", {"amount": "0.50", "reference": "3650000124"}, follow=True
+    )
+    assert "Only ¥0.00 of withheld tax" in refused.content.decode()

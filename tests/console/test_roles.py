@@ -128,6 +128,7 @@ POLICY = {
             "held_commission_list",
             "held_commission_act",
             "withholding_rule",
+            "tax_remit",
         ],
         MONEY_OUT,
     ),

@@ -12,6 +12,12 @@ def lock_accounts(*, distributor_id: int, kinds):
     )
 
 
+def lock_brand_account(kind: str) -> Account:
+    """The brand's account of this kind, made if missing, then locked."""
+    Account.objects.get_or_create(distributor=None, kind=kind)
+    return Account.objects.filter(distributor=None, kind=kind).select_for_update().get()
+
+
 def lock_commissions(**filters):
     return Commission.objects.filter(**filters).order_by("pk").select_for_update()
 

@@ -158,6 +158,7 @@ class Account(models.Model):
         BRAND_EXPENSE = "brand_expense", _("brand: commission expense")
         BRAND_PAYOUTS = "brand_payouts", _("brand: commission paid out")
         TAX_PAYABLE = "tax_payable", _("brand: income tax withheld, to pay to the tax office")
+        TAX_REMITTED = "tax_remitted", _("brand: income tax paid to the tax office")
 
     distributor = models.ForeignKey(
         "distribution.Distributor",

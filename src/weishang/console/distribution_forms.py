@@ -173,6 +173,13 @@ class RemovePayoutAccountForm(forms.Form):
     )
 
 
+class TaxRemittanceForm(forms.Form):
+    """A payment of withheld tax to the tax office, with its receipt number (完税凭证号)."""
+
+    amount = YuanField(label=_("Amount paid (yuan)"), max_fen=MAX_FEN)
+    reference = forms.CharField(label=_("Tax office receipt number"), max_length=64, strip=True)
+
+
 class WithholdingRuleForm(forms.Form):
     """The brand's withholding rule; the flat rate is a percentage with two decimals at most."""
 

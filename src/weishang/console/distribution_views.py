@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from weishang.commissions import payout_accounts
+from weishang.commissions import payout_accounts, tax_remittance
 from weishang.commissions import selectors as commission_selectors
 from weishang.commissions import services as commissions
 from weishang.commissions.models import Commission, Withdrawal, WithholdingRule
@@ -35,6 +35,7 @@ from .distribution_forms import (
     ReasonForm,
     ReassignForm,
     RejectWithdrawalForm,
+    TaxRemittanceForm,
     WithholdingRuleForm,
 )
 from .views import _attempt, _back, _form_errors, _page, staff_post, staff_required
@@ -301,9 +302,25 @@ def withholding_rule(request):
             "rule_label": _rule_label(rule),
             "kinds": WithholdingRule.Kind.choices,
             "rate_pc": _percent(rule.rate_bp) if rule and rule.rate_bp else "",
+            "tax_payable_fen": tax_remittance.tax_payable_fen(),
+            "remittances": tax_remittance.remittances(),
             "nav": "withholding",
         },
     )
+
+
+@staff_post
+def tax_remit(request):
+    """Finance records a payment of withheld tax to the tax office."""
+    _submit(
+        request,
+        TaxRemittanceForm(request.POST),
+        lambda fields: tax_remittance.remit_withheld_tax(
+            actor=request.user, amount_fen=fields["amount"], reference=fields["reference"]
+        ),
+        _("The payment to the tax office is recorded."),
+    )
+    return redirect("console:withholding_rule")
 
 
 class _NoInput(forms.Form):

@@ -132,6 +132,7 @@ ROUTE_AREAS = {
     "withdrawal_act": "withdrawals",
     "withdrawal_payee": "payouts",
     "withholding_rule": "withdrawals",
+    "tax_remit": "withdrawals",
     "held_commission_list": "withdrawals",
     "held_commission_act": "withdrawals",
     "programme": "programme",

@@ -169,6 +169,7 @@ urlpatterns = [
         name="withdrawal_payee",
     ),
     path("withholding/", distribution_views.withholding_rule, name="withholding_rule"),
+    path("withholding/remit/", distribution_views.tax_remit, name="tax_remit"),
     path(
         "withdrawals/<int:withdrawal_id>/<str:action>/",
         distribution_views.withdrawal_act,
