@@ -15,7 +15,7 @@ from django.db import connection
 from django.utils import timezone
 
 from weishang.compliance.models import Complaint
-from weishang.orders.models import Order
+from weishang.orders.models import Order, QualityClaim
 from weishang.payments.models import Payment
 from weishang.payments.providers import Notification
 from weishang.payments.services import start_payment
@@ -180,9 +180,50 @@ def test_complaints_with_outcome_and_distributor_complaint_count(brand, buy, mak
     assert entry["complaint_count"] == "1"
 
 
+def claim(order, **fields):
+    """A quality claim decided by the brand, as the regulator export reads it."""
+    line = order.lines.get()
+    return QualityClaim.objects.create(
+        number="Q1",
+        order=order,
+        order_line=line,
+        quantity=1,
+        remedy="refund",
+        decided_remedy="refund",
+        status="refunded",
+        description="枣子发霉了",
+        refund_fen=line.unit_price_fen,
+        requested_at=at("2026-03-05 10:00:00"),
+        decided_at=at("2026-03-05 12:00:00"),
+        decision_reason="照片可见霉点，全额退款",
+        refunded_at=at("2026-03-05 12:05:00"),
+        **fields,
+    )
+
+
+def test_quality_claims_with_what_the_brand_decided(brand, buy):
+    order = buy("2026-03-03 09:00:00")
+    claim(order)
+
+    (row,) = csv_rows(b"".join(export.csv_stream(section("quality_claims"))))
+
+    assert (row["claim_number"], row["order_number"]) == ("Q1", order.number)
+    assert (row["remedy_asked"], row["remedy_granted"], row["status"]) == (
+        "refund",
+        "refund",
+        "refunded",
+    )
+    assert row["decision_reason"] == "照片可见霉点，全额退款"
+    assert row["requested_at"] == "2026-03-05T10:00:00+08:00"
+    assert int(row["refund_fen"]) == order.lines.get().unit_price_fen
+    assert row["complaint_number"] == ""
+    assert "枣子发霉了" not in b"".join(export.csv_stream(section("quality_claims"))).decode()
+
+
 def test_json_parses_and_matches_the_documented_schema(brand, buy, make_distributor):
     distributor = make_distributor()
     complain(buy("2026-03-02 10:00:00", distributor=distributor), distributor)
+    claim(buy("2026-03-02 11:00:00"))
     buy("2026-03-03 10:00:00", paid=False)
 
     document = json.loads(b"".join(export.json_stream(export.Export(RANGE))))
@@ -196,7 +237,7 @@ def test_json_parses_and_matches_the_documented_schema(brand, buy, make_distribu
         jsonschema.validate(document, schema)
     assert set(document) == set(schema["required"])
     assert document["range"] == {"from": "2026-03-01", "to": "2026-04-01"}
-    for name in ("transactions", "complaints", "distributors"):
+    for name in ("transactions", "complaints", "quality_claims", "distributors"):
         item_schema = schema["properties"][name]["items"]
         assert document[name], name
         for row in document[name]:
@@ -219,6 +260,7 @@ def test_json_parses_and_matches_the_documented_schema(brand, buy, make_distribu
     for name in (
         *export.TRANSACTION_COLUMNS,
         *export.COMPLAINT_COLUMNS,
+        *export.CLAIM_COLUMNS,
         *export.DISTRIBUTOR_COLUMNS,
     ):
         assert f"`{name}`" in readme, name
@@ -232,7 +274,12 @@ def test_zip_holds_one_csv_per_section(brand, buy):
     archive = zipfile.ZipFile(io.BytesIO(b"".join(stream)))
 
     assert content_type == "application/zip" and filename.endswith(".zip")
-    assert archive.namelist() == ["transactions.csv", "complaints.csv", "distributors.csv"]
+    assert archive.namelist() == [
+        "transactions.csv",
+        "complaints.csv",
+        "quality_claims.csv",
+        "distributors.csv",
+    ]
     assert len(csv_rows(archive.read("transactions.csv"))) == 1
 
 

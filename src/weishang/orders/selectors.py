@@ -256,3 +256,26 @@ def claim_photo_response(claim: QualityClaim, photo_id: int):
     response = FileResponse(photo.image.open("rb"), content_type=content_type)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def claims_requested_between(start, end) -> QuerySet[QualityClaim]:
+    """Quality claims requested in [start, end), oldest first, as tuples for the regulator
+    export: what was asked, what the brand decided and why, and the refund."""
+    return (
+        QualityClaim.objects.filter(requested_at__gte=start, requested_at__lt=end)
+        .order_by("requested_at", "pk")
+        .values_list(
+            "number",
+            "order__number",
+            "requested_at",
+            "quantity",
+            "remedy",
+            "decided_remedy",
+            "status",
+            "decided_at",
+            "decision_reason",
+            "refund_fen",
+            "refunded_at",
+            "complaint__number",
+        )
+    )

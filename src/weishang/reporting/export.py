@@ -249,6 +249,60 @@ def complaint_rows(rng: DateRange, now: datetime) -> Iterator[dict]:
         }
 
 
+CLAIM_COLUMNS = (
+    "claim_number",
+    "order_number",
+    "requested_at",
+    "quantity",
+    "remedy_asked",
+    "remedy_granted",
+    "status",
+    "decided_at",
+    "decision_reason",
+    "refund_fen",
+    "refund_yuan",
+    "refunded_at",
+    "complaint_number",
+)
+
+
+def _claims(rng: DateRange):
+    return orders.claims_requested_between(*rng.bounds)
+
+
+def claim_rows(rng: DateRange) -> Iterator[dict]:
+    """Quality claims (Consumer Protection Law Art. 24) and refunds a complaint ordered."""
+    for (
+        number,
+        order_number,
+        requested_at,
+        quantity,
+        remedy,
+        decided_remedy,
+        status,
+        decided_at,
+        reason,
+        refund_fen,
+        refunded_at,
+        complaint_number,
+    ) in _claims(rng).iterator(chunk_size=CHUNK):
+        yield {
+            "claim_number": number,
+            "order_number": order_number,
+            "requested_at": local_iso(requested_at),
+            "quantity": quantity,
+            "remedy_asked": remedy,
+            "remedy_granted": decided_remedy or None,
+            "status": status,
+            "decided_at": local_iso(decided_at),
+            "decision_reason": reason or None,
+            "refund_fen": refund_fen,
+            "refund_yuan": format_yuan(refund_fen),
+            "refunded_at": local_iso(refunded_at),
+            "complaint_number": complaint_number,
+        }
+
+
 DISTRIBUTOR_COLUMNS = (
     "store_name",
     "store_slug",
@@ -318,6 +372,12 @@ class Export:
                 COMPLAINT_COLUMNS,
                 lambda: _complaints(rng).count(),
                 lambda: complaint_rows(rng, self.now),
+            ),
+            Section(
+                "quality_claims",
+                CLAIM_COLUMNS,
+                lambda: _claims(rng).count(),
+                lambda: claim_rows(rng),
             ),
             Section(
                 "distributors",
