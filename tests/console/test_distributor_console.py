@@ -280,3 +280,28 @@ def test_featured_products_are_named_by_ids_in_ascii_digits(dclient, shop):
     response = dclient.post("/d/store/", {"action": "featured", "featured": [arabic]}, follow=True)
     assert "Choose products from the list." in response.content.decode()
     assert not shop["distributor"].featured.exists()
+
+
+def test_earnings_show_his_level_and_what_he_still_needs_to_sell(
+    dclient, shop, django_assert_max_num_queries
+):
+    from weishang.money import format_fen
+    from weishang.orders.models import Order
+
+    assert 'data-testid="level"' not in dclient.get("/d/earnings/").content.decode()
+    CommissionPlan.objects.filter(version=1).update(
+        sales_levels=[
+            {"name": "银牌", "threshold_fen": 5000, "extra_rate_bp": 100},
+            {"name": "金牌", "threshold_fen": 100_000, "extra_rate_bp": 300},
+        ]
+    )
+    order = shop["order"]
+    Order.objects.filter(pk=order.pk).update(status="completed", completed_at=timezone.now())
+    own = order.total_fen - order.freight_fen
+    with django_assert_max_num_queries(12):
+        response = dclient.get("/d/earnings/")
+    page = response.content.decode()
+    progress = response.context["level"]
+    assert progress.own_sales_fen == own and progress.level.name == "银牌"
+    assert f"{format_fen(100_000 - own)} more completed sales to reach 金牌" in page
+    assert "<progress" in page and "Level 银牌" in page and "1 %" in page

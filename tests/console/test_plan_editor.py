@@ -276,3 +276,62 @@ def test_a_badly_typed_rate_is_explained_and_nothing_is_saved(console, value, me
 def test_the_console_nav_links_to_the_plan(console):
     page = console.get(reverse("console:dashboard")).content.decode()
     assert f'href="{LIST}"' in page
+
+
+@pytest.mark.django_db
+def test_levels_by_own_sales_are_saved_with_the_version_audited_and_prefilled(console, staff):
+    from weishang.commissions.rules import SalesLevel
+    from weishang.compliance.models import AuditEntry
+
+    levels = {
+        "level_0_name": "银牌",
+        "level_0_threshold": "1000",
+        "level_0_extra": "1",
+        "level_1_name": "金牌",
+        "level_1_threshold": "5,000.50",
+        "level_1_extra": "2.5",
+    }
+    response = console.post(NEW, form_data(action="save", **levels))
+    assert response.status_code == 302
+    plan = active_plan()
+    assert plan.levels() == (SalesLevel("银牌", 100_000, 100), SalesLevel("金牌", 500_050, 250))
+    assert AuditEntry.objects.get(action="plan.save").after["sales_levels"][1]["name"] == "金牌"
+    page = console.get(LIST).content.decode()
+    assert "金牌" in page and "¥5,000.50" in page and "2.5 %" in page
+    editor = console.get(NEW)
+    assert editor.context["form"].initial["level_1_threshold"] == "5000.50"
+    assert 'value="5000.50"' in editor.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("levels", "code"),
+    [
+        (
+            {
+                "level_0_name": "金牌",
+                "level_0_threshold": "5000",
+                "level_1_name": "银牌",
+                "level_1_threshold": "1000",
+            },
+            "sales_levels_not_increasing",
+        ),
+        (
+            {"level_0_name": "银牌", "level_0_threshold": "1000", "level_0_extra": "-1"},
+            "invalid_number",
+        ),
+    ],
+)
+def test_levels_out_of_order_or_a_negative_extra_rate_are_refused(console, levels, code):
+    before = snapshot()
+    response = console.post(NEW, form_data(action="save", **levels))
+    assert code in refusals(response)
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_a_level_row_without_a_name_is_a_form_error_and_saves_nothing(console):
+    response = console.post(NEW, form_data(action="save", level_0_threshold="1000"))
+    assert response.status_code == 200
+    assert any("Name this level" in m for m in messages_of(response))
+    assert CommissionPlan.objects.count() == 0

@@ -4,6 +4,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .rules import SalesLevel
+
 
 class PlanMode(models.TextChoices):
     STRICT = "strict", _("strict: only the distributor who brought the customer is paid")
@@ -29,6 +31,10 @@ class CommissionPlan(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     risk_acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # Levels by the distributor's own completed sales: [{"name", "threshold_fen",
+    # "extra_rate_bp"}, …], lowest threshold first, checked by rules.check_plan before saving.
+    # Kept on the version itself so quoting an order reads them without another query.
+    sales_levels = models.JSONField(_("levels by own sales"), default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -49,6 +55,10 @@ class CommissionPlan(models.Model):
                 condition=Q(default_rate_bp__lte=10000), name="rate_at_most_100pc"
             ),
         ]
+
+    def levels(self):
+        """The levels by own sales as rules.SalesLevel, lowest threshold first."""
+        return tuple(SalesLevel(**level) for level in self.sales_levels)
 
 
 class PlanRate(models.Model):

@@ -2,7 +2,7 @@
 version after the compliance check (COMPLIANCE.md §1)."""
 
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
@@ -149,6 +149,7 @@ def draft_from_plan(plan: CommissionPlan | None) -> PlanDraft:
         products=products,
         upline_rates_bp=(plan.second_level_rate_bp,) if plan.second_level_rate_bp else (),
         second_level_acknowledged=plan.risk_acknowledged_at is not None,
+        sales_levels=plan.levels(),
     )
 
 
@@ -182,6 +183,7 @@ def save_plan(*, draft: PlanDraft, actor) -> CommissionPlan:
                 second_level_rate_bp=second_level,
                 risk_acknowledged_by=actor if second_level else None,
                 risk_acknowledged_at=now if second_level else None,
+                sales_levels=[asdict(level) for level in draft.sales_levels],
                 created_by=actor,
                 created_at=now,
             )
@@ -228,6 +230,7 @@ def _audit_saved(plan: CommissionPlan, previous: CommissionPlan | None, actor) -
                 "mode": p.mode,
                 "default_rate_bp": p.default_rate_bp,
                 "second_level_rate_bp": p.second_level_rate_bp,
+                "sales_levels": p.sales_levels,
                 "rates": {
                     str(r.product_id or f"category:{r.category_id}"): r.rate_bp
                     for r in p.rates.all()

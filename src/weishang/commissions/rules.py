@@ -42,6 +42,17 @@ class Override:
 
 
 @dataclass(frozen=True)
+class SalesLevel:
+    """A distributor level reached by his own completed sales alone (never a recruit's or a
+    team's): ``threshold_fen`` of his own completed, not-refunded sales over his whole time as a
+    distributor raise his own rate by ``extra_rate_bp``."""
+
+    name: str
+    threshold_fen: int
+    extra_rate_bp: int
+
+
+@dataclass(frozen=True)
 class PlanDraft:
     """A proposed commission plan, including the features a brand might ask for that the law
     forbids; the check refuses those instead of the form silently hiding them."""
@@ -54,6 +65,8 @@ class PlanDraft:
     # the inviter's inviter = level 3, …). Empty for the one-level plan.
     upline_rates_bp: tuple[int, ...] = ()
     second_level_acknowledged: bool = False
+    # Levels by the distributor's own completed sales, lowest threshold first.
+    sales_levels: tuple[SalesLevel, ...] = ()
     # Refused in every mode.
     join_fee_fen: int = 0
     deposit_fen: int = 0
@@ -138,6 +151,13 @@ def _check_numbers(draft: PlanDraft, out: _Collector) -> bool:
             numbers.append(
                 (_("Margin of %(name)s") % {"name": override.label}, override.margin_bp, True)
             )
+    for level in draft.sales_levels:
+        numbers.append(
+            (_("Sales threshold of %(name)s") % {"name": level.name}, level.threshold_fen, False)
+        )
+        numbers.append(
+            (_("Extra rate of %(name)s") % {"name": level.name}, level.extra_rate_bp, True)
+        )
     valid = True
     for label, value, is_rate in numbers:
         if not _is_int(value) or value < 0:
@@ -276,8 +296,49 @@ def _check_levels(draft: PlanDraft, out: _Collector) -> None:
         )
 
 
+def _check_sales_levels(draft: PlanDraft, out: _Collector) -> None:
+    """Each level is named, and reached by more own sales than the level below it."""
+    names = [level.name.strip() for level in draft.sales_levels]
+    if not all(names):
+        out.refuse("sales_level_unnamed", _("Every distributor level needs a name."))
+    if len(set(names)) != len(names):
+        out.refuse("sales_level_duplicate", _("Two distributor levels have the same name."))
+    thresholds = [level.threshold_fen for level in draft.sales_levels]
+    if any(low >= high for low, high in zip(thresholds, thresholds[1:], strict=False)):
+        out.refuse(
+            "sales_levels_not_increasing",
+            _(
+                "Each distributor level must need more completed sales than the level below it; "
+                "list the levels from the lowest threshold up."
+            ),
+        )
+
+
+def top_extra_rate_bp(levels: Iterable[SalesLevel]) -> int:
+    """The most any level adds to a distributor's own rate; 0 without levels."""
+    return max((level.extra_rate_bp for level in levels), default=0)
+
+
+def level_for(own_sales_fen: int, levels: Iterable[SalesLevel]) -> SalesLevel | None:
+    """The highest level whose threshold his own completed sales reach; None below the first."""
+    reached = [level for level in levels if level.threshold_fen <= own_sales_fen]
+    return max(reached, key=lambda level: level.threshold_fen, default=None)
+
+
+def next_level(own_sales_fen: int, levels: Iterable[SalesLevel]) -> SalesLevel | None:
+    """The lowest level his own completed sales do not reach yet; None at the top level."""
+    ahead = [level for level in levels if level.threshold_fen > own_sales_fen]
+    return min(ahead, key=lambda level: level.threshold_fen, default=None)
+
+
+def own_rate_bp(rate_bp: int, level: SalesLevel | None) -> int:
+    """His own rate raised by his level's extra rate, never above 100 %."""
+    return min(rate_bp + (level.extra_rate_bp if level else 0), BP)
+
+
 def _check_rates(draft: PlanDraft, out: _Collector) -> None:
-    """Rates above the margin are refused, rates above 30 % of the price warn."""
+    """Rates above the margin are refused, rates above 30 % of the price warn; both at the top
+    level's extra rate, the most the plan can pay."""
     categories = {c.key: c for c in draft.categories}
 
     def effective(override: Override) -> int:
@@ -288,10 +349,10 @@ def _check_rates(draft: PlanDraft, out: _Collector) -> None:
             return category.rate_bp
         return draft.default_rate_bp
 
-    total_upline = sum(draft.upline_rates_bp)
+    added_bp = sum(draft.upline_rates_bp) + top_extra_rate_bp(draft.sales_levels)
     for override in (*draft.categories, *draft.products):
         rate = effective(override)
-        if override.margin_bp is not None and rate + total_upline > override.margin_bp:
+        if override.margin_bp is not None and rate + added_bp > override.margin_bp:
             out.refuse(
                 "rate_above_margin",
                 _(
@@ -301,7 +362,7 @@ def _check_rates(draft: PlanDraft, out: _Collector) -> None:
                 )
                 % {
                     "name": override.label,
-                    "rate": format_bp(rate + total_upline),
+                    "rate": format_bp(rate + added_bp),
                     "margin": format_bp(override.margin_bp),
                 },
                 ART_2,
@@ -312,14 +373,14 @@ def _check_rates(draft: PlanDraft, out: _Collector) -> None:
         if override.rate_bp is not None
     ]
     for label, rate in rates:
-        if rate + total_upline > WARN_ABOVE_BP:
+        if rate + added_bp > WARN_ABOVE_BP:
             out.warn(
                 "rate_above_30pc",
                 _(
                     "%(name)s pays %(rate)s of the price, more than 30 %%, the cap even licensed "
                     "direct sellers face."
                 )
-                % {"name": label, "rate": format_bp(rate + total_upline)},
+                % {"name": label, "rate": format_bp(rate + added_bp)},
                 DIRECT_SELLING_CAP,
             )
 
@@ -333,6 +394,7 @@ def check_plan(draft: PlanDraft) -> Verdict:
     if valid:
         _check_refused_features(draft, out)
         _check_levels(draft, out)
+        _check_sales_levels(draft, out)
         _check_rates(draft, out)
     return Verdict(tuple(out.refusals), tuple(out.warnings))
 

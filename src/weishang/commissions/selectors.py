@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import (
     Count,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -12,7 +13,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -20,8 +21,9 @@ from django.utils.translation import pgettext_lazy
 from weishang.distribution.models import Distributor
 from weishang.orders.models import Order
 
-from . import ledger
-from .models import Account, Commission, Transfer, Withdrawal, WithholdingRule
+from . import ledger, rules
+from .models import Account, Commission, CommissionPlan, Transfer, Withdrawal, WithholdingRule
+from .rules import SalesLevel
 
 Kind = Account.Kind
 
@@ -298,3 +300,40 @@ def monthly_statement(distributor: Distributor, month: date) -> Statement:
 def withholding_rule():
     """The withholding rule in force, or None when the brand never set one."""
     return WithholdingRule.objects.order_by("-created_at", "-pk").first()
+
+
+def own_completed_sales_fen(distributor_id: int) -> int:
+    """What customers he brought paid for goods on his completed orders and kept: each order once
+    completed (even if partly refunded since), less its freight and every refund. His own sales
+    only, over his whole time as a distributor — never a recruit's or a team's. One query."""
+    kept = Greatest(F("total_fen") - F("freight_fen") - F("refunded_fen"), Value(0))
+    return Order.objects.filter(
+        distributor_id=distributor_id, completed_at__isnull=False
+    ).aggregate(fen=Coalesce(Sum(kept), Value(0)))["fen"]
+
+
+@dataclass(frozen=True)
+class LevelProgress:
+    own_sales_fen: int
+    level: SalesLevel | None
+    next_level: SalesLevel | None
+
+    @property
+    def extra_rate(self) -> str:
+        """His level's extra rate as '1.5 %'."""
+        return rules.format_bp(self.level.extra_rate_bp) if self.level else ""
+
+    @property
+    def to_next_fen(self) -> int:
+        return self.next_level.threshold_fen - self.own_sales_fen if self.next_level else 0
+
+
+def level_progress(distributor: Distributor) -> LevelProgress | None:
+    """His level under the plan in force and what he still needs to sell for the next; None when
+    the plan has no levels. Two queries at most."""
+    plan = CommissionPlan.objects.order_by("-version").only("sales_levels").first()
+    levels = plan.levels() if plan is not None else ()
+    if not levels:
+        return None
+    sales = own_completed_sales_fen(distributor.pk)
+    return LevelProgress(sales, rules.level_for(sales, levels), rules.next_level(sales, levels))

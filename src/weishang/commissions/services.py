@@ -73,17 +73,25 @@ def quote_commissions(*, order: Order, now: datetime | None = None) -> list[Comm
         and inviter.customer_id != order.customer_id
     ):
         earners.append((2, inviter, plan.second_level_rate_bp))
+    levels = plan.levels()
+    own_level = (
+        rules.level_for(selectors.own_completed_sales_fen(distributor.pk), levels)
+        if levels
+        else None
+    )
     lines = list(order.lines.select_related("product"))
     rates = rates_for(plan, [line.product for line in lines])
     commissions = []
     for line in lines:
         base = line.line_total_fen
         for level, earner, level_rate in earners:
-            rate_bp, rule = (
-                rates[line.product_id]
-                if level_rate is None
-                else (level_rate, f"v{plan.version}:level2")
-            )
+            if level_rate is not None:
+                rate_bp, rule = level_rate, f"v{plan.version}:level2"
+            else:
+                rate_bp, rule = rates[line.product_id]
+                if own_level is not None and own_level.extra_rate_bp:
+                    rate_bp = rules.own_rate_bp(rate_bp, own_level)
+                    rule = f"{rule}+{own_level.extra_rate_bp}bp"
             amount = rules.commission_fen(base, rate_bp)
             if amount <= 0:
                 continue

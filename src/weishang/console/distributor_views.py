@@ -191,6 +191,7 @@ def earnings(request):
         "earnings.html",
         {
             "balances": commission_selectors.balances(distributor),
+            "level": commission_selectors.level_progress(distributor),
             "page": _page(request, events),
             "capped": len(events) == EVENTS_SHOWN,
         },

@@ -13,14 +13,15 @@ from django.utils.translation import gettext_lazy
 from weishang.catalog.models import Category, Product
 from weishang.commissions import plans
 from weishang.commissions.models import PlanMode
-from weishang.commissions.rules import ADVISORY, Override, PlanDraft, format_bp
+from weishang.commissions.rules import ADVISORY, Override, PlanDraft, SalesLevel, format_bp
 from weishang.core_errors import DomainError
-from weishang.money import AmountError, parse_yuan
+from weishang.money import AmountError, format_fen, format_yuan, parse_yuan
 
 from .views import staff_required
 
 _NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 _MAX_INPUT = Decimal(10**9)
+LEVEL_ROWS = 5  # rows for distributor levels in the editor
 
 
 def _parse(raw: str, *, scale: int, error) -> int | None:
@@ -122,11 +123,49 @@ class PlanForm(forms.Form):
         self.categories = list(categories)
         self.products = list(products)
         self.margins = margins
+        for row in range(LEVEL_ROWS):
+            self.fields[f"level_{row}_name"] = forms.CharField(
+                label=_("Name of level %(row)d") % {"row": row + 1},
+                max_length=20,
+                required=False,
+            )
+            self.fields[f"level_{row}_threshold"] = YuanAmountField(
+                label=_("Own completed sales for level %(row)d (yuan)") % {"row": row + 1}
+            )
+            self.fields[f"level_{row}_extra"] = PercentField(
+                label=_("Extra rate of level %(row)d (%%)") % {"row": row + 1}
+            )
         for kind, objects in (("category", self.categories), ("product", self.products)):
             for obj in objects:
                 self.fields[f"{kind}_{obj.pk}_rate"] = PercentField(
                     label=_("Rate for %(name)s (%%)") % {"name": obj.name}
                 )
+
+    def clean(self):
+        data = super().clean()
+        for row in range(LEVEL_ROWS):
+            numbers = (data.get(f"level_{row}_threshold"), data.get(f"level_{row}_extra"))
+            if not data.get(f"level_{row}_name") and any(numbers):
+                self.add_error(f"level_{row}_name", _("Name this level, or clear its row."))
+        return data
+
+    def level_rows(self):
+        return [
+            (self[f"level_{row}_name"], self[f"level_{row}_threshold"], self[f"level_{row}_extra"])
+            for row in range(LEVEL_ROWS)
+        ]
+
+    def sales_levels(self) -> tuple[SalesLevel, ...]:
+        data = self.cleaned_data
+        return tuple(
+            SalesLevel(
+                name=data[f"level_{row}_name"],
+                threshold_fen=data[f"level_{row}_threshold"],
+                extra_rate_bp=data[f"level_{row}_extra"] or 0,
+            )
+            for row in range(LEVEL_ROWS)
+            if data[f"level_{row}_name"]
+        )
 
     def category_rows(self):
         return [(obj, self[f"category_{obj.pk}_rate"]) for obj in self.categories]
@@ -166,6 +205,7 @@ class PlanForm(forms.Form):
             products=overrides("product", self.products),
             upline_rates_bp=(second,) if second else (),
             second_level_acknowledged=data["acknowledge"],
+            sales_levels=self.sales_levels(),
             join_fee_fen=data["join_fee"],
             deposit_fen=data["deposit"],
             starter_pack=data["starter_pack"],
@@ -184,6 +224,10 @@ def _initial(draft: PlanDraft) -> dict:
         "second_level_rate": draft.second_level_rate_bp or None,
         "acknowledge": False,  # acknowledged again for every version that keeps a second level
     }
+    for row, level in enumerate(draft.sales_levels[:LEVEL_ROWS]):
+        initial[f"level_{row}_name"] = level.name
+        initial[f"level_{row}_threshold"] = format_yuan(level.threshold_fen)
+        initial[f"level_{row}_extra"] = level.extra_rate_bp
     for kind, overrides in (("category", draft.categories), ("product", draft.products)):
         for override in overrides:
             initial[f"{kind}_{override.key}_rate"] = override.rate_bp
@@ -193,6 +237,10 @@ def _initial(draft: PlanDraft) -> dict:
 def _for_display(plan):
     plan.default_pct = format_bp(plan.default_rate_bp)
     plan.second_level_pct = format_bp(plan.second_level_rate_bp)
+    plan.level_rows = [
+        (level.name, format_fen(level.threshold_fen), format_bp(level.extra_rate_bp))
+        for level in plan.levels()
+    ]
     rates = plan.rates.all()
     plan.override_rows = [
         (_("category"), r.category.name, format_bp(r.rate_bp)) for r in rates if r.category_id
