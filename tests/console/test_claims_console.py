@@ -1,15 +1,12 @@
 """Quality claims in the console: customer service lists them, sees the photos, and decides;
 the customer files one on his order page and sees the decision there."""
 
-import io
 from datetime import timedelta
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from PIL import Image
 
-from tests.helpers import deliver, pay
+from tests.helpers import deliver, pay, png_upload
 from weishang.compliance.models import AuditEntry
 from weishang.console import roles
 from weishang.orders import claims
@@ -26,12 +23,6 @@ def private_media(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
-def png() -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", (10, 10), (10, 200, 30)).save(buffer, format="PNG")
-    return SimpleUploadedFile("mould.png", buffer.getvalue(), content_type="image/png")
-
-
 @pytest.fixture
 def service(client, django_user_model, brand):
     english(client).force_login(member(django_user_model, roles.CUSTOMER_SERVICE))
@@ -46,7 +37,7 @@ def filed(order, remedy="refund"):
         quantity=1,
         remedy=remedy,
         description="枣子发霉",
-        photos=[png()],
+        photos=[png_upload()],
     )
 
 
@@ -117,7 +108,7 @@ def test_the_customer_files_a_claim_after_the_window_and_reads_the_decision(
             "quantity": "1",
             "remedy": "repair",
             "description": "包装破损，枣子发霉",
-            "photos": png(),
+            "photos": png_upload(),
         },
         follow=True,
     )

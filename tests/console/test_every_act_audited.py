@@ -10,7 +10,6 @@ The distributor console (/d/) is left out on purpose: its POSTs are the distribu
 his store and withdrawals, not staff acts.
 """
 
-import io
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
@@ -20,9 +19,8 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image
 
-from tests.helpers import deliver, pay
+from tests.helpers import deliver, pay, png_upload
 from weishang.catalog import licences
 from weishang.catalog.models import Category, PricePeriod, Product, ProductImage, Sku
 from weishang.commissions import ledger
@@ -80,12 +78,6 @@ READ_ONLY = frozenset(
 )
 
 
-def png() -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", (12, 8), (180, 20, 40)).save(buffer, format="PNG")
-    return SimpleUploadedFile("a.png", buffer.getvalue(), content_type="image/png")
-
-
 class World:
     """The objects the acts work on, each made through the services when first asked for."""
 
@@ -141,7 +133,7 @@ class World:
             quantity=1,
             remedy=remedy,
             description="发霉",
-            photos=[png()],
+            photos=[png_upload()],
         )
 
     def approved_claim(self):
@@ -452,7 +444,7 @@ ACTS = {
         lambda w: Request(_url("sku_add", w.draft_product().pk), _sku_data(price="abc")),
     ),
     "image_add": Act(
-        lambda w: Request(_url("image_add", w.draft_product().pk), {"image": png()}),
+        lambda w: Request(_url("image_add", w.draft_product().pk), {"image": png_upload()}),
         lambda w: Request(_url("image_add", w.draft_product().pk), {}),
     ),
     "image_remove": Act(

@@ -1,20 +1,17 @@
 """A customer's copy of his data and closing his account (PIPL Art. 45, 47), put together from
 every domain's part."""
 
-import io
 import json
 from datetime import timedelta
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
-from PIL import Image
 
-from tests.helpers import pay
+from tests.helpers import pay, png_upload
 from tests.personal import DEVICE, ID_NUMBER, MOBILE, NICKNAME, RECIPIENT, STREET, make_xiaoming
 from weishang.commissions.models import Account, Transfer
 from weishang.compliance import complaints
@@ -57,12 +54,6 @@ def as_distributor(make_distributor, customer, **fields):
     distributor.id_number_masked = "110***********" + ID_NUMBER[-4:]
     distributor.save()
     return distributor
-
-
-def claim_photo():
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), (90, 60, 30)).save(buffer, format="PNG")
-    return SimpleUploadedFile("me.png", buffer.getvalue(), content_type="image/png")
 
 
 def place(customer, sku, quantity=1, note=""):
@@ -189,7 +180,7 @@ def history(xiaoming, make_distributor, sku, make_product, staff, settings, tmp_
         quantity=1,
         remedy="repair",
         description=SIGNED,
-        photos=[claim_photo()],
+        photos=[png_upload()],
     )
     claims.reject_claim(claim=claim, actor=staff, reason="请补拍照片")
     repair = claims.approve_claim(
@@ -200,7 +191,7 @@ def history(xiaoming, make_distributor, sku, make_product, staff, settings, tmp_
             quantity=1,
             remedy="repair",
             description=SIGNED,
-            photos=[claim_photo()],
+            photos=[png_upload()],
         ),
         actor=staff,
         remedy="repair",

@@ -2,15 +2,12 @@
 exchange or repair within the brand's claim period, decided by staff with a reason; a complaint's
 resolution may order a refund through the same path."""
 
-import io
 from datetime import timedelta
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from PIL import Image
 
-from tests.helpers import deliver, pay
+from tests.helpers import deliver, pay, png_upload
 from weishang.commissions import ledger
 from weishang.commissions.models import Commission, CommissionPlan
 from weishang.commissions.services import settle_commissions
@@ -36,12 +33,6 @@ def private_media(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
-def photo(name="broken.png") -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", (16, 12), (120, 40, 30)).save(buffer, format="PNG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
-
-
 def delivered_order(customer, sku, quantity=4):
     order = sales.place_order(
         customer=customer, items={sku.pk: quantity}, address=customer.addresses.get()
@@ -50,7 +41,7 @@ def delivered_order(customer, sku, quantity=4):
 
 
 def file(order, remedy, *, quantity=1, now=None, **fields):
-    fields.setdefault("photos", [photo()])
+    fields.setdefault("photos", [png_upload()])
     fields.setdefault("description", "打开发现发霉")
     return claims.file_claim(
         order=order,
