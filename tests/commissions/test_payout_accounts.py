@@ -164,7 +164,10 @@ def test_labour_withholding_is_posted_to_tax_payable_and_the_payout_sends_the_re
     kinds = dict(Transfer.objects.filter(withdrawal=w).values_list("kind", "amount_fen"))
     assert kinds == {"withdraw": 500_000, "withhold": 80_000, "payout": 420_000}
     totals = ledger.all_balances()
-    assert (totals[(None, "tax_payable")], totals[(None, "brand_payouts")]) == (80_000, 420_000)
+    assert (totals[(None, None, "tax_payable")], totals[(None, None, "brand_payouts")]) == (
+        80_000,
+        420_000,
+    )
     assert balances(rich)["withdrawing"] == 0
     assert_ledger_balanced()
     audit = AuditEntry.objects.get(action="withdrawal.paid")

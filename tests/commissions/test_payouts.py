@@ -108,7 +108,7 @@ def test_the_manual_backend_pays_with_the_reference_staff_recorded(
     assert len(callbacks) == 1
     w.refresh_from_db()
     assert (w.status, w.payout_reference) == (Withdrawal.Status.PAID, "WX-42")
-    assert ledger.all_balances()[(None, "brand_payouts")] == 2000
+    assert ledger.all_balances()[(None, None, "brand_payouts")] == 2000
 
 
 @pytest.mark.postgres

@@ -47,13 +47,13 @@ def check_invariants():
     debt_allowance = defaultdict(int)
     for t in transfers:
         assert t.amount_fen > 0
-        expected[(t.debit.distributor_id, t.debit.kind)] -= t.amount_fen
-        expected[(t.credit.distributor_id, t.credit.kind)] += t.amount_fen
+        expected[(t.debit.distributor_id, t.debit.customer_id, t.debit.kind)] -= t.amount_fen
+        expected[(t.credit.distributor_id, t.credit.customer_id, t.credit.kind)] += t.amount_fen
         if t.kind == "reverse" and t.debit.kind == Account.Kind.AVAILABLE:
             debt_allowance[t.debit.distributor_id] += t.amount_fen
     for key, fen in balances.items():
         assert fen == expected[key], key
-        distributor_id, kind = key
+        distributor_id, _customer_id, kind = key
         if distributor_id is not None and kind in ("available", "pending", "held", "withdrawing"):
             floor = -debt_allowance[distributor_id] if kind == "available" else 0
             assert fen >= floor, (key, fen)

@@ -108,7 +108,7 @@ def test_payout_needs_approval_and_a_reference(rich, staff, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True):
         services.mark_withdrawal_paid(withdrawal=w, actor=staff, payout_reference="BANK-7")
     assert balances(rich)["withdrawing"] == 0
-    assert ledger.all_balances()[(None, "brand_payouts")] == 2000
+    assert ledger.all_balances()[(None, None, "brand_payouts")] == 2000
     assert_ledger_balanced()
 
 

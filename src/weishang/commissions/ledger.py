@@ -1,8 +1,10 @@
-"""The commission ledger: accounts and immutable double-entry transfers.
+"""The one ledger: accounts and immutable double-entry transfers, for commission, the customers'
+points and their cash-back wallets.
 
-A transfer moves ``amount_fen`` out of its debit account into its credit account, so every
-transfer's two postings sum to zero and all balances together always sum to zero. Balances are
-never stored: an account's balance is what it received minus what it gave, read from transfers.
+A transfer moves ``amount_fen`` out of its debit account into its credit account, both of one
+asset (money in fen, or points), so every transfer's two postings sum to zero and, per asset, all
+balances together always sum to zero. Balances are never stored: an account's balance is what it
+received minus what it gave, read from transfers.
 """
 
 from collections.abc import Iterable
@@ -11,7 +13,7 @@ from datetime import datetime
 from django.db.models import IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from .models import Account, Commission, Transfer, Withdrawal
+from .models import Account, Asset, Commission, Transfer, Withdrawal
 
 Kind = Account.Kind
 DISTRIBUTOR_KINDS = (Kind.PENDING, Kind.HELD, Kind.AVAILABLE, Kind.WITHDRAWING)
@@ -22,7 +24,17 @@ class LedgerConflict(Exception):
 
 
 def brand_account(kind: str) -> Account:
-    account, _ = Account.objects.get_or_create(distributor=None, kind=kind)
+    account, _ = Account.objects.get_or_create(
+        distributor=None, customer=None, kind=kind, defaults={"asset": Account.asset_of(kind)}
+    )
+    return account
+
+
+def customer_account(customer_id: int, kind: str) -> Account:
+    """The customer's points or wallet account, made on first use."""
+    account, _ = Account.objects.get_or_create(
+        customer_id=customer_id, kind=kind, defaults={"asset": Account.asset_of(kind)}
+    )
     return account
 
 
@@ -55,7 +67,12 @@ def transfer(
     withdrawal: Withdrawal | None = None,
     memo: str = "",
 ) -> Transfer:
-    """Records one movement once: the same key again returns the first transfer unchanged."""
+    """Records one movement once: the same key again returns the first transfer unchanged.
+    Both accounts must hold the same asset: points and money never meet in one transfer."""
+    if debit.asset != credit.asset:
+        raise LedgerConflict(
+            f"transfer {key!r} would move {debit.asset} into a {credit.asset} account"
+        )
     existing = Transfer.objects.filter(idempotency_key=key).first()
     if existing is not None:
         if (existing.debit_id, existing.credit_id, existing.amount_fen) != (
@@ -76,6 +93,11 @@ def transfer(
         memo=memo[:200],
         created_at=now,
     )
+
+
+def recorded(key: str) -> bool:
+    """Whether a transfer was recorded under this idempotency key."""
+    return Transfer.objects.filter(idempotency_key=key).exists()
 
 
 def _sum_of(field: str):
@@ -114,14 +136,25 @@ def balances_for(distributor_ids: Iterable[int]) -> dict[int, dict[str, int]]:
     return result
 
 
-def all_balances() -> dict[tuple[int | None, str], int]:
-    """Every account's balance, keyed by (distributor_id, kind); sums to zero. Two grouped scans
-    of the transfers, so it stays fast however many accounts and transfers there are."""
+def all_balances() -> dict[tuple[int | None, int | None, str], int]:
+    """Every account's balance, keyed by (distributor_id, customer_id, kind); per asset they sum
+    to zero. Two grouped scans of the transfers, so it stays fast however many accounts and
+    transfers there are."""
     received = dict(
         Transfer.objects.order_by().values_list("credit_id").annotate(s=Sum("amount_fen"))
     )
     given = dict(Transfer.objects.order_by().values_list("debit_id").annotate(s=Sum("amount_fen")))
     return {
-        (distributor_id, kind): received.get(pk, 0) - given.get(pk, 0)
-        for pk, distributor_id, kind in Account.objects.values_list("pk", "distributor_id", "kind")
+        (distributor_id, customer_id, kind): received.get(pk, 0) - given.get(pk, 0)
+        for pk, distributor_id, customer_id, kind in Account.objects.values_list(
+            "pk", "distributor_id", "customer_id", "kind"
+        )
     }
+
+
+def asset_totals() -> dict[str, int]:
+    """The sum of all balances of each asset: zero for every asset, or the ledger is broken."""
+    totals = dict.fromkeys(Asset.values, 0)
+    for (_distributor, _customer, kind), balance in all_balances().items():
+        totals[Account.asset_of(kind)] += balance
+    return totals

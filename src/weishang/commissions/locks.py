@@ -14,8 +14,21 @@ def lock_accounts(*, distributor_id: int, kinds):
 
 def lock_brand_account(kind: str) -> Account:
     """The brand's account of this kind, made if missing, then locked."""
-    Account.objects.get_or_create(distributor=None, kind=kind)
-    return Account.objects.filter(distributor=None, kind=kind).select_for_update().get()
+    Account.objects.get_or_create(
+        distributor=None, customer=None, kind=kind, defaults={"asset": Account.asset_of(kind)}
+    )
+    return (
+        Account.objects.filter(distributor=None, customer=None, kind=kind).select_for_update().get()
+    )
+
+
+def lock_customer_account(*, customer_id: int, kind: str) -> Account:
+    """The customer's points or wallet account, made if missing, then locked: spending reads the
+    balance under this lock, so two checkouts cannot spend the same points or money."""
+    Account.objects.get_or_create(
+        customer_id=customer_id, kind=kind, defaults={"asset": Account.asset_of(kind)}
+    )
+    return Account.objects.filter(customer_id=customer_id, kind=kind).select_for_update().get()
 
 
 def lock_commissions(**filters):

@@ -156,9 +156,24 @@ class Commission(models.Model):
         ]
 
 
+class Asset(models.TextChoices):
+    """What an account holds. Transfers move one asset only: points never become money except
+    through two transfers, one in each asset (a red packet bought with points, say)."""
+
+    MONEY = "fen", _("money (fen)")
+    POINTS = "points", pgettext_lazy("loyalty", "points")
+
+
+POINTS_KINDS = ("customer_points", "points_issued", "points_redeemed", "points_expired")
+CUSTOMER_KINDS = ("customer_points", "customer_wallet")
+
+
 class Account(models.Model):
-    """A ledger account. A distributor has pending, held, available and withdrawing accounts; the
-    brand has its commission expense, the commission it paid out and the tax it withheld."""
+    """A ledger account, owned by a distributor, a customer or (neither) the brand.
+
+    A distributor has pending, held, available and withdrawing accounts; a customer has points and
+    a cash-back wallet; the brand has its commission expense, the commission it paid out, the tax
+    it withheld, and the sources and sinks of points and cash-back."""
 
     class Kind(models.TextChoices):
         PENDING = "pending", _("pending")
@@ -169,6 +184,16 @@ class Account(models.Model):
         BRAND_PAYOUTS = "brand_payouts", _("brand: commission paid out")
         TAX_PAYABLE = "tax_payable", _("brand: income tax withheld, to pay to the tax office")
         TAX_REMITTED = "tax_remitted", _("brand: income tax paid to the tax office")
+        CUSTOMER_POINTS = "customer_points", _("customer: points")
+        CUSTOMER_WALLET = "customer_wallet", _("customer: cash-back wallet")
+        POINTS_ISSUED = "points_issued", _("brand: points granted")
+        POINTS_REDEEMED = "points_redeemed", _("brand: points redeemed")
+        POINTS_EXPIRED = "points_expired", _("brand: points expired")
+        CASHBACK_EXPENSE = "cashback_expense", _("brand: cash-back granted")
+        WALLET_SPENT = "wallet_spent", _("brand: wallet money spent on orders")
+
+    POINTS_KINDS = POINTS_KINDS
+    CUSTOMER_KINDS = CUSTOMER_KINDS
 
     distributor = models.ForeignKey(
         "distribution.Distributor",
@@ -177,21 +202,50 @@ class Account(models.Model):
         blank=True,
         related_name="accounts",
     )
-    kind = models.CharField(max_length=16, choices=Kind)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_accounts",
+    )
+    kind = models.CharField(max_length=24, choices=Kind)
+    asset = models.CharField(max_length=8, choices=Asset, default=Asset.MONEY)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["distributor", "kind"], name="one_account_per_kind"),
             models.UniqueConstraint(
+                fields=["customer", "kind"], name="one_customer_account_per_kind"
+            ),
+            models.UniqueConstraint(
                 fields=["kind"],
-                condition=Q(distributor__isnull=True),
+                condition=Q(distributor__isnull=True, customer__isnull=True),
                 name="one_brand_account_per_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(distributor__isnull=True) | Q(customer__isnull=True),
+                name="account_has_one_owner",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=POINTS_KINDS, asset="points")
+                | (~Q(kind__in=POINTS_KINDS) & Q(asset="fen")),
+                name="account_asset_follows_kind",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=CUSTOMER_KINDS) | Q(customer__isnull=False),
+                name="customer_kinds_have_a_customer",
             ),
         ]
 
+    @classmethod
+    def asset_of(cls, kind: str) -> str:
+        return Asset.POINTS if kind in cls.POINTS_KINDS else Asset.MONEY
+
 
 class Transfer(models.Model):
-    """An immutable double-entry movement: ``amount_fen`` leaves ``debit`` and enters ``credit``.
+    """An immutable double-entry movement: ``amount_fen`` leaves ``debit`` and enters ``credit``,
+    counted in the accounts' one asset (fen for money, whole points for points).
 
     Each transfer is two postings that sum to zero by construction; the database refuses a
     non-positive amount, a transfer to the same account, and a second use of an idempotency key.

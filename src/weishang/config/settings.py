@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "weishang.payments",
     "weishang.distribution",
     "weishang.commissions",
+    "weishang.loyalty",
     "weishang.sales",
     "weishang.compliance",
     "weishang.reporting",
