@@ -83,7 +83,7 @@ def quote_commissions(*, order: Order, now: datetime | None = None) -> list[Comm
     rates = rates_for(plan, [line.product for line in lines])
     commissions = []
     for line in lines:
-        base = line.line_total_fen
+        base = line.paid_fen  # what the payment paid for the line (orders.pricing)
         for level, earner, level_rate in earners:
             if level_rate is not None:
                 rate_bp, rule = level_rate, f"v{plan.version}:level2"

@@ -34,7 +34,9 @@ from .models import (
     ReturnLine,
     ReturnRequest,
 )
-from .rules import check_transition, return_window_closes, split_refund
+from .pricing import allocate
+from .returning import parts_returned, record_parts_returned, status_after_refund
+from .rules import check_transition, return_window_closes
 from .services import _number, parse_quantity
 
 DESCRIPTION_MAX = 1000
@@ -153,6 +155,11 @@ def file_claim(
     if len(photos) > MAX_PHOTOS:
         raise OrderError(_("You can attach at most %(n)d photos.") % {"n": MAX_PHOTOS})
     extensions = [_checked_photo(photo) for photo in photos]
+    parts = (
+        parts_returned(order, order.lines.all(), {line.pk: quantity})
+        if remedy == ClaimRemedy.REFUND
+        else None
+    )
     claim = QualityClaim.objects.create(
         number=_number("Q", now),
         order=order,
@@ -160,7 +167,9 @@ def file_claim(
         quantity=quantity,
         remedy=remedy,
         description=description,
-        refund_fen=line.unit_price_fen * quantity if remedy == ClaimRemedy.REFUND else 0,
+        refund_fen=parts.cash_fen if parts else 0,
+        wallet_fen=parts.wallet_fen if parts else 0,
+        points=parts.points if parts else 0,
         requested_at=now,
     )
     _save_photos(claim, photos, extensions)
@@ -293,7 +302,7 @@ def ship_claim(
     return claim
 
 
-def _refund_order(order: Order, amount_fen: int) -> None:
+def _refund_order(order: Order, amount_fen: int, *, all_units_back: bool = False) -> None:
     refunded = order.refunded_fen + amount_fen
     if refunded > order.total_fen:
         raise OrderError(
@@ -301,10 +310,10 @@ def _refund_order(order: Order, amount_fen: int) -> None:
             % {"left": format_fen(order.total_fen - order.refunded_fen)},
             code="refund_exceeds_total",
         )
-    target = OrderStatus.REFUNDED if refunded == order.total_fen else OrderStatus.PARTIALLY_REFUNDED
+    target = status_after_refund(order, refunded, all_units_back)
     check_transition(order.status, target)
     order.status, order.refunded_fen = target, refunded
-    order.save(update_fields=["status", "refunded_fen"])
+    order.save(update_fields=["status", "refunded_fen", "wallet_returned_fen", "points_returned"])
 
 
 @step
@@ -318,15 +327,22 @@ def record_claim_refund(
     if claim.order_line_id is None:
         raise OrderError(_("This claim names no goods to refund."))
     order = lock_order(claim.order_id)
-    line = claim.order_line
-    refund_fen = line.unit_price_fen * claim.quantity
-    _refund_order(order, refund_fen)
+    lines = list(order.lines.all())
+    line = next(ln for ln in lines if ln.pk == claim.order_line_id)
+    parts = parts_returned(order, lines, {line.pk: claim.quantity})
+    record_parts_returned(order, parts)
+    all_back = all(
+        ln.returned_quantity + (claim.quantity if ln.pk == line.pk else 0) == ln.quantity
+        for ln in lines
+    )
+    _refund_order(order, parts.cash_fen, all_units_back=all_back)
     OrderLine.objects.filter(pk=line.pk).update(
         returned_quantity=F("returned_quantity") + claim.quantity
     )
     claim.status = ClaimStatus.REFUNDED
     claim.decided_remedy = ClaimRemedy.REFUND
-    claim.refund_fen = refund_fen
+    claim.refund_fen = parts.cash_fen
+    claim.wallet_fen, claim.points = parts.wallet_fen, parts.points
     claim.decided_at = claim.refunded_at = now
     claim.decision_reason = str(reason or "").strip()[:300]
     claim.save(
@@ -334,20 +350,22 @@ def record_claim_refund(
             "status",
             "decided_remedy",
             "refund_fen",
+            "wallet_fen",
+            "points",
             "decided_at",
             "refunded_at",
             "decision_reason",
         ]
     )
-    return claim, order, {line.pk: refund_fen}
+    return claim, order, parts.cash_by_line
 
 
 def _refundable_lines(order: Order) -> list[tuple[int, int]]:
-    """What each line can still refund: its total less its returned units and the refunds
-    complaints ordered before (spread as they were)."""
+    """What each line can still refund to the payment: what the payment paid for it less its
+    returned units' share and the refunds complaints ordered before (spread as they were)."""
     lines = list(order.lines.all())
     refundable = {
-        line.pk: line.line_total_fen - line.returned_quantity * line.unit_price_fen
+        line.pk: line.paid_fen - line.paid_fen * line.returned_quantity // line.quantity
         for line in lines
     }
     ordered_before = (
@@ -357,7 +375,7 @@ def _refundable_lines(order: Order) -> list[tuple[int, int]]:
         or 0
     )
     if ordered_before:
-        spread = split_refund(ordered_before, [(line.pk, line.line_total_fen) for line in lines])
+        spread = allocate(ordered_before, [(line.pk, line.paid_fen) for line in lines])
         for line_id, fen in spread.items():
             refundable[line_id] = max(refundable[line_id] - fen, 0)
     return [(line_id, fen) for line_id, fen in refundable.items() if fen > 0]
@@ -401,7 +419,7 @@ def record_ordered_refund(
         refunded_at=now,
         decision_reason=str(reason or "").strip()[:300],
     )
-    return claim, order, split_refund(amount_fen, refundable)
+    return claim, order, allocate(amount_fen, refundable)
 
 
 @transaction.atomic

@@ -90,6 +90,20 @@ class Order(models.Model):
         _("note from the buyer"), max_length=200, blank=True, default="", db_default=""
     )
     refunded_fen = models.PositiveIntegerField(_("refunded (fen)"), default=0)
+    # What paid the goods besides the payment (orders.pricing); the total is what is left.
+    member_discount_fen = models.PositiveIntegerField(
+        _("member discount (fen)"), default=0, db_default=0
+    )
+    coupon_fen = models.PositiveIntegerField(_("coupons (fen)"), default=0, db_default=0)
+    points = models.PositiveIntegerField(
+        pgettext_lazy("loyalty", "points used"), default=0, db_default=0
+    )
+    points_fen = models.PositiveIntegerField(_("paid with points (fen)"), default=0, db_default=0)
+    wallet_fen = models.PositiveIntegerField(
+        _("paid from the wallet (fen)"), default=0, db_default=0
+    )
+    points_returned = models.PositiveIntegerField(default=0, db_default=0)
+    wallet_returned_fen = models.PositiveIntegerField(default=0, db_default=0)
     return_exclusion_confirmed = models.BooleanField(
         _("customer confirmed goods excluded from no-reason return"), default=False
     )
@@ -137,6 +151,17 @@ class Order(models.Model):
             models.CheckConstraint(
                 condition=Q(freight_fen__lte=F("total_fen")), name="freight_within_total"
             ),
+            models.CheckConstraint(
+                condition=Q(points_returned__lte=F("points")), name="order_points_returned_within"
+            ),
+            models.CheckConstraint(
+                condition=Q(wallet_returned_fen__lte=F("wallet_fen")),
+                name="wallet_returned_within_used",
+            ),
+            models.CheckConstraint(
+                condition=Q(points=0, points_fen=0) | Q(points__gt=0, points_fen__gt=0),
+                name="points_and_their_value_together",
+            ),
         ]
 
     def __str__(self):
@@ -160,6 +185,20 @@ class OrderLine(models.Model):
     unit_price_fen = models.PositiveIntegerField()
     quantity = models.PositiveIntegerField()
     line_total_fen = models.PositiveIntegerField()
+    member_discount_fen = models.PositiveIntegerField(default=0, db_default=0)
+    coupon_fen = models.PositiveIntegerField(default=0, db_default=0)
+    points_fen = models.PositiveIntegerField(default=0, db_default=0)
+    wallet_fen = models.PositiveIntegerField(default=0, db_default=0)
+    paid_fen = models.GeneratedField(
+        expression=F("line_total_fen")
+        - F("member_discount_fen")
+        - F("coupon_fen")
+        - F("points_fen")
+        - F("wallet_fen"),
+        output_field=models.BigIntegerField(),
+        db_persist=True,
+        help_text="What the payment paid for the line: the commission base.",
+    )
     return_class = models.CharField(max_length=16, choices=ReturnClass)
     returnable = models.BooleanField(help_text="Covered by the 7-day no-reason return.")
     returned_quantity = models.PositiveIntegerField(default=0)
@@ -174,6 +213,15 @@ class OrderLine(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(returned_quantity__lte=F("quantity")), name="returned_within_bought"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    line_total_fen__gte=F("member_discount_fen")
+                    + F("coupon_fen")
+                    + F("points_fen")
+                    + F("wallet_fen")
+                ),
+                name="deductions_within_line",
             ),
         ]
 
@@ -254,6 +302,10 @@ class ReturnRequest(models.Model):
     status = models.CharField(max_length=16, choices=ReturnStatus, default=ReturnStatus.REQUESTED)
     reason = models.CharField(_("reason (optional)"), max_length=300, blank=True)
     refund_fen = models.PositiveIntegerField()
+    wallet_fen = models.PositiveIntegerField(_("back to the wallet (fen)"), default=0, db_default=0)
+    points = models.PositiveIntegerField(
+        pgettext_lazy("loyalty", "points back"), default=0, db_default=0
+    )
     return_tracking_no = models.CharField(_("return tracking number"), max_length=40, blank=True)
     return_address = models.ForeignKey(
         ReturnAddress, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -335,6 +387,10 @@ class QualityClaim(models.Model):
         related_name="claims",
     )
     refund_fen = models.PositiveIntegerField(_("refund (fen)"), default=0)
+    wallet_fen = models.PositiveIntegerField(_("back to the wallet (fen)"), default=0, db_default=0)
+    points = models.PositiveIntegerField(
+        pgettext_lazy("loyalty", "points back"), default=0, db_default=0
+    )
     requested_at = models.DateTimeField(_("requested"))
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_reason = models.CharField(_("decision"), max_length=300, blank=True)

@@ -52,11 +52,6 @@ def line_is_returnable(return_class: str, exclusion_confirmed: bool) -> bool:
     return True
 
 
-def refund_for(lines: list[tuple[int, int]]) -> int:
-    """Refund in fen for (unit_price_fen, quantity) pairs."""
-    return sum(price * qty for price, qty in lines)
-
-
 def auto_confirm_at(shipped_at: datetime, days: int) -> datetime:
     """When a shipped order the customer has not confirmed counts as received."""
     return shipped_at + timedelta(days=days)
@@ -66,21 +61,3 @@ def no_reason_return_freight_payer(brand_pays: bool) -> str:
     """No-reason returns: the customer pays the shipping back unless the brand says it does
     (Online 7-day Returns Measures Art. 18)."""
     return ReturnFreightPayer.BRAND if brand_pays else ReturnFreightPayer.CUSTOMER
-
-
-def split_refund(amount_fen: int, refundable: list[tuple[int, int]]) -> dict[int, int]:
-    """Spreads a refund not tied to lines (one a complaint's resolution orders) over the lines,
-    pro rata to what each can still refund, ``[(line_id, refundable_fen)]``; each piece stays
-    within its line and the pieces add up to ``amount_fen`` (largest remainders get the odd fen).
-    """
-    whole = sum(fen for _line, fen in refundable)
-    if not 0 < amount_fen <= whole:
-        raise ValueError("the refund must be positive and within what the lines can refund")
-    shares = [
-        (line, amount_fen * fen // whole, amount_fen * fen % whole) for line, fen in refundable
-    ]
-    pieces = {line: share for line, share, _rest in shares}
-    short = amount_fen - sum(pieces.values())
-    for line, _share, _rest in sorted(shares, key=lambda s: (-s[2], s[0]))[:short]:
-        pieces[line] += 1
-    return {line: fen for line, fen in pieces.items() if fen}

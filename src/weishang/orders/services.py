@@ -43,9 +43,9 @@ from .rules import (
     check_transition,
     line_is_returnable,
     no_reason_return_freight_payer,
-    refund_for,
     return_window_closes,
 )
+from .returning import parts_returned, record_parts_returned, status_after_refund
 from .selectors import freight_rules
 
 MAX_QUANTITY = 99
@@ -496,12 +496,14 @@ def request_return(
         freight_fen=order.freight_fen,
         lines=[(ln.quantity, ln.returned_quantity, wanted.get(pk, 0)) for pk, ln in lines.items()],
     )
+    parts = parts_returned(order, lines.values(), wanted)
     return_request = ReturnRequest.objects.create(
         number=_number("R", now),
         order=order,
         reason=(reason or "")[:300],
-        refund_fen=refund_for([(lines[i].unit_price_fen, q) for i, q in wanted.items()])
-        + freight_back,
+        refund_fen=parts.cash_fen + freight_back,
+        wallet_fen=parts.wallet_fen,
+        points=parts.points,
         requested_at=now,
         freight_paid_by=no_reason_return_freight_payer(brand_pays_return_shipping()),
     )
@@ -607,21 +609,33 @@ def receive_return(
 def record_return_refund(
     *, return_request: ReturnRequest, now: datetime
 ) -> tuple[ReturnRequest, Order, dict[int, int]]:
-    """Marks a received return refunded and its lines returned; the caller requests the refund in
-    the same transaction. Returns the locked return and order and ``{order_line_id: fen}``."""
+    """Marks a received return refunded and its lines returned; the caller requests the refund,
+    gives back the wallet money and points and reverses commission in the same transaction. What
+    comes back is worked out again on the lines as they stand now (a quality claim may have taken
+    units back since the request). Returns the locked return and order and ``{order_line_id:
+    fen}`` paid back to the payment per line."""
     rr = _move_return(return_request, ReturnStatus.RECEIVED, ReturnStatus.REFUNDED)
     order = lock_order(rr.order_id)
+    wanted: dict[int, int] = {}
+    for line_id, qty in rr.lines.values_list("order_line_id", "quantity"):
+        wanted[line_id] = wanted.get(line_id, 0) + qty
+    lines = list(order.lines.all())
+    parts = parts_returned(order, lines, wanted)
+    freight_back = freight.freight_refund_fen(
+        freight_fen=order.freight_fen,
+        lines=[(ln.quantity, ln.returned_quantity, wanted.get(ln.pk, 0)) for ln in lines],
+    )
+    rr.refund_fen = parts.cash_fen + freight_back
+    rr.wallet_fen, rr.points = parts.wallet_fen, parts.points
     refunded = order.refunded_fen + rr.refund_fen
-    target = OrderStatus.REFUNDED if refunded >= order.total_fen else OrderStatus.PARTIALLY_REFUNDED
+    all_back = all(ln.returned_quantity + wanted.get(ln.pk, 0) == ln.quantity for ln in lines)
+    target = status_after_refund(order, refunded, all_back)
     check_transition(order.status, target)
-    refunded_lines: dict[int, int] = {}
-    for line_id, qty, unit_price in rr.lines.values_list(
-        "order_line_id", "quantity", "order_line__unit_price_fen"
-    ):
+    for line_id, qty in wanted.items():
         OrderLine.objects.filter(pk=line_id).update(returned_quantity=F("returned_quantity") + qty)
-        refunded_lines[line_id] = refunded_lines.get(line_id, 0) + qty * unit_price
     order.status, order.refunded_fen = target, refunded
-    order.save(update_fields=["status", "refunded_fen"])
+    record_parts_returned(order, parts)
+    order.save(update_fields=["status", "refunded_fen", "wallet_returned_fen", "points_returned"])
     rr.refunded_at = now
-    rr.save(update_fields=["status", "refunded_at"])
-    return rr, order, refunded_lines
+    rr.save(update_fields=["status", "refunded_at", "refund_fen", "wallet_fen", "points"])
+    return rr, order, parts.cash_by_line
