@@ -39,13 +39,13 @@ from .models import (
     ReturnRequest,
     ReturnStatus,
 )
+from .returning import parts_returned, record_parts_returned, status_after_refund
 from .rules import (
     check_transition,
     line_is_returnable,
     no_reason_return_freight_payer,
     return_window_closes,
 )
-from .returning import parts_returned, record_parts_returned, status_after_refund
 from .selectors import freight_rules
 
 MAX_QUANTITY = 99
