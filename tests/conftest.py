@@ -4,6 +4,7 @@ import itertools
 
 import pytest
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
 
 from weishang.catalog.models import Brand, Category, Product, Sku
 from weishang.customers.models import Customer
@@ -11,6 +12,11 @@ from weishang.customers.services import add_address
 from weishang.inventory.services import set_stock_on_hand
 
 _seq = itertools.count(1)
+
+# Property tests check what holds, not how fast: on a shared, loaded machine a per-example
+# deadline fails examples for the machine's sake (speed is measured in bench/).
+hypothesis_settings.register_profile("weishang", deadline=None)
+hypothesis_settings.load_profile("weishang")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -24,8 +24,9 @@ def test_a_worked_order_through_every_step():
     assert lines[1].member_discount_fen == 500 and lines[2].member_discount_fen == 166
     # Left after the coupon: 8 500 and 3 167; points spread pro rata: 1 457.2 and 542.8.
     assert (lines[1].points_fen, lines[2].points_fen) == (1_457, 543)
-    assert lines[1].wallet_fen + lines[2].wallet_fen == 999
-    assert sum(line.paid_fen for line in lines.values()) == 13_333 - 666 - 1_000 - 2_000 - 999
+    # The wallet's 999 spread over 7 043 and 2 624: 727.9 and 271.1.
+    assert (lines[1].wallet_fen, lines[2].wallet_fen) == (728, 271)
+    assert (lines[1].paid_fen, lines[2].paid_fen) == (6_315, 2_353)  # docs/pricing.md
 
 
 def test_largest_remainders_take_the_odd_fen_and_ties_go_to_the_earlier_line():

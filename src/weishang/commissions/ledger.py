@@ -136,6 +136,18 @@ def balances_for(distributor_ids: Iterable[int]) -> dict[int, dict[str, int]]:
     return result
 
 
+def customer_balances(customer_id: int) -> dict[str, int]:
+    """``{kind: balance}`` of the customer's points and wallet, in one query (zero for an
+    account not yet made)."""
+    result = dict.fromkeys(Account.CUSTOMER_KINDS, 0)
+    rows = accounts_with_balances(Account.objects.filter(customer_id=customer_id)).values_list(
+        "kind", "received_fen", "given_fen"
+    )
+    for kind, received, given in rows:
+        result[kind] = received - given
+    return result
+
+
 def all_balances() -> dict[tuple[int | None, int | None, str], int]:
     """Every account's balance, keyed by (distributor_id, customer_id, kind); per asset they sum
     to zero. Two grouped scans of the transfers, so it stays fast however many accounts and

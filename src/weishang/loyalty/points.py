@@ -24,7 +24,7 @@ Kind = Account.Kind
 
 def points_balance(customer_id: int) -> int:
     """All points the customer holds, including lots past expiry the daily run has not yet taken."""
-    return ledger.balance_of(ledger.customer_account(customer_id, Kind.CUSTOMER_POINTS))
+    return ledger.customer_balances(customer_id)[Kind.CUSTOMER_POINTS]
 
 
 def spendable_points(customer_id: int, now: datetime) -> int:

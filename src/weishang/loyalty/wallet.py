@@ -19,7 +19,7 @@ Kind = Account.Kind
 
 
 def wallet_balance(customer_id: int) -> int:
-    return ledger.balance_of(ledger.customer_account(customer_id, Kind.CUSTOMER_WALLET))
+    return ledger.customer_balances(customer_id)[Kind.CUSTOMER_WALLET]
 
 
 @step

@@ -174,3 +174,25 @@ def refund_parts(
         points=points_for_fen(order_points, order_points_fen, fen_after)
         - points_for_fen(order_points, order_points_fen, fen_before),
     )
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    """A line as the checkout prices it, for the deciders above orders (member tier, coupons)."""
+
+    sku_id: int
+    product_id: int
+    category_id: int | None
+    total_fen: int
+
+
+@dataclass(frozen=True)
+class Deductions:
+    """What the checkout takes off an order's goods: the member discount rate, the coupons'
+    discount per sku, the points spent and their value, and the wallet money spent."""
+
+    discount_bp: int = 0
+    coupon_fen: Mapping[int, int] | None = None
+    points: int = 0
+    points_fen: int = 0
+    wallet_fen: int = 0

@@ -3,7 +3,7 @@ cross into payment and commission (placing, paying, cancelling, refunding) are c
 ``weishang.sales`` inside its transaction."""
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -39,6 +39,7 @@ from .models import (
     ReturnRequest,
     ReturnStatus,
 )
+from .pricing import Deductions, PricedLine, price_lines
 from .returning import parts_returned, record_parts_returned, status_after_refund
 from .rules import (
     check_transition,
@@ -178,10 +179,13 @@ def place_order(
     device_id: str = "",
     distributor=None,
     buyer_note: str = "",
+    deductions: Callable[[list[PricedLine]], Deductions] | None = None,
 ) -> Order:
     """Turns the reviewed items into an order and reserves their stock, all or nothing, in the
-    caller's transaction (``sales.place_order``, which also quotes the commission). The total is
-    the goods plus the freight the template charges for the address's province.
+    caller's transaction (``sales.place_order``, which also quotes the commission). The total,
+    which the payment pays, is the goods less what ``deductions`` decides for the priced lines
+    (member discount, coupons, points, wallet: ``orders.pricing``), plus the freight the template
+    charges for the address's province on the goods' price.
 
     The order keeps, from now on, the distributor the caller attributes it to (the customer's
     binding) and the buyer's device cookie, which fraud review compares with the distributor's.
@@ -222,7 +226,31 @@ def place_order(
     freight_fen = freight.freight_fen(
         goods_fen=goods, province_code=address.province_code, rules=freight_rules()
     )
-    total = goods + freight_fen
+    totals = {sku_id: prices[sku_id] * qty for sku_id, qty in sorted(quantities.items())}
+    taken = (
+        deductions(
+            [
+                PricedLine(sku_id, skus[sku_id].product_id, skus[sku_id].product.category_id, fen)
+                for sku_id, fen in totals.items()
+            ]
+        )
+        if deductions
+        else Deductions()
+    )
+    try:
+        priced = price_lines(
+            totals,
+            discount_bp=taken.discount_bp,
+            coupon_fen=taken.coupon_fen,
+            points_fen=taken.points_fen,
+            wallet_fen=taken.wallet_fen,
+        )
+    except ValueError as refused:
+        raise OrderError(
+            _("The points and wallet money chosen are more than the goods cost; use less."),
+            code="deductions_exceed_goods",
+        ) from refused
+    total = sum(line.paid_fen for line in priced.values()) + freight_fen
     if expected_total_fen is not None and int(expected_total_fen) != total:
         raise PriceChanged(
             _(
@@ -245,6 +273,11 @@ def place_order(
         city=address.city,
         total_fen=total,
         freight_fen=freight_fen,
+        member_discount_fen=sum(line.member_discount_fen for line in priced.values()),
+        coupon_fen=sum(line.coupon_fen for line in priced.values()),
+        points=taken.points,
+        points_fen=taken.points_fen,
+        wallet_fen=taken.wallet_fen,
         buyer_note=buyer_note,
         return_exclusion_confirmed=needs_confirmation and confirm_return_exclusion,
         placed_at=now,
@@ -262,7 +295,11 @@ def place_order(
             sku_code=sku.code,
             unit_price_fen=prices[sku_id],
             quantity=quantities[sku_id],
-            line_total_fen=prices[sku_id] * quantities[sku_id],
+            line_total_fen=totals[sku_id],
+            member_discount_fen=priced[sku_id].member_discount_fen,
+            coupon_fen=priced[sku_id].coupon_fen,
+            points_fen=priced[sku_id].points_fen,
+            wallet_fen=priced[sku_id].wallet_fen,
             return_class=sku.product.return_class,
             returnable=line_is_returnable(
                 sku.product.return_class, order.return_exclusion_confirmed
@@ -317,9 +354,25 @@ def record_cancellation(*, order: Order, by_brand: bool, reason: str, now: datet
         order.status = OrderStatus.CANCELLED
     order.cancelled_at = now
     order.cancel_reason = reason[:200]
-    order.save(update_fields=["status", "refunded_fen", "cancelled_at", "cancel_reason"])
+    _everything_back(order)
+    order.save(
+        update_fields=[
+            "status",
+            "refunded_fen",
+            "cancelled_at",
+            "cancel_reason",
+            "points_returned",
+            "wallet_returned_fen",
+        ]
+    )
     inventory.release_stock(quantities=_quantities(order), reference=order.number)
     return order
+
+
+def _everything_back(order: Order) -> None:
+    """A cancelled order gives back all its points and wallet money (the caller moves them)."""
+    order.points_returned = order.points
+    order.wallet_returned_fen = order.wallet_fen
 
 
 def unpaid_past_deadline(now: datetime) -> list[int]:
@@ -340,7 +393,16 @@ def expire_order(*, order_id: int, now: datetime) -> Order | None:
     order.status = OrderStatus.CANCELLED
     order.cancelled_at = now
     order.cancel_reason = "expired"
-    order.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    _everything_back(order)
+    order.save(
+        update_fields=[
+            "status",
+            "cancelled_at",
+            "cancel_reason",
+            "points_returned",
+            "wallet_returned_fen",
+        ]
+    )
     inventory.release_stock(quantities=_quantities(order), reference=order.number)
     return order
 

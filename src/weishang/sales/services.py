@@ -29,6 +29,8 @@ from weishang.orders.models import (
 from weishang.payments import services as payments
 from weishang.payments.providers import Notification
 
+from . import checkout
+
 Outcome = payments.Outcome
 
 
@@ -39,20 +41,31 @@ def place_order(
     items: Mapping[int, int],
     address: Address,
     now: datetime | None = None,
+    choice: checkout.Choice | None = None,
     **options,
 ) -> Order:
-    """Places the order for the distributor the customer is bound to, and quotes what each line
-    earns him. ``options`` are those of ``orders.services.place_order``."""
+    """Places the order for the distributor the customer is bound to, with the points and wallet
+    money he chose to pay with (spent now, under their locks), and quotes what each line earns
+    the distributor on what the payment pays for it. An order the points and wallet pay in full
+    is paid at once. ``options`` are those of ``orders.services.place_order``."""
     now = now or timezone.now()
+    choice = choice or checkout.Choice()
     order = orders.place_order(
         customer=customer,
         items=items,
         address=address,
         now=now,
         distributor=attributed_distributor(customer, now),
+        deductions=lambda lines: checkout.deductions(
+            customer_id=customer.pk, lines=lines, choice=choice, now=now
+        ),
         **options,
     )
+    checkout.spend_benefits(order=order, now=now)
     commissions.quote_commissions(order=order, now=now)
+    if order.total_fen == 0:
+        orders.mark_order_paid(order=order, paid_at=now)
+        commissions.commissions_paid(order=order, now=now)
     return order
 
 
@@ -86,17 +99,26 @@ def cancel_order(
     before = order.status
     order = orders.record_cancellation(order=order, by_brand=by_brand, reason=reason, now=now)
     if order.status == OrderStatus.REFUNDED:
-        refund = payments.refund_order(
-            order=order, amount_fen=order.total_fen, reason=_("order cancelled by customer")
-        )
+        reference = f"cancel:{order.number}"
+        if order.total_fen:
+            reference = payments.refund_order(
+                order=order, amount_fen=order.total_fen, reason=_("order cancelled by customer")
+            ).number
         commissions.reverse_commissions(
             order=order,
-            refunded_lines=dict(order.lines.values_list("pk", "line_total_fen")),
-            refund_ref=refund.number,
+            refunded_lines=dict(order.lines.values_list("pk", "paid_fen")),
+            refund_ref=reference,
             now=now,
         )
     else:
         commissions.void_commissions(order=order)
+    checkout.give_back(
+        order=order,
+        key=f"cancel:{order.number}",
+        wallet_fen=order.wallet_fen,
+        points=order.points,
+        now=now,
+    )
     if actor is not None:
         audit.record(
             actor=actor,
@@ -119,6 +141,13 @@ def expire_unpaid_orders(*, now: datetime | None = None) -> int:
             order = orders.expire_order(order_id=order_id, now=now)
             if order is not None:
                 commissions.void_commissions(order=order)
+                checkout.give_back(
+                    order=order,
+                    key=f"cancel:{order.number}",
+                    wallet_fen=order.wallet_fen,
+                    points=order.points,
+                    now=now,
+                )
                 expired += 1
     return expired
 
@@ -131,8 +160,15 @@ def refund_return(
     returned lines' commission is reversed."""
     now = now or timezone.now()
     rr, order, refunded_lines = orders.record_return_refund(return_request=return_request, now=now)
-    payments.refund_order(
-        order=order, amount_fen=rr.refund_fen, reason=_("no-reason return"), return_number=rr.number
+    if rr.refund_fen:
+        payments.refund_order(
+            order=order,
+            amount_fen=rr.refund_fen,
+            reason=_("no-reason return"),
+            return_number=rr.number,
+        )
+    checkout.give_back(
+        order=order, key=rr.number, wallet_fen=rr.wallet_fen, points=rr.points, now=now
     )
     commissions.reverse_commissions(
         order=order, refunded_lines=refunded_lines, refund_ref=rr.number, now=now
@@ -152,8 +188,12 @@ def _refund_and_reverse(*, claim: QualityClaim, order: Order, lines, reason: str
     """The money side of a granted claim, as for a return: the refund is requested under the
     claim's number (sent after the commit, once) and the lines' commission is reversed (after
     settlement, out of the available balance: a debt netted against later earnings)."""
-    payments.refund_order(
-        order=order, amount_fen=claim.refund_fen, reason=reason, return_number=claim.number
+    if claim.refund_fen:
+        payments.refund_order(
+            order=order, amount_fen=claim.refund_fen, reason=reason, return_number=claim.number
+        )
+    checkout.give_back(
+        order=order, key=claim.number, wallet_fen=claim.wallet_fen, points=claim.points, now=now
     )
     commissions.reverse_commissions(
         order=order, refunded_lines=lines, refund_ref=claim.number, now=now

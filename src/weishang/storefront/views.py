@@ -35,10 +35,12 @@ from weishang.orders import services as orders
 from weishang.orders.carriers import carrier_choices, carrier_name
 from weishang.orders.errors import OrderError
 from weishang.orders.models import ClaimRemedy, Order, OrderStatus, ReturnRequest
+from weishang.orders.pricing import PricedLine
 from weishang.orders.rules import no_reason_return_freight_payer
 from weishang.payments import selectors as payment_reads
 from weishang.payments import services as payments
 from weishang.payments.providers import get_provider
+from weishang.sales import checkout as sales_checkout
 from weishang.sales import services as sales
 
 from . import order_events, session_cart
@@ -381,10 +383,12 @@ def _review(
     confirmed=False,
     buy_now=False,
     buyer_note="",
+    choice: sales_checkout.Choice | None = None,
     now: datetime | None = None,
 ):
     """The review page for {sku_id: quantity as typed}; the customer can edit it and place it.
-    ``buy_now``: the items come from the product page's "Buy now", and the cart stays as it is."""
+    ``buy_now``: the items come from the product page's "Buy now", and the cart stays as it is.
+    ``choice``: whether he pays with points and his wallet, priced as placing will price it."""
     now = now or timezone.now()
     skus = catalog.skus_with_periods(quantities)
     lines, bad_quantity = [], False
@@ -414,11 +418,22 @@ def _review(
     }
     goods_fen = sum(line.total_fen for line in lines)
     freight_fen = _freight(goods_fen, next((a for a in addresses if a.pk == chosen), None))
+    benefits = sales_checkout.benefits(
+        customer_id=request.customer.pk,
+        lines=[
+            PricedLine(line.sku.pk, line.sku.product_id, line.sku.product.category_id, fen)
+            for line in lines
+            if line.for_sale and (fen := line.total_fen)
+        ],
+        choice=choice or sales_checkout.Choice(),
+        now=now,
+    )
     context = {
         "lines": lines,
         "goods_fen": goods_fen,
         "freight_fen": freight_fen,
-        "total_fen": goods_fen + freight_fen,
+        "benefits": benefits,
+        "total_fen": goods_fen - benefits.taken_fen + freight_fen,
         "addresses": addresses,
         "chosen_address": chosen,
         "buy_now": buy_now,
@@ -449,6 +464,7 @@ def checkout(request):
             confirmed=request.POST.get("confirm_return_exclusion") == "on",
             buy_now=request.POST.get("buy_now") == "1",
             buyer_note=request.POST.get("buyer_note", "")[: orders.BUYER_NOTE_LENGTH],
+            choice=_choice(request.POST),
         )
     if (sku_id := _int(request.GET.get("buy"))) is not None:
         return _review(request, quantities={sku_id: request.GET.get("qty", "1")}, buy_now=True)
@@ -459,6 +475,12 @@ def checkout(request):
         messages.error(request, _("Your cart is empty."))
         return redirect("storefront:cart")
     return _review(request, quantities=quantities)
+
+
+def _choice(post) -> sales_checkout.Choice:
+    return sales_checkout.Choice(
+        use_points=post.get("use_points") == "on", use_wallet=post.get("use_wallet") == "on"
+    )
 
 
 @customer_required
@@ -475,6 +497,7 @@ def place_order(request):
     buy_now = post.get("buy_now") == "1"
     note_form = BuyerNoteForm(post)
     buyer_note = post.get("buyer_note", "")[: orders.BUYER_NOTE_LENGTH]
+    choice = _choice(post)
     try:
         if not valid(request, note_form):
             raise OrderError(_("Please check your order again."))
@@ -491,6 +514,7 @@ def place_order(request):
             device_id=_device_id(request),
             buyer_note=note_form.cleaned_data["buyer_note"],
             clear_cart=not buy_now,
+            choice=choice,
         )
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -501,7 +525,11 @@ def place_order(request):
             confirmed=confirmed,
             buy_now=buy_now,
             buyer_note=buyer_note,
+            choice=choice,
         )
+    if order.status == OrderStatus.PAID:
+        messages.success(request, _("Your points and wallet paid the whole order."))
+        return redirect("storefront:order_detail", number=order.number)
     try:
         payment = payments.start_payment(order=order)
     except DomainError as exc:

@@ -1,0 +1,14 @@
+// Ticking "pay with points" or "pay from the wallet" prices the review again at once; without
+// this script the "update the total" button does the same.
+(function () {
+  "use strict";
+  var form = document.getElementById("review");
+  if (!form) {
+    return;
+  }
+  form.querySelectorAll("[data-rereview]").forEach(function (box) {
+    box.addEventListener("change", function () {
+      form.querySelector("[data-testid=update-benefits]").click();
+    });
+  });
+})();
