@@ -32,6 +32,7 @@ from weishang.compliance.models import AuditEntry
 from weishang.console import roles
 from weishang.distribution.models import Binding, ProgrammeSettings
 from weishang.distribution.services import apply_to_distribute
+from weishang.loyalty import redemptions
 from weishang.orders import claims
 from weishang.orders import services as orders
 from weishang.orders.after_sales import add_return_address, retire_return_address
@@ -141,6 +142,11 @@ class World:
 
     def freight_rule(self):
         return orders.set_freight_rule(actor=None, province_code="65", fee_fen=2000)
+
+    def redemption(self):
+        return redemptions.offer_redemption(
+            actor=None, sku_id=self.make_product().pk, points=500, cash_fen=0
+        )
 
     def draft_product(self, *, with_sku=True):
         if not with_sku:
@@ -383,6 +389,19 @@ ACTS = {
     "freight_delete": Act(
         lambda w: Request(_url("freight_delete"), {"province": w.freight_rule().province_code}),
         lambda w: Request(_url("freight_delete"), {"province": "99"}),
+    ),
+    # Products for points
+    "redemption_list": Act(
+        lambda w: Request(
+            _url("redemption_list"), {"sku": w.make_product().pk, "points": "800", "cash": "9.9"}
+        ),
+        lambda w: Request(
+            _url("redemption_list"), {"sku": w.make_product().pk, "points": "800", "cash": "99"}
+        ),
+    ),
+    "redemption_retire": Act(
+        lambda w: Request(_url("redemption_retire"), {"redemption": w.redemption().pk}),
+        lambda w: Request(_url("redemption_retire"), {"redemption": "999999"}),
     ),
     # Returns
     "return_approve": Act(

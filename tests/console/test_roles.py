@@ -43,6 +43,7 @@ ORDERS = (EVERYONE, {OWNER, OPERATOR})
 RETURN_REVIEW = (EVERYONE, {OWNER, OPERATOR, CS})
 REFUND = (EVERYONE, {OWNER, FINANCE})
 CATALOGUE = (EVERYONE, {OWNER, OPERATOR})
+MEMBERS = (EVERYONE, {OWNER, OPERATOR})
 OWNER_ONLY_WRITES = (EVERYONE, {OWNER})
 DISTRIBUTION = (EVERYONE, {OWNER, OPERATOR})
 MONEY_OUT = (EVERYONE, {OWNER, FINANCE})
@@ -62,6 +63,8 @@ POLICY = {
     "waybill_import": ORDERS,
     "freight": ORDERS,
     "freight_delete": ORDERS,
+    "redemption_list": MEMBERS,
+    "redemption_retire": MEMBERS,
     "return_list": RETURN_REVIEW,
     "return_approve": RETURN_REVIEW,
     "return_reject": RETURN_REVIEW,

@@ -37,6 +37,8 @@ ACTIONS = {
     "licence.retire": _("Licence retired"),
     "licence.update": _("Licence changed"),
     "order.cancel": _("Order cancelled"),
+    "redemption.offer": _("Product offered for points"),
+    "redemption.retire": _("Product no longer offered for points"),
     "order.confirm_receipt": _("Customer confirmed receipt"),
     "order.deliver": _("Order marked delivered"),
     "order.ship": _("Order shipped"),

@@ -47,6 +47,11 @@ GROUPS = [
         ],
     ),
     (
+        "members",
+        pgettext_lazy("console menu", "Members"),
+        [Entry("redemptions", "redemption_list", _("Products for points"))],
+    ),
+    (
         "compliance",
         pgettext_lazy("console menu", "Compliance"),
         [

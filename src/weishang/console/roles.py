@@ -55,6 +55,7 @@ AREAS = {
     "customers": _area(_("Customers")),
     "after_sales": _area(_("After-sales settings and return addresses"), OWNER, OPERATOR),
     "aftersales": _area(_("Quality claim period"), OWNER),
+    "loyalty": _area(_("Members, points and rewards"), OWNER, OPERATOR),
 }
 
 # Roles that need a customer's full mobile, names and addresses: shipping, returns, complaints.
@@ -73,6 +74,9 @@ ROUTE_AREAS = {
     "waybill_template": "orders",
     "waybill_import": "orders",
     "freight": "orders",
+    # Members
+    "redemption_list": "loyalty",
+    "redemption_retire": "loyalty",
     "freight_delete": "orders",
     # Returns: reviewing and receiving them; refunding is money
     "return_list": "returns",

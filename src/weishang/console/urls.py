@@ -11,6 +11,7 @@ from . import (
     freight,
     licences,
     plans,
+    redemption_views,
     shipping_views,
     staff_views,
     views,
@@ -31,6 +32,8 @@ urlpatterns = [
     path("shipping/template/", shipping_views.waybill_template, name="waybill_template"),
     path("shipping/import/", shipping_views.waybill_import, name="waybill_import"),
     path("freight/", freight.freight, name="freight"),
+    path("redemptions/", redemption_views.redemption_list, name="redemption_list"),
+    path("redemptions/retire/", redemption_views.redemption_retire, name="redemption_retire"),
     path("freight/delete/", freight.freight_delete, name="freight_delete"),
     path("returns/", views.return_list, name="return_list"),
     path(

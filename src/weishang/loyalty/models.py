@@ -86,3 +86,23 @@ class PointsUse(models.Model):
                 condition=Q(returned__lte=F("points")), name="points_returned_within_used"
             ),
         ]
+
+
+class ProductRedemption(models.Model):
+    """A product the customer may take for points (积分兑换), alone or with some cash: each unit
+    costs ``points`` and ``cash_fen``; the points pay the rest of the unit's price. Ordered like any
+    order (stock reserved, shipped, returnable); retired rather than deleted."""
+
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+")
+    points = models.PositiveIntegerField(pgettext_lazy("loyalty", "points per unit"))
+    cash_fen = models.PositiveIntegerField(_("cash per unit (fen)"), default=0)
+    active = models.BooleanField(_("offered"), default=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-active", "points", "pk"]
+        verbose_name = _("points redemption")
+        verbose_name_plural = _("points redemptions")
+        constraints = [
+            models.CheckConstraint(condition=Q(points__gt=0), name="redemption_costs_points"),
+        ]

@@ -16,6 +16,8 @@ from weishang.compliance import audit, complaints
 from weishang.compliance.models import Complaint
 from weishang.customers.models import Address, Customer
 from weishang.distribution.binding import attributed_distributor
+from weishang.loyalty import redemptions
+from weishang.loyalty.errors import LoyaltyError
 from weishang.orders import claims
 from weishang.orders import services as orders
 from weishang.orders.models import (
@@ -26,6 +28,7 @@ from weishang.orders.models import (
     ReturnRequest,
     ReturnStatus,
 )
+from weishang.orders.pricing import Deductions
 from weishang.payments import services as payments
 from weishang.payments.providers import Notification
 
@@ -61,12 +64,59 @@ def place_order(
         ),
         **options,
     )
+    return _placed(order, now)
+
+
+def _placed(order: Order, now: datetime) -> Order:
+    """Spends what the order's deductions took, quotes its commission, and marks an order that
+    nothing is left to pay for paid."""
     checkout.spend_benefits(order=order, now=now)
     commissions.quote_commissions(order=order, now=now)
     if order.total_fen == 0:
         orders.mark_order_paid(order=order, paid_at=now)
         commissions.commissions_paid(order=order, now=now)
     return order
+
+
+@transaction.atomic(durable=True)
+def redeem_product(
+    *,
+    customer: Customer,
+    redemption_id: int,
+    quantity,
+    address: Address,
+    now: datetime | None = None,
+    **options,
+) -> Order:
+    """Orders a product offered for points: each unit's points pay its price less the offer's
+    cash, the payment pays the cash and the freight (an order of points alone is paid at once).
+    Stock is reserved, the order ships and is returned like any other; the points are spent under
+    the account's lock. ``options`` are those of ``orders.services.place_order``."""
+    now = now or timezone.now()
+    redemption = redemptions.offered_redemptions().filter(pk=redemption_id).first()
+    if redemption is None:
+        raise LoyaltyError(_("This product is no longer offered for points."))
+    units = orders.parse_quantity(quantity)
+    if not units:
+        raise LoyaltyError(_("Choose how many to redeem."))
+
+    def points_pay(lines):
+        per_unit = redemptions.check_terms(
+            sku=redemption.sku, points=redemption.points, cash_fen=redemption.cash_fen, now=now
+        )
+        return Deductions(points=redemption.points * units, points_fen=per_unit * units)
+
+    order = orders.place_order(
+        customer=customer,
+        items={redemption.sku_id: units},
+        address=address,
+        now=now,
+        distributor=attributed_distributor(customer, now),
+        deductions=points_pay,
+        clear_cart=False,
+        **options,
+    )
+    return _placed(order, now)
 
 
 @transaction.atomic(durable=True)
