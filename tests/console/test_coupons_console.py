@@ -167,6 +167,8 @@ def test_a_segment_is_issued_from_its_page_with_the_count(console, make_customer
     )
     assert "Give the number of days." in messages_of(no_days)
     assert Coupon.objects.count() == 2
+    log = console.get(reverse("console:audit_log")).content.decode()
+    assert "Coupons issued to a customer segment" in log and "every customer" in log
 
 
 def test_the_rules_page_chooses_and_clears_the_template_for_an_occasion(console):

@@ -3,6 +3,8 @@ the page never shows an action's code (``withdrawal.paid``) or a field's key (``
 
 from django.utils.translation import gettext_lazy as _
 
+from weishang.loyalty.models import SegmentKind
+
 ACTIONS = {
     "binding.reassign": _("Customer moved to another distributor"),
     "aftersales.settings": _("Quality claim period changed"),
@@ -91,10 +93,12 @@ FIELDS = {
     "article": _("article of law"),
     "cost_fen": _("cost price"),
     "default_rate_bp": _("default commission rate"),
+    "days": _("number of days"),
     "distributor": _("distributor"),
     "issued": _("coupons issued"),
     "fields": _("fields changed"),
     "hold_reason": _("why held"),
+    "segment": _("customer segment"),
     "on_hand": _("on hand"),
     "order": _("order"),
     "payout_reference": _("payout reference"),
@@ -109,3 +113,6 @@ FIELDS = {
     "status": _("status"),
     "unit_price_fen": _("unit price"),
 }
+
+# Recorded values that are codes but not of the entry's model's fields, by key: named by label.
+VALUES = {"segment": dict(SegmentKind.choices)}

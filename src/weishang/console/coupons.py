@@ -20,7 +20,13 @@ from weishang.core_errors import DomainError
 from weishang.inputs import DecimalField, IntegerField, refuse_non_ascii, text_field
 from weishang.loyalty import coupon_selectors as selectors
 from weishang.loyalty import coupons
-from weishang.loyalty.models import CouponKind, CouponRule, CouponScope, CouponTemplate
+from weishang.loyalty.models import (
+    CouponKind,
+    CouponRule,
+    CouponScope,
+    CouponTemplate,
+    SegmentKind,
+)
 
 from .forms import _datetime_field
 from .freight import _FenField
@@ -32,13 +38,6 @@ MISSING_KEY = gettext_lazy("The form is missing its key; please open the page ag
 VALIDITY_CHOICES = [
     ("days", gettext_lazy("A number of days from issue")),
     ("window", gettext_lazy("A fixed window")),
-]
-SEGMENT_CHOICES = [
-    ("all", gettext_lazy("Every customer")),
-    ("bought_within", gettext_lazy("Bought in the last N days")),
-    ("not_bought_within", gettext_lazy("Has not bought for N days (never-buyers too)")),
-    ("bought_product", gettext_lazy("Ever bought a chosen product")),
-    ("bought_category", gettext_lazy("Ever bought from a chosen category")),
 ]
 
 
@@ -198,7 +197,7 @@ class IssueForm(forms.Form):
 
 
 class SegmentForm(IssueForm):
-    segment = forms.ChoiceField(label=gettext_lazy("Customers"), choices=SEGMENT_CHOICES)
+    segment = forms.ChoiceField(label=gettext_lazy("Customers"), choices=SegmentKind.choices)
     days = IntegerField(label=gettext_lazy("N days"), min_value=1, max_value=3650, required=False)
     product = _AsciiModelChoiceField(
         label=gettext_lazy("Product"), queryset=Product.objects.order_by("name"), required=False

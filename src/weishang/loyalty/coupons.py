@@ -22,7 +22,15 @@ from weishang.transactions import step
 from .coupon_rules import CouponTerms
 from .errors import LoyaltyError
 from .locks import lock_coupons, lock_coupons_of_order, lock_template
-from .models import Coupon, CouponKind, CouponRule, CouponScope, CouponSource, CouponTemplate
+from .models import (
+    Coupon,
+    CouponKind,
+    CouponRule,
+    CouponScope,
+    CouponSource,
+    CouponTemplate,
+    SegmentKind,
+)
 
 Occasion = CouponRule.Occasion
 RULE_SOURCES = {
@@ -329,7 +337,7 @@ class Segment:
     category_id: int | None = None
 
 
-SEGMENT_KINDS = ("all", "bought_within", "not_bought_within", "bought_product", "bought_category")
+SEGMENT_KINDS = SegmentKind.values
 
 
 def segment_customers(segment: Segment, now: datetime):

@@ -109,6 +109,16 @@ class CouponSource(models.TextChoices):
     REFERRAL = "referral", _("share reward")
 
 
+class SegmentKind(models.TextChoices):
+    """Who a segment's coupons go to; "bought" means paid for an order."""
+
+    ALL = "all", _("every customer")
+    BOUGHT_WITHIN = "bought_within", _("bought in the last N days")
+    NOT_BOUGHT_WITHIN = "not_bought_within", _("has not bought for N days (never-buyers too)")
+    BOUGHT_PRODUCT = "bought_product", _("ever bought a chosen product")
+    BOUGHT_CATEGORY = "bought_category", _("ever bought from a chosen category")
+
+
 class CouponTemplate(models.Model):
     """What a coupon gives, where, for how long and to how many: the brand's design, from which
     coupons are issued. Issued coupons freeze their own validity; the rest is read from here."""
@@ -122,8 +132,12 @@ class CouponTemplate(models.Model):
     cap_fen = models.PositiveIntegerField(_("most taken off"), null=True, blank=True)
     threshold_fen = models.PositiveIntegerField(_("spend threshold"), default=0)
     scope = models.CharField(_("applies to"), max_length=16, choices=CouponScope)
-    products = models.ManyToManyField("catalog.Product", blank=True, related_name="+")
-    categories = models.ManyToManyField("catalog.Category", blank=True, related_name="+")
+    products = models.ManyToManyField(
+        "catalog.Product", blank=True, related_name="+", verbose_name=_("products")
+    )
+    categories = models.ManyToManyField(
+        "catalog.Category", blank=True, related_name="+", verbose_name=_("categories")
+    )
     valid_from = models.DateTimeField(_("valid from"), null=True, blank=True)
     valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
     valid_days = models.PositiveSmallIntegerField(_("valid for (days from issue)"), null=True)
@@ -183,9 +197,17 @@ class Coupon(models.Model):
         USED = "used", pgettext_lazy("coupon status", "used")
         EXPIRED = "expired", pgettext_lazy("coupon status", "expired")
 
-    template = models.ForeignKey(CouponTemplate, on_delete=models.PROTECT, related_name="coupons")
+    template = models.ForeignKey(
+        CouponTemplate,
+        on_delete=models.PROTECT,
+        related_name="coupons",
+        verbose_name=_("coupon template"),
+    )
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.PROTECT, related_name="coupons"
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="coupons",
+        verbose_name=_("customer"),
     )
     key = models.CharField(max_length=80, unique=True, help_text="The issue's idempotency key.")
     source = models.CharField(_("how it was issued"), max_length=16, choices=CouponSource)
@@ -232,7 +254,12 @@ class CouponRule(models.Model):
         BIRTHDAY = "birthday", _("a member's birthday")
 
     rule = models.CharField(_("occasion"), max_length=16, choices=Occasion, unique=True)
-    template = models.ForeignKey(CouponTemplate, on_delete=models.PROTECT, related_name="+")
+    template = models.ForeignKey(
+        CouponTemplate,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("coupon template"),
+    )
 
     class Meta:
         verbose_name = _("coupon rule")
