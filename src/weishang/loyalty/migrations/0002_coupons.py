@@ -5,109 +5,305 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0004_alter_product_slug_product_product_slug_unique'),
-        ('customers', '0004_customer_birthday'),
-        ('loyalty', '0001_initial'),
+        ("catalog", "0004_alter_product_slug_product_product_slug_unique"),
+        ("customers", "0004_customer_birthday"),
+        ("loyalty", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CouponTemplate',
+            name="CouponTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='name')),
-                ('kind', models.CharField(choices=[('amount_off', 'amount off'), ('percent_off', 'percent off')], max_length=16, verbose_name='kind')),
-                ('amount_off_fen', models.PositiveIntegerField(default=0, verbose_name='amount off')),
-                ('percent_off_bp', models.PositiveIntegerField(default=0, help_text='Basis points: 1000 = 10 % off.', verbose_name='percent off')),
-                ('cap_fen', models.PositiveIntegerField(blank=True, null=True, verbose_name='most taken off')),
-                ('threshold_fen', models.PositiveIntegerField(default=0, verbose_name='spend threshold')),
-                ('scope', models.CharField(choices=[('all', 'every product'), ('products', 'chosen products'), ('categories', 'chosen categories')], max_length=16, verbose_name='applies to')),
-                ('valid_from', models.DateTimeField(blank=True, null=True, verbose_name='valid from')),
-                ('valid_until', models.DateTimeField(blank=True, null=True, verbose_name='valid until')),
-                ('valid_days', models.PositiveSmallIntegerField(null=True, verbose_name='valid for (days from issue)')),
-                ('per_customer_limit', models.PositiveSmallIntegerField(default=1, verbose_name='per customer')),
-                ('quota', models.PositiveIntegerField(blank=True, null=True, verbose_name='total quota')),
-                ('stackable', models.BooleanField(default=False, verbose_name='stacks with other coupons')),
-                ('claimable', models.BooleanField(default=False, verbose_name='customers claim it in the coupon centre')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField()),
-                ('categories', models.ManyToManyField(blank=True, related_name='+', to='catalog.category', verbose_name='categories')),
-                ('products', models.ManyToManyField(blank=True, related_name='+', to='catalog.product', verbose_name='products')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("amount_off", "amount off"), ("percent_off", "percent off")],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "amount_off_fen",
+                    models.PositiveIntegerField(default=0, verbose_name="amount off"),
+                ),
+                (
+                    "percent_off_bp",
+                    models.PositiveIntegerField(
+                        default=0,
+                        help_text="Basis points: 1000 = 10 % off.",
+                        verbose_name="percent off",
+                    ),
+                ),
+                (
+                    "cap_fen",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="most taken off"
+                    ),
+                ),
+                (
+                    "threshold_fen",
+                    models.PositiveIntegerField(default=0, verbose_name="spend threshold"),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[
+                            ("all", "every product"),
+                            ("products", "chosen products"),
+                            ("categories", "chosen categories"),
+                        ],
+                        max_length=16,
+                        verbose_name="applies to",
+                    ),
+                ),
+                (
+                    "valid_from",
+                    models.DateTimeField(blank=True, null=True, verbose_name="valid from"),
+                ),
+                (
+                    "valid_until",
+                    models.DateTimeField(blank=True, null=True, verbose_name="valid until"),
+                ),
+                (
+                    "valid_days",
+                    models.PositiveSmallIntegerField(
+                        null=True, verbose_name="valid for (days from issue)"
+                    ),
+                ),
+                (
+                    "per_customer_limit",
+                    models.PositiveSmallIntegerField(default=1, verbose_name="per customer"),
+                ),
+                (
+                    "quota",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="total quota"),
+                ),
+                (
+                    "stackable",
+                    models.BooleanField(default=False, verbose_name="stacks with other coupons"),
+                ),
+                (
+                    "claimable",
+                    models.BooleanField(
+                        default=False, verbose_name="customers claim it in the coupon centre"
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField()),
+                (
+                    "categories",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="catalog.category",
+                        verbose_name="categories",
+                    ),
+                ),
+                (
+                    "products",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="catalog.product", verbose_name="products"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'coupon template',
-                'verbose_name_plural': 'coupon templates',
-                'ordering': ['-is_active', '-pk'],
+                "verbose_name": "coupon template",
+                "verbose_name_plural": "coupon templates",
+                "ordering": ["-is_active", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='CouponRule',
+            name="CouponRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rule', models.CharField(choices=[('new_member', 'a new member signs up'), ('tier_upgrade', 'a member moves up a tier'), ('birthday', "a member's birthday")], max_length=16, unique=True, verbose_name='occasion')),
-                ('template', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='loyalty.coupontemplate', verbose_name='coupon template')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "rule",
+                    models.CharField(
+                        choices=[
+                            ("new_member", "a new member signs up"),
+                            ("tier_upgrade", "a member moves up a tier"),
+                            ("birthday", "a member's birthday"),
+                        ],
+                        max_length=16,
+                        unique=True,
+                        verbose_name="occasion",
+                    ),
+                ),
+                (
+                    "template",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="loyalty.coupontemplate",
+                        verbose_name="coupon template",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'coupon rule',
-                'verbose_name_plural': 'coupon rules',
+                "verbose_name": "coupon rule",
+                "verbose_name_plural": "coupon rules",
             },
         ),
         migrations.CreateModel(
-            name='Coupon',
+            name="Coupon",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(help_text="The issue's idempotency key.", max_length=80, unique=True)),
-                ('source', models.CharField(choices=[('by_hand', 'issued by the brand'), ('segment', 'issued to a customer segment'), ('new_member', 'welcome gift for a new member'), ('tier_upgrade', 'gift for a tier upgrade'), ('birthday', 'birthday gift'), ('claimed', 'claimed in the coupon centre'), ('referral', 'share reward')], max_length=16, verbose_name='how it was issued')),
-                ('issued_at', models.DateTimeField(verbose_name='issued')),
-                ('valid_from', models.DateTimeField(verbose_name='valid from')),
-                ('valid_until', models.DateTimeField(verbose_name='valid until')),
-                ('used_at', models.DateTimeField(blank=True, null=True, verbose_name='used')),
-                ('order_number', models.CharField(blank=True, default='', max_length=24, verbose_name='order number')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='coupons', to='customers.customer', verbose_name='customer')),
-                ('template', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='coupons', to='loyalty.coupontemplate', verbose_name='coupon template')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        help_text="The issue's idempotency key.", max_length=80, unique=True
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("by_hand", "issued by the brand"),
+                            ("segment", "issued to a customer segment"),
+                            ("new_member", "welcome gift for a new member"),
+                            ("tier_upgrade", "gift for a tier upgrade"),
+                            ("birthday", "birthday gift"),
+                            ("claimed", "claimed in the coupon centre"),
+                            ("referral", "share reward"),
+                        ],
+                        max_length=16,
+                        verbose_name="how it was issued",
+                    ),
+                ),
+                ("issued_at", models.DateTimeField(verbose_name="issued")),
+                ("valid_from", models.DateTimeField(verbose_name="valid from")),
+                ("valid_until", models.DateTimeField(verbose_name="valid until")),
+                ("used_at", models.DateTimeField(blank=True, null=True, verbose_name="used")),
+                (
+                    "order_number",
+                    models.CharField(
+                        blank=True, default="", max_length=24, verbose_name="order number"
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="coupons",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "template",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="coupons",
+                        to="loyalty.coupontemplate",
+                        verbose_name="coupon template",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'coupon',
-                'verbose_name_plural': 'coupons',
-                'ordering': ['valid_until', 'pk'],
+                "verbose_name": "coupon",
+                "verbose_name_plural": "coupons",
+                "ordering": ["valid_until", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='coupontemplate',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('amount_off_fen__gt', 0), ('kind', 'amount_off'), ('percent_off_bp', 0)), models.Q(('amount_off_fen', 0), ('kind', 'percent_off'), ('percent_off_bp__gt', 0), ('percent_off_bp__lte', 10000)), _connector='OR'), name='coupon_gives_one_thing'),
+            model_name="coupontemplate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("amount_off_fen__gt", 0), ("kind", "amount_off"), ("percent_off_bp", 0)
+                    ),
+                    models.Q(
+                        ("amount_off_fen", 0),
+                        ("kind", "percent_off"),
+                        ("percent_off_bp__gt", 0),
+                        ("percent_off_bp__lte", 10000),
+                    ),
+                    _connector="OR",
+                ),
+                name="coupon_gives_one_thing",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='coupontemplate',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('valid_days__isnull', True), ('valid_from__isnull', False), ('valid_until__gt', models.F('valid_from'))), models.Q(('valid_days__gt', 0), ('valid_from__isnull', True), ('valid_until__isnull', True)), _connector='OR'), name='coupon_window_or_days'),
+            model_name="coupontemplate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("valid_days__isnull", True),
+                        ("valid_from__isnull", False),
+                        ("valid_until__gt", models.F("valid_from")),
+                    ),
+                    models.Q(
+                        ("valid_days__gt", 0),
+                        ("valid_from__isnull", True),
+                        ("valid_until__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="coupon_window_or_days",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='coupontemplate',
-            constraint=models.CheckConstraint(condition=models.Q(('per_customer_limit__gt', 0)), name='coupon_per_customer_positive'),
+            model_name="coupontemplate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("per_customer_limit__gt", 0)),
+                name="coupon_per_customer_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='coupontemplate',
-            constraint=models.CheckConstraint(condition=models.Q(('quota__isnull', True), ('quota__gt', 0), _connector='OR'), name='coupon_quota_positive'),
+            model_name="coupontemplate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quota__isnull", True), ("quota__gt", 0), _connector="OR"),
+                name="coupon_quota_positive",
+            ),
         ),
         migrations.AddIndex(
-            model_name='coupon',
-            index=models.Index(fields=['customer', 'valid_until'], name='coupon_of_customer'),
+            model_name="coupon",
+            index=models.Index(fields=["customer", "valid_until"], name="coupon_of_customer"),
         ),
         migrations.AddIndex(
-            model_name='coupon',
-            index=models.Index(fields=['template', 'customer'], name='coupon_of_template'),
+            model_name="coupon",
+            index=models.Index(fields=["template", "customer"], name="coupon_of_template"),
         ),
         migrations.AddIndex(
-            model_name='coupon',
-            index=models.Index(fields=['order_number'], name='coupon_of_order'),
+            model_name="coupon",
+            index=models.Index(fields=["order_number"], name="coupon_of_order"),
         ),
         migrations.AddConstraint(
-            model_name='coupon',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_until__gt', models.F('valid_from'))), name='coupon_window_not_empty'),
+            model_name="coupon",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("valid_until__gt", models.F("valid_from"))),
+                name="coupon_window_not_empty",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='coupon',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('order_number', ''), ('used_at__isnull', True)), models.Q(('used_at__isnull', False), models.Q(('order_number', ''), _negated=True)), _connector='OR'), name='coupon_used_by_an_order'),
+            model_name="coupon",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("order_number", ""), ("used_at__isnull", True)),
+                    models.Q(
+                        ("used_at__isnull", False), models.Q(("order_number", ""), _negated=True)
+                    ),
+                    _connector="OR",
+                ),
+                name="coupon_used_by_an_order",
+            ),
         ),
     ]
