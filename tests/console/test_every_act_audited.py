@@ -32,7 +32,7 @@ from weishang.compliance.models import AuditEntry
 from weishang.console import roles
 from weishang.distribution.models import Binding, ProgrammeSettings
 from weishang.distribution.services import apply_to_distribute
-from weishang.loyalty import redemptions
+from weishang.loyalty import coupons, redemptions
 from weishang.orders import claims
 from weishang.orders import services as orders
 from weishang.orders.after_sales import add_return_address, retire_return_address
@@ -75,6 +75,7 @@ READ_ONLY = frozenset(
         "claim_list",
         "claim_detail",
         "claim_photo",
+        "coupon_templates",
     }
 )
 
@@ -147,6 +148,12 @@ class World:
         return redemptions.offer_redemption(
             actor=None, sku_id=self.make_product().pk, points=500, cash_fen=0
         )
+
+    def coupon_template(self, *, active=True):
+        template = coupons.save_coupon_template(actor=None, terms=_COUPON_TERMS, now=timezone.now())
+        if not active:
+            coupons.deactivate_coupon_template(actor=None, template_id=template.pk)
+        return template
 
     def draft_product(self, *, with_sku=True):
         if not with_sku:
@@ -330,6 +337,42 @@ def _return_address_data(**fields):
     } | fields
 
 
+_COUPON_TERMS = {
+    "name": "满100减20",
+    "kind": "amount_off",
+    "amount_off_fen": 2000,
+    "threshold_fen": 10000,
+    "scope": "all",
+    "valid_days": 30,
+    "per_customer_limit": 1,
+}
+
+
+def _coupon_form(**fields):
+    return {
+        "name": "满100减20",
+        "kind": "amount_off",
+        "amount_off": "20",
+        "threshold": "100",
+        "scope": "all",
+        "validity": "days",
+        "valid_days": "30",
+        "per_customer_limit": "1",
+    } | fields
+
+
+def _issue_request(w, key):
+    # Back to the templates: the customer's own page audits each full view of his data.
+    data = {"template": w.coupon_template().pk, "key": key, "next": _url("coupon_templates")}
+    return Request(_url("coupon_issue", w.make_customer().pk), data)
+
+
+def _segment_request(w, **fields):
+    w.make_customer()
+    data = {"template": w.coupon_template().pk, "segment": "all", "key": "a" * 32} | fields
+    return Request(_url("coupon_segment"), data)
+
+
 def _sku_data(**fields):
     return {"code": "NEW-1", "name": "1kg", "price": "59.90"} | fields
 
@@ -380,6 +423,43 @@ ACTS = {
     "order_cancel": Act(
         _order_act("order_cancel", World.placed, {"reason": "客户要求"}),
         _order_act("order_cancel", World.paid, {"reason": "客户要求"}),
+    ),
+    # Members: coupons
+    "coupon_template_new": Act(
+        lambda w: Request(_url("coupon_template_new"), _coupon_form()),
+        lambda w: Request(
+            _url("coupon_template_new"), _coupon_form(kind="percent_off", percent_off="120")
+        ),
+    ),
+    "coupon_template_edit": Act(
+        lambda w: Request(
+            _url("coupon_template_edit", w.coupon_template().pk), _coupon_form(name="满100减25")
+        ),
+        lambda w: Request(
+            _url("coupon_template_edit", w.coupon_template().pk), _coupon_form(amount_off="0")
+        ),
+    ),
+    "coupon_template_deactivate": Act(
+        lambda w: Request(_url("coupon_template_deactivate", w.coupon_template().pk), {}),
+        lambda w: Request(
+            _url("coupon_template_deactivate", w.coupon_template(active=False).pk), {}
+        ),
+    ),
+    "coupon_issue": Act(
+        lambda w: _issue_request(w, "b" * 32),
+        lambda w: _issue_request(w, ""),
+    ),
+    "coupon_segment": Act(
+        lambda w: _segment_request(w),
+        lambda w: _segment_request(w, segment="bought_within"),
+    ),
+    "coupon_rules": Act(
+        lambda w: Request(
+            _url("coupon_rules"), {"rule": "new_member", "template": w.coupon_template().pk}
+        ),
+        lambda w: Request(
+            _url("coupon_rules"), {"rule": "anniversary", "template": w.coupon_template().pk}
+        ),
     ),
     # Freight template
     "freight": Act(

@@ -51,6 +51,7 @@ CUSTOMER_CARE = (EVERYONE, {OWNER, CS})
 EXPORT = ({OWNER, AUDITOR, OPERATOR}, NOBODY)
 READ_ONLY = (EVERYONE, NOBODY)
 STAFF = ({OWNER}, {OWNER})
+COUPONS = (EVERYONE, {OWNER, OPERATOR})
 POLICY = {
     "dashboard": READ_ONLY,
     "order_list": ORDERS,
@@ -159,6 +160,18 @@ POLICY = {
     **dict.fromkeys(
         ["after_sales", "return_address_add", "return_address_edit", "return_address_retire"],
         CATALOGUE,
+    ),
+    **dict.fromkeys(
+        [
+            "coupon_templates",
+            "coupon_template_new",
+            "coupon_template_edit",
+            "coupon_template_deactivate",
+            "coupon_segment",
+            "coupon_rules",
+            "coupon_issue",
+        ],
+        COUPONS,
     ),
 }
 

@@ -32,6 +32,7 @@ from weishang.compliance.models import Complaint
 from weishang.console import roles
 from weishang.customers.models import Customer
 from weishang.distribution.models import Distributor, ProgrammeSettings
+from weishang.loyalty.models import CouponTemplate
 from weishang.orders import claims
 from weishang.orders import services as orders
 from weishang.orders.models import Order, OrderStatus, QualityClaim, ReturnRequest
@@ -126,6 +127,7 @@ def real_ids() -> dict:
         "licence_id": first(Licence).pk,
         "distributor_id": first(Distributor).pk,
         "withdrawal_id": first(Withdrawal).pk,
+        "template_id": first(CouponTemplate).pk,
         "customer_id": Customer.objects.get(mobile="13800138000").pk,
         "user_id": get_user_model().objects.get(username="operator").pk,
     }

@@ -2,7 +2,7 @@
 every domain's part."""
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.apps import apps
@@ -227,6 +227,7 @@ def test_closing_leaves_no_personal_field_readable_anywhere(
 
     photos = [(p.image.storage, p.image.name) for p in QualityClaimPhoto.objects.all()]
     assert len(photos) == 2 and all(storage.exists(name) for storage, name in photos)
+    Customer.objects.filter(pk=xiaoming.pk).update(birthday=date(1990, 5, 4))
     with django_capture_on_commit_callbacks(execute=True):
         summary = data_rights.close_account(customer=xiaoming, confirmation="close")
 
@@ -247,6 +248,7 @@ def test_closing_leaves_no_personal_field_readable_anywhere(
     assert order.payments.get().amount_fen == order.total_fen
     xiaoming.refresh_from_db()
     assert xiaoming.mobile == closed_mobile(xiaoming.pk) and not xiaoming.nickname
+    assert xiaoming.birthday is None
     assert not xiaoming.addresses.exists() and not xiaoming.cart_items.exists()
     assert not Binding.objects.filter(customer=xiaoming).exists()
     events = BindingEvent.objects.filter(customer=xiaoming)
@@ -271,7 +273,7 @@ def test_closing_leaves_no_personal_field_readable_anywhere(
     entry = AuditEntry.objects.get(action="customer.close_account")
     assert entry.actor_id == xiaoming.user_id and entry.object_id == str(xiaoming.pk)
     assert entry.actor_label == f"customer #{xiaoming.pk}"
-    assert entry.after["fields"] == ["mobile", "nickname", "password"]
+    assert entry.after["fields"] == ["birthday", "mobile", "nickname", "password"]
     assert entry.after["replaced_with_marker"] == {
         "complaints": 1,
         "complaint_messages": 1,

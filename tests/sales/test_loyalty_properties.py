@@ -159,4 +159,3 @@ def check(buyers):
         assert order.wallet_returned_fen <= order.wallet_fen
         refunded = Refund.objects.filter(payment__order=order).aggregate(s=Sum("amount_fen"))["s"]
         assert (refunded or 0) == order.refunded_fen <= order.total_fen
-

@@ -16,7 +16,7 @@ from weishang.compliance import selectors
 from weishang.inputs import DateField
 from weishang.money import format_fen
 
-from .audit_words import ACTIONS, FIELDS
+from .audit_words import ACTIONS, FIELDS, VALUES
 from .views import PAGE_SIZE, _form_errors, staff_required
 
 
@@ -89,6 +89,8 @@ def value_words(key: str, value, model=None) -> str:
         return f"{value / 100:g} %"
     if key == "fields" and isinstance(value, list):  # the fields a customer corrected himself
         return ", ".join(field_words(str(name), model) for name in value)
+    if isinstance(value, str) and value in VALUES.get(key, {}):
+        return str(VALUES[key][value])
     field = _model_field(model, key)
     if isinstance(value, str) and field is not None and field.choices:
         return str(dict(field.flatchoices).get(value, value))

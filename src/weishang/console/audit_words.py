@@ -3,6 +3,8 @@ the page never shows an action's code (``withdrawal.paid``) or a field's key (``
 
 from django.utils.translation import gettext_lazy as _
 
+from weishang.loyalty.models import SegmentKind
+
 ACTIONS = {
     "binding.reassign": _("Customer moved to another distributor"),
     "aftersales.settings": _("Quality claim period changed"),
@@ -17,6 +19,12 @@ ACTIONS = {
     "claim.refund": _("Quality claim refunded"),
     "claim.reject": _("Quality claim rejected"),
     "claim.ship": _("Quality claim: goods shipped back"),
+    "coupon.issue": _("Coupon issued to a customer"),
+    "coupon.issue_segment": _("Coupons issued to a customer segment"),
+    "coupon_rule.set": _("Coupon rule set"),
+    "coupon_template.create": _("Coupon template created"),
+    "coupon_template.deactivate": _("Coupon template deactivated"),
+    "coupon_template.update": _("Coupon template changed"),
     "complaint.answer": _("Complaint answered"),
     "complaint.reject": _("Complaint rejected"),
     "complaint.resolve": _("Complaint resolved"),
@@ -25,6 +33,7 @@ ACTIONS = {
     "customer.correct_address": _("Customer corrected an address"),
     "customer.correct_nickname": _("Customer corrected his nickname"),
     "customer.delete_address": _("Customer deleted an address"),
+    "customer.set_birthday": _("Customer set his birthday"),
     "customer.view_personal_data": _("A customer's full personal data viewed"),
     "distributor.approve": _("Distributor application approved"),
     "freight.delete": _("Freight rule removed"),
@@ -86,9 +95,12 @@ FIELDS = {
     "article": _("article of law"),
     "cost_fen": _("cost price"),
     "default_rate_bp": _("default commission rate"),
+    "days": _("number of days"),
     "distributor": _("distributor"),
+    "issued": _("coupons issued"),
     "fields": _("fields changed"),
     "hold_reason": _("why held"),
+    "segment": _("customer segment"),
     "on_hand": _("on hand"),
     "order": _("order"),
     "payout_reference": _("payout reference"),
@@ -103,3 +115,6 @@ FIELDS = {
     "status": _("status"),
     "unit_price_fen": _("unit price"),
 }
+
+# Recorded values that are codes but not of the entry's model's fields, by key: named by label.
+VALUES = {"segment": dict(SegmentKind.choices)}

@@ -14,6 +14,7 @@ from weishang.distribution import binding
 from weishang.orders import selectors as order_selectors
 
 from . import roles
+from .coupons import customer_coupons_context
 from .views import _page, staff_required
 
 SHOWN_PER_SECTION = 50
@@ -82,5 +83,8 @@ def customer_detail(request, customer_id: int):
             "binding": binding.current_binding(customer),
             "binding_history": binding.binding_history(customer),
             "nav": "customers",
+            **customer_coupons_context(
+                roles.user_can(request.user, "coupon_issue", "POST"), customer.pk
+            ),
         },
     )

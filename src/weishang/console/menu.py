@@ -1,6 +1,6 @@
-"""The brand console's menu: the dashboard, then five groups (orders, products, distribution,
-compliance, settings). Each entry is a console route; a role sees only the entries it may open
-(``roles``), and a group with none left is not shown."""
+"""The brand console's menu: the dashboard, then six groups (orders, products, distribution,
+members, compliance, settings). Each entry is a console route; a role sees only the entries it
+may open (``roles``), and a group with none left is not shown."""
 
 from dataclasses import dataclass
 
@@ -49,7 +49,12 @@ GROUPS = [
     (
         "members",
         pgettext_lazy("console menu", "Members"),
-        [Entry("redemptions", "redemption_list", _("Products for points"))],
+        [
+            Entry("coupons", "coupon_templates", _("Coupon templates")),
+            Entry("coupon_segment", "coupon_segment", _("Issue coupons to a segment")),
+            Entry("coupon_rules", "coupon_rules", _("Coupon rules")),
+            Entry("redemptions", "redemption_list", _("Products for points")),
+        ],
     ),
     (
         "compliance",

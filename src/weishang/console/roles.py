@@ -56,6 +56,7 @@ AREAS = {
     "after_sales": _area(_("After-sales settings and return addresses"), OWNER, OPERATOR),
     "aftersales": _area(_("Quality claim period"), OWNER),
     "loyalty": _area(_("Members, points and rewards"), OWNER, OPERATOR),
+    "coupons": _area(_("Coupons"), OWNER, OPERATOR),
 }
 
 # Roles that need a customer's full mobile, names and addresses: shipping, returns, complaints.
@@ -159,6 +160,14 @@ ROUTE_AREAS = {
     "claim_ship": "returns",
     "complaint_refund": "complaints",
     "aftersales_settings": "aftersales",
+    # Members: coupons
+    "coupon_templates": "coupons",
+    "coupon_template_new": "coupons",
+    "coupon_template_edit": "coupons",
+    "coupon_template_deactivate": "coupons",
+    "coupon_segment": "coupons",
+    "coupon_rules": "coupons",
+    "coupon_issue": "coupons",
 }
 
 

@@ -6,6 +6,7 @@ from . import (
     claims,
     complaints,
     compliance_export,
+    coupons,
     customer_views,
     distribution_views,
     freight,
@@ -198,6 +199,18 @@ urlpatterns = [
         customer_views.customer_detail,
         name="customer_detail",
     ),
+    # Members: coupon templates, issuing coupons and the rules that issue them
+    path("coupons/", coupons.coupon_templates, name="coupon_templates"),
+    path("coupons/new/", coupons.coupon_template_new, name="coupon_template_new"),
+    path("coupons/<int:template_id>/", coupons.coupon_template_edit, name="coupon_template_edit"),
+    path(
+        "coupons/<int:template_id>/deactivate/",
+        coupons.coupon_template_deactivate,
+        name="coupon_template_deactivate",
+    ),
+    path("coupons/segment/", coupons.coupon_segment, name="coupon_segment"),
+    path("coupons/rules/", coupons.coupon_rules, name="coupon_rules"),
+    path("customers/<int:customer_id>/coupon/", coupons.coupon_issue, name="coupon_issue"),
     # Quality claims after the 7-day window, and complaints resolved with a refund
     path("claims/", claims.claim_list, name="claim_list"),
     path("claims/settings/", claims.aftersales_settings, name="aftersales_settings"),

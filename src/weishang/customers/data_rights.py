@@ -1,5 +1,7 @@
-"""A customer's right to correct his personal data (PIPL Art. 46): nickname, addresses, mobile.
-The copy of his data and closing the account span every domain: ``weishang.privacy``."""
+"""A customer's right to correct his personal data (PIPL Art. 46): nickname, birthday, addresses,
+mobile. The copy of his data and closing the account span every domain: ``weishang.privacy``."""
+
+from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,6 +24,18 @@ def update_nickname(*, customer: Customer, nickname: str) -> Customer:
         customer.nickname = nickname
         customer.save(update_fields=["nickname"])
         record_own_act(customer=customer, action="customer.correct_nickname", fields=["nickname"])
+    return customer
+
+
+@transaction.atomic
+def set_birthday(*, customer: Customer, birthday: date | None, today: date) -> Customer:
+    """Sets or clears the optional birthday the brand's birthday coupon is sent on."""
+    if birthday is not None and not date(1900, 1, 1) <= birthday <= today:
+        raise CustomerError(_("Enter a birthday that has already come."))
+    if birthday != customer.birthday:
+        customer.birthday = birthday
+        customer.save(update_fields=["birthday"])
+        record_own_act(customer=customer, action="customer.set_birthday", fields=["birthday"])
     return customer
 
 

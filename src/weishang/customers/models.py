@@ -14,6 +14,12 @@ class Customer(models.Model):
     )
     mobile = models.CharField(_("mobile"), max_length=11, unique=True)
     nickname = models.CharField(_("nickname"), max_length=40, blank=True)
+    birthday = models.DateField(
+        _("birthday"),
+        null=True,
+        blank=True,
+        help_text=_("Optional: the brand sends a birthday coupon when it has one."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -18,7 +18,7 @@ def closed_mobile(customer_id: int) -> str:
 
 
 # What closing replaces on the account itself (``erase_personal_data``), named in its audit entry.
-ERASED_FIELDS = ("mobile", "nickname", "password")
+ERASED_FIELDS = ("mobile", "nickname", "birthday", "password")
 
 
 def record_own_act(
@@ -59,6 +59,7 @@ def personal_data_for(customer: Customer) -> dict:
             "customer_id": customer.pk,
             "mobile": customer.mobile,
             "nickname": customer.nickname,
+            "birthday": customer.birthday,
             "signed_up_at": customer.created_at,
             "last_login_at": customer.user.last_login,
             "has_password": customer.user.has_usable_password(),
@@ -94,7 +95,8 @@ def erase_personal_data(customer: Customer) -> dict[str, int]:
     }
     customer.mobile = closed_mobile(customer.pk)
     customer.nickname = ""
-    customer.save(update_fields=["mobile", "nickname"])
+    customer.birthday = None
+    customer.save(update_fields=["mobile", "nickname", "birthday"])
     user = customer.user
     user.username = f"closed-{secrets.token_hex(12)}"
     user.first_name = user.last_name = user.email = ""

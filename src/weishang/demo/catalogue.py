@@ -32,6 +32,33 @@ FREIGHT = [
     ("54", 2000, 19900),  # Tibet
 ]
 
+# Coupon templates (the loyalty service's terms); the first welcomes new members, the second is
+# offered in the coupon centre.
+COUPONS = [
+    {
+        "name": "新人券 满59减10",
+        "kind": "amount_off",
+        "amount_off_fen": 1000,
+        "threshold_fen": 5900,
+        "scope": "all",
+        "valid_days": 30,
+        "per_customer_limit": 1,
+    },
+    {
+        "name": "领券中心 全场9折",
+        "kind": "percent_off",
+        "percent_off_bp": 1000,
+        "cap_fen": 3000,
+        "threshold_fen": 9900,
+        "scope": "all",
+        "valid_days": 14,
+        "per_customer_limit": 1,
+        "quota": 500,
+        "stackable": True,
+        "claimable": True,
+    },
+]
+
 # slug, name
 CATEGORIES = [
     ("jujube", "红枣"),

@@ -22,6 +22,7 @@ from weishang.distribution import services as distribution
 from weishang.distribution.binding import bind_customer
 from weishang.distribution.models import BusinessKind, Distributor, PayoutAccount, ShareSource
 from weishang.inventory.services import set_stock_on_hand
+from weishang.loyalty import coupons
 from weishang.orders import services as orders
 from weishang.orders.after_sales import add_return_address
 from weishang.orders.services import set_freight_rule
@@ -65,6 +66,7 @@ def load_demo() -> LoadResult:
         customer = create_customer()
         # The demo customer came through the distributor's poster, so his orders earn commission.
         bind_customer(customer=customer, distributor=distributor, source=ShareSource.POSTER)
+    create_coupons(customer=customer)
     placed = place_demo_orders(customer=customer)
     return LoadResult(created=True, products=len(products), orders=len(placed))
 
@@ -215,6 +217,20 @@ def create_customer() -> Customer:
     if not customer.addresses.exists():
         customers.add_address(customer=customer, phone=mobile, **catalogue.CUSTOMER["address"])
     return customer
+
+
+def create_coupons(*, customer: Customer) -> None:
+    """The demo's coupon templates; the first is the new-member rule's, which the demo customer,
+    signed up before the rule existed, is given by hand."""
+    now = timezone.now()
+    made = [
+        coupons.save_coupon_template(actor=None, terms=terms, now=now)
+        for terms in catalogue.COUPONS
+    ]
+    coupons.set_coupon_rule(actor=None, rule="new_member", template_id=made[0].pk)
+    coupons.issue_by_hand(
+        actor=None, template_id=made[0].pk, customer_id=customer.pk, key="demo", now=now
+    )
 
 
 def _pay(order):

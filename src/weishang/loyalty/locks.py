@@ -1,7 +1,7 @@
 """Row locks for points lots, always in primary-key order so deadlocks cannot form. The
 customer's ledger account is locked first (``commissions.locks.lock_customer_account``)."""
 
-from .models import PointsLot, PointsUse
+from .models import Coupon, CouponTemplate, PointsLot, PointsUse
 
 
 def lock_spendable_lots(*, customer_id: int):
@@ -18,3 +18,17 @@ def lock_lots(lot_ids):
 
 def lock_uses(*, key: str):
     return PointsUse.objects.filter(key=key).order_by("pk").select_for_update()
+
+
+def lock_template(*, template_id: int) -> CouponTemplate:
+    """The coupon template, locked while coupons are issued from it: issuing counts the coupons
+    already issued under this lock, so concurrent claims cannot pass the quota or the limit."""
+    return CouponTemplate.objects.select_for_update().get(pk=template_id)
+
+
+def lock_coupons(coupon_ids):
+    return Coupon.objects.filter(pk__in=list(coupon_ids)).order_by("pk").select_for_update()
+
+
+def lock_coupons_of_order(*, order_number: str):
+    return Coupon.objects.filter(order_number=order_number).order_by("pk").select_for_update()

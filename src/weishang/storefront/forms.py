@@ -1,5 +1,7 @@
 """Input checks for the store's forms; the domain services keep the business rules."""
 
+from datetime import date
+
 from django import forms
 from django.contrib import messages
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +10,7 @@ from weishang.compliance.models import Complaint, ComplaintCategory, ComplaintMe
 from weishang.customers.forms import MOBILE_INPUT_LENGTH, MobileField
 from weishang.customers.models import Address, Customer
 from weishang.distribution.models import Application, BusinessKind, Distributor
-from weishang.inputs import IntegerField, choice_field, text_field
+from weishang.inputs import DateField, IntegerField, choice_field, text_field
 from weishang.orders.carriers import carrier_choices, waybill_problem
 from weishang.orders.models import ClaimRemedy, Order, QualityClaim, ReturnRequest
 
@@ -93,6 +95,16 @@ class PasswordForm(forms.Form):
         if "password" in data and data["password"] != data.get("password2"):
             raise forms.ValidationError(_("The two passwords are not the same."))
         return data
+
+
+class BirthdayForm(forms.Form):
+    birthday = DateField(
+        label=_("Birthday"),
+        earliest=date(1900, 1, 1),
+        latest=date(2099, 12, 31),
+        required=False,
+        help_text=_("Optional: leave it empty to remove it."),
+    )
 
 
 def valid(request, form) -> bool:

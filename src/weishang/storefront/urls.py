@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import apply, complaints, microstore, privacy, views
+from . import apply, complaints, coupons, microstore, privacy, views
 
 app_name = "storefront"
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("account/", views.account, name="account"),
     path("account/divisions/", views.division_children, name="division_children"),
+    path("account/coupons/", coupons.my_coupons, name="my_coupons"),
+    path("coupons/", coupons.coupon_centre, name="coupon_centre"),
     path("cart/", views.cart, name="cart"),
     path("checkout/", views.checkout, name="checkout"),
     path("checkout/place/", views.place_order, name="place_order"),

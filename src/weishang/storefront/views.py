@@ -24,11 +24,14 @@ from weishang.catalog.models import Product, Sku
 from weishang.catalog.rules import Price
 from weishang.compliance import selectors as compliance_reads
 from weishang.core_errors import DomainError
+from weishang.customers import data_rights as customer_data
 from weishang.customers import divisions
 from weishang.customers import services as customers
 from weishang.distribution import binding
 from weishang.distribution import selectors as distribution_reads
 from weishang.inputs import BIGINT_MAX, parse_int
+from weishang.loyalty import coupons
+from weishang.loyalty.models import CouponRule
 from weishang.orders import after_sales, claims, freight
 from weishang.orders import selectors as order_reads
 from weishang.orders import services as orders
@@ -45,6 +48,7 @@ from weishang.sales import services as sales
 
 from . import order_events, session_cart
 from .forms import (
+    BirthdayForm,
     BuyerNoteForm,
     CancelOrderForm,
     ClaimForm,
@@ -210,12 +214,19 @@ def login_view(request):
                 if settings.OTP_SHOW_ON_PAGE:
                     context["demo_code"] = code
             elif action == "code":
+                started = timezone.now()
                 customer = _counting_failures(
                     client,
                     lambda: customers.log_in_with_code(
                         mobile=mobile, code=form.cleaned_data["code"]
                     ),
                 )
+                if customer.created_at >= started:
+                    coupons.issue_by_rule(
+                        rule=CouponRule.Occasion.NEW_MEMBER,
+                        customer_id=customer.pk,
+                        now=customer.created_at,
+                    )
                 login(request, customer.user)
                 return _signed_in(request, customer, redirect(context["next"]))
             else:
@@ -257,6 +268,14 @@ def account(request):
                     customers.add_address(customer=customer, **form.address())
                     messages.success(request, _("Address added."))
                     return redirect(_safe_next(request, "storefront:account"))
+            elif action == "birthday" and valid(request, form := BirthdayForm(request.POST)):
+                customer_data.set_birthday(
+                    customer=customer,
+                    birthday=form.cleaned_data["birthday"],
+                    today=timezone.localdate(),
+                )
+                messages.success(request, _("Your birthday is saved."))
+                return redirect("storefront:account")
             elif action == "default_address":
                 customers.set_default_address(
                     customer=customer, address_id=_int(request.POST.get("address"))
@@ -274,6 +293,7 @@ def account(request):
             "distributor": distribution_reads.distributor_for_customer(customer),
             "application": distribution_reads.latest_application(customer),
             "addresses": customer.addresses.all(),
+            "birthday_form": BirthdayForm(initial={"birthday": customer.birthday}),
             "form": form,
             "picker": _picker(picker),
             "next": request.POST.get("next") or request.GET.get("next", ""),

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("catalog", "0004_alter_product_slug_product_product_slug_unique"),
-        ("loyalty", "0001_initial"),
+        ("loyalty", "0002_coupons"),
     ]
 
     operations = [
