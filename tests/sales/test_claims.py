@@ -221,9 +221,8 @@ def test_a_refund_after_settlement_goes_to_the_provider_and_nets_the_distributor
     assert sum(ledger.all_balances().values()) == 0
     assert AuditEntry.objects.get(action="claim.refund").actor_id == staff.pk
     completed_at = Order.objects.get(pk=order.pk).completed_at
-    assert (
-        len(orders.complete_orders(now=later + timedelta(days=1))) == 1
-    )  # completed again, as before
+    # Completed again, as before.
+    assert len(orders.complete_orders(now=later + timedelta(days=1))) == 1
     order.refresh_from_db()
     assert (order.status, order.completed_at) == (OrderStatus.COMPLETED, completed_at)
     with pytest.raises(OrderError, match="cannot be decided"):
