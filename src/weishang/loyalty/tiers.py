@@ -57,24 +57,24 @@ def review_tier(
     )
 
 
-def member_discount_bp(customer_id: int) -> int:
-    """The member discount of the customer's stored tier, in basis points (0 without one)."""
-    discount = (
-        MemberStatus.objects.filter(customer_id=customer_id)
-        .values_list("tier__discount_bp", flat=True)
-        .first()
+def _tier_value(customer_id: int, field: str):
+    """A field of the customer's stored tier, or of the lowest tier before his first review."""
+    values = MemberStatus.objects.filter(customer_id=customer_id).values_list(
+        f"tier__{field}", flat=True
     )
-    return discount or 0
+    for value in values:
+        return value
+    return MemberTier.objects.order_by("threshold_fen").values_list(field, flat=True).first()
+
+
+def member_discount_bp(customer_id: int) -> int:
+    """The member discount of the customer's tier, in basis points (0 while there are no tiers)."""
+    return _tier_value(customer_id, "discount_bp") or 0
 
 
 def points_multiplier_bp(customer_id: int) -> int:
-    """The points multiplier of the customer's stored tier (10000 = ×1 without one)."""
-    multiplier = (
-        MemberStatus.objects.filter(customer_id=customer_id)
-        .values_list("tier__multiplier_bp", flat=True)
-        .first()
-    )
-    return multiplier or tier_rules.BP
+    """The points multiplier of the customer's tier (10000 = ×1 while there are no tiers)."""
+    return _tier_value(customer_id, "multiplier_bp") or tier_rules.BP
 
 
 def _tier_values(tier: MemberTier) -> dict:

@@ -231,3 +231,29 @@ class ApplyForm(forms.Form):
     )
     store_name = text_field(Application, "store_name", label=_("Store name"))
     invite_code = text_field(Distributor, "slug", label=_("Invite code (optional)"))
+
+
+class RequestKeyField(forms.RegexField):
+    """The key a page puts in its form (uuid4().hex) so a resubmitted form acts once."""
+
+    def __init__(self, **kwargs):
+        message = _("The form is missing its key; please reload the page and try again.")
+        super().__init__(
+            regex=r"\A[0-9a-f]{32}\Z",
+            max_length=32,
+            error_messages={"required": message, "invalid": message, "max_length": message},
+            **kwargs,
+        )
+
+
+class RedeemForm(forms.Form):
+    """A red packet chosen in the redeem centre."""
+
+    offer = IntegerField(
+        min_value=1,
+        error_messages={
+            key: _("Choose one of the red packets on offer.")
+            for key in ("required", "invalid", "min_value", "max_value")
+        },
+    )
+    request_key = RequestKeyField()
