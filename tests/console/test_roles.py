@@ -152,6 +152,12 @@ POLICY = {
     ),
     "complaint_refund": CUSTOMER_CARE,
     "aftersales_settings": OWNER_ONLY_WRITES,
+    # Members: tiers, points settings and red packets are the owner's; operators award points.
+    **dict.fromkeys(
+        ["loyalty_settings", "tier_add", "tier_edit", "red_packet_add", "red_packet_edit"],
+        OWNER_ONLY_WRITES,
+    ),
+    "customer_points": (EVERYONE, {OWNER, OPERATOR}),
     **dict.fromkeys(["staff_list", "staff_create", "staff_role", "staff_deactivate"], STAFF),
     **dict.fromkeys(
         ["after_sales", "return_address_add", "return_address_edit", "return_address_retire"],

@@ -55,6 +55,10 @@ AREAS = {
     "customers": _area(_("Customers")),
     "after_sales": _area(_("After-sales settings and return addresses"), OWNER, OPERATOR),
     "aftersales": _area(_("Quality claim period"), OWNER),
+    # Tiers, points and red packets set what members get and what the brand gives away.
+    "loyalty": _area(_("Member tiers, points and red packets"), OWNER),
+    # Awarding points by hand; finance and auditors read the members' points.
+    "members": _area(_("Awarding points to members"), OWNER, OPERATOR),
 }
 
 # Roles that need a customer's full mobile, names and addresses: shipping, returns, complaints.
@@ -155,6 +159,13 @@ ROUTE_AREAS = {
     "claim_ship": "returns",
     "complaint_refund": "complaints",
     "aftersales_settings": "aftersales",
+    # Members and rewards
+    "customer_points": "members",
+    "loyalty_settings": "loyalty",
+    "tier_add": "loyalty",
+    "tier_edit": "loyalty",
+    "red_packet_add": "loyalty",
+    "red_packet_edit": "loyalty",
 }
 
 

@@ -6,10 +6,12 @@ from django.db.models import Case, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
+from weishang.commissions import ledger
 from weishang.commissions.models import Account, Transfer
 from weishang.orders.models import Order
 
 from .models import LoyaltySettings, MemberStatus, MemberTier, PointsLot
+from .points import spendable_points
 
 
 def qualifying_spend_fen(customer_id: int, now: datetime, window_days: int | None = None) -> int:
@@ -98,3 +100,32 @@ def current_tier(customer_id: int) -> MemberTier | None:
     if status is not None:
         return status.tier
     return MemberTier.objects.order_by("threshold_fen").first()
+
+
+def balances(customer_id: int) -> dict[str, int]:
+    """The customer's points and wallet balances, ``{"points": …, "wallet_fen": …}``, in one
+    query and without making his accounts (a page that reads must not write)."""
+    rows = ledger.accounts_with_balances(
+        Account.objects.filter(customer_id=customer_id, kind__in=Account.CUSTOMER_KINDS)
+    ).values_list("kind", "received_fen", "given_fen")
+    found = {kind: received - given for kind, received, given in rows}
+    return {
+        "points": found.get(Account.Kind.CUSTOMER_POINTS, 0),
+        "wallet_fen": found.get(Account.Kind.CUSTOMER_WALLET, 0),
+    }
+
+
+def member_summary(customer_id: int, now: datetime, *, history_rows: int = 10) -> dict:
+    """What the console shows of a customer's membership: tier, the spend it was reviewed on,
+    points (held and spendable), wallet and the latest points movements in words."""
+    status = member_status(customer_id)
+    return {
+        "tier": status.tier if status else MemberTier.objects.order_by("threshold_fen").first(),
+        "spend_fen": status.spend_fen if status else None,
+        "reviewed_at": status.reviewed_at if status else None,
+        **balances(customer_id),
+        "spendable": spendable_points(customer_id, now),
+        "history": describe(history(customer_id, Account.Kind.CUSTOMER_POINTS)[:history_rows])
+        if history_rows
+        else [],
+    }

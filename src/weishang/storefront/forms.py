@@ -8,7 +8,7 @@ from weishang.compliance.models import Complaint, ComplaintCategory, ComplaintMe
 from weishang.customers.forms import MOBILE_INPUT_LENGTH, MobileField
 from weishang.customers.models import Address, Customer
 from weishang.distribution.models import Application, BusinessKind, Distributor
-from weishang.inputs import IntegerField, choice_field, text_field
+from weishang.inputs import IntegerField, RequestKeyField, choice_field, text_field
 from weishang.orders.carriers import carrier_choices, waybill_problem
 from weishang.orders.models import ClaimRemedy, Order, QualityClaim, ReturnRequest
 
@@ -231,19 +231,6 @@ class ApplyForm(forms.Form):
     )
     store_name = text_field(Application, "store_name", label=_("Store name"))
     invite_code = text_field(Distributor, "slug", label=_("Invite code (optional)"))
-
-
-class RequestKeyField(forms.RegexField):
-    """The key a page puts in its form (uuid4().hex) so a resubmitted form acts once."""
-
-    def __init__(self, **kwargs):
-        message = _("The form is missing its key; please reload the page and try again.")
-        super().__init__(
-            regex=r"\A[0-9a-f]{32}\Z",
-            max_length=32,
-            error_messages={"required": message, "invalid": message, "max_length": message},
-            **kwargs,
-        )
 
 
 class RedeemForm(forms.Form):

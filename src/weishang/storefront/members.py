@@ -15,7 +15,6 @@ from weishang.core_errors import DomainError
 from weishang.loyalty import points as loyalty_points
 from weishang.loyalty import redpackets, selectors, tier_rules
 from weishang.loyalty.models import LoyaltySettings, TierChange
-from weishang.loyalty.wallet import wallet_balance
 
 from .forms import RedeemForm, valid
 from .views import customer_required
@@ -63,7 +62,7 @@ def points_page(request):
         request,
         "storefront/members/points.html",
         {
-            "balance": loyalty_points.points_balance(customer.pk),
+            "balance": selectors.balances(customer.pk)["points"],
             "spendable": loyalty_points.spendable_points(customer.pk, now),
             "next_expiry": selectors.next_expiry(customer.pk, now),
             "page": page,
@@ -82,7 +81,7 @@ def wallet_page(request):
         request,
         "storefront/members/wallet.html",
         {
-            "balance": wallet_balance(customer.pk),
+            "balance": selectors.balances(customer.pk)["wallet_fen"],
             "page": page,
             "rows": selectors.describe(page.object_list),
         },
