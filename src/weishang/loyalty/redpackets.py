@@ -100,11 +100,14 @@ def save_red_packet_offer(
         active,
     )
     offer.save()
-    audit.record_change(
-        actor=actor,
-        action="red_packet.save" if before else "red_packet.add",
-        obj=offer,
-        before=before,
-        after=_offer_values(offer),
-    )
+    if before:
+        audit.record_change(
+            actor=actor,
+            action="red_packet.save",
+            obj=offer,
+            before=before,
+            after=_offer_values(offer),
+        )
+    else:
+        audit.record(actor=actor, action="red_packet.add", obj=offer, after=_offer_values(offer))
     return offer

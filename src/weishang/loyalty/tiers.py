@@ -120,13 +120,12 @@ def save_tier(
     tier.name, tier.threshold_fen = draft.name, threshold_fen
     tier.discount_bp, tier.multiplier_bp = discount_bp, multiplier_bp
     tier.save()
-    audit.record_change(
-        actor=actor,
-        action="tier.save" if before else "tier.add",
-        obj=tier,
-        before=before,
-        after=_tier_values(tier),
-    )
+    if before:
+        audit.record_change(
+            actor=actor, action="tier.save", obj=tier, before=before, after=_tier_values(tier)
+        )
+    else:
+        audit.record(actor=actor, action="tier.add", obj=tier, after=_tier_values(tier))
     return tier
 
 
