@@ -36,6 +36,15 @@ def test_the_fen_to_the_next_tier_reach_it_exactly(levels, fen):
     assert 0 <= tier_rules.progress_bp(fen, levels) <= 10_000
 
 
+@given(thresholds, spend, st.integers(0, 6))
+def test_the_next_tier_is_above_the_tier_held_and_still_to_be_spent_for(levels, fen, held):
+    held = min(held, len(levels) - 1)
+    index, needed = tier_rules.to_next_tier(fen, levels, held)
+    if index is not None:
+        assert index > held and needed > 0
+    assert 0 <= tier_rules.progress_bp(fen, levels, held) <= 10_000
+
+
 def test_points_are_floored_after_the_multiplier():
     assert tier_rules.points_earned(9999, 1, 15_000) == 149  # ¥99.99 × 1 × 1.5
     assert tier_rules.points_earned(9999, 2, 10_000) == 199

@@ -30,21 +30,25 @@ def tier_index(spend_fen: int, thresholds: Sequence[int]) -> int:
     return reached
 
 
-def to_next_tier(spend_fen: int, thresholds: Sequence[int]) -> tuple[int | None, int]:
-    """(index of the next tier, fen still to spend), or (None, 0) at the top tier."""
-    index = tier_index(spend_fen, thresholds)
+def to_next_tier(
+    spend_fen: int, thresholds: Sequence[int], held: int = 0
+) -> tuple[int | None, int]:
+    """(index of the next tier, fen still to spend), or (None, 0) at the top tier. ``held`` is
+    the tier the customer holds, which may be above what his spend reaches today (his tier is
+    reviewed when orders complete or are refunded): the next tier is above both."""
+    index = max(tier_index(spend_fen, thresholds), held)
     if index + 1 >= len(thresholds):
         return None, 0
     return index + 1, thresholds[index + 1] - spend_fen
 
 
-def progress_bp(spend_fen: int, thresholds: Sequence[int]) -> int:
-    """How far the spend has come from the current tier's threshold to the next, 0 to 10000."""
-    index = tier_index(spend_fen, thresholds)
+def progress_bp(spend_fen: int, thresholds: Sequence[int], held: int = 0) -> int:
+    """How far the spend has come from the tier held (or reached) to the next, 0 to 10000."""
+    index = max(tier_index(spend_fen, thresholds), held)
     if index + 1 >= len(thresholds):
         return BP
     low, high = thresholds[index], thresholds[index + 1]
-    return (spend_fen - low) * BP // (high - low)
+    return max(spend_fen - low, 0) * BP // (high - low)
 
 
 def points_earned(paid_goods_fen: int, points_per_yuan: int, multiplier_bp: int) -> int:

@@ -30,7 +30,8 @@ def membership(request):
     window_days = LoyaltySettings.current().tier_window_days
     spend = selectors.qualifying_spend_fen(customer.pk, timezone.now(), window_days)
     thresholds = [t.threshold_fen for t in tiers]
-    next_index, needed = tier_rules.to_next_tier(spend, thresholds) if tiers else (None, 0)
+    held = tiers.index(tier) if tier in tiers else 0
+    next_index, needed = tier_rules.to_next_tier(spend, thresholds, held) if tiers else (None, 0)
     changes = Paginator(
         TierChange.objects.filter(customer=customer).select_related("from_tier", "to_tier"),
         HISTORY_PER_PAGE,
@@ -45,7 +46,7 @@ def membership(request):
             "window_days": window_days,
             "next_tier": tiers[next_index] if next_index is not None else None,
             "needed": needed,
-            "progress_pc": tier_rules.progress_bp(spend, thresholds) // 100 if tiers else 0,
+            "progress_pc": tier_rules.progress_bp(spend, thresholds, held) // 100 if tiers else 0,
             "page": changes,
         },
     )
