@@ -136,3 +136,16 @@ def choice_field(choices, *, label, message) -> forms.ChoiceField:
         choices=choices,
         error_messages={"required": message, "invalid_choice": message},
     )
+
+
+class RequestKeyField(forms.RegexField):
+    """The key a page puts in its form (uuid4().hex) so a resubmitted form acts once."""
+
+    def __init__(self, **kwargs):
+        message = _("The form is missing its key; please reload the page and try again.")
+        super().__init__(
+            regex=r"\A[0-9a-f]{32}\Z",
+            max_length=32,
+            error_messages={"required": message, "invalid": message, "max_length": message},
+            **kwargs,
+        )

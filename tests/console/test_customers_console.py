@@ -138,7 +138,9 @@ def test_a_customers_page_shows_orders_returns_complaints_and_binding(
     client, django_user_model, wang, history, django_assert_max_num_queries
 ):
     sign_in(client, django_user_model, roles.OPERATOR)
-    with django_assert_max_num_queries(16):
+    # 16, the membership (his tier, points and wallet balances, spendable points, history) and
+    # his coupons
+    with django_assert_max_num_queries(21):
         response = client.get(detail(wang))
     html = response.content.decode()
     for order in history["orders"]:

@@ -33,6 +33,7 @@ from weishang.console import roles
 from weishang.distribution.models import Binding, ProgrammeSettings
 from weishang.distribution.services import apply_to_distribute
 from weishang.loyalty import coupons, redemptions
+from weishang.loyalty.models import MemberTier, RedPacketOffer
 from weishang.orders import claims
 from weishang.orders import services as orders
 from weishang.orders.after_sales import add_return_address, retire_return_address
@@ -199,6 +200,14 @@ class World:
     def licence(self):
         return licences.add_licence(
             actor=None, kind="other", number="X1", holder="某公司", issued_on=timezone.localdate()
+        )
+
+    def tier(self):
+        return MemberTier.objects.get_or_create(name="普通", threshold_fen=0)[0]
+
+    def red_packet(self):
+        return RedPacketOffer.objects.create(
+            name="5元红包", points_cost=500, amount_fen=500, created_at=timezone.now()
         )
 
     @cached_property
@@ -403,6 +412,27 @@ def _reassign_request(w, reason):
     customer = w.make_customer()
     data = {"mobile": customer.mobile, "to": other.slug, "reason": reason}
     return Request(_url("customer_reassign", distributor.pk), data)
+
+
+def _points_settings(**fields):
+    return {
+        "points_per_yuan": "2",
+        "fen_per_point": "1",
+        "points_valid_days": "365",
+        "tier_window_days": "180",
+    } | fields
+
+
+def _tier_data(**fields):
+    return {"name": "普通", "threshold": "0", "discount": "0", "multiplier": "1"} | fields
+
+
+def _red_packet_data(**fields):
+    return {"name": "10元红包", "points_cost": "1000", "amount": "10", "active": "on"} | fields
+
+
+def _award_data(**fields):
+    return {"points": "300", "reason": "优质晒单", "request_key": "ab" * 16} | fields
 
 
 ACTS = {
@@ -710,6 +740,33 @@ ACTS = {
     "programme": Act(
         lambda w: _programme_request(w),
         lambda w: _programme_request(w, binding_window_days="0"),
+    ),
+    # Members and rewards
+    "loyalty_settings": Act(
+        lambda w: Request(_url("loyalty_settings"), _points_settings()),
+        lambda w: Request(_url("loyalty_settings"), _points_settings(points_valid_days="7")),
+    ),
+    "tier_add": Act(
+        lambda w: Request(_url("tier_add"), _tier_data()),
+        lambda w: Request(_url("tier_add"), _tier_data(threshold="100")),  # none from ¥0
+    ),
+    "tier_edit": Act(
+        lambda w: Request(_url("tier_edit", w.tier().pk), _tier_data(discount="1")),
+        lambda w: Request(_url("tier_edit", w.tier().pk), _tier_data(multiplier="0.5")),
+    ),
+    "red_packet_add": Act(
+        lambda w: Request(_url("red_packet_add"), _red_packet_data()),
+        lambda w: Request(_url("red_packet_add"), _red_packet_data(points_cost="五百")),
+    ),
+    "red_packet_edit": Act(
+        lambda w: Request(_url("red_packet_edit", w.red_packet().pk), _red_packet_data()),
+        lambda w: Request(
+            _url("red_packet_edit", w.red_packet().pk), _red_packet_data(amount="2000")
+        ),
+    ),
+    "customer_points": Act(
+        lambda w: Request(_url("customer_points", w.make_customer().pk), _award_data()),
+        lambda w: Request(_url("customer_points", w.make_customer().pk), _award_data(points="0")),
     ),
     # Staff
     "staff_create": Act(

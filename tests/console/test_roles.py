@@ -43,7 +43,6 @@ ORDERS = (EVERYONE, {OWNER, OPERATOR})
 RETURN_REVIEW = (EVERYONE, {OWNER, OPERATOR, CS})
 REFUND = (EVERYONE, {OWNER, FINANCE})
 CATALOGUE = (EVERYONE, {OWNER, OPERATOR})
-MEMBERS = (EVERYONE, {OWNER, OPERATOR})
 OWNER_ONLY_WRITES = (EVERYONE, {OWNER})
 DISTRIBUTION = (EVERYONE, {OWNER, OPERATOR})
 MONEY_OUT = (EVERYONE, {OWNER, FINANCE})
@@ -64,8 +63,8 @@ POLICY = {
     "waybill_import": ORDERS,
     "freight": ORDERS,
     "freight_delete": ORDERS,
-    "redemption_list": MEMBERS,
-    "redemption_retire": MEMBERS,
+    "redemption_list": COUPONS,
+    "redemption_retire": COUPONS,
     "return_list": RETURN_REVIEW,
     "return_approve": RETURN_REVIEW,
     "return_reject": RETURN_REVIEW,
@@ -156,6 +155,12 @@ POLICY = {
     ),
     "complaint_refund": CUSTOMER_CARE,
     "aftersales_settings": OWNER_ONLY_WRITES,
+    # Members: tiers, points settings and red packets are the owner's; operators award points.
+    **dict.fromkeys(
+        ["loyalty_settings", "tier_add", "tier_edit", "red_packet_add", "red_packet_edit"],
+        OWNER_ONLY_WRITES,
+    ),
+    "customer_points": (EVERYONE, {OWNER, OPERATOR}),
     **dict.fromkeys(["staff_list", "staff_create", "staff_role", "staff_deactivate"], STAFF),
     **dict.fromkeys(
         ["after_sales", "return_address_add", "return_address_edit", "return_address_retire"],

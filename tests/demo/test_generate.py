@@ -96,7 +96,7 @@ def test_generated_shipments_name_a_carrier_and_a_waybill_of_its_shape(generated
 @pytest.mark.django_db
 def test_housekeeping_finds_nothing_due_in_generated_data(generated):
     assert expire_unpaid_orders() == 0
-    assert complete_orders() == 0
+    assert complete_orders() == []
 
 
 @pytest.mark.django_db

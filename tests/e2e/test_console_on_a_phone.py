@@ -145,7 +145,14 @@ def route_url(namespace: str, name: str, pattern, ids: dict) -> str:
             kwargs[param] = ids["number"][kind]
         elif param in ids:
             kwargs[param] = ids[param]
-        elif param in {"action", "application_id", "commission_id", "address_id"}:
+        elif param in {
+            "action",
+            "application_id",
+            "commission_id",
+            "address_id",
+            "tier_id",
+            "offer_id",
+        }:
             # Only on routes that take POST alone: any value, the 405 comes first.
             kwargs[param] = {"action": "approve"}.get(param, 1)
         else:

@@ -25,8 +25,8 @@ def test_order_goes_from_placement_to_completion(customer, sku):
     assert (stock.on_hand, stock.reserved) == (98, 0)
     signed = timezone.now()
     services.mark_delivered(actor=None, order=order, signed_at=signed)
-    assert services.complete_orders(now=signed + timedelta(days=7)) == 0
-    assert services.complete_orders(now=signed + timedelta(days=9)) == 1
+    assert services.complete_orders(now=signed + timedelta(days=7)) == []
+    assert len(services.complete_orders(now=signed + timedelta(days=9))) == 1
     order.refresh_from_db()
     assert order.status == OrderStatus.COMPLETED
 

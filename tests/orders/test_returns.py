@@ -63,7 +63,7 @@ def test_partial_return_is_refunded_and_restocked_then_order_completes(customer,
     assert rr.refund_fen == line.unit_price_fen
     services.approve_return(actor=None, return_request=rr)
     # An open return holds completion even after the window.
-    assert services.complete_orders(now=signed + timedelta(days=10)) == 0
+    assert services.complete_orders(now=signed + timedelta(days=10)) == []
     rr = services.receive_return(actor=None, return_request=rr)
     assert rr.refund_due_at - rr.received_at == timedelta(days=7)
     assert Stock.objects.get(sku=sku).on_hand == 99
@@ -77,7 +77,7 @@ def test_partial_return_is_refunded_and_restocked_then_order_completes(customer,
     with pytest.raises(OrderError):
         sales.refund_return(return_request=rr)
     assert Refund.objects.count() == 1
-    assert services.complete_orders(now=signed + timedelta(days=10)) == 1
+    assert len(services.complete_orders(now=signed + timedelta(days=10))) == 1
 
 
 @pytest.mark.django_db

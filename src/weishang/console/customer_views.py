@@ -1,9 +1,13 @@
 """Brand console: customers (CRM). The list shows every customer minimised (masked mobile, city
 only) to every role; his page shows the full mobile, names and addresses only to the roles that
-need them (``roles.FULL_CUSTOMER_DATA``), and each such view is written to the audit log."""
+need them (``roles.FULL_CUSTOMER_DATA``), and each such view is written to the audit log. His
+page also shows his member tier, points and wallet, with the form to award points."""
+
+import uuid
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 
 from weishang.compliance import selectors as compliance_selectors
 from weishang.customers import personal_data as customer_data
@@ -11,6 +15,7 @@ from weishang.customers import selectors as customer_selectors
 from weishang.customers.models import Customer
 from weishang.customers.rules import mask_mobile, mask_name
 from weishang.distribution import binding
+from weishang.loyalty import selectors as loyalty_selectors
 from weishang.orders import selectors as order_selectors
 
 from . import roles
@@ -82,6 +87,8 @@ def customer_detail(request, customer_id: int):
             ),
             "binding": binding.current_binding(customer),
             "binding_history": binding.binding_history(customer),
+            "member": loyalty_selectors.member_summary(customer.pk, timezone.now()),
+            "request_key": uuid.uuid4().hex,
             "nav": "customers",
             **customer_coupons_context(
                 roles.user_can(request.user, "coupon_issue", "POST"), customer.pk

@@ -74,6 +74,7 @@ GROUPS = [
             Entry("after_sales", "after_sales", _("After-sales")),
             Entry("freight", "freight", _("Freight")),
             Entry("programme", "programme", _("Programme")),
+            Entry("loyalty", "loyalty_settings", _("Members & points")),
             Entry("staff", "staff_list", _("Staff")),
         ],
     ),

@@ -55,8 +55,11 @@ AREAS = {
     "customers": _area(_("Customers")),
     "after_sales": _area(_("After-sales settings and return addresses"), OWNER, OPERATOR),
     "aftersales": _area(_("Quality claim period"), OWNER),
-    "loyalty": _area(_("Members, points and rewards"), OWNER, OPERATOR),
-    "coupons": _area(_("Coupons"), OWNER, OPERATOR),
+    "coupons": _area(_("Coupons and products for points"), OWNER, OPERATOR),
+    # Tiers, points and red packets set what members get and what the brand gives away.
+    "loyalty": _area(_("Member tiers, points and red packets"), OWNER),
+    # Awarding points by hand; finance and auditors read the members' points.
+    "members": _area(_("Awarding points to members"), OWNER, OPERATOR),
 }
 
 # Roles that need a customer's full mobile, names and addresses: shipping, returns, complaints.
@@ -76,8 +79,8 @@ ROUTE_AREAS = {
     "waybill_import": "orders",
     "freight": "orders",
     # Members
-    "redemption_list": "loyalty",
-    "redemption_retire": "loyalty",
+    "redemption_list": "coupons",
+    "redemption_retire": "coupons",
     "freight_delete": "orders",
     # Returns: reviewing and receiving them; refunding is money
     "return_list": "returns",
@@ -168,6 +171,13 @@ ROUTE_AREAS = {
     "coupon_segment": "coupons",
     "coupon_rules": "coupons",
     "coupon_issue": "coupons",
+    # Members and rewards
+    "customer_points": "members",
+    "loyalty_settings": "loyalty",
+    "tier_add": "loyalty",
+    "tier_edit": "loyalty",
+    "red_packet_add": "loyalty",
+    "red_packet_edit": "loyalty",
 }
 
 

@@ -11,6 +11,7 @@ from . import (
     distribution_views,
     freight,
     licences,
+    loyalty_views,
     plans,
     redemption_views,
     shipping_views,
@@ -194,6 +195,21 @@ urlpatterns = [
     path("staff/<int:user_id>/deactivate/", staff_views.staff_deactivate, name="staff_deactivate"),
     # Customers (CRM): search, and each customer's orders, returns, complaints and binding
     path("customers/", customer_views.customer_list, name="customer_list"),
+    path(
+        "customers/<int:customer_id>/points/",
+        loyalty_views.customer_points,
+        name="customer_points",
+    ),
+    # Members and rewards: tiers, points settings, red packets
+    path("members/", loyalty_views.loyalty_settings, name="loyalty_settings"),
+    path("members/tiers/new/", loyalty_views.tier_add, name="tier_add"),
+    path("members/tiers/<int:tier_id>/", loyalty_views.tier_edit, name="tier_edit"),
+    path("members/red-packets/new/", loyalty_views.red_packet_add, name="red_packet_add"),
+    path(
+        "members/red-packets/<int:offer_id>/",
+        loyalty_views.red_packet_edit,
+        name="red_packet_edit",
+    ),
     path(
         "customers/<int:customer_id>/",
         customer_views.customer_detail,

@@ -401,3 +401,14 @@ def long_description(item: DemoProduct) -> str:
         AFTER_SALES,
     ]
     return "\n\n".join(f"【{title}】\n{text}" for title, text in sections)
+
+
+# Member tiers: (name, spend to reach it in fen, member discount bp, points multiplier bp).
+MEMBER_TIERS = [
+    ("普通", 0, 0, 10_000),
+    ("银卡", 50_000, 200, 12_000),
+    ("金卡", 200_000, 500, 15_000),
+    ("钻石", 500_000, 800, 20_000),
+]
+# Red packets in the redeem centre: (name, points, cash-back in fen).
+RED_PACKETS = [("5元红包", 500, 500), ("20元红包", 1900, 2000)]

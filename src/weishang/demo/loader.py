@@ -23,6 +23,9 @@ from weishang.distribution.binding import bind_customer
 from weishang.distribution.models import BusinessKind, Distributor, PayoutAccount, ShareSource
 from weishang.inventory.services import set_stock_on_hand
 from weishang.loyalty import coupons
+from weishang.loyalty.points import grant_points
+from weishang.loyalty.redpackets import save_red_packet_offer
+from weishang.loyalty.tiers import save_tier
 from weishang.orders import services as orders
 from weishang.orders.after_sales import add_return_address
 from weishang.orders.services import set_freight_rule
@@ -62,13 +65,43 @@ def load_demo() -> LoadResult:
             )
         products = load_catalogue(brand=brand)
         create_staff()
+        create_membership()
         distributor = create_programme()
         customer = create_customer()
+        # Points to try the redeem centre with, as if an earlier order had earned them.
+        grant_points(
+            customer_id=customer.pk,
+            points=800,
+            key="demo:welcome",
+            reason="欢迎加入会员",
+            now=timezone.now(),
+        )
         # The demo customer came through the distributor's poster, so his orders earn commission.
         bind_customer(customer=customer, distributor=distributor, source=ShareSource.POSTER)
     create_coupons(customer=customer)
     placed = place_demo_orders(customer=customer)
     return LoadResult(created=True, products=len(products), orders=len(placed))
+
+
+def create_membership() -> None:
+    """The member tiers 普通 / 银卡 / 金卡 / 钻石 and two red packets in the redeem centre."""
+    for name, threshold_fen, discount_bp, multiplier_bp in catalogue.MEMBER_TIERS:
+        save_tier(
+            actor=None,
+            name=name,
+            threshold_fen=threshold_fen,
+            discount_bp=discount_bp,
+            multiplier_bp=multiplier_bp,
+        )
+    for name, points_cost, amount_fen in catalogue.RED_PACKETS:
+        save_red_packet_offer(
+            actor=None,
+            name=name,
+            points_cost=points_cost,
+            amount_fen=amount_fen,
+            active=True,
+            now=timezone.now(),
+        )
 
 
 def add_licences(*, brand: Brand) -> None:

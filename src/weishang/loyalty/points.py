@@ -7,12 +7,14 @@ transfer, and the lots say which points are spent or expire when.
 
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from weishang.commissions import ledger
 from weishang.commissions.locks import lock_customer_account
 from weishang.commissions.models import Account
+from weishang.compliance import audit
 from weishang.transactions import step
 
 from .errors import LoyaltyError
@@ -77,6 +79,23 @@ def spend_points(*, customer_id: int, points: int, key: str, reason: str, now: d
     account = lock_customer_account(customer_id=customer_id, kind=Kind.CUSTOMER_POINTS)
     if PointsUse.objects.filter(key=key).exists():
         return
+    take_from_lots(customer_id=customer_id, points=points, key=key, now=now)
+    ledger.transfer(
+        debit=account,
+        credit=ledger.brand_account(Kind.POINTS_REDEEMED),
+        amount_fen=points,
+        key=f"points-spend:{key}",
+        kind="points_spend",
+        now=now,
+        memo=reason,
+    )
+
+
+@step
+def take_from_lots(*, customer_id: int, points: int, key: str, now: datetime) -> None:
+    """Takes points from the customer's spendable lots, first-expiring first, and records each
+    lot's share under ``key``; the caller holds the points account's lock and moves the points
+    in the ledger."""
     lots = sorted(
         (lot for lot in lock_spendable_lots(customer_id=customer_id) if lot.expires_at > now),
         key=lambda lot: (lot.expires_at, lot.pk),
@@ -96,15 +115,6 @@ def spend_points(*, customer_id: int, points: int, key: str, reason: str, now: d
         uses.append(PointsUse(lot=lot, key=key, points=taken))
     PointsLot.objects.bulk_update([use.lot for use in uses], ["remaining"])
     PointsUse.objects.bulk_create(uses)
-    ledger.transfer(
-        debit=account,
-        credit=ledger.brand_account(Kind.POINTS_REDEEMED),
-        amount_fen=points,
-        key=f"points-spend:{key}",
-        kind="points_spend",
-        now=now,
-        memo=reason,
-    )
 
 
 @step
@@ -162,3 +172,33 @@ def return_points(
             memo=reason,
         )
     return given
+
+
+MAX_AWARD = 1_000_000
+
+
+@transaction.atomic(durable=True)
+def award_points(
+    *, actor, customer_id: int, points: int, reason: str, request_key: str, now: datetime
+) -> PointsLot:
+    """Staff award points by hand from the customer's page, with a reason he sees; audited. The
+    form's request key makes a resubmitted form one award."""
+    reason = reason.strip()
+    if not reason:
+        raise LoyaltyError(_("Say why the points are awarded; the customer sees it."))
+    if not 0 < points <= MAX_AWARD:
+        raise LoyaltyError(_("Award from 1 to 1,000,000 points."))
+    lock_customer_account(customer_id=customer_id, kind=Kind.CUSTOMER_POINTS)
+    key = f"award:{customer_id}:{request_key}"
+    existing = PointsLot.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    lot = grant_points(customer_id=customer_id, points=points, key=key, reason=reason, now=now)
+    audit.record(
+        actor=actor,
+        action="points.award",
+        obj=lot,
+        after={"customer": customer_id, "points": points},
+        reason=reason,
+    )
+    return lot

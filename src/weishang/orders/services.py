@@ -473,17 +473,16 @@ def return_window_end(order: Order) -> datetime | None:
     )
 
 
-def complete_orders(*, now: datetime | None = None) -> int:
-    """Completes delivered orders whose return window has closed and that have no open return."""
+def complete_orders(*, now: datetime | None = None) -> list[int]:
+    """Completes delivered orders whose return window has closed and that have no open return;
+    returns the ids it completed (``sales.services.complete_orders`` earns their points)."""
     now = now or timezone.now()
     tz = timezone.get_default_timezone()
     # Windows close at local midnight; any order signed before this instant minus the window is due.
     latest_signed = now - timedelta(days=settings.RETURN_WINDOW_DAYS)
+    completable = [OrderStatus.DELIVERED, OrderStatus.PARTIALLY_REFUNDED]
     candidates = (
-        Order.objects.filter(
-            status__in=[OrderStatus.DELIVERED, OrderStatus.PARTIALLY_REFUNDED],
-            delivered_at__lte=latest_signed,
-        )
+        Order.objects.filter(status__in=completable, delivered_at__lte=latest_signed)
         .exclude(returns__status__in=ReturnRequest.OPEN)
         .values_list("pk", "delivered_at")
     )
@@ -492,18 +491,23 @@ def complete_orders(*, now: datetime | None = None) -> int:
         for pk, delivered_at in candidates
         if return_window_closes(delivered_at, tz, settings.RETURN_WINDOW_DAYS) <= now
     ]
-    completed = 0
+    completed = []
     for chunk_start in range(0, len(due), 1000):
         chunk = due[chunk_start : chunk_start + 1000]
         with transaction.atomic():
-            completed += (
-                Order.objects.filter(
-                    pk__in=chunk, status__in=[OrderStatus.DELIVERED, OrderStatus.PARTIALLY_REFUNDED]
-                )
+            # Locked first, so the ids returned are exactly the rows the one UPDATE completes.
+            ids = list(
+                Order.objects.filter(pk__in=chunk, status__in=completable)
                 .exclude(returns__status__in=ReturnRequest.OPEN)
-                # An order a quality claim refunded after completion keeps its first completion.
-                .update(status=OrderStatus.COMPLETED, completed_at=Coalesce("completed_at", now))
+                .order_by("pk")
+                .select_for_update()
+                .values_list("pk", flat=True)
             )
+            # An order a quality claim refunded after completion keeps its first completion.
+            Order.objects.filter(pk__in=ids).update(
+                status=OrderStatus.COMPLETED, completed_at=Coalesce("completed_at", now)
+            )
+        completed += ids
     return completed
 
 

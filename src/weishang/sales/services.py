@@ -1,6 +1,7 @@
 """The acts that span domains, one transaction each: placing an order (stock and price in
 ``orders``, the commission quote in ``commissions``), applying a payment (order paid, commission
-accrued), cancelling and refunding (order, refund request, commission reversal). The domains below
+accrued), completing orders (points earned, tier reviewed), cancelling and refunding (order,
+refund request, commission reversal). The domains below
 never call each other upward; refunds reach the provider after the commit (``payments.refunds``).
 """
 
@@ -16,7 +17,7 @@ from weishang.compliance import audit, complaints
 from weishang.compliance.models import Complaint
 from weishang.customers.models import Address, Customer
 from weishang.distribution.binding import attributed_distributor
-from weishang.loyalty import redemptions
+from weishang.loyalty import earning, redemptions
 from weishang.loyalty.errors import LoyaltyError
 from weishang.orders import claims
 from weishang.orders import services as orders
@@ -200,6 +201,17 @@ def expire_unpaid_orders(*, now: datetime | None = None) -> int:
                 )
                 expired += 1
     return expired
+
+
+def complete_orders(*, now: datetime | None = None) -> list[int]:
+    """Completes the orders whose return window has closed (in bulk), then earns each one's
+    points and reviews its customer's tier, one transaction per order; safe to rerun."""
+    now = now or timezone.now()
+    completed = orders.complete_orders(now=now)
+    for order_id in completed:
+        with transaction.atomic(durable=True):
+            earning.order_completed(order=Order.objects.get(pk=order_id), now=now)
+    return completed
 
 
 @transaction.atomic(durable=True)

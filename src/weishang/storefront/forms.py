@@ -10,7 +10,7 @@ from weishang.compliance.models import Complaint, ComplaintCategory, ComplaintMe
 from weishang.customers.forms import MOBILE_INPUT_LENGTH, MobileField
 from weishang.customers.models import Address, Customer
 from weishang.distribution.models import Application, BusinessKind, Distributor
-from weishang.inputs import DateField, IntegerField, choice_field, text_field
+from weishang.inputs import DateField, IntegerField, RequestKeyField, choice_field, text_field
 from weishang.orders.carriers import carrier_choices, waybill_problem
 from weishang.orders.models import ClaimRemedy, Order, QualityClaim, ReturnRequest
 
@@ -243,3 +243,16 @@ class ApplyForm(forms.Form):
     )
     store_name = text_field(Application, "store_name", label=_("Store name"))
     invite_code = text_field(Distributor, "slug", label=_("Invite code (optional)"))
+
+
+class RedeemForm(forms.Form):
+    """A red packet chosen in the redeem centre."""
+
+    offer = IntegerField(
+        min_value=1,
+        error_messages={
+            key: _("Choose one of the red packets on offer.")
+            for key in ("required", "invalid", "min_value", "max_value")
+        },
+    )
+    request_key = RequestKeyField()

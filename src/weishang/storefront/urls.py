@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import apply, complaints, coupons, microstore, privacy, views
+from . import apply, complaints, coupons, members, microstore, privacy, views
 
 app_name = "storefront"
 urlpatterns = [
@@ -12,6 +12,11 @@ urlpatterns = [
     path("account/divisions/", views.division_children, name="division_children"),
     path("account/coupons/", coupons.my_coupons, name="my_coupons"),
     path("coupons/", coupons.coupon_centre, name="coupon_centre"),
+    # Membership: tier, points, wallet, the redeem centre
+    path("account/membership/", members.membership, name="membership"),
+    path("account/points/", members.points_page, name="points"),
+    path("account/wallet/", members.wallet_page, name="wallet"),
+    path("account/redeem/", members.redeem, name="redeem"),
     path("cart/", views.cart, name="cart"),
     path("checkout/", views.checkout, name="checkout"),
     path("checkout/place/", views.place_order, name="place_order"),

@@ -1,10 +1,10 @@
-"""Completes delivered orders whose return window has closed; run it daily after local midnight."""
+"""Completes delivered orders whose return window has closed and earns their points; run it daily
+after local midnight."""
 
 from django.core.management.base import BaseCommand
 
-from weishang.orders.services import complete_orders
-
-from ._clock import add_now_argument, parse_now
+from weishang.orders.management.commands._clock import add_now_argument, parse_now
+from weishang.sales.services import complete_orders
 
 
 class Command(BaseCommand):
@@ -15,6 +15,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, now=None, **options):
         moment = parse_now(now)
-        completed = complete_orders(now=moment)
+        completed = len(complete_orders(now=moment))
         plural = "" if completed == 1 else "s"
         self.stdout.write(f"Completed {completed} order{plural} (as of {moment.isoformat()}).")

@@ -1,0 +1,131 @@
+"""Reads the member pages and checkout share: qualifying spend, tier, points and wallet history."""
+
+from datetime import datetime, timedelta
+
+from django.db.models import Case, F, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Greatest
+from django.utils.translation import gettext as _
+
+from weishang.commissions import ledger
+from weishang.commissions.models import Account, Transfer
+from weishang.orders.models import Order
+
+from .models import LoyaltySettings, MemberStatus, MemberTier, PointsLot
+from .points import spendable_points
+
+
+def qualifying_spend_fen(customer_id: int, now: datetime, window_days: int | None = None) -> int:
+    """What the customer paid for goods on orders paid within the brand's rolling period, less
+    what was refunded, freight excluded; one query. Counts what ``earning._paid_goods_fen``
+    counts for one order, so the two change together."""
+    days = window_days or LoyaltySettings.current().tier_window_days
+    total = Order.objects.filter(
+        customer_id=customer_id, paid_at__gt=now - timedelta(days=days), paid_at__lte=now
+    ).aggregate(fen=Sum(Greatest(F("total_fen") - F("freight_fen") - F("refunded_fen"), Value(0))))[
+        "fen"
+    ]
+    return total or 0
+
+
+def tiers() -> list[MemberTier]:
+    return list(MemberTier.objects.order_by("threshold_fen"))
+
+
+def member_status(customer_id: int) -> MemberStatus | None:
+    return MemberStatus.objects.filter(customer_id=customer_id).select_related("tier").first()
+
+
+def _describe(transfer: Transfer) -> str:
+    """What a points or wallet movement was, in the customer's words: from its kind and the
+    key's scheme (``points-grant:order:…`` is an order's points), never the account's name."""
+    kind, key, memo = transfer.kind, transfer.idempotency_key, transfer.memo
+    if kind == "points_grant":
+        if key.startswith("points-grant:order:"):
+            return _("Order %(number)s completed") % {"number": memo}
+        if key.startswith("points-grant:award:"):
+            return _("Awarded by the brand: %(reason)s") % {"reason": memo}
+        return _("Reward: %(reason)s") % {"reason": memo}
+    if kind in ("points_spend", "wallet_credit") and ":redpacket:" in key:
+        return _("Red packet: %(name)s") % {"name": memo}
+    return {
+        "points_spend": _("Spent: %(reason)s"),
+        "points_return": _("Given back: %(reason)s"),
+        "points_expire": _("Expired (granted for: %(reason)s)"),
+        "points_revoke": _("Taken back: order %(reason)s refunded"),
+        "wallet_credit": _("Cash-back: %(reason)s"),
+        "wallet_spend": _("Paid towards an order: %(reason)s"),
+        "wallet_refund": _("Refunded to your wallet: %(reason)s"),
+    }.get(kind, "%(reason)s") % {"reason": memo}
+
+
+def history(customer_id: int, kind: str) -> QuerySet[Transfer]:
+    """The movements of the customer's points or wallet account, newest first, each with
+    ``change`` (+ in, − out); ``describe`` says what it was."""
+    account = Account.objects.filter(customer_id=customer_id, kind=kind).values("pk")
+    return (
+        Transfer.objects.filter(Q(debit_id__in=account) | Q(credit_id__in=account))
+        .annotate(
+            change=Case(
+                When(credit_id__in=account, then=F("amount_fen")),
+                default=-F("amount_fen"),
+            )
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def describe(transfers) -> list:
+    """The page's rows: each transfer with ``reason`` in words."""
+    rows = list(transfers)
+    for transfer in rows:
+        transfer.reason = _describe(transfer)
+    return rows
+
+
+def next_expiry(customer_id: int, now: datetime) -> dict | None:
+    """The points that expire first and when: {"points", "at"}, or None."""
+    row = (
+        PointsLot.objects.filter(customer_id=customer_id, remaining__gt=0, expires_at__gt=now)
+        .values("expires_at")
+        .annotate(points=Sum("remaining"))
+        .order_by("expires_at")
+        .first()
+    )
+    return {"points": row["points"], "at": row["expires_at"]} if row else None
+
+
+def current_tier(customer_id: int) -> MemberTier | None:
+    """The stored tier, or the lowest tier for a customer not yet reviewed."""
+    status = member_status(customer_id)
+    if status is not None:
+        return status.tier
+    return MemberTier.objects.order_by("threshold_fen").first()
+
+
+def balances(customer_id: int) -> dict[str, int]:
+    """The customer's points and wallet balances, ``{"points": …, "wallet_fen": …}``, in one
+    query and without making his accounts (a page that reads must not write)."""
+    rows = ledger.accounts_with_balances(
+        Account.objects.filter(customer_id=customer_id, kind__in=Account.CUSTOMER_KINDS)
+    ).values_list("kind", "received_fen", "given_fen")
+    found = {kind: received - given for kind, received, given in rows}
+    return {
+        "points": found.get(Account.Kind.CUSTOMER_POINTS, 0),
+        "wallet_fen": found.get(Account.Kind.CUSTOMER_WALLET, 0),
+    }
+
+
+def member_summary(customer_id: int, now: datetime, *, history_rows: int = 10) -> dict:
+    """What the console shows of a customer's membership: tier, the spend it was reviewed on,
+    points (held and spendable), wallet and the latest points movements in words."""
+    status = member_status(customer_id)
+    return {
+        "tier": status.tier if status else MemberTier.objects.order_by("threshold_fen").first(),
+        "spend_fen": status.spend_fen if status else None,
+        "reviewed_at": status.reviewed_at if status else None,
+        **balances(customer_id),
+        "spendable": spendable_points(customer_id, now),
+        "history": describe(history(customer_id, Account.Kind.CUSTOMER_POINTS)[:history_rows])
+        if history_rows
+        else [],
+    }

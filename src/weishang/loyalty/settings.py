@@ -1,0 +1,45 @@
+"""The brand's points settings, changed from the console; audited."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from weishang.compliance import audit
+
+from .errors import LoyaltyError
+from .models import LoyaltySettings
+
+FIELDS = ("points_per_yuan", "fen_per_point", "points_valid_days", "tier_window_days")
+
+
+@transaction.atomic
+def update_points_settings(
+    *,
+    actor,
+    points_per_yuan: int,
+    fen_per_point: int,
+    points_valid_days: int,
+    tier_window_days: int,
+) -> LoyaltySettings:
+    """Points earned per yuan, what a point is worth, how long points last and the period member
+    tiers count; new values apply to points granted and tiers reviewed from now on."""
+    if not 0 <= points_per_yuan <= 100:
+        raise LoyaltyError(_("Points per yuan are from 0 to 100."))
+    if not 1 <= fen_per_point <= 100:
+        raise LoyaltyError(_("A point is worth from ¥0.01 to ¥1.00."))
+    if not 30 <= points_valid_days <= 3650:
+        raise LoyaltyError(_("Points last from 30 to 3650 days."))
+    if not 30 <= tier_window_days <= 1095:
+        raise LoyaltyError(_("Member tiers count the spend of the last 30 to 1095 days."))
+    current = LoyaltySettings.objects.select_for_update().filter(pk=1).first()
+    before = {name: getattr(current or LoyaltySettings(), name) for name in FIELDS}
+    after = {
+        "points_per_yuan": points_per_yuan,
+        "fen_per_point": fen_per_point,
+        "points_valid_days": points_valid_days,
+        "tier_window_days": tier_window_days,
+    }
+    saved, _created = LoyaltySettings.objects.update_or_create(pk=1, defaults=after)
+    audit.record_change(
+        actor=actor, action="points.settings", obj=saved, before=before, after=after
+    )
+    return saved

@@ -1,0 +1,120 @@
+"""The customer's membership pages: his tier and its history, his points and their expiry, his
+cash-back wallet, and the redeem centre where points buy red packets."""
+
+import uuid
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from weishang.commissions.models import Account
+from weishang.core_errors import DomainError
+from weishang.loyalty import points as loyalty_points
+from weishang.loyalty import redpackets, selectors, tier_rules
+from weishang.loyalty.models import LoyaltySettings, TierChange
+
+from .forms import RedeemForm, valid
+from .views import customer_required
+
+HISTORY_PER_PAGE = 20
+
+
+@customer_required
+def membership(request):
+    customer = request.customer
+    tiers = selectors.tiers()
+    tier = selectors.current_tier(customer.pk)
+    window_days = LoyaltySettings.current().tier_window_days
+    spend = selectors.qualifying_spend_fen(customer.pk, timezone.now(), window_days)
+    thresholds = [t.threshold_fen for t in tiers]
+    held = tiers.index(tier) if tier in tiers else 0
+    next_index, needed = tier_rules.to_next_tier(spend, thresholds, held) if tiers else (None, 0)
+    changes = Paginator(
+        TierChange.objects.filter(customer=customer).select_related("from_tier", "to_tier"),
+        HISTORY_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "storefront/members/membership.html",
+        {
+            "tiers": tiers,
+            "tier": tier,
+            "spend": spend,
+            "window_days": window_days,
+            "next_tier": tiers[next_index] if next_index is not None else None,
+            "needed": needed,
+            "progress_pc": tier_rules.progress_bp(spend, thresholds, held) // 100 if tiers else 0,
+            "page": changes,
+        },
+    )
+
+
+@customer_required
+def points_page(request):
+    customer = request.customer
+    now = timezone.now()
+    page = Paginator(
+        selectors.history(customer.pk, Account.Kind.CUSTOMER_POINTS), HISTORY_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "storefront/members/points.html",
+        {
+            "balance": selectors.balances(customer.pk)["points"],
+            "spendable": loyalty_points.spendable_points(customer.pk, now),
+            "next_expiry": selectors.next_expiry(customer.pk, now),
+            "page": page,
+            "rows": selectors.describe(page.object_list),
+        },
+    )
+
+
+@customer_required
+def wallet_page(request):
+    customer = request.customer
+    page = Paginator(
+        selectors.history(customer.pk, Account.Kind.CUSTOMER_WALLET), HISTORY_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "storefront/members/wallet.html",
+        {
+            "balance": selectors.balances(customer.pk)["wallet_fen"],
+            "page": page,
+            "rows": selectors.describe(page.object_list),
+        },
+    )
+
+
+@customer_required
+@require_http_methods(["GET", "POST"])
+def redeem(request):
+    customer = request.customer
+    if request.method == "POST" and valid(request, form := RedeemForm(request.POST)):
+        try:
+            redemption = redpackets.redeem_red_packet(
+                customer_id=customer.pk,
+                offer_id=form.cleaned_data["offer"],
+                request_key=form.cleaned_data["request_key"],
+                now=timezone.now(),
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is in your wallet.") % {"name": redemption.offer.name},
+            )
+            return redirect("storefront:wallet")
+    return render(
+        request,
+        "storefront/members/redeem.html",
+        {
+            "spendable": loyalty_points.spendable_points(customer.pk, timezone.now()),
+            "offers": redpackets.active_offers(),
+            "request_key": uuid.uuid4().hex,
+        },
+    )
