@@ -1,6 +1,6 @@
-"""The brand console's menu: the dashboard, then five groups (orders, products, distribution,
-compliance, settings). Each entry is a console route; a role sees only the entries it may open
-(``roles``), and a group with none left is not shown."""
+"""The brand console's menu: the dashboard, then six groups (orders, products, distribution,
+members, compliance, settings). Each entry is a console route; a role sees only the entries it may
+open (``roles``), and a group with none left is not shown."""
 
 from dataclasses import dataclass
 
@@ -44,6 +44,14 @@ GROUPS = [
             Entry("withdrawals", "withdrawal_list", _("Withdrawals")),
             Entry("held", "held_commission_list", _("Held commission")),
             Entry("plans", "plan_list", _("Commission plan")),
+        ],
+    ),
+    (
+        "members",
+        pgettext_lazy("console menu", "Members"),
+        [
+            Entry("share_rewards", "share_rewards", _("Share rewards")),
+            Entry("top_sharers", "top_sharers", _("Top sharers")),
         ],
     ),
     (

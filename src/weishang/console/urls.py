@@ -11,6 +11,7 @@ from . import (
     freight,
     licences,
     plans,
+    share_rewards,
     shipping_views,
     staff_views,
     views,
@@ -214,4 +215,7 @@ urlpatterns = [
     ),
     path("claims/<str:number>/ship/", claims.claim_ship, name="claim_ship"),
     path("complaints/<str:number>/refund/", claims.complaint_refund, name="complaint_refund"),
+    # Customer share rewards (分享有礼) and the top sharers
+    path("share-rewards/", share_rewards.share_rewards_page, name="share_rewards"),
+    path("share-rewards/sharers/", share_rewards.top_sharers, name="top_sharers"),
 ]

@@ -39,10 +39,12 @@ def place_order(
     items: Mapping[int, int],
     address: Address,
     now: datetime | None = None,
+    shared_by: Customer | None = None,
     **options,
 ) -> Order:
     """Places the order for the distributor the customer is bound to, and quotes what each line
-    earns him. ``options`` are those of ``orders.services.place_order``."""
+    earns him; ``shared_by`` is the customer whose share link brought the buyer (it earns a share
+    reward once the order completes). ``options`` are those of ``orders.services.place_order``."""
     now = now or timezone.now()
     order = orders.place_order(
         customer=customer,
@@ -50,6 +52,7 @@ def place_order(
         address=address,
         now=now,
         distributor=attributed_distributor(customer, now),
+        shared_by=shared_by,
         **options,
     )
     commissions.quote_commissions(order=order, now=now)
