@@ -73,7 +73,7 @@ def check_invariants():
     open_withdrawals = defaultdict(int)
     for w in Withdrawal.objects.filter(status__in=["requested", "approved"]):
         open_withdrawals[w.distributor_id] += w.amount_fen
-    for (distributor_id, kind), fen in balances.items():
+    for (distributor_id, _customer_id, kind), fen in balances.items():
         if kind == "withdrawing":
             assert fen == open_withdrawals[distributor_id]
 
