@@ -180,3 +180,20 @@ def test_two_completions_at_once_grant_the_reward_once(postgres_only, staff, fri
     assert len({r.pk for r in results}) == 1
     assert points.points_balance(sharer.pk) == 100
     assert ledger.asset_totals() == {"fen": 0, "points": 0}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_rules_saved_at_once_make_one_version_each_or_a_message(postgres_only, staff):
+    def save(i):
+        return save_share_rule(
+            draft=RewardRuleDraft(reward=reward_rules.POINTS_FIXED, amount=10 + i), actor=staff
+        )
+
+    results = run_in_parallel(save, 2)
+    saved = [r for r in results if isinstance(r, ShareRewardRule)]
+    refused = [r for r in results if isinstance(r, LoyaltyError)]
+    assert len(saved) + len(refused) == 2 and saved
+    assert sorted(r.version for r in ShareRewardRule.objects.all()) == list(
+        range(1, len(saved) + 1)
+    )
+    assert AuditEntry.objects.filter(action="share_rule.save").count() == len(saved)

@@ -3,7 +3,7 @@ a sharer gets once a friend's order through his link completes without any retur
 
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -42,17 +42,24 @@ def save_share_rule(
             " ".join(finding.message for finding in verdict.refusals), code="share_rule_refused"
         )
     now = now or timezone.now()
-    current = ShareRewardRule.objects.select_for_update().order_by("-version").first()
+    current = ShareRewardRule.objects.order_by("-version").first()
     before = draft_from_rule(current) if current else RewardRuleDraft()
-    rule = ShareRewardRule.objects.create(
-        version=(current.version if current else 0) + 1,
-        trigger=draft.trigger,
-        reward=draft.reward,
-        amount=draft.amount,
-        invite_after_orders=draft.invite_after_orders,
-        created_at=now,
-        created_by=actor,
-    )
+    try:
+        with transaction.atomic():
+            rule = ShareRewardRule.objects.create(
+                version=(current.version if current else 0) + 1,
+                trigger=draft.trigger,
+                reward=draft.reward,
+                amount=draft.amount,
+                invite_after_orders=draft.invite_after_orders,
+                created_at=now,
+                created_by=actor,
+            )
+    except IntegrityError:  # another version was saved meanwhile: the unique version refused
+        raise LoyaltyError(
+            _("Someone saved the share reward rule at the same moment; check it and save again."),
+            code="share_rule_concurrent",
+        ) from None
     audit.record(
         actor=actor,
         action="share_rule.save",
