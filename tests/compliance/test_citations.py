@@ -29,7 +29,14 @@ LAWS = {
     "Individual Income Tax Withholding Measures": [r"个人所得税扣缴申报管理办法"],
     "Individual Income Tax Law Implementing Regulations": [r"个人所得税法实施条例"],
     "Prosecution Standards (II)": [r"prosecution standards \(II\)", r"立案追诉标准的规定（二）"],
+    # The platform's terms, cited by section (2.1.2), not by article: see SECTIONS below.
+    "WeChat External Link Content Rules": [
+        r"WeChat External Link Content Rules",
+        r"微信外部链接内容管理规范",
+    ],
 }
+# Sections of a platform's rules cited right after its name, as 《微信外部链接内容管理规范》2.1.2.
+SECTIONS = re.compile(r"微信外部链接内容管理规范》\s*(?:第)?(?P<section>\d+(?:\.\d+)+)")
 ALIAS = re.compile(
     "|".join(
         f"(?P<k{i}>{'|'.join(name.replace(' ', r'\s+') for name in names)})"
@@ -122,6 +129,21 @@ def test_every_cited_article_names_its_law_and_is_checked_against_its_text():
             elif (law, number) not in table:
                 problems.append(f"{where}: {law} Art. {number} is not in docs/citations.md")
     assert not problems, "\n".join(problems)
+
+
+def test_every_cited_section_of_the_wechat_rules_is_checked_against_its_text():
+    rows = re.findall(
+        r"^\| WeChat External Link Content Rules \| ([\d.]+) \|",
+        TABLE.read_text(encoding="utf-8"),
+        re.M,
+    )
+    cited = {
+        (str(path.relative_to(ROOT)), match["section"])
+        for path in cited_files()
+        for match in SECTIONS.finditer(path.read_text(encoding="utf-8"))
+    }
+    assert cited, "the share reward check cites the rules it applies"
+    assert {section for _, section in cited} <= set(rows), cited
 
 
 def test_the_product_brief_is_never_cited():

@@ -77,6 +77,7 @@ READ_ONLY = frozenset(
         "claim_detail",
         "claim_photo",
         "coupon_templates",
+        "top_sharers",
     }
 )
 
@@ -307,6 +308,15 @@ def _programme_data(**fields):
         "withdrawal_daily_limit_fen": "5000",
         "review_order_amount_fen": "800",
         "review_refund_rate_pc": "25",
+    } | fields
+
+
+def _share_rule_data(**fields):
+    return {
+        "trigger": "order_completed",
+        "reward": "points_fixed",
+        "points": "100",
+        "invite_after_orders": "3",
     } | fields
 
 
@@ -767,6 +777,11 @@ ACTS = {
     "customer_points": Act(
         lambda w: Request(_url("customer_points", w.make_customer().pk), _award_data()),
         lambda w: Request(_url("customer_points", w.make_customer().pk), _award_data(points="0")),
+    ),
+    # A rule paying for the act of sharing is refused, with the rule it breaks
+    "share_rewards": Act(
+        lambda w: Request(_url("share_rewards"), _share_rule_data()),
+        lambda w: Request(_url("share_rewards"), _share_rule_data(trigger="share")),
     ),
     # Staff
     "staff_create": Act(

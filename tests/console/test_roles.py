@@ -111,6 +111,8 @@ POLICY = {
     "plan_list": OWNER_ONLY_WRITES,
     "plan_new": OWNER_ONLY_WRITES,
     "programme": OWNER_ONLY_WRITES,
+    "share_rewards": OWNER_ONLY_WRITES,
+    "top_sharers": OWNER_ONLY_WRITES,
     "export": EXPORT,
     "export_download": EXPORT,
     **dict.fromkeys(

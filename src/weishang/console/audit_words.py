@@ -80,6 +80,7 @@ ACTIONS = {
     "return_address.add": _("Return address added"),
     "return_address.retire": _("Return address retired"),
     "return_address.update": _("Return address changed"),
+    "share_rule.save": _("Share reward rule saved"),
     "sku.add": _("SKU added"),
     "sku.set_cost": _("SKU cost price set"),
     "sku.update": _("SKU changed"),

@@ -54,6 +54,8 @@ GROUPS = [
             Entry("coupon_segment", "coupon_segment", _("Issue coupons to a segment")),
             Entry("coupon_rules", "coupon_rules", _("Coupon rules")),
             Entry("redemptions", "redemption_list", _("Products for points")),
+            Entry("share_rewards", "share_rewards", _("Share rewards")),
+            Entry("top_sharers", "top_sharers", _("Top sharers")),
         ],
     ),
     (

@@ -144,6 +144,9 @@ ROUTE_AREAS = {
     "held_commission_list": "withdrawals",
     "held_commission_act": "withdrawals",
     "programme": "programme",
+    # Customer share rewards: the rule is programme settings; the report is open to every role
+    "share_rewards": "programme",
+    "top_sharers": "programme",
     # Compliance centre: audit log and staff
     "audit_log": "audit",
     "staff_list": "staff",

@@ -14,6 +14,7 @@ from . import (
     loyalty_views,
     plans,
     redemption_views,
+    share_rewards,
     shipping_views,
     staff_views,
     views,
@@ -246,4 +247,7 @@ urlpatterns = [
     ),
     path("claims/<str:number>/ship/", claims.claim_ship, name="claim_ship"),
     path("complaints/<str:number>/refund/", claims.complaint_refund, name="complaint_refund"),
+    # Customer share rewards (分享有礼) and the top sharers
+    path("share-rewards/", share_rewards.share_rewards_page, name="share_rewards"),
+    path("share-rewards/sharers/", share_rewards.top_sharers, name="top_sharers"),
 ]

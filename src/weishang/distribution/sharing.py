@@ -1,4 +1,5 @@
-"""Share links, QR codes and share posters for a distributor's store and each product.
+"""Share links, QR codes and share posters for a distributor's store and each product; the QR
+codes and the poster drawing serve customers' share links too (``loyalty.share_links``).
 
 Every link carries a signed token (``tokens.make_token``) naming the distributor and how the link
 travelled: ``store_link`` / ``product_link`` when copied, ``qr`` inside a QR code, ``poster`` in
@@ -171,12 +172,26 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int, lines: int) ->
 
 
 def poster_png(distributor: Distributor, *, url: str, product: Product | None = None) -> bytes:
-    """A share poster: picture, name, brand price (for a product), store name and a QR code of
-    ``url`` (the share link with source ``poster``)."""
+    """A distributor's share poster: picture, name, brand price (for a product), store name and a
+    QR code of ``url`` (the share link with source ``poster``)."""
+    price = lowest_price(product) if product is not None else None
+    return draw_poster(
+        title=product.name if product else distributor.store_name,
+        picture=_picture_file(distributor, product),
+        price_fen=price.amount_fen if price else None,
+        intro="" if product is not None else distributor.intro,
+        footer=_("From %(store)s") % {"store": distributor.store_name},
+        url=url,
+    )
+
+
+def draw_poster(
+    *, title: str, picture, price_fen: int | None, intro: str, footer: str, url: str
+) -> bytes:
+    """Any share poster: ``picture`` (an image file, or a placeholder with the title's first
+    character), the title, the price or else an intro, a footer line and a QR code of ``url``."""
     poster = Image.new("RGB", (POSTER_WIDTH, POSTER_HEIGHT), BACKGROUND)
-    title = product.name if product else distributor.store_name
-    picture = _open_picture(_picture_file(distributor, product)) or _placeholder(title)
-    poster.paste(picture, (0, 0))
+    poster.paste(_open_picture(picture) or _placeholder(title), (0, 0))
     draw = ImageDraw.Draw(poster)
 
     text_width = POSTER_WIDTH - 3 * MARGIN - QR_SIZE
@@ -184,17 +199,14 @@ def poster_png(distributor: Distributor, *, url: str, product: Product | None = 
     for line in _wrap(draw, title, cjk_font(40), text_width, 2):
         draw.text((MARGIN, y), line, font=cjk_font(40), fill=INK)
         y += 52
-    if product is not None:
-        price = lowest_price(product)
-        if price is not None:
-            draw.text((MARGIN, y + 8), format_fen(price.amount_fen), font=cjk_font(56), fill=RED)
-            y += 80
-    elif distributor.intro:
-        for line in _wrap(draw, distributor.intro, cjk_font(28), text_width, 2):
+    if price_fen is not None:
+        draw.text((MARGIN, y + 8), format_fen(price_fen), font=cjk_font(56), fill=RED)
+        y += 80
+    elif intro:
+        for line in _wrap(draw, intro, cjk_font(28), text_width, 2):
             draw.text((MARGIN, y), line, font=cjk_font(28), fill=MUTED)
             y += 38
-    store_line = _("From %(store)s") % {"store": distributor.store_name}
-    for line in _wrap(draw, store_line, cjk_font(30), text_width, 2):
+    for line in _wrap(draw, footer, cjk_font(30), text_width, 2):
         draw.text((MARGIN, y + 10), line, font=cjk_font(30), fill=MUTED)
         y += 40
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -436,4 +437,117 @@ class RedPacketRedemption(models.Model):
             models.UniqueConstraint(
                 fields=["customer", "request_key"], name="one_red_packet_per_request"
             ),
+        ]
+
+
+# Customer share rewards (分享有礼) ----------------------------------------------------------------
+
+
+class CustomerShare(models.Model):
+    """A product a customer shared: his own link, QR code and poster for it. Sharing never binds
+    anyone to anyone; a friend's order through it records him as its sharer."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="shares"
+    )
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("shared"))
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "product"], name="one_share_per_product")
+        ]
+
+
+class ShareTrigger(models.TextChoices):
+    """The one lawful trigger; ``reward_rules.TRIGGERS`` lists the ones the check refuses."""
+
+    ORDER_COMPLETED = (
+        "order_completed",
+        _("a friend's order through the link completes without any return or refund"),
+    )
+
+
+class ShareRewardKind(models.TextChoices):
+    NONE = "none", _("no reward")
+    POINTS_FIXED = "points_fixed", _("points per completed order")
+    POINTS_PER_YUAN = "points_per_yuan", _("points per yuan the friend paid")
+    CASHBACK_FIXED = "cashback_fixed", _("cash-back per completed order")
+    CASHBACK_BP = "cashback_bp", _("cash-back, a percentage of what the friend paid")
+
+
+class ShareRewardRule(models.Model):
+    """A version of the brand's share reward rule, checked by ``reward_rules.check_reward_rule``
+    when saved. Saving makes a new version; earlier ones stay as they were, and each reward names
+    the version that paid it. ``amount`` is points, points per yuan, fen or basis points, by
+    ``reward``."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    trigger = models.CharField(
+        _("rewarded when"),
+        max_length=24,
+        choices=ShareTrigger,
+        default=ShareTrigger.ORDER_COMPLETED,
+    )
+    reward = models.CharField(
+        _("reward"), max_length=24, choices=ShareRewardKind, default=ShareRewardKind.NONE
+    )
+    amount = models.PositiveIntegerField(_("amount"), default=0)
+    invite_after_orders = models.PositiveSmallIntegerField(
+        _("invite to become a distributor after (completed orders)"), default=3
+    )
+    created_at = models.DateTimeField(_("saved"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("share reward rule")
+        verbose_name_plural = _("share reward rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(trigger="order_completed"), name="share_reward_only_on_completion"
+            ),
+            models.CheckConstraint(
+                condition=Q(reward="none") | Q(amount__gt=0), name="share_reward_has_amount"
+            ),
+            models.CheckConstraint(
+                condition=~Q(reward="cashback_bp") | Q(amount__lte=10_000),
+                name="share_cashback_within_paid",
+            ),
+            models.CheckConstraint(
+                condition=Q(invite_after_orders__gte=1), name="share_invite_after_an_order"
+            ),
+        ]
+
+    @classmethod
+    def current(cls) -> "ShareRewardRule":
+        """The version in force; until the brand saves one, no reward and the default invite."""
+        return cls.objects.order_by("-version").first() or cls(version=0)
+
+
+class ShareReward(models.Model):
+    """What a sharer got for a friend's order that completed without return or refund: once per
+    order, under the key ``share:<order number>`` in the ledger."""
+
+    order = models.OneToOneField(
+        "orders.Order", on_delete=models.PROTECT, related_name="share_reward"
+    )
+    sharer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="share_rewards"
+    )
+    rule = models.ForeignKey(ShareRewardRule, on_delete=models.PROTECT, related_name="rewards")
+    key = models.CharField(max_length=40, unique=True)
+    points = models.PositiveIntegerField(pgettext_lazy("loyalty", "points"), default=0)
+    cashback_fen = models.PositiveIntegerField(_("cash-back (fen)"), default=0)
+    granted_at = models.DateTimeField(_("granted"))
+
+    class Meta:
+        ordering = ["-granted_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(points__gt=0) | Q(cashback_fen__gt=0), name="share_reward_gives_some"
+            )
         ]

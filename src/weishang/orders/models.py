@@ -135,6 +135,17 @@ class Order(models.Model):
         help_text=_("Who brought the customer, fixed when the order is placed."),
     )
     device_id = models.CharField(max_length=64, blank=True, help_text="The buyer's device cookie.")
+    shared_by = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="shared_orders",
+        verbose_name=_("shared by"),
+        help_text=_(
+            "The customer whose share link brought the buyer (never a distributor, never binds)."
+        ),
+    )
 
     class Meta:
         ordering = ["-placed_at", "-pk"]

@@ -180,6 +180,7 @@ def place_order(
     distributor=None,
     buyer_note: str = "",
     deductions: Callable[[list[PricedLine]], Deductions] | None = None,
+    shared_by: Customer | None = None,
 ) -> Order:
     """Turns the reviewed items into an order and reserves their stock, all or nothing, in the
     caller's transaction (``sales.place_order``, which also quotes the commission). The total,
@@ -189,6 +190,8 @@ def place_order(
 
     The order keeps, from now on, the distributor the caller attributes it to (the customer's
     binding) and the buyer's device cookie, which fraud review compares with the distributor's.
+    ``shared_by`` is the customer whose share link brought the buyer; buying through his own link
+    records nothing.
     """
     now = now or timezone.now()
     quantities = {int(sku_id): parse_quantity(qty) for sku_id, qty in items.items()}
@@ -284,6 +287,7 @@ def place_order(
         expires_at=now + timedelta(minutes=settings.ORDER_PAYMENT_TIMEOUT_MINUTES),
         distributor=distributor,
         device_id=(device_id or "")[:64],
+        shared_by=shared_by if shared_by is not None and shared_by.pk != customer.pk else None,
     )
     OrderLine.objects.bulk_create(
         OrderLine(

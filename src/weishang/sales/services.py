@@ -46,12 +46,15 @@ def place_order(
     address: Address,
     now: datetime | None = None,
     choice: checkout.Choice | None = None,
+    shared_by: Customer | None = None,
     **options,
 ) -> Order:
     """Places the order for the distributor the customer is bound to, with the points and wallet
     money he chose to pay with (spent now, under their locks), and quotes what each line earns
     the distributor on what the payment pays for it. An order the points and wallet pay in full
-    is paid at once. ``options`` are those of ``orders.services.place_order``."""
+    is paid at once. ``shared_by`` is the customer whose share link brought the buyer (it earns a
+    share reward once the order completes). ``options`` are those of
+    ``orders.services.place_order``."""
     now = now or timezone.now()
     choice = choice or checkout.Choice()
     order = orders.place_order(
@@ -63,6 +66,7 @@ def place_order(
         deductions=lambda lines: checkout.deductions(
             customer_id=customer.pk, lines=lines, choice=choice, now=now
         ),
+        shared_by=shared_by,
         **options,
     )
     return _placed(order, now)

@@ -67,9 +67,15 @@ def store(request, slug: str):
     )
 
 
-def _image(content: bytes, content_type: str, max_age: int) -> HttpResponse:
+def _visibility(public: bool) -> dict:
+    return {"public": True} if public else {"private": True}
+
+
+def image_response(
+    content: bytes, content_type: str, max_age: int, *, public: bool = True
+) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
-    patch_cache_control(response, public=True, max_age=max_age)
+    patch_cache_control(response, **_visibility(public), max_age=max_age)
     return response
 
 
@@ -77,14 +83,14 @@ def _image(content: bytes, content_type: str, max_age: int) -> HttpResponse:
 def store_qr_png(request, slug: str):
     distributor = _open_distributor(slug)
     url = sharing.share_url(distributor, source=ShareSource.QR)
-    return _image(sharing.qr_png(url), "image/png", QR_MAX_AGE)
+    return image_response(sharing.qr_png(url), "image/png", QR_MAX_AGE)
 
 
 @require_safe
 def store_qr_svg(request, slug: str):
     distributor = _open_distributor(slug)
     url = sharing.share_url(distributor, source=ShareSource.QR)
-    return _image(sharing.qr_svg(url), "image/svg+xml", QR_MAX_AGE)
+    return image_response(sharing.qr_svg(url), "image/svg+xml", QR_MAX_AGE)
 
 
 @require_safe
@@ -92,30 +98,37 @@ def product_qr_png(request, slug: str, product_slug: str):
     distributor = _open_distributor(slug)
     product = _product(product_slug)
     url = sharing.share_url(distributor, source=ShareSource.QR, product=product)
-    return _image(sharing.qr_png(url), "image/png", QR_MAX_AGE)
+    return image_response(sharing.qr_png(url), "image/png", QR_MAX_AGE)
 
 
-def _poster(request, distributor: Distributor, product: Product | None):
+def cached_poster(request, fingerprint: str, draw, *, public: bool = True) -> HttpResponse:
     """Drawing a poster is costly: an ETag answers repeat requests with 304, and the drawn PNG
-    is cached for a day (the token inside it is renewed daily, long before it goes stale). The key
-    holds nothing the request chose, so no Host header or query string makes a new drawing."""
-    fingerprint = sharing.poster_fingerprint(distributor, product)
+    (``draw()``) is cached for a day (the token inside it is renewed daily, long before it goes
+    stale). The key holds nothing the request chose, so no Host header or query string makes a
+    new drawing. A customer's own poster (``public=False``) is kept out of shared caches."""
     key = hashlib.sha256(f"{fingerprint}|{timezone.localdate().isoformat()}".encode()).hexdigest()
     key = key[:32]
     etag = f'"{key}"'
     not_modified = get_conditional_response(request, etag=etag)
     if not_modified is not None:
-        patch_cache_control(not_modified, public=True, max_age=POSTER_MAX_AGE)
+        patch_cache_control(not_modified, **_visibility(public), max_age=POSTER_MAX_AGE)
         return not_modified
     cache_key = f"weishang:poster:{key}"
     content = cache.get(cache_key)
     if content is None:
-        url = sharing.share_url(distributor, source=ShareSource.POSTER, product=product)
-        content = sharing.poster_png(distributor, url=url, product=product)
+        content = draw()
         cache.set(cache_key, content, POSTER_CACHE_SECONDS)
-    response = _image(content, "image/png", POSTER_MAX_AGE)
+    response = image_response(content, "image/png", POSTER_MAX_AGE, public=public)
     response["ETag"] = etag
     return response
+
+
+def _poster(request, distributor: Distributor, product: Product | None):
+    def draw():
+        url = sharing.share_url(distributor, source=ShareSource.POSTER, product=product)
+        return sharing.poster_png(distributor, url=url, product=product)
+
+    return cached_poster(request, sharing.poster_fingerprint(distributor, product), draw)
 
 
 @require_safe

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import apply, complaints, coupons, members, microstore, privacy, views
+from . import apply, complaints, coupons, members, microstore, privacy, shares, views
 
 app_name = "storefront"
 urlpatterns = [
     path("", views.product_list, name="product_list"),
     path("p/<str:slug>/", views.product_detail, name="product_detail"),
+    path("p/<str:slug>/share/", shares.share_product, name="share_product"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("account/", views.account, name="account"),
@@ -45,6 +46,11 @@ urlpatterns = [
         name="product_share_poster",
     ),
     path("distributor/apply/", apply.apply, name="distributor_apply"),
+    # A customer's own share links (分享有礼)
+    path("account/shares/", shares.my_shares, name="my_shares"),
+    path("account/shares/p/<str:slug>/", shares.share_page, name="share_page"),
+    path("account/shares/p/<str:slug>/qr.png", shares.share_qr, name="share_qr"),
+    path("account/shares/p/<str:slug>/poster.png", shares.share_poster, name="share_poster"),
     # Complaints on the customer's own orders
     path("complaints/", complaints.complaint_list, name="complaint_list"),
     path("complaints/new/", complaints.complaint_new, name="complaint_new"),

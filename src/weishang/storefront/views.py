@@ -31,6 +31,7 @@ from weishang.distribution import binding
 from weishang.distribution import selectors as distribution_reads
 from weishang.inputs import BIGINT_MAX, parse_int
 from weishang.loyalty import coupons
+from weishang.loyalty import selectors as loyalty_reads
 from weishang.loyalty.models import CouponRule
 from weishang.orders import after_sales, claims, freight
 from weishang.orders import selectors as order_reads
@@ -46,7 +47,7 @@ from weishang.payments.providers import get_provider
 from weishang.sales import checkout as sales_checkout
 from weishang.sales import services as sales
 
-from . import order_events, session_cart
+from . import order_events, session_cart, share_visits
 from .forms import (
     BirthdayForm,
     BuyerNoteForm,
@@ -160,6 +161,8 @@ def product_detail(request, slug: str):
             else:
                 messages.success(request, _("Added to your cart."))
                 return redirect("storefront:product_detail", slug=product.url_key)
+    else:
+        share_visits.remember_share(request)
     return render(request, "storefront/product_detail.html", {"product": product})
 
 
@@ -285,13 +288,20 @@ def account(request):
         except DomainError as exc:
             messages.error(request, exc.message)
     form = request.POST if request.POST.get("action") == "address" else {}
+    distributor = distribution_reads.distributor_for_customer(customer)
+    application = distribution_reads.latest_application(customer)
+    pending = application is not None and application.status == application.Status.PENDING
     return render(
         request,
         "storefront/account.html",
         {
             "customer": customer,
-            "distributor": distribution_reads.distributor_for_customer(customer),
-            "application": distribution_reads.latest_application(customer),
+            "distributor": distributor,
+            "application": application,
+            # C→B: a customer whose shares sell is invited to become a distributor.
+            "shares_sold": None
+            if distributor or pending
+            else loyalty_reads.distributor_invitation(customer.pk),
             "addresses": customer.addresses.all(),
             "birthday_form": BirthdayForm(initial={"birthday": customer.birthday}),
             "form": form,
@@ -535,6 +545,7 @@ def place_order(request):
             buyer_note=note_form.cleaned_data["buyer_note"],
             clear_cart=not buy_now,
             choice=choice,
+            shared_by=share_visits.sharer_for(request, customer),
         )
     except DomainError as exc:
         messages.error(request, exc.message)
