@@ -78,13 +78,11 @@ def test_a_return_takes_him_back_down(customer, sku):
     )
     orders.approve_return(actor=None, return_request=rr)
     rr = orders.receive_return(actor=None, return_request=rr)
-    sales.refund_return(return_request=rr)
-    with transaction.atomic():
-        change = tiers.review_tier(
-            customer_id=customer.pk, reason="refund", reference=rr.number, now=timezone.now()
-        )
+    sales.refund_return(return_request=rr)  # reviews his tier in the refund's transaction
 
+    change = TierChange.objects.filter(customer=customer).latest("pk")
     assert (change.from_tier, change.to_tier, change.spend_fen) == (silver, normal, 7980)
+    assert (change.reason, change.reference) == ("refund", rr.number)
     assert MemberStatus.objects.get(customer=customer).tier == normal
     assert tiers.member_discount_bp(customer.pk) == 0
 
@@ -103,9 +101,9 @@ def test_a_refund_after_completion_takes_the_points_back_pro_rata_once(customer,
                 order=order, refunded_fen=fen, key=key, now=AFTER_WINDOW
             )
 
-    assert revoke(f"claim:{claim.number}", claim.refund_fen) == 119  # 3 of 10 of 399, floored
-    assert revoke(f"claim:{claim.number}", claim.refund_fen) == 0
+    # The claim's refund took back 3 of 10 of the 399 points, floored, in its own transaction.
     assert points.points_balance(customer.pk) == 399 - 119
+    assert revoke(claim.number, claim.refund_fen) == 0
     # He spends what is left; the rest of the order refunded takes back nothing he lacks.
     with transaction.atomic():
         points.spend_points(
