@@ -37,9 +37,10 @@ def test_a_completed_order_earns_its_points_once_and_lifts_the_tier(customer, sk
     assert tiers.member_discount_bp(customer.pk) == 500
     assert tiers.points_multiplier_bp(customer.pk) == 15_000
 
-    second = delivered(customer, sku)
+    second = delivered(customer, sku)  # 银卡 pays ¥39.90 less 5 %: ¥37.91
+    assert (second.member_discount_fen, second.total_fen) == (199, 3_791)
     assert sales.complete_orders(now=AFTER_WINDOW) == [second.pk]
-    assert points.points_balance(customer.pk) == 119 + 59  # ¥39.90 × 1.5, floored
+    assert points.points_balance(customer.pk) == 119 + 56  # ¥37.91 × 1.5, floored
     assert TierChange.objects.count() == 1  # still silver: no change recorded
     assert ledger.asset_totals() == {"fen": 0, "points": 0}
 

@@ -57,26 +57,24 @@ def place_order(
     share reward once the order completes). ``options`` are those of
     ``orders.services.place_order``."""
     now = now or timezone.now()
-    choice = choice or checkout.Choice()
+    pricer = checkout.Pricer(customer_id=customer.pk, choice=choice or checkout.Choice(), now=now)
     order = orders.place_order(
         customer=customer,
         items=items,
         address=address,
         now=now,
         distributor=attributed_distributor(customer, now),
-        deductions=lambda lines: checkout.deductions(
-            customer_id=customer.pk, lines=lines, choice=choice, now=now
-        ),
+        deductions=pricer,
         shared_by=shared_by,
         **options,
     )
-    return _placed(order, now)
+    return _placed(order, now, coupon_ids=pricer.benefits.coupon_ids)
 
 
-def _placed(order: Order, now: datetime) -> Order:
+def _placed(order: Order, now: datetime, coupon_ids: tuple[int, ...] = ()) -> Order:
     """Spends what the order's deductions took, quotes its commission, and marks an order that
     nothing is left to pay for paid."""
-    checkout.spend_benefits(order=order, now=now)
+    checkout.spend_benefits(order=order, coupon_ids=coupon_ids, now=now)
     commissions.quote_commissions(order=order, now=now)
     if order.total_fen == 0:
         orders.mark_order_paid(order=order, paid_at=now)
