@@ -16,6 +16,7 @@ from weishang.commissions.models import Commission, CommissionPlan
 from weishang.distribution.models import Binding
 from weishang.loyalty import points, wallet
 from weishang.loyalty.errors import LoyaltyError
+from weishang.loyalty.settings import update_points_settings
 from weishang.orders import services as orders
 from weishang.orders.models import OrderStatus
 from weishang.payments.models import Payment, Refund
@@ -175,3 +176,18 @@ def test_two_checkouts_at_once_cannot_spend_the_same_wallet_money(
     assert len(refused) == 1 and isinstance(refused[0], LoyaltyError)
     assert wallet.wallet_balance(customer.pk) == 0
     assert customer.orders.count() == 1
+
+
+@pytest.mark.django_db
+def test_points_pay_at_most_the_share_the_brand_sets(customer, make_product, staff):
+    update_points_settings(
+        actor=staff,
+        points_per_yuan=1,
+        fen_per_point=1,
+        points_valid_days=365,
+        tier_window_days=365,
+        points_max_share_bp=1_000,
+    )
+    stock_up(customer, points_=5_000)
+    order = place(customer, {make_product(price_fen=3_999).pk: 1}, Choice(use_points=True))
+    assert (order.points, order.total_fen) == (399, 3_600)  # 10 % of ¥39.99, rounded down

@@ -46,6 +46,10 @@ class PointsSettingsForm(forms.Form):
         _("Member tiers count the spend of the last 30 to 1095 days."),
         high=1095,
     )
+    points_max_share_bp = PercentField(
+        label=_("Points pay at most this percentage of the goods after discounts"),
+        help_text=_("Leave empty to let points pay all of it."),
+    )
 
 
 class TierForm(forms.Form):

@@ -32,6 +32,7 @@ def loyalty_settings(request):
         "fen_per_point": current.fen_per_point,
         "points_valid_days": current.points_valid_days,
         "tier_window_days": current.tier_window_days,
+        "points_max_share_bp": bp_to_percent(current.points_max_share_bp),
     }
     if request.method == "POST":
         values = {**values, **request.POST.dict()}

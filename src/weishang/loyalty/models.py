@@ -22,6 +22,9 @@ class LoyaltySettings(models.Model):
     tier_window_days = models.PositiveSmallIntegerField(
         _("member tiers count the spend of the last (days)"), default=365
     )
+    points_max_share_bp = models.PositiveSmallIntegerField(
+        _("points pay at most (basis points of the goods after discounts)"), default=10_000
+    )
 
     class Meta:
         verbose_name = _("points settings")
@@ -34,6 +37,10 @@ class LoyaltySettings(models.Model):
             models.CheckConstraint(
                 condition=Q(tier_window_days__gte=30, tier_window_days__lte=1095),
                 name="tier_window_a_month_to_three_years",
+            ),
+            models.CheckConstraint(
+                condition=Q(points_max_share_bp__gte=1, points_max_share_bp__lte=10_000),
+                name="points_share_a_basis_point_to_all",
             ),
         ]
 

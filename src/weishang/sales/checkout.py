@@ -99,9 +99,10 @@ def benefits(
     balances: bool = True,
 ) -> Benefits:
     """Steps 2–5 of the pricing rule for these lines: the tier's member discount, the chosen (or
-    best) coupons on what it leaves, points worth at most what is left after the discounts, then
-    the wallet at most what is left after the points. ``balances=False`` skips reading the points
-    and wallet the customer chose not to use (placing an order is a hot path)."""
+    best) coupons on what it leaves, points worth at most the brand's share of what is left after
+    the discounts, then the wallet at most what is left after the points. ``balances=False``
+    skips reading the points and wallet the customer chose not to use (placing an order is a hot
+    path)."""
     discount_bp = tiers.member_discount_bp(customer_id)
     totals = {line.sku_id: line.total_fen for line in lines}
     after = after_member_discount(totals, discount_bp)
@@ -116,9 +117,10 @@ def benefits(
     left = sum(after.values()) - sum(coupon_fen.values())
 
     reads_points = balances or choice.use_points
-    fen_per_point = LoyaltySettings.current().fen_per_point if reads_points else 1
+    settings = LoyaltySettings.current() if reads_points else LoyaltySettings()
+    fen_per_point = settings.fen_per_point
     spendable = loyalty_points.spendable_points(customer_id, now) if reads_points else 0
-    points_usable = min(spendable, left // fen_per_point)
+    points_usable = min(spendable, left * settings.points_max_share_bp // 10_000 // fen_per_point)
     points = points_usable if choice.use_points else 0
     points_fen = points * fen_per_point
     balance = wallet.wallet_balance(customer_id) if balances or choice.use_wallet else 0
