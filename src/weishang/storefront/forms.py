@@ -245,6 +245,35 @@ class ApplyForm(forms.Form):
     invite_code = text_field(Distributor, "slug", label=_("Invite code (optional)"))
 
 
+class RedeemProductForm(forms.Form):
+    """A product taken for points in the redeem centre: how many, and where it goes."""
+
+    redemption = IntegerField(
+        min_value=1,
+        error_messages={
+            key: _("Choose one of the products offered for points.")
+            for key in ("required", "invalid", "min_value", "max_value")
+        },
+    )
+    quantity = IntegerField(
+        label=_("Quantity"),
+        min_value=1,
+        max_value=99,
+        error_messages={
+            key: _("Quantity must be a whole number from 1 to 99.")
+            for key in ("required", "invalid", "min_value", "max_value")
+        },
+    )
+    address = IntegerField(
+        min_value=1,
+        error_messages={
+            key: _("Choose a delivery address.")
+            for key in ("required", "invalid", "min_value", "max_value")
+        },
+    )
+    confirm_return_exclusion = forms.BooleanField(required=False)
+
+
 class RedeemForm(forms.Form):
     """A red packet chosen in the redeem centre."""
 

@@ -8,16 +8,21 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from weishang.commissions.models import Account
 from weishang.core_errors import DomainError
 from weishang.loyalty import points as loyalty_points
-from weishang.loyalty import redpackets, selectors, tier_rules
+from weishang.loyalty import redemptions, redpackets, selectors, tier_rules
 from weishang.loyalty.models import LoyaltySettings, TierChange
+from weishang.orders.errors import OrderError
+from weishang.orders.models import OrderStatus
+from weishang.payments import services as payments
+from weishang.payments.providers import get_provider
+from weishang.sales import services as sales
 
-from .forms import RedeemForm, valid
-from .views import customer_required
+from .forms import RedeemForm, RedeemProductForm, valid
+from .views import _device_id, customer_required
 
 HISTORY_PER_PAGE = 20
 
@@ -115,6 +120,42 @@ def redeem(request):
         {
             "spendable": loyalty_points.spendable_points(customer.pk, timezone.now()),
             "offers": redpackets.active_offers(),
+            "products": redemptions.offered_redemptions(),
+            "addresses": list(customer.addresses.all()),
             "request_key": uuid.uuid4().hex,
         },
     )
+
+
+@customer_required
+@require_POST
+def redeem_product(request):
+    """Orders a product offered for points; what points do not pay goes to the payment."""
+    customer = request.customer
+    form = RedeemProductForm(request.POST)
+    if not valid(request, form):
+        return redirect("storefront:redeem")
+    address = customer.addresses.filter(pk=form.cleaned_data["address"]).first()
+    try:
+        if address is None:
+            raise OrderError(_("Choose one of your own delivery addresses."))
+        order = sales.redeem_product(
+            customer=customer,
+            redemption_id=form.cleaned_data["redemption"],
+            quantity=form.cleaned_data["quantity"],
+            address=address,
+            confirm_return_exclusion=form.cleaned_data["confirm_return_exclusion"],
+            device_id=_device_id(request),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("storefront:redeem")
+    if order.status == OrderStatus.PAID:
+        messages.success(request, _("Redeemed with your points."))
+        return redirect("storefront:order_detail", number=order.number)
+    try:
+        payment = payments.start_payment(order=order)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("storefront:order_detail", number=order.number)
+    return redirect(get_provider(payment.provider).pay_url(payment=payment))

@@ -18,6 +18,7 @@ urlpatterns = [
     path("account/points/", members.points_page, name="points"),
     path("account/wallet/", members.wallet_page, name="wallet"),
     path("account/redeem/", members.redeem, name="redeem"),
+    path("account/redeem/product/", members.redeem_product, name="redeem_product"),
     path("cart/", views.cart, name="cart"),
     path("checkout/", views.checkout, name="checkout"),
     path("checkout/place/", views.place_order, name="place_order"),
