@@ -7,9 +7,12 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from tests.helpers import deliver, pay
 from tests.loyalty.flows import delivered, make_tiers
-from weishang.loyalty import points, wallet
+from weishang.loyalty import points, reward_rules, wallet
 from weishang.loyalty.models import RedPacketOffer, RedPacketRedemption
+from weishang.loyalty.reward_rules import RewardRuleDraft
+from weishang.loyalty.share_rewards import reward_completed_order, save_share_rule
 from weishang.sales import services as sales
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +55,7 @@ def test_membership_shows_the_tier_the_progress_and_why_it_changed(
     delivered(customer, sku, quantity=3)  # ¥119.70
     sales.complete_orders(now=timezone.now() + timedelta(days=10))
     delivered(customer, sku)  # paid, not yet completed: counts in the spend
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = shopper.get("/account/membership/")
     page = response.content.decode()
     assert response.context["tier"].name == "银卡"
@@ -139,3 +142,31 @@ def test_too_few_points_is_a_message(shopper, customer, offer):
 def test_member_pages_need_a_signed_in_customer(client):
     for path in ("/account/membership/", "/account/points/", "/account/wallet/"):
         assert client.get(path).status_code == 302
+
+
+def test_membership_shows_tier_progress_from_share_rewards_and_why_the_tier_changed(
+    shopper, customer, make_customer, sku, staff
+):
+    make_tiers()
+    save_share_rule(
+        draft=RewardRuleDraft(reward=reward_rules.TIER_FIXED, amount=12_000), actor=staff
+    )
+    friend = make_customer()
+    order = pay(
+        sales.place_order(
+            customer=friend, items={sku.pk: 1}, address=friend.addresses.get(), shared_by=customer
+        )
+    )
+    deliver(order)
+    sales.complete_orders(now=timezone.now() + timedelta(days=10))
+    with transaction.atomic():
+        reward_completed_order(order=order, now=timezone.now())
+    response = shopper.get("/account/membership/")
+    page = response.content.decode()
+    assert response.context["tier"].name == "银卡"
+    assert response.context["spend"] == 12_000
+    assert "A share reward counted towards your tier" in page
+    [credit] = response.context["credits"]
+    assert credit.counting_fen == 12_000
+    assert "Tier progress from your share rewards" in page and "¥120.00" in page
+    assert f"Your friend's order {order.number} completed; counts towards your tier until" in page
