@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.db import transaction
 
+from tests.concurrency import run_in_parallel
 from tests.sales.test_claims import file
 from weishang.commissions import ledger
 from weishang.loyalty import coupons, points, reward_rules, selectors, wallet
@@ -230,3 +231,19 @@ def test_tier_progress_is_taken_back_and_his_tier_reviewed(staff, friend, sharer
 def test_an_order_that_earned_nothing_has_nothing_to_take_back(staff, friend, sharer, sku):
     order = completed(place(friend, sku, shared_by=sharer))
     assert revoke(order) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_revocations_at_once_take_the_reward_back_once(
+    postgres_only, staff, friend, sharer, sku
+):
+    rule(staff, reward_rules.POINTS_FIXED, amount=100)
+    order, _ = ten_through(friend, sharer, sku)
+    sales.refund_claim(
+        claim=file(order, "refund", quantity=5, now=LATER), actor=staff, reason="发霉"
+    )
+    results = run_in_parallel(lambda i: revoke(order), 3)
+    assert not [r for r in results if isinstance(r, Exception)]
+    assert points.points_balance(sharer.pk) == 50
+    assert ShareReward.objects.get(order=order).taken_points == 50
+    assert ledger.asset_totals() == {"fen": 0, "points": 0}
