@@ -7,12 +7,13 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from tests.helpers import deliver, pay
+from tests.helpers import pay
 from tests.loyalty.flows import delivered, make_tiers
 from weishang.loyalty import points, reward_rules, wallet
 from weishang.loyalty.models import RedPacketOffer, RedPacketRedemption
 from weishang.loyalty.reward_rules import RewardRuleDraft
 from weishang.loyalty.share_rewards import reward_completed_order, save_share_rule
+from weishang.orders import services as orders
 from weishang.sales import services as sales
 
 pytestmark = pytest.mark.django_db
@@ -151,16 +152,23 @@ def test_membership_shows_tier_progress_from_share_rewards_and_why_the_tier_chan
     save_share_rule(
         draft=RewardRuleDraft(reward=reward_rules.TIER_FIXED, amount=12_000), actor=staff
     )
-    friend = make_customer()
+    friend, now = make_customer(), timezone.now()
     order = pay(
         sales.place_order(
             customer=friend, items={sku.pk: 1}, address=friend.addresses.get(), shared_by=customer
         )
     )
-    deliver(order)
-    sales.complete_orders(now=timezone.now() + timedelta(days=10))
+    orders.ship_order(
+        actor=None,
+        order=order,
+        carrier="sf",
+        tracking_no="SF0000000000001",
+        now=now - timedelta(days=11),
+    )
+    orders.mark_delivered(actor=None, order=order, signed_at=now - timedelta(days=10))
+    sales.complete_orders(now=now)  # the return window has closed
     with transaction.atomic():
-        reward_completed_order(order=order, now=timezone.now())
+        reward_completed_order(order=order, now=now)
     response = shopper.get("/account/membership/")
     page = response.content.decode()
     assert response.context["tier"].name == "银卡"
