@@ -37,9 +37,10 @@ def test_a_completed_order_earns_its_points_once_and_lifts_the_tier(customer, sk
     assert tiers.member_discount_bp(customer.pk) == 500
     assert tiers.points_multiplier_bp(customer.pk) == 15_000
 
-    second = delivered(customer, sku)
+    second = delivered(customer, sku)  # 银卡 pays ¥39.90 less 5 %: ¥37.91
+    assert (second.member_discount_fen, second.total_fen) == (199, 3_791)
     assert sales.complete_orders(now=AFTER_WINDOW) == [second.pk]
-    assert points.points_balance(customer.pk) == 119 + 59  # ¥39.90 × 1.5, floored
+    assert points.points_balance(customer.pk) == 119 + 56  # ¥37.91 × 1.5, floored
     assert TierChange.objects.count() == 1  # still silver: no change recorded
     assert ledger.asset_totals() == {"fen": 0, "points": 0}
 
@@ -78,13 +79,11 @@ def test_a_return_takes_him_back_down(customer, sku):
     )
     orders.approve_return(actor=None, return_request=rr)
     rr = orders.receive_return(actor=None, return_request=rr)
-    sales.refund_return(return_request=rr)
-    with transaction.atomic():
-        change = tiers.review_tier(
-            customer_id=customer.pk, reason="refund", reference=rr.number, now=timezone.now()
-        )
+    sales.refund_return(return_request=rr)  # reviews his tier in the refund's transaction
 
+    change = TierChange.objects.filter(customer=customer).latest("pk")
     assert (change.from_tier, change.to_tier, change.spend_fen) == (silver, normal, 7980)
+    assert (change.reason, change.reference) == ("refund", rr.number)
     assert MemberStatus.objects.get(customer=customer).tier == normal
     assert tiers.member_discount_bp(customer.pk) == 0
 
@@ -103,9 +102,9 @@ def test_a_refund_after_completion_takes_the_points_back_pro_rata_once(customer,
                 order=order, refunded_fen=fen, key=key, now=AFTER_WINDOW
             )
 
-    assert revoke(f"claim:{claim.number}", claim.refund_fen) == 119  # 3 of 10 of 399, floored
-    assert revoke(f"claim:{claim.number}", claim.refund_fen) == 0
+    # The claim's refund took back 3 of 10 of the 399 points, floored, in its own transaction.
     assert points.points_balance(customer.pk) == 399 - 119
+    assert revoke(claim.number, claim.refund_fen) == 0
     # He spends what is left; the rest of the order refunded takes back nothing he lacks.
     with transaction.atomic():
         points.spend_points(

@@ -187,5 +187,6 @@ def test_place_order_query_count(shopper, customer, make_product):
         return len(captured)
 
     one, three = count_queries(1), count_queries(3)
-    assert one <= 24  # 23 before the freight template was read
+    # 23 before the freight template was read, 24 before the member tier and coupons were
+    assert one <= 26
     assert three == one

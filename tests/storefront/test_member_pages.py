@@ -55,13 +55,13 @@ def test_membership_shows_the_tier_the_progress_and_why_it_changed(
     make_tiers()
     delivered(customer, sku, quantity=3)  # ¥119.70
     sales.complete_orders(now=timezone.now() + timedelta(days=10))
-    delivered(customer, sku)  # paid, not yet completed: counts in the spend
+    delivered(customer, sku)  # paid ¥37.91 (5 % off in 银卡), not yet completed: counts
     with django_assert_num_queries(11):
         response = shopper.get("/account/membership/")
     page = response.content.decode()
     assert response.context["tier"].name == "银卡"
-    assert "¥159.60" in page
-    assert "Spend ¥340.40 more to reach 金卡." in page
+    assert "¥157.61" in page
+    assert "Spend ¥342.39 more to reach 金卡." in page
     assert "Member discount 5 % · points ×1.5" in page
     [change] = response.context["page"]
     assert "普通 → 银卡" in page and "An order completed" in page

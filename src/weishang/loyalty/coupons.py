@@ -20,6 +20,7 @@ from weishang.orders.models import Order, OrderLine
 from weishang.transactions import step
 
 from .coupon_rules import CouponTerms
+from .coupon_selectors import what_it_gives
 from .errors import LoyaltyError
 from .locks import lock_coupons, lock_coupons_of_order, lock_template
 from .models import (
@@ -520,9 +521,8 @@ def terms_of(coupon: Coupon) -> CouponTerms:
     )
 
 
-def usable_coupons(*, customer_id: int, now: datetime) -> list[CouponTerms]:
-    """The customer's coupons he may use on an order placed now, expiring first first."""
-    coupons = (
+def _usable(customer_id: int, now: datetime):
+    return (
         Coupon.objects.filter(
             customer_id=customer_id,
             used_at__isnull=True,
@@ -534,7 +534,27 @@ def usable_coupons(*, customer_id: int, now: datetime) -> list[CouponTerms]:
         .prefetch_related("template__products", "template__categories")
         .order_by("valid_until", "pk")
     )
-    return [terms_of(coupon) for coupon in coupons]
+
+
+def usable_coupons(*, customer_id: int, now: datetime) -> list[CouponTerms]:
+    """The customer's coupons he may use on an order placed now, expiring first first."""
+    return [terms_of(coupon) for coupon in _usable(customer_id, now)]
+
+
+@dataclass(frozen=True)
+class UsableCoupon:
+    """A usable coupon as the checkout shows it: its terms, its name and what it gives."""
+
+    terms: CouponTerms
+    name: str
+    gives: str
+
+
+def usable_coupons_described(*, customer_id: int, now: datetime) -> list[UsableCoupon]:
+    return [
+        UsableCoupon(terms_of(coupon), coupon.template.name, what_it_gives(coupon.template))
+        for coupon in _usable(customer_id, now)
+    ]
 
 
 @step

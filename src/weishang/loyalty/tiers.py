@@ -6,16 +6,16 @@ multiplier."""
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from weishang.compliance import audit
 from weishang.transactions import step
 
-from . import selectors, tier_rules
+from . import coupons, selectors, tier_rules
 from .errors import LoyaltyError
 from .locks import lock_member_status
-from .models import LoyaltySettings, MemberStatus, MemberTier, TierChange
+from .models import CouponRule, LoyaltySettings, MemberStatus, MemberTier, TierChange
 
 Reason = TierChange.Reason
 
@@ -25,8 +25,9 @@ def review_tier(
     *, customer_id: int, reason: str, now: datetime, reference: str = ""
 ) -> TierChange | None:
     """Recomputes the customer's tier from his qualifying spend and stores it; records a change
-    (from, to, spend, reason) only when the tier differs. A customer first reviewed starts from
-    the lowest tier. Does nothing while the brand has no tiers."""
+    (from, to, spend, reason) only when the tier differs, and a move up gives him the coupon the
+    brand chose for tier upgrades (once per tier). A customer first reviewed starts from the
+    lowest tier. Does nothing while the brand has no tiers."""
     if reason not in Reason.values:
         raise ValueError(f"not a tier change reason: {reason!r}")
     tiers = selectors.tiers()
@@ -46,6 +47,13 @@ def review_tier(
     status.save(update_fields=["tier", "spend_fen", "reviewed_at"])
     if before == tier.pk:
         return None
+    if tier.threshold_fen > next(t.threshold_fen for t in tiers if t.pk == before):
+        coupons.issue_by_rule(
+            rule=CouponRule.Occasion.TIER_UPGRADE,
+            customer_id=customer_id,
+            now=now,
+            occasion=tier.name,
+        )
     return TierChange.objects.create(
         customer_id=customer_id,
         from_tier_id=before,
@@ -58,13 +66,15 @@ def review_tier(
 
 
 def _tier_value(customer_id: int, field: str):
-    """A field of the customer's stored tier, or of the lowest tier before his first review."""
-    values = MemberStatus.objects.filter(customer_id=customer_id).values_list(
-        f"tier__{field}", flat=True
+    """A field of the customer's stored tier, or of the lowest tier before his first review; one
+    query (checkout reads it on every order)."""
+    his = MemberStatus.objects.filter(customer_id=customer_id, tier=OuterRef("pk"))
+    return (
+        MemberTier.objects.annotate(his=Exists(his))
+        .order_by("-his", "threshold_fen")
+        .values_list(field, flat=True)
+        .first()
     )
-    for value in values:
-        return value
-    return MemberTier.objects.order_by("threshold_fen").values_list(field, flat=True).first()
 
 
 def member_discount_bp(customer_id: int) -> int:

@@ -10,20 +10,41 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
+from weishang.loyalty import coupons, tiers, wallet
 from weishang.loyalty import points as loyalty_points
-from weishang.loyalty import wallet
+from weishang.loyalty.coupon_rules import (
+    CouponLine,
+    CouponTerms,
+    apply_coupons,
+    best_coupons,
+    coupon_discount,
+    stacking_order,
+)
+from weishang.loyalty.coupons import UsableCoupon
 from weishang.loyalty.models import LoyaltySettings
+from weishang.orders.errors import OrderError
 from weishang.orders.models import Order
-from weishang.orders.pricing import Deductions, PricedLine
+from weishang.orders.pricing import Deductions, PricedLine, after_member_discount
 
 
 @dataclass(frozen=True)
 class Choice:
-    """What the customer chose on the review page: to pay with points and with his wallet, each
-    as much as the order and his balance allow."""
+    """What the customer chose on the review page: which coupons (None: the best combination),
+    and to pay with points and with his wallet, each as much as the order and his balance allow."""
 
+    coupon_ids: tuple[int, ...] | None = None
     use_points: bool = False
     use_wallet: bool = False
+
+
+@dataclass(frozen=True)
+class CouponOffer:
+    """One of his usable coupons on the review page: what it would take off alone (0: it does not
+    apply to these goods) and whether it is in the chosen combination."""
+
+    coupon: UsableCoupon
+    alone_fen: int
+    chosen: bool
 
 
 @dataclass(frozen=True)
@@ -31,7 +52,9 @@ class Benefits:
     """What the review page shows and placing takes off."""
 
     deductions: Deductions
-    taken_fen: int  # all the steps take off the goods together
+    member_discount_fen: int
+    coupon_ids: tuple[int, ...]
+    coupon_offers: tuple[CouponOffer, ...]
     spendable_points: int
     points_usable: int
     fen_per_point: int
@@ -42,46 +65,123 @@ class Benefits:
     def points_usable_fen(self) -> int:
         return self.points_usable * self.fen_per_point
 
+    @property
+    def coupon_fen(self) -> int:
+        return sum((self.deductions.coupon_fen or {}).values())
+
+    @property
+    def taken_fen(self) -> int:
+        """All the steps take off the goods together."""
+        d = self.deductions
+        return self.member_discount_fen + self.coupon_fen + d.points_fen + d.wallet_fen
+
+
+def _chosen_coupons(usable: list[CouponTerms], lines: list[CouponLine], choice: Choice):
+    if choice.coupon_ids is None:
+        return best_coupons(usable, lines)
+    by_id = {terms.coupon_id: terms for terms in usable}
+    chosen = [by_id[i] for i in dict.fromkeys(choice.coupon_ids) if i in by_id]
+    chosen = [terms for terms in chosen if coupon_discount(terms, lines)]
+    if len(chosen) > 1 and not all(terms.stackable for terms in chosen):
+        raise OrderError(
+            _("One of the coupons chosen cannot be combined with another; choose it alone."),
+            code="coupon_not_stackable",
+        )
+    return stacking_order(chosen)
+
 
 def benefits(
-    *, customer_id: int, lines: list[PricedLine], choice: Choice, now: datetime
+    *,
+    customer_id: int,
+    lines: list[PricedLine],
+    choice: Choice,
+    now: datetime,
+    balances: bool = True,
 ) -> Benefits:
-    """Steps 2–5 of the pricing rule for these lines: points worth at most what is left after the
-    discounts, then the wallet at most what is left after the points."""
-    settings = LoyaltySettings.current()
-    left = sum(line.total_fen for line in lines)
-    spendable = loyalty_points.spendable_points(customer_id, now)
-    points_usable = min(spendable, left // settings.fen_per_point)
+    """Steps 2–5 of the pricing rule for these lines: the tier's member discount, the chosen (or
+    best) coupons on what it leaves, points worth at most what is left after the discounts, then
+    the wallet at most what is left after the points. ``balances=False`` skips reading the points
+    and wallet the customer chose not to use (placing an order is a hot path)."""
+    discount_bp = tiers.member_discount_bp(customer_id)
+    totals = {line.sku_id: line.total_fen for line in lines}
+    after = after_member_discount(totals, discount_bp)
+    coupon_lines = [
+        CouponLine(line.sku_id, line.product_id, line.category_id, after[line.sku_id])
+        for line in lines
+    ]
+    usable = coupons.usable_coupons_described(customer_id=customer_id, now=now)
+    chosen = _chosen_coupons([u.terms for u in usable], coupon_lines, choice)
+    coupon_fen = apply_coupons(chosen, coupon_lines)
+    chosen_ids = tuple(terms.coupon_id for terms in chosen)
+    left = sum(after.values()) - sum(coupon_fen.values())
+
+    reads_points = balances or choice.use_points
+    fen_per_point = LoyaltySettings.current().fen_per_point if reads_points else 1
+    spendable = loyalty_points.spendable_points(customer_id, now) if reads_points else 0
+    points_usable = min(spendable, left // fen_per_point)
     points = points_usable if choice.use_points else 0
-    points_fen = points * settings.fen_per_point
-    balance = wallet.wallet_balance(customer_id)
+    points_fen = points * fen_per_point
+    balance = wallet.wallet_balance(customer_id) if balances or choice.use_wallet else 0
     wallet_usable = min(balance, left - points_fen)
-    wallet_fen = wallet_usable if choice.use_wallet else 0
     return Benefits(
-        deductions=Deductions(points=points, points_fen=points_fen, wallet_fen=wallet_fen),
-        taken_fen=points_fen + wallet_fen,
+        deductions=Deductions(
+            discount_bp=discount_bp,
+            coupon_fen=coupon_fen,
+            points=points,
+            points_fen=points_fen,
+            wallet_fen=wallet_usable if choice.use_wallet else 0,
+        ),
+        member_discount_fen=sum(totals.values()) - sum(after.values()),
+        coupon_ids=chosen_ids,
+        coupon_offers=tuple(
+            CouponOffer(
+                coupon=u,
+                alone_fen=sum(coupon_discount(u.terms, coupon_lines).values()),
+                chosen=u.terms.coupon_id in chosen_ids,
+            )
+            for u in usable
+        )
+        if balances
+        else (),
         spendable_points=spendable,
         points_usable=points_usable,
-        fen_per_point=settings.fen_per_point,
+        fen_per_point=fen_per_point,
         wallet_balance_fen=balance,
         wallet_usable_fen=wallet_usable,
     )
 
 
-def deductions(
-    *, customer_id: int, lines: list[PricedLine], choice: Choice, now: datetime
-) -> Deductions:
-    """What placing the order takes off: ``benefits``, without reading balances the customer
-    chose not to use (placing an order is a hot path)."""
-    if not (choice.use_points or choice.use_wallet):
-        return Deductions()
-    return benefits(customer_id=customer_id, lines=lines, choice=choice, now=now).deductions
+class Pricer:
+    """What ``orders.place_order`` calls to decide the deductions on the lines it priced; keeps
+    the benefits so that placing can then spend them."""
+
+    def __init__(self, *, customer_id: int, choice: Choice, now: datetime):
+        self.customer_id, self.choice, self.now = customer_id, choice, now
+        self.benefits: Benefits | None = None
+
+    def __call__(self, lines: list[PricedLine]) -> Deductions:
+        self.benefits = benefits(
+            customer_id=self.customer_id,
+            lines=lines,
+            choice=self.choice,
+            now=self.now,
+            balances=False,
+        )
+        return self.benefits.deductions
 
 
-def spend_benefits(*, order: Order, now: datetime) -> None:
-    """Spends what the order's deductions took, under the accounts' locks: a second checkout that
-    counted on the same points or money is refused and its order is not placed."""
+def spend_benefits(*, order: Order, coupon_ids: tuple[int, ...] = (), now: datetime) -> None:
+    """Spends what the order's deductions took, under the locks of the coupons and accounts: a
+    second checkout that counted on the same coupon, points or money is refused and its order is
+    not placed."""
     reason = _("order %(number)s") % {"number": order.number}
+    if coupon_ids:
+        coupons.use_coupons(
+            customer_id=order.customer_id,
+            coupon_ids=coupon_ids,
+            order_number=order.number,
+            now=now,
+        )
     if order.points:
         loyalty_points.spend_points(
             customer_id=order.customer_id,

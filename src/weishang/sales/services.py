@@ -17,8 +17,9 @@ from weishang.compliance import audit, complaints
 from weishang.compliance.models import Complaint
 from weishang.customers.models import Address, Customer
 from weishang.distribution.binding import attributed_distributor
-from weishang.loyalty import earning, redemptions
+from weishang.loyalty import coupons, earning, redemptions, share_rewards, tiers
 from weishang.loyalty.errors import LoyaltyError
+from weishang.loyalty.models import TierChange
 from weishang.orders import claims
 from weishang.orders import services as orders
 from weishang.orders.models import (
@@ -56,26 +57,24 @@ def place_order(
     share reward once the order completes). ``options`` are those of
     ``orders.services.place_order``."""
     now = now or timezone.now()
-    choice = choice or checkout.Choice()
+    pricer = checkout.Pricer(customer_id=customer.pk, choice=choice or checkout.Choice(), now=now)
     order = orders.place_order(
         customer=customer,
         items=items,
         address=address,
         now=now,
         distributor=attributed_distributor(customer, now),
-        deductions=lambda lines: checkout.deductions(
-            customer_id=customer.pk, lines=lines, choice=choice, now=now
-        ),
+        deductions=pricer,
         shared_by=shared_by,
         **options,
     )
-    return _placed(order, now)
+    return _placed(order, now, coupon_ids=pricer.benefits.coupon_ids)
 
 
-def _placed(order: Order, now: datetime) -> Order:
+def _placed(order: Order, now: datetime, coupon_ids: tuple[int, ...] = ()) -> Order:
     """Spends what the order's deductions took, quotes its commission, and marks an order that
     nothing is left to pay for paid."""
-    checkout.spend_benefits(order=order, now=now)
+    checkout.spend_benefits(order=order, coupon_ids=coupon_ids, now=now)
     commissions.quote_commissions(order=order, now=now)
     if order.total_fen == 0:
         orders.mark_order_paid(order=order, paid_at=now)
@@ -174,6 +173,14 @@ def cancel_order(
         points=order.points,
         now=now,
     )
+    coupons.release_coupons(order_number=order.number, now=now)
+    if order.status == OrderStatus.REFUNDED:
+        tiers.review_tier(
+            customer_id=order.customer_id,
+            reason=TierChange.Reason.REFUND,
+            now=now,
+            reference=order.number,
+        )
     if actor is not None:
         audit.record(
             actor=actor,
@@ -203,18 +210,22 @@ def expire_unpaid_orders(*, now: datetime | None = None) -> int:
                     points=order.points,
                     now=now,
                 )
+                coupons.release_coupons(order_number=order.number, now=now)
                 expired += 1
     return expired
 
 
 def complete_orders(*, now: datetime | None = None) -> list[int]:
     """Completes the orders whose return window has closed (in bulk), then earns each one's
-    points and reviews its customer's tier, one transaction per order; safe to rerun."""
+    points, reviews its customer's tier and rewards the friend who shared it, one transaction per
+    order; safe to rerun."""
     now = now or timezone.now()
     completed = orders.complete_orders(now=now)
     for order_id in completed:
         with transaction.atomic(durable=True):
-            earning.order_completed(order=Order.objects.get(pk=order_id), now=now)
+            order = Order.objects.get(pk=order_id)
+            earning.order_completed(order=order, now=now)
+            share_rewards.reward_completed_order(order=order, now=now)
     return completed
 
 
@@ -236,6 +247,7 @@ def refund_return(
     checkout.give_back(
         order=order, key=rr.number, wallet_fen=rr.wallet_fen, points=rr.points, now=now
     )
+    _members_after_refund(order, refunded_lines, rr.number, now)
     commissions.reverse_commissions(
         order=order, refunded_lines=refunded_lines, refund_ref=rr.number, now=now
     )
@@ -250,6 +262,20 @@ def refund_return(
     return rr
 
 
+def _members_after_refund(order: Order, refunded_lines, reference: str, now) -> None:
+    """A refund takes back, pro rata, the points the order earned if it had completed, and the
+    customer's tier is reviewed (the refund may take him below his tier's threshold)."""
+    earning.revoke_order_points(
+        order=order, refunded_fen=sum(refunded_lines.values()), key=reference, now=now
+    )
+    tiers.review_tier(
+        customer_id=order.customer_id,
+        reason=TierChange.Reason.REFUND,
+        now=now,
+        reference=reference,
+    )
+
+
 def _refund_and_reverse(*, claim: QualityClaim, order: Order, lines, reason: str, now) -> None:
     """The money side of a granted claim, as for a return: the refund is requested under the
     claim's number (sent after the commit, once) and the lines' commission is reversed (after
@@ -261,6 +287,7 @@ def _refund_and_reverse(*, claim: QualityClaim, order: Order, lines, reason: str
     checkout.give_back(
         order=order, key=claim.number, wallet_fen=claim.wallet_fen, points=claim.points, now=now
     )
+    _members_after_refund(order, lines, claim.number, now)
     commissions.reverse_commissions(
         order=order, refunded_lines=lines, refund_ref=claim.number, now=now
     )

@@ -508,8 +508,15 @@ def checkout(request):
 
 
 def _choice(post) -> sales_checkout.Choice:
+    """The coupons ticked on the review (until he has reviewed them: the best), and whether he
+    pays with points and his wallet."""
+    coupon_ids = None
+    if post.get("coupons_chosen") == "1":
+        coupon_ids = tuple(i for raw in post.getlist("coupon") if (i := _int(raw)) is not None)
     return sales_checkout.Choice(
-        use_points=post.get("use_points") == "on", use_wallet=post.get("use_wallet") == "on"
+        coupon_ids=coupon_ids,
+        use_points=post.get("use_points") == "on",
+        use_wallet=post.get("use_wallet") == "on",
     )
 
 

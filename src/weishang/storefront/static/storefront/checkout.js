@@ -1,5 +1,5 @@
-// Ticking "pay with points" or "pay from the wallet" prices the review again at once; without
-// this script the "update the total" button does the same.
+// Ticking a coupon, "pay with points" or "pay from the wallet" prices the review again at once;
+// without this script the "update the total" buttons do the same.
 (function () {
   "use strict";
   var form = document.getElementById("review");
@@ -8,7 +8,7 @@
   }
   form.querySelectorAll("[data-rereview]").forEach(function (box) {
     box.addEventListener("change", function () {
-      form.querySelector("[data-testid=update-benefits]").click();
+      form.querySelector("[data-update-total]").click();
     });
   });
 })();
