@@ -6,8 +6,9 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from tests.loyalty.test_coupons import template
 from weishang.console import roles
-from weishang.loyalty import reward_rules
+from weishang.loyalty import coupons, reward_rules
 from weishang.loyalty.models import ShareRewardRule
 from weishang.loyalty.reward_rules import RewardRuleDraft
 from weishang.loyalty.share_rewards import reward_completed_order, save_share_rule
@@ -78,6 +79,64 @@ def test_a_lawful_rule_is_saved_as_a_new_version_and_shown_in_words(console, sta
 )
 def test_bad_input_is_a_message_and_saves_nothing(console, fields):
     response = console.post(URL, form(reward="points_fixed", points="10") | fields)
+    assert response.status_code == 200
+    assert messages_of(response)
+    assert not ShareRewardRule.objects.exists()
+
+
+def test_a_coupon_reward_offers_the_brands_active_coupons_and_saves_the_one_chosen(console):
+    offered, retired = template(name="分享券"), template(name="旧券")
+    coupons.deactivate_coupon_template(actor=None, template_id=retired.pk)
+    page = console.get(URL).content.decode()
+    assert "分享券" in page and "旧券" not in page
+    response = console.post(
+        URL, form(reward="coupon", coupon_template=str(offered.pk)), follow=True
+    )
+    assert messages_of(response)[0].startswith("Share reward rule version 1 saved")
+    rule = ShareRewardRule.current()
+    assert (rule.reward, rule.coupon_template, rule.amount) == ("coupon", offered, 0)
+    assert "a coupon: 分享券" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "chosen", ["", "abc", "１", "99999999999999999999999", "-1", "retired", "unknown"]
+)
+def test_a_coupon_reward_without_an_active_coupon_is_refused_and_saves_nothing(console, chosen):
+    retired = template(name="旧券")
+    coupons.deactivate_coupon_template(actor=None, template_id=retired.pk)
+    chosen = {"retired": str(retired.pk), "unknown": str(retired.pk + 100)}.get(chosen, chosen)
+    response = console.post(URL, form(reward="coupon", coupon_template=chosen))
+    assert response.status_code == 200
+    assert messages_of(response)
+    assert not ShareRewardRule.objects.exists()
+
+
+def test_tier_progress_is_saved_in_fen_or_basis_points_and_shown_in_words(console):
+    response = console.post(URL, form(reward="tier_fixed", tier_progress="50"), follow=True)
+    assert (ShareRewardRule.current().reward, ShareRewardRule.current().amount) == (
+        "tier_fixed",
+        5_000,
+    )
+    assert "¥50.00 counted towards your member tier" in response.content.decode()
+    console.post(URL, form(reward="tier_bp", tier_progress_rate="12.5"))
+    assert (ShareRewardRule.current().reward, ShareRewardRule.current().amount) == (
+        "tier_bp",
+        1_250,
+    )
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"tier_progress": "-5"},
+        {"tier_progress": "五十"},
+        {"tier_progress": ""},
+        {"tier_progress_rate": "101", "reward": "tier_bp"},
+        {"tier_progress_rate": "abc", "reward": "tier_bp"},
+    ],
+)
+def test_bad_tier_progress_is_a_message_and_saves_nothing(console, fields):
+    response = console.post(URL, form(reward="tier_fixed") | fields)
     assert response.status_code == 200
     assert messages_of(response)
     assert not ShareRewardRule.objects.exists()

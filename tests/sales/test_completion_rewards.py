@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tests.loyalty.flows import delivered, make_tiers
+from tests.sales.test_claims import file
 from weishang.loyalty import coupons, points
 from weishang.loyalty.models import Coupon, CouponRule, ShareReward, TierChange
 from weishang.loyalty.reward_rules import POINTS_FIXED, RewardRuleDraft
@@ -55,3 +56,22 @@ def test_completion_earns_points_moves_him_up_gives_the_upgrade_coupon_and_rewar
     assert gift.template == template
     reward = ShareReward.objects.get(order=order)
     assert reward.sharer_id == sharer.pk and points.points_balance(sharer.pk) == 50
+
+
+def test_a_quality_claim_refund_after_completion_takes_back_the_sharers_reward(
+    make_customer, make_product, staff, settings, tmp_path
+):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    save_share_rule(draft=RewardRuleDraft(reward=POINTS_FIXED, amount=100), actor=staff)
+    sharer, friend = make_customer(), make_customer()
+    order = delivered(friend, make_product(price_fen=5_000), quantity=2)
+    type(order).objects.filter(pk=order.pk).update(shared_by=sharer)
+    sales.complete_orders(now=LATER)
+    assert points.points_balance(sharer.pk) == 100
+
+    claim = sales.refund_claim(
+        claim=file(order, "refund", quantity=1, now=LATER), actor=staff, reason="发霉"
+    )
+
+    assert claim.refund_fen == 5_000
+    assert points.points_balance(sharer.pk) == 50  # half of what the friend paid came back

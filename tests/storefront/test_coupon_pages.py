@@ -75,6 +75,19 @@ def test_my_coupons_shows_each_tab_with_what_the_coupon_gives(
     assert texts(shopper.get("/account/coupons/?tab=bogus"), "coupon") == 2
 
 
+def test_a_coupon_taken_back_with_its_share_reward_shows_under_voided_only(shopper, customer):
+    kept = give(template(name="留着"), customer, "a")
+    voided = give(template(name="收回"), customer, "b")
+    Coupon.objects.filter(pk=voided.pk).update(voided_at=NOW)
+    available = shopper.get("/account/coupons/")
+    assert texts(available, "coupon") == 1 and kept.template.name in available.content.decode()
+    tab = shopper.get("/account/coupons/?tab=voided")
+    page = tab.content.decode()
+    assert texts(tab, "coupon") == 1 and "收回" in page and "留着" not in page
+    assert ">voided<" in page
+    assert texts(shopper.get("/account/coupons/?tab=expired"), "coupon") == 0
+
+
 def test_my_coupons_costs_the_same_queries_for_many_coupons(
     shopper, customer, django_assert_max_num_queries
 ):

@@ -7,9 +7,13 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from tests.helpers import pay
 from tests.loyalty.flows import delivered, make_tiers
-from weishang.loyalty import points, wallet
+from weishang.loyalty import points, reward_rules, wallet
 from weishang.loyalty.models import RedPacketOffer, RedPacketRedemption
+from weishang.loyalty.reward_rules import RewardRuleDraft
+from weishang.loyalty.share_rewards import reward_completed_order, save_share_rule
+from weishang.orders import services as orders
 from weishang.sales import services as sales
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +56,7 @@ def test_membership_shows_the_tier_the_progress_and_why_it_changed(
     delivered(customer, sku, quantity=3)  # ¥119.70
     sales.complete_orders(now=timezone.now() + timedelta(days=10))
     delivered(customer, sku)  # paid ¥37.91 (5 % off in 银卡), not yet completed: counts
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = shopper.get("/account/membership/")
     page = response.content.decode()
     assert response.context["tier"].name == "银卡"
@@ -139,3 +143,38 @@ def test_too_few_points_is_a_message(shopper, customer, offer):
 def test_member_pages_need_a_signed_in_customer(client):
     for path in ("/account/membership/", "/account/points/", "/account/wallet/"):
         assert client.get(path).status_code == 302
+
+
+def test_membership_shows_tier_progress_from_share_rewards_and_why_the_tier_changed(
+    shopper, customer, make_customer, sku, staff
+):
+    make_tiers()
+    save_share_rule(
+        draft=RewardRuleDraft(reward=reward_rules.TIER_FIXED, amount=12_000), actor=staff
+    )
+    friend, now = make_customer(), timezone.now()
+    order = pay(
+        sales.place_order(
+            customer=friend, items={sku.pk: 1}, address=friend.addresses.get(), shared_by=customer
+        )
+    )
+    orders.ship_order(
+        actor=None,
+        order=order,
+        carrier="sf",
+        tracking_no="SF0000000000001",
+        now=now - timedelta(days=11),
+    )
+    orders.mark_delivered(actor=None, order=order, signed_at=now - timedelta(days=10))
+    sales.complete_orders(now=now)  # the return window has closed
+    with transaction.atomic():
+        reward_completed_order(order=order, now=now)
+    response = shopper.get("/account/membership/")
+    page = response.content.decode()
+    assert response.context["tier"].name == "银卡"
+    assert response.context["spend"] == 12_000
+    assert "A share reward counted towards your tier" in page
+    [credit] = response.context["credits"]
+    assert credit.counting_fen == 12_000
+    assert "Tier progress from your share rewards" in page and "¥120.00" in page
+    assert f"Your friend's order {order.number} completed; counts towards your tier until" in page

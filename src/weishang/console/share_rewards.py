@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy
 from weishang.core_errors import DomainError
 from weishang.customers.rules import mask_mobile, mask_name
 from weishang.inputs import IntegerField
-from weishang.loyalty import reward_rules, selectors, share_rewards
+from weishang.loyalty import coupon_selectors, reward_rules, selectors, share_rewards
 from weishang.loyalty.models import ShareRewardKind, ShareRewardRule
 from weishang.money import format_fen, format_yuan
 
 from . import roles
+from .coupons import _AsciiModelChoiceField
 from .plans import PercentField, YuanAmountField
 from .views import staff_required
 
@@ -40,6 +41,18 @@ class ShareRuleForm(forms.Form):
     cashback_rate = PercentField(
         label=gettext_lazy("Cash-back rate (percent of what the friend paid)")
     )
+    coupon_template = _AsciiModelChoiceField(
+        label=gettext_lazy("Coupon (one of the brand's active coupons)"),
+        queryset=coupon_selectors.active_templates(),
+        required=False,
+        empty_label=gettext_lazy("No coupon"),
+    )
+    tier_progress = YuanAmountField(
+        label=gettext_lazy("Tier progress per order (yuan counted towards the sharer's tier)")
+    )
+    tier_progress_rate = PercentField(
+        label=gettext_lazy("Tier progress rate (percent of what the friend paid)")
+    )
     invite_after_orders = IntegerField(
         label=gettext_lazy(
             "Invite a customer to become a distributor after his shares brought (completed orders)"
@@ -56,12 +69,16 @@ class ShareRuleForm(forms.Form):
             ShareRewardKind.POINTS_PER_YUAN: data["points"],
             ShareRewardKind.CASHBACK_FIXED: data["cashback"],
             ShareRewardKind.CASHBACK_BP: data["cashback_rate"],
+            ShareRewardKind.TIER_FIXED: data["tier_progress"],
+            ShareRewardKind.TIER_BP: data["tier_progress_rate"],
         }.get(reward, 0)
+        template = data["coupon_template"] if reward == ShareRewardKind.COUPON else None
         return reward_rules.RewardRuleDraft(
             trigger=data["trigger"],
             reward=reward,
             amount=amount or 0,
             invite_after_orders=data["invite_after_orders"],
+            coupon_template_id=template.pk if template else None,
         )
 
 
@@ -77,6 +94,12 @@ def _initial(rule: ShareRewardRule) -> dict:
         initial["cashback"] = format_yuan(rule.amount)
     elif rule.reward == ShareRewardKind.CASHBACK_BP:
         initial["cashback_rate"] = rule.amount
+    elif rule.reward == ShareRewardKind.COUPON:
+        initial["coupon_template"] = rule.coupon_template_id
+    elif rule.reward == ShareRewardKind.TIER_FIXED:
+        initial["tier_progress"] = format_yuan(rule.amount)
+    elif rule.reward == ShareRewardKind.TIER_BP:
+        initial["tier_progress_rate"] = rule.amount
     return initial
 
 
@@ -110,7 +133,7 @@ def share_rewards_page(request):
                     messages.error(request, f"{label}: {error}" if label else error)
     else:
         form = ShareRuleForm(initial=_initial(current))
-    history = list(ShareRewardRule.objects.select_related("created_by")[:20])
+    history = list(ShareRewardRule.objects.select_related("created_by", "coupon_template")[:20])
     for rule in history:
         rule.words = share_rewards.describe_reward(rule) or _("no reward")
     return render(

@@ -37,11 +37,14 @@ def coupons_of_customer(customer_id: int) -> QuerySet[Coupon]:
 
 
 def coupons_in_tab(customer_id: int, tab: str, now: datetime) -> QuerySet[Coupon]:
-    """``available`` (usable now or later, soonest expiry first), ``used`` or ``expired``."""
+    """``available`` (usable now or later, soonest expiry first), ``used``, ``expired`` or
+    ``voided`` (a share reward taken back)."""
     coupons = coupons_of_customer(customer_id)
     if tab == Coupon.Status.USED:
         return coupons.filter(used_at__isnull=False).order_by("-used_at", "-pk")
-    unused = coupons.filter(used_at__isnull=True)
+    if tab == Coupon.Status.VOIDED:
+        return coupons.filter(voided_at__isnull=False).order_by("-voided_at", "-pk")
+    unused = coupons.filter(used_at__isnull=True, voided_at__isnull=True)
     if tab == Coupon.Status.EXPIRED:
         return unused.filter(valid_until__lte=now).order_by("-valid_until", "-pk")
     return unused.filter(valid_until__gt=now).order_by("valid_until", "pk")

@@ -526,6 +526,7 @@ def _usable(customer_id: int, now: datetime):
         Coupon.objects.filter(
             customer_id=customer_id,
             used_at__isnull=True,
+            voided_at__isnull=True,
             valid_from__lte=now,
             valid_until__gt=now,
         )
@@ -575,6 +576,11 @@ def use_coupons(*, customer_id: int, coupon_ids, order_number: str, now: datetim
             if coupon.order_number == order_number:
                 continue
             raise CouponError(_("This coupon has already been used."), code="coupon_used")
+        if coupon.voided_at is not None:
+            raise CouponError(
+                _("This coupon was taken back with the share reward it came with."),
+                code="coupon_voided",
+            )
         if not coupon.valid_from <= now < coupon.valid_until:
             raise CouponError(_("This coupon cannot be used now."), code="coupon_window")
         coupon.used_at, coupon.order_number = now, order_number

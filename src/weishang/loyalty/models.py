@@ -231,6 +231,7 @@ class Coupon(models.Model):
         AVAILABLE = "available", pgettext_lazy("coupon status", "available")
         USED = "used", pgettext_lazy("coupon status", "used")
         EXPIRED = "expired", pgettext_lazy("coupon status", "expired")
+        VOIDED = "voided", pgettext_lazy("coupon status", "voided")
 
     template = models.ForeignKey(
         CouponTemplate,
@@ -251,6 +252,12 @@ class Coupon(models.Model):
     valid_until = models.DateTimeField(_("valid until"))
     used_at = models.DateTimeField(pgettext_lazy("coupon", "used"), null=True, blank=True)
     order_number = models.CharField(_("order number"), max_length=24, blank=True, default="")
+    voided_at = models.DateTimeField(
+        pgettext_lazy("coupon", "voided"),
+        null=True,
+        blank=True,
+        help_text="Set when the share reward it was is taken back; a voided coupon is unusable.",
+    )
 
     class Meta:
         ordering = ["valid_until", "pk"]
@@ -275,6 +282,8 @@ class Coupon(models.Model):
     def status_at(self, now) -> str:
         if self.used_at is not None:
             return self.Status.USED
+        if self.voided_at is not None:
+            return self.Status.VOIDED
         if self.valid_until <= now:
             return self.Status.EXPIRED
         return self.Status.AVAILABLE
@@ -350,6 +359,8 @@ class TierChange(models.Model):
         ORDER_COMPLETED = "order_completed", _("an order completed")
         REFUND = "refund", _("an order was refunded")
         REVIEW = "review", _("the spend was reviewed")
+        SHARE_REWARD = "share_reward", _("a share reward counted towards your tier")
+        SHARE_REWARD_REVOKED = "share_reward_revoked", _("a share reward was taken back")
 
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.PROTECT, related_name="tier_changes"
@@ -482,13 +493,16 @@ class ShareRewardKind(models.TextChoices):
     POINTS_PER_YUAN = "points_per_yuan", _("points per yuan the friend paid")
     CASHBACK_FIXED = "cashback_fixed", _("cash-back per completed order")
     CASHBACK_BP = "cashback_bp", _("cash-back, a percentage of what the friend paid")
+    COUPON = "coupon", _("a coupon")
+    TIER_FIXED = "tier_fixed", _("tier progress per completed order")
+    TIER_BP = "tier_bp", _("tier progress, a percentage of what the friend paid")
 
 
 class ShareRewardRule(models.Model):
     """A version of the brand's share reward rule, checked by ``reward_rules.check_reward_rule``
     when saved. Saving makes a new version; earlier ones stay as they were, and each reward names
     the version that paid it. ``amount`` is points, points per yuan, fen or basis points, by
-    ``reward``."""
+    ``reward`` (a coupon reward names its template instead)."""
 
     version = models.PositiveIntegerField(_("version"), unique=True)
     trigger = models.CharField(
@@ -501,6 +515,14 @@ class ShareRewardRule(models.Model):
         _("reward"), max_length=24, choices=ShareRewardKind, default=ShareRewardKind.NONE
     )
     amount = models.PositiveIntegerField(_("amount"), default=0)
+    coupon_template = models.ForeignKey(
+        CouponTemplate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("coupon template"),
+    )
     invite_after_orders = models.PositiveSmallIntegerField(
         _("invite to become a distributor after (completed orders)"), default=3
     )
@@ -518,11 +540,17 @@ class ShareRewardRule(models.Model):
                 condition=Q(trigger="order_completed"), name="share_reward_only_on_completion"
             ),
             models.CheckConstraint(
-                condition=Q(reward="none") | Q(amount__gt=0), name="share_reward_has_amount"
+                condition=Q(reward__in=["none", "coupon"]) | Q(amount__gt=0),
+                name="share_reward_has_amount",
             ),
             models.CheckConstraint(
-                condition=~Q(reward="cashback_bp") | Q(amount__lte=10_000),
+                condition=~Q(reward__in=["cashback_bp", "tier_bp"]) | Q(amount__lte=10_000),
                 name="share_cashback_within_paid",
+            ),
+            models.CheckConstraint(
+                condition=Q(reward="coupon", coupon_template__isnull=False)
+                | (~Q(reward="coupon") & Q(coupon_template__isnull=True)),
+                name="share_coupon_names_its_template",
             ),
             models.CheckConstraint(
                 condition=Q(invite_after_orders__gte=1), name="share_invite_after_an_order"
@@ -549,12 +577,53 @@ class ShareReward(models.Model):
     key = models.CharField(max_length=40, unique=True)
     points = models.PositiveIntegerField(pgettext_lazy("loyalty", "points"), default=0)
     cashback_fen = models.PositiveIntegerField(_("cash-back (fen)"), default=0)
+    coupon = models.OneToOneField(
+        Coupon, on_delete=models.PROTECT, null=True, blank=True, related_name="share_reward"
+    )
+    tier_fen = models.PositiveIntegerField(_("tier progress (fen)"), default=0)
     granted_at = models.DateTimeField(_("granted"))
+    # What refunds of the friend's order took back (``share_rewards.revoke_reward``): the refund
+    # accounted for so far, the points and cash-back due back and what could be taken; a coupon
+    # still unused is voided (``Coupon.voided_at``).
+    revoked_base_fen = models.PositiveIntegerField(default=0)
+    revoked_points = models.PositiveIntegerField(default=0)
+    taken_points = models.PositiveIntegerField(default=0)
+    revoked_cashback_fen = models.PositiveIntegerField(default=0)
+    taken_cashback_fen = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-granted_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(points__gt=0) | Q(cashback_fen__gt=0), name="share_reward_gives_some"
+                condition=Q(points__gt=0)
+                | Q(cashback_fen__gt=0)
+                | Q(coupon__isnull=False)
+                | Q(tier_fen__gt=0),
+                name="share_reward_gives_some",
             )
+        ]
+
+
+class TierCredit(models.Model):
+    """Tier progress a share reward gives: ``fen`` counts towards the customer's qualifying spend
+    while ``granted_at`` is inside the brand's rolling period, less what a refund of the friend's
+    order took back (``revoked_fen``). Once per key."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="tier_credits"
+    )
+    key = models.CharField(max_length=80, unique=True)
+    fen = models.PositiveIntegerField(_("tier progress (fen)"))
+    revoked_fen = models.PositiveIntegerField(_("taken back (fen)"), default=0)
+    reference = models.CharField(max_length=40, blank=True, help_text="The order number.")
+    granted_at = models.DateTimeField(_("granted"))
+
+    class Meta:
+        ordering = ["-granted_at", "-pk"]
+        indexes = [models.Index(fields=["customer", "granted_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(fen__gt=0), name="tier_credit_gives_some"),
+            models.CheckConstraint(
+                condition=Q(revoked_fen__lte=F("fen")), name="tier_credit_revoked_within"
+            ),
         ]

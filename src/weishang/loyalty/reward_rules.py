@@ -44,7 +44,19 @@ POINTS_FIXED = "points_fixed"  # points per completed order
 POINTS_PER_YUAN = "points_per_yuan"  # points per whole yuan the friend paid for goods
 CASHBACK_FIXED = "cashback_fixed"  # fen to the wallet per completed order
 CASHBACK_BP = "cashback_bp"  # basis points of what the friend paid for goods
-REWARDS = (NONE, POINTS_FIXED, POINTS_PER_YUAN, CASHBACK_FIXED, CASHBACK_BP)
+COUPON = "coupon"  # one coupon of the named template; no amount
+TIER_FIXED = "tier_fixed"  # fen counted towards the sharer's tier per completed order
+TIER_BP = "tier_bp"  # basis points of what the friend paid for goods, counted towards his tier
+REWARDS = (
+    NONE,
+    POINTS_FIXED,
+    POINTS_PER_YUAN,
+    CASHBACK_FIXED,
+    CASHBACK_BP,
+    COUPON,
+    TIER_FIXED,
+    TIER_BP,
+)
 
 MAX_AMOUNT = 1_000_000_000  # fits the database's integer column with room to spare
 MAX_INVITE_AFTER = 1_000
@@ -53,12 +65,15 @@ MAX_INVITE_AFTER = 1_000
 @dataclass(frozen=True)
 class RewardRuleDraft:
     """A proposed share reward rule. ``invite_after_orders``: completed orders through a
-    customer's shares after which his account page invites him to apply as a distributor."""
+    customer's shares after which his account page invites him to apply as a distributor.
+    ``coupon_template_id``: the coupon a ``COUPON`` reward issues (whether that template is still
+    active is the service's to check)."""
 
     trigger: str = ORDER_COMPLETED
     reward: str = NONE
     amount: int = 0
     invite_after_orders: int = 3
+    coupon_template_id: int | None = None
 
 
 def _finding(code: str, message: str, article: str) -> Finding:
@@ -100,9 +115,15 @@ def _trigger_refusals(trigger: str) -> list[Finding]:
     return [_finding(f"pays_for_{trigger}", f"{acts[trigger]} {reason}", INDUCED_SHARING)]
 
 
-def _amount_refusals(reward: str, amount) -> list[Finding]:
+def _amount_refusals(reward: str, amount, coupon_template_id) -> list[Finding]:
     if reward not in REWARDS:
         return [Finding("unknown_reward", _("Choose what the sharer gets."))]
+    if reward == COUPON:
+        if coupon_template_id is None:
+            return [Finding("no_coupon", _("Choose the coupon the sharer gets."))]
+        return []
+    if coupon_template_id is not None:
+        return [Finding("coupon_not_given", _("Only a coupon reward names a coupon."))]
     if not _is_int(amount) or amount < 0 or amount > MAX_AMOUNT:
         return [Finding("bad_amount", _("The reward's amount must be a whole number from 0."))]
     if reward == NONE:
@@ -111,12 +132,16 @@ def _amount_refusals(reward: str, amount) -> list[Finding]:
         return [Finding("no_amount", _("Give the reward an amount above zero, or choose none."))]
     if reward == CASHBACK_BP and amount > BP:
         return [Finding("cashback_above_paid", _("Cash-back cannot exceed what the friend paid."))]
+    if reward == TIER_BP and amount > BP:
+        return [Finding("tier_above_paid", _("Tier progress cannot exceed what the friend paid."))]
     return []
 
 
 def check_reward_rule(draft: RewardRuleDraft) -> Verdict:
     """Refusals, each with the rule it breaks; the rule can be saved only without any."""
-    refusals = _trigger_refusals(draft.trigger) + _amount_refusals(draft.reward, draft.amount)
+    refusals = _trigger_refusals(draft.trigger) + _amount_refusals(
+        draft.reward, draft.amount, draft.coupon_template_id
+    )
     invite = draft.invite_after_orders
     if not _is_int(invite) or not 1 <= invite <= MAX_INVITE_AFTER:
         refusals.append(
@@ -141,3 +166,13 @@ def reward_for(*, reward: str, amount: int, paid_fen: int) -> tuple[int, int]:
     if reward == CASHBACK_BP:
         return 0, paid_fen * amount // BP
     return 0, 0
+
+
+def tier_credit_for(*, reward: str, amount: int, paid_fen: int) -> int:
+    """The fen a completed order counts towards its sharer's tier, rounded down (0 for rewards
+    that are not tier progress)."""
+    if reward == TIER_FIXED:
+        return amount
+    if reward == TIER_BP:
+        return paid_fen * amount // BP
+    return 0

@@ -5,7 +5,19 @@ count behind the invitation to become a distributor (C→B)."""
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext as _
 
@@ -22,6 +34,7 @@ from .models import (
     PointsLot,
     ShareReward,
     ShareRewardRule,
+    TierCredit,
 )
 from .points import spendable_points
 
@@ -124,15 +137,57 @@ def top_sharers(limit: int = 50) -> list[dict]:
 
 def qualifying_spend_fen(customer_id: int, now: datetime, window_days: int | None = None) -> int:
     """What the customer paid for goods on orders paid within the brand's rolling period, less
-    what was refunded, freight excluded; one query. Counts what ``earning._paid_goods_fen``
+    what was refunded, freight excluded, plus the tier progress share rewards granted him within
+    the period (less what was taken back); one query. Counts what ``earning._paid_goods_fen``
     counts for one order, so the two change together."""
     days = window_days or LoyaltySettings.current().tier_window_days
-    total = Order.objects.filter(
-        customer_id=customer_id, paid_at__gt=now - timedelta(days=days), paid_at__lte=now
-    ).aggregate(fen=Sum(Greatest(F("total_fen") - F("freight_fen") - F("refunded_fen"), Value(0))))[
-        "fen"
-    ]
+    since = now - timedelta(days=days)
+    paid = (
+        Order.objects.filter(customer_id=OuterRef("pk"), paid_at__gt=since, paid_at__lte=now)
+        .order_by()
+        .values("customer_id")
+        .annotate(
+            fen=Sum(Greatest(F("total_fen") - F("freight_fen") - F("refunded_fen"), Value(0)))
+        )
+        .values("fen")
+    )
+    credited = (
+        TierCredit.objects.filter(
+            customer_id=OuterRef("pk"), granted_at__gt=since, granted_at__lte=now
+        )
+        .order_by()
+        .values("customer_id")
+        .annotate(fen=Sum(F("fen") - F("revoked_fen")))
+        .values("fen")
+    )
+    spend = BigIntegerField()
+    total = (
+        Customer.objects.filter(pk=customer_id)
+        .order_by()
+        .annotate(
+            spend=Coalesce(Subquery(paid, output_field=spend), Value(0), output_field=spend)
+            + Coalesce(Subquery(credited, output_field=spend), Value(0), output_field=spend)
+        )
+        .values_list("spend", flat=True)
+        .first()
+    )
     return total or 0
+
+
+def tier_credits(customer_id: int) -> QuerySet[TierCredit]:
+    """The tier progress share rewards gave him, newest first, each with ``counting_fen`` (what
+    still counts after refunds) and ``counts_until`` set by ``with_windows``."""
+    return TierCredit.objects.filter(customer_id=customer_id).annotate(
+        counting_fen=F("fen") - F("revoked_fen")
+    )
+
+
+def with_windows(credits, window_days: int) -> list[TierCredit]:
+    """The credits, each with ``counts_until``: the end of the rolling period it counts in."""
+    rows = list(credits)
+    for credit in rows:
+        credit.counts_until = credit.granted_at + timedelta(days=window_days)
+    return rows
 
 
 def tiers() -> list[MemberTier]:
@@ -153,6 +208,8 @@ def _describe(transfer: Transfer) -> str:
         if key.startswith("points-grant:award:"):
             return _("Awarded by the brand: %(reason)s") % {"reason": memo}
         return _("Reward: %(reason)s") % {"reason": memo}
+    if kind in ("points_revoke", "wallet_revoke") and ":share:" in key:
+        return _("Taken back: your friend's order %(number)s was refunded") % {"number": memo}
     if kind in ("points_spend", "wallet_credit") and ":redpacket:" in key:
         return _("Red packet: %(name)s") % {"name": memo}
     return {

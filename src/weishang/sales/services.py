@@ -263,11 +263,13 @@ def refund_return(
 
 
 def _members_after_refund(order: Order, refunded_lines, reference: str, now) -> None:
-    """A refund takes back, pro rata, the points the order earned if it had completed, and the
-    customer's tier is reviewed (the refund may take him below his tier's threshold)."""
+    """A refund takes back, pro rata, the points the order earned if it had completed and the
+    reward its sharer got for it, and the customer's tier is reviewed (the refund may take him
+    below his tier's threshold)."""
     earning.revoke_order_points(
         order=order, refunded_fen=sum(refunded_lines.values()), key=reference, now=now
     )
+    share_rewards.revoke_reward(order=order, now=now)
     tiers.review_tier(
         customer_id=order.customer_id,
         reason=TierChange.Reason.REFUND,

@@ -21,6 +21,7 @@ TABS = [
     (Coupon.Status.AVAILABLE, Coupon.Status.AVAILABLE.label),
     (Coupon.Status.USED, Coupon.Status.USED.label),
     (Coupon.Status.EXPIRED, Coupon.Status.EXPIRED.label),
+    (Coupon.Status.VOIDED, Coupon.Status.VOIDED.label),
 ]
 SHOWN = 100
 

@@ -25,6 +25,7 @@ from .forms import RedeemForm, RedeemProductForm, valid
 from .views import _device_id, customer_required
 
 HISTORY_PER_PAGE = 20
+CREDITS_SHOWN = 20  # the latest tier progress from share rewards
 
 
 @customer_required
@@ -53,6 +54,9 @@ def membership(request):
             "needed": needed,
             "progress_pc": tier_rules.progress_bp(spend, thresholds, held) // 100 if tiers else 0,
             "page": changes,
+            "credits": selectors.with_windows(
+                selectors.tier_credits(customer.pk)[:CREDITS_SHOWN], window_days
+            ),
         },
     )
 
