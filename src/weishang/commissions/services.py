@@ -355,6 +355,10 @@ def settle_commissions(*, now: datetime | None = None, chunk: int | None = None)
     a, t = "commissions_account", "commissions_transfer"
     if postgres:
         return _settle_postgres(now=now, cutoff=cutoff, chunk=chunk)
+    # Raw SQL gets no field conversion: SQLite stores datetimes as naive UTC text, so an aware
+    # local time passed as is would compare as a string with its offset (wrong for the eight
+    # hours a day when Shanghai's date is not UTC's).
+    now, cutoff = (connection.ops.adapt_datetimefield_value(value) for value in (now, cutoff))
     moved, last_id = 0, 0
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
