@@ -58,12 +58,15 @@ def ten_through(friend, sharer, sku):
 
 
 def refund(order, staff, quantity):
-    """A quality claim after completion refunds ``quantity`` units, then the reward is revoked."""
+    """A quality claim after completion refunds ``quantity`` units; the refund's own transaction
+    takes the reward back."""
     sales.refund_claim(
-        claim=file(order, "refund", quantity=quantity, now=LATER), actor=staff, reason="发霉"
+        claim=file(order, "refund", quantity=quantity, now=LATER),
+        actor=staff,
+        reason="发霉",
+        now=LATER,
     )
-    order.refresh_from_db()
-    return revoke(order)
+    return ShareReward.objects.get(order=order)
 
 
 def revoke(order):

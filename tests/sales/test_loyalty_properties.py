@@ -1,6 +1,8 @@
-"""Random sequences of granting points, crediting cash-back, orders paid partly with points and
-the wallet, payments, cancellations, expiry, deliveries, returns and refunds keep points and the
-wallet balanced in the one ledger, never negative, and each customer's points equal to his lots."""
+"""Random sequences of granting points, crediting cash-back, red packets, orders paid partly with
+points and the wallet, products redeemed for points, payments, cancellations, unpaid orders
+expiring, deliveries, returns and refunds, completion (earning points) and points expiring keep
+points and the wallet balanced in the one ledger, never negative, and each customer's points equal
+to his lots."""
 
 from collections import defaultdict
 from datetime import timedelta
@@ -16,7 +18,8 @@ from tests.helpers import pay
 from weishang.commissions import ledger
 from weishang.commissions.models import Transfer
 from weishang.core_errors import DomainError
-from weishang.loyalty import points, wallet
+from weishang.loyalty import points, redemptions, redpackets, wallet
+from weishang.loyalty.expiry import expire_points
 from weishang.loyalty.models import PointsLot
 from weishang.orders import services as orders
 from weishang.orders.models import Order, OrderStatus
@@ -45,6 +48,10 @@ actions = st.lists(
         st.tuples(st.just("expire_unpaid"), idx),
         st.tuples(st.just("deliver"), idx),
         st.tuples(st.just("return"), idx, st.integers(0, 1), st.integers(1, 3)),
+        st.tuples(st.just("red_packet"), who),
+        st.tuples(st.just("redeem_product"), who, st.integers(1, 2)),
+        st.tuples(st.just("complete"), st.integers(8, 40)),
+        st.tuples(st.just("expire_points"), st.integers(300, 800)),
     ),
     min_size=1,
     max_size=20,
@@ -68,18 +75,47 @@ def test_points_and_wallet_stay_balanced_and_never_negative(steps, make_customer
 def run(steps, make_customer, make_product):
     buyers = [make_customer(), make_customer()]
     skus = [make_product(price_fen=1_999, stock=500), make_product(price_fen=3_333, stock=500)]
-    placed: list[Order] = []
     now = timezone.now()
+    offers = {
+        "packet": redpackets.save_red_packet_offer(
+            actor=None, name="5元红包", points_cost=500, amount_fen=500, active=True, now=now
+        ),
+        "product": redemptions.offer_redemption(
+            actor=None, sku_id=skus[0].pk, points=1_000, cash_fen=999
+        ),
+    }
+    placed: list[Order] = []
     for n, (name, *args) in enumerate(steps):
         try:
-            act(name, args, n, buyers, skus, placed, now)
+            act(name, args, n, buyers, skus, placed, now, offers)
         except DomainError:
             pass
         check(buyers)
 
 
-def act(name, args, n, buyers, skus, placed, now):
-    if name == "grant":
+def act(name, args, n, buyers, skus, placed, now, offers):
+    if name == "red_packet":
+        redpackets.redeem_red_packet(
+            customer_id=buyers[args[0]].pk,
+            offer_id=offers["packet"].pk,
+            request_key=f"{n:032x}",
+            now=now,
+        )
+    elif name == "redeem_product":
+        buyer = buyers[args[0]]
+        placed.append(
+            sales.redeem_product(
+                customer=buyer,
+                redemption_id=offers["product"].pk,
+                quantity=args[1],
+                address=buyer.addresses.get(),
+            )
+        )
+    elif name == "complete":
+        sales.complete_orders(now=now + timedelta(days=args[0]))
+    elif name == "expire_points":
+        expire_points(now=now + timedelta(days=args[0]))
+    elif name == "grant":
         with transaction.atomic():
             points.grant_points(
                 customer_id=buyers[args[0]].pk, points=args[1], key=f"g{n}", reason="r", now=now
@@ -133,9 +169,7 @@ def act(name, args, n, buyers, skus, placed, now):
 
 def check(buyers):
     assert ledger.asset_totals() == {"fen": 0, "points": 0}
-    granted, credited = defaultdict(int), defaultdict(int)
-    for lot in PointsLot.objects.all():
-        granted[lot.customer_id] += lot.points
+    credited = defaultdict(int)
     for customer_id, amount in Transfer.objects.filter(kind="wallet_credit").values_list(
         "credit__customer_id", "amount_fen"
     ):
@@ -147,15 +181,19 @@ def check(buyers):
         in_wallet = wallet.wallet_balance(buyer.pk)
         assert in_wallet >= 0
         used = Order.objects.filter(customer=buyer).aggregate(
-            points=Sum("points"),
-            points_back=Sum("points_returned"),
-            wallet=Sum("wallet_fen"),
-            wallet_back=Sum("wallet_returned_fen"),
+            wallet=Sum("wallet_fen"), wallet_back=Sum("wallet_returned_fen")
         )
-        assert held == granted[buyer.pk] - (used["points"] or 0) + (used["points_back"] or 0)
         assert in_wallet == credited[buyer.pk] - (used["wallet"] or 0) + (used["wallet_back"] or 0)
+    taken_by_key = defaultdict(int)
+    for lot in PointsLot.objects.prefetch_related("uses"):
+        taken = sum(use.points - use.returned for use in lot.uses.all())
+        assert lot.remaining + lot.expired + taken == lot.points, lot.key
+        for use in lot.uses.all():
+            taken_by_key[use.key] += use.points - use.returned
     for order in Order.objects.all():
         assert order.points_returned <= order.points
         assert order.wallet_returned_fen <= order.wallet_fen
+        # What an order's points took from the lots is what it still holds of them.
+        assert taken_by_key[f"order:{order.number}"] == order.points - order.points_returned
         refunded = Refund.objects.filter(payment__order=order).aggregate(s=Sum("amount_fen"))["s"]
         assert (refunded or 0) == order.refunded_fen <= order.total_fen
