@@ -19,6 +19,7 @@ from . import points, wallet
 from .errors import LoyaltyError
 from .models import ShareReward, ShareRewardKind, ShareRewardRule
 from .reward_rules import RewardRuleDraft, check_reward_rule, reward_for
+from .share_links import sharer
 
 
 def draft_from_rule(rule: ShareRewardRule) -> RewardRuleDraft:
@@ -96,14 +97,15 @@ def reward_completed_order(*, order: Order, now: datetime) -> ShareReward | None
     """Grants the sharer of a completed, never-refunded order the reward of the rule in force,
     once, under the key ``share:<order number>``. Returns the reward (the same one on a repeat
     call), or None when the order earns nothing: no sharer, not completed, refunded or returned
-    in any part, no reward in the rule, or a reward that rounds down to nothing."""
+    in any part, the sharer's account closed, no reward in the rule, or a reward that rounds down
+    to nothing."""
     order = lock_order(order.pk)
     if order.shared_by_id is None or order.status != OrderStatus.COMPLETED:
         return None
     existing = ShareReward.objects.filter(order=order).first()
     if existing is not None:
         return existing
-    if not _never_refunded(order):
+    if not _never_refunded(order) or sharer(order.shared_by_id, lock=True) is None:
         return None
     rule = ShareRewardRule.current()
     if rule.pk is None:
