@@ -44,8 +44,13 @@ def note_full_view(*, actor, customer: Customer) -> None:
 
 
 def lock_for_closure(customer: Customer) -> Customer:
-    """The account row, locked so that two closures (or a closure and a mobile change) serialise."""
-    return Customer.objects.select_for_update().select_related("user").get(pk=customer.pk)
+    """The account row, locked so that two closures (or a closure and a mobile change) serialise.
+    ``no_key`` lets a row that refers to the account (a red packet bought meanwhile) be written,
+    so that act, which holds his points account, cannot deadlock with the closure waiting for it.
+    """
+    return (
+        Customer.objects.select_for_update(no_key=True).select_related("user").get(pk=customer.pk)
+    )
 
 
 def is_closed(customer: Customer) -> bool:

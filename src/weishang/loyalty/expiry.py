@@ -9,8 +9,9 @@ from django.db import transaction
 from weishang.commissions import ledger
 from weishang.commissions.locks import lock_customer_account
 from weishang.commissions.models import Account
+from weishang.transactions import step
 
-from .locks import lock_expired_lots
+from .locks import lock_expired_lots, lock_spendable_lots
 from .models import PointsLot
 
 Kind = Account.Kind
@@ -25,11 +26,11 @@ def customers_with_expired_points(now: datetime) -> list[int]:
     )
 
 
-@transaction.atomic(durable=True)
-def expire_customer_points(*, customer_id: int, now: datetime) -> int:
-    """Expires the customer's lots past their expiry; returns the points expired."""
+def _expire(*, customer_id: int, lock_lots, now: datetime) -> int:
+    """Moves what is left of the lots ``lock_lots`` locks to ``points_expired``, the customer's
+    account locked first; returns the points expired."""
     account = lock_customer_account(customer_id=customer_id, kind=Kind.CUSTOMER_POINTS)
-    lots = list(lock_expired_lots(customer_id=customer_id, now=now))
+    lots = list(lock_lots())
     sink = ledger.brand_account(Kind.POINTS_EXPIRED)
     expired = 0
     for lot in lots:
@@ -48,6 +49,27 @@ def expire_customer_points(*, customer_id: int, now: datetime) -> int:
         expired += amount
     PointsLot.objects.bulk_update(lots, ["remaining", "expired"])
     return expired
+
+
+@transaction.atomic(durable=True)
+def expire_customer_points(*, customer_id: int, now: datetime) -> int:
+    """Expires the customer's lots past their expiry; returns the points expired."""
+    return _expire(
+        customer_id=customer_id,
+        lock_lots=lambda: lock_expired_lots(customer_id=customer_id, now=now),
+        now=now,
+    )
+
+
+@step
+def forfeit_points(*, customer_id: int, now: datetime) -> int:
+    """Expires every point the customer holds now, whatever its date: his account is closing and
+    a closed account spends nothing. Returns the points forfeited."""
+    return _expire(
+        customer_id=customer_id,
+        lock_lots=lambda: lock_spendable_lots(customer_id=customer_id),
+        now=now,
+    )
 
 
 def expire_points(*, now: datetime) -> tuple[int, int]:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from weishang.catalog.models import Product
 from weishang.customers.models import Customer
+from weishang.customers.personal_data import closed_mobile
 from weishang.distribution import sharing
 
 from .models import CustomerShare
@@ -50,6 +51,15 @@ def read_token(token: str | None, *, max_age: int = MAX_AGE_SECONDS) -> ShareTok
         return ShareToken(int(customer_id), int(product_id))
     except (signing.BadSignature, ValueError, TypeError):
         return None
+
+
+def sharer(customer_id: int, *, lock: bool = False) -> Customer | None:
+    """The customer a share link names, or None once he closed his account: a closed account's
+    links attribute no order and earn nothing. ``lock`` holds his row to the end of the caller's
+    transaction, so a closure (which locks it first) cannot commit between this check and what
+    the caller grants him."""
+    customers = Customer.objects.select_for_update() if lock else Customer.objects
+    return customers.filter(pk=customer_id).exclude(mobile=closed_mobile(customer_id)).first()
 
 
 @transaction.atomic

@@ -30,6 +30,7 @@ from .models import (
     TierCredit,
 )
 from .reward_rules import RewardRuleDraft, check_reward_rule, reward_for, tier_credit_for
+from .share_links import sharer
 from .tiers import review_tier
 
 Kind = Account.Kind
@@ -123,8 +124,9 @@ def reward_completed_order(*, order: Order, now: datetime) -> ShareReward | None
     once, under the key ``share:<order number>``: points, cash-back to his wallet, a coupon, or
     tier progress (then his tier is reviewed at once). Returns the reward (the same one on a
     repeat call), or None when the order earns nothing: no sharer, not completed, refunded or
-    returned in any part, no reward in the rule, a reward that rounds down to nothing, or a
-    coupon that can no longer be issued (inactive, quota spent, or he holds as many as one may).
+    returned in any part, the sharer's account closed, no reward in the rule, a reward that rounds
+    down to nothing, or a coupon that can no longer be issued (inactive, quota spent, or he holds
+    as many as one may).
     """
     order = lock_order(order.pk)
     if order.shared_by_id is None or order.status != OrderStatus.COMPLETED:
@@ -132,7 +134,7 @@ def reward_completed_order(*, order: Order, now: datetime) -> ShareReward | None
     existing = ShareReward.objects.filter(order=order).first()
     if existing is not None:
         return existing
-    if not _never_refunded(order):
+    if not _never_refunded(order) or sharer(order.shared_by_id, lock=True) is None:
         return None
     rule = ShareRewardRule.current()
     if rule.pk is None:

@@ -22,6 +22,7 @@ from weishang.compliance import personal_data as complaints
 from weishang.customers import personal_data as customers
 from weishang.customers.services import CustomerError
 from weishang.distribution import personal_data as distribution
+from weishang.loyalty import personal_data as loyalty
 from weishang.orders import personal_data as orders
 from weishang.payments import personal_data as payments
 
@@ -37,12 +38,13 @@ class AccountClosureRefused(CustomerError):
 
 def personal_data(customer) -> dict:
     """Everything held about one customer, as plain data, in a bounded number of queries."""
+    now = timezone.now()
     own = customers.personal_data_for(customer)
     records = orders.orders_for(customer)
     stores = distribution.store_names(record.distributor_id for record in records)
     paid = payments.payments_by_order(record.order_id for record in records)
     return {
-        "generated_at": timezone.now(),
+        "generated_at": now,
         **own,
         "cart": orders.cart_for(customer),
         "orders": [
@@ -57,6 +59,7 @@ def personal_data(customer) -> dict:
             for record in records
         ],
         **distribution.personal_data_for(customer),
+        **loyalty.personal_data_for(customer, now=now),
         **complaints.personal_data_for(customer),
     }
 
@@ -73,6 +76,12 @@ def closure_blockers(customer) -> list[str]:
     ]
 
 
+def closure_notices(customer) -> list[str]:
+    """What he gives up by closing (points, wallet money), one sentence each, for the page to
+    show before he confirms; they do not stop him."""
+    return loyalty.closure_notices(customer)
+
+
 def confirmation_matches(confirmation: str) -> bool:
     typed = (confirmation or "").strip()
     return bool(typed) and typed.upper() in {str(CONFIRMATION_WORD).upper(), "CLOSE"}
@@ -82,7 +91,8 @@ def confirmation_matches(confirmation: str) -> bool:
 def close_account(*, customer, confirmation: str, now: datetime | None = None) -> dict:
     """Deletes or anonymises the customer's personal data at once (PIPL Art. 47); keeps his
     orders for three years (E-commerce Law Art. 31) with the delivery snapshot masked and his
-    free text replaced by a marker.
+    free text replaced by a marker. His unused coupons and his points lapse, his share links stop
+    attributing; the ledger, and the wallet money on it, stay as they are.
 
     Refuses, changing nothing, while an order, return or complaint is unfinished or commission
     is unsettled. Returns what was done, for the page.
@@ -102,12 +112,16 @@ def close_account(*, customer, confirmation: str, now: datetime | None = None) -
         raise AccountClosureRefused(
             _("Your account cannot be closed yet: %(reasons)s") % {"reasons": " ".join(blockers)}
         )
+    # Loyalty first: it waits for his points account before the account row is rewritten, so an
+    # act holding that account (a red packet) can still write rows that refer to the account.
+    lapsed = loyalty.erase_personal_data(customer, now=now)
     kept = orders.erase_personal_data(customer)
     bound = distribution.erase_personal_data(customer, now=now)
     own = customers.erase_personal_data(customer)
     complained = complaints.erase_personal_data(customer)
     summary = {
         "orders_kept": kept["orders_kept"],
+        "wallet_kept_fen": lapsed["wallet_kept_fen"],
         "deleted": {
             "addresses": own["addresses"],
             "devices": own["devices"],
@@ -115,6 +129,13 @@ def close_account(*, customer, confirmation: str, now: datetime | None = None) -
             "binding": bound["binding"],
             "login_codes": own["login_codes"],
             "claim_photos": kept["claim_photos"],
+            "share_links": lapsed["share_links"],
+            "tier_history": lapsed["tier_history"],
+            "membership": lapsed["membership"],
+        },
+        "lapsed": {
+            "coupons": lapsed["coupons_voided"],
+            "points": lapsed["points_forfeited"],
         },
         "replaced_with_marker": {
             **complained,

@@ -84,6 +84,7 @@ def privacy(request):
         customer=customer,
         addresses=customer.addresses.all(),
         blockers=reporting.closure_blockers(customer),
+        notices=reporting.closure_notices(customer),
         confirmation_word=reporting.CONFIRMATION_WORD,
     )
     return render(request, "storefront/privacy/index.html", context)

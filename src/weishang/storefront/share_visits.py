@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from weishang.customers.models import Customer
-from weishang.loyalty.share_links import PARAM, REMEMBER_DAYS, read_token
+from weishang.loyalty.share_links import PARAM, REMEMBER_DAYS, read_token, sharer
 
 SESSION_KEY = "ws_shared_by"
 
@@ -25,8 +25,8 @@ def remember_share(request) -> None:
 
 
 def sharer_for(request, customer: Customer) -> Customer | None:
-    """The customer whose link brought this buyer, if it is still remembered and not his own.
-    No query unless a share is remembered."""
+    """The customer whose link brought this buyer, if it is still remembered, not his own and
+    not closed since. No query unless a share is remembered."""
     remembered = request.session.get(SESSION_KEY)
     try:
         sharer_id, at = (int(value) for value in remembered)
@@ -35,4 +35,4 @@ def sharer_for(request, customer: Customer) -> Customer | None:
     age = timezone.now().timestamp() - at
     if sharer_id == customer.pk or not 0 <= age <= timedelta(days=REMEMBER_DAYS).total_seconds():
         return None
-    return Customer.objects.filter(pk=sharer_id).first()
+    return sharer(sharer_id)

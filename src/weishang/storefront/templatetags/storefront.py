@@ -9,6 +9,7 @@ from weishang.catalog.rules import Price
 from weishang.catalog.selectors import sku_price
 from weishang.compliance.models import ComplaintStatus
 from weishang.distribution.models import Application, Distributor
+from weishang.loyalty.models import Coupon, CouponSource, TierChange
 from weishang.orders.models import OrderStatus, ReturnStatus
 from weishang.payments.models import Payment
 
@@ -50,6 +51,9 @@ STATUSES = {
     "distributor": Distributor.Status,
     "application": Application.Status,
     "complaint": ComplaintStatus,
+    "coupon": Coupon.Status,
+    "coupon_source": CouponSource,
+    "tier_change": TierChange.Reason,
 }
 
 
