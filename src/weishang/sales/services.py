@@ -166,14 +166,7 @@ def cancel_order(
         )
     else:
         commissions.void_commissions(order=order)
-    checkout.give_back(
-        order=order,
-        key=f"cancel:{order.number}",
-        wallet_fen=order.wallet_fen,
-        points=order.points,
-        now=now,
-    )
-    coupons.release_coupons(order_number=order.number, now=now)
+    _benefits_back(order, now)
     if order.status == OrderStatus.REFUNDED:
         tiers.review_tier(
             customer_id=order.customer_id,
@@ -203,16 +196,21 @@ def expire_unpaid_orders(*, now: datetime | None = None) -> int:
             order = orders.expire_order(order_id=order_id, now=now)
             if order is not None:
                 commissions.void_commissions(order=order)
-                checkout.give_back(
-                    order=order,
-                    key=f"cancel:{order.number}",
-                    wallet_fen=order.wallet_fen,
-                    points=order.points,
-                    now=now,
-                )
-                coupons.release_coupons(order_number=order.number, now=now)
+                _benefits_back(order, now)
                 expired += 1
     return expired
+
+
+def _benefits_back(order: Order, now: datetime) -> None:
+    """A cancelled order gives back all its wallet money and points, and its coupons."""
+    checkout.give_back(
+        order=order,
+        key=f"cancel:{order.number}",
+        wallet_fen=order.wallet_fen,
+        points=order.points,
+        now=now,
+    )
+    coupons.release_coupons(order_number=order.number, now=now)
 
 
 def complete_orders(*, now: datetime | None = None) -> list[int]:

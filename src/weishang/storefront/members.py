@@ -16,13 +16,10 @@ from weishang.loyalty import points as loyalty_points
 from weishang.loyalty import redemptions, redpackets, selectors, tier_rules
 from weishang.loyalty.models import LoyaltySettings, TierChange
 from weishang.orders.errors import OrderError
-from weishang.orders.models import OrderStatus
-from weishang.payments import services as payments
-from weishang.payments.providers import get_provider
 from weishang.sales import services as sales
 
 from .forms import RedeemForm, RedeemProductForm, valid
-from .views import _device_id, customer_required
+from .views import _device_id, customer_required, to_payment
 
 HISTORY_PER_PAGE = 20
 CREDITS_SHOWN = 20  # the latest tier progress from share rewards
@@ -154,12 +151,4 @@ def redeem_product(request):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("storefront:redeem")
-    if order.status == OrderStatus.PAID:
-        messages.success(request, _("Redeemed with your points."))
-        return redirect("storefront:order_detail", number=order.number)
-    try:
-        payment = payments.start_payment(order=order)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("storefront:order_detail", number=order.number)
-    return redirect(get_provider(payment.provider).pay_url(payment=payment))
+    return to_payment(request, order, _("Redeemed with your points."))

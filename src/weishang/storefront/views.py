@@ -565,8 +565,14 @@ def place_order(request):
             buyer_note=buyer_note,
             choice=choice,
         )
+    return to_payment(request, order, _("Your points and wallet paid the whole order."))
+
+
+def to_payment(request, order: Order, paid_message: str):
+    """After placing: the provider's pay page, or the order itself when nothing is left to pay
+    (points and wallet paid it in full)."""
     if order.status == OrderStatus.PAID:
-        messages.success(request, _("Your points and wallet paid the whole order."))
+        messages.success(request, paid_message)
         return redirect("storefront:order_detail", number=order.number)
     try:
         payment = payments.start_payment(order=order)
