@@ -174,3 +174,26 @@ def test_every_product_page_has_a_gallery_and_a_long_description(media, client):
         assert all(image.image.url in page for image in images), product.slug
         assert "<h2>产品参数</h2>" in page and "【" not in page, product.slug
         assert f"共 {len(images)} 张图片" in page
+
+
+@pytest.mark.django_db
+def test_the_redeem_centre_and_the_share_reward_are_filled(media, client):
+    """The demo's loyalty pages are never empty: products for points (points alone, and points
+    with cash), red packets, and a share reward rule that pays on a friend's completed order."""
+    from weishang.loyalty.models import ShareRewardRule
+
+    load()
+    load()
+    assert ShareRewardRule.objects.count() == 1
+    rule = ShareRewardRule.current()
+    assert (rule.trigger, rule.reward, rule.amount) == ("order_completed", "points_fixed", 200)
+
+    customer = Customer.objects.get(mobile="13800138000")
+    client.force_login(customer.user)
+    page = client.get("/account/redeem/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert page.count('data-testid="redeem-product"') == 2
+    assert "红枣脆片" in page and "100 积分" in page
+    assert "红枣枸杞茶" in page and "300 积分 + ¥19.90" in page
+    assert page.count('data-testid="red-packet"') == 2
+    shares = client.get("/account/shares/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "200 积分" in shares

@@ -412,3 +412,9 @@ MEMBER_TIERS = [
 ]
 # Red packets in the redeem centre: (name, points, cash-back in fen).
 RED_PACKETS = [("5元红包", 500, 500), ("20元红包", 1900, 2000)]
+# Products offered for points in the redeem centre: (SKU code, points, cash in fen per unit); one
+# for points alone, one for points and cash.
+REDEMPTIONS = [("ZZD-CP-60", 100, 0), ("ZZD-GQ-15", 300, 1990)]
+# The share reward (分享有礼): points for each friend's order through a customer's link that
+# completes without any return or refund (COMPLIANCE.md §2).
+SHARE_REWARD_POINTS = 200

@@ -24,7 +24,10 @@ from weishang.distribution.models import BusinessKind, Distributor, PayoutAccoun
 from weishang.inventory.services import set_stock_on_hand
 from weishang.loyalty import coupons
 from weishang.loyalty.points import grant_points
+from weishang.loyalty.redemptions import offer_redemption
 from weishang.loyalty.redpackets import save_red_packet_offer
+from weishang.loyalty.reward_rules import POINTS_FIXED, RewardRuleDraft
+from weishang.loyalty.share_rewards import save_share_rule
 from weishang.loyalty.tiers import save_tier
 from weishang.orders import services as orders
 from weishang.orders.after_sales import add_return_address
@@ -79,12 +82,16 @@ def load_demo() -> LoadResult:
         # The demo customer came through the distributor's poster, so his orders earn commission.
         bind_customer(customer=customer, distributor=distributor, source=ShareSource.POSTER)
     create_coupons(customer=customer)
+    save_share_rule(
+        draft=RewardRuleDraft(reward=POINTS_FIXED, amount=catalogue.SHARE_REWARD_POINTS), actor=None
+    )
     placed = place_demo_orders(customer=customer)
     return LoadResult(created=True, products=len(products), orders=len(placed))
 
 
 def create_membership() -> None:
-    """The member tiers 普通 / 银卡 / 金卡 / 钻石 and two red packets in the redeem centre."""
+    """The member tiers 普通 / 银卡 / 金卡 / 钻石; in the redeem centre two products for points (one
+    for points alone, one for points and cash) and two red packets."""
     for name, threshold_fen, discount_bp, multiplier_bp in catalogue.MEMBER_TIERS:
         save_tier(
             actor=None,
@@ -101,6 +108,10 @@ def create_membership() -> None:
             amount_fen=amount_fen,
             active=True,
             now=timezone.now(),
+        )
+    for code, points, cash_fen in catalogue.REDEMPTIONS:
+        offer_redemption(
+            actor=None, sku_id=Sku.objects.get(code=code).pk, points=points, cash_fen=cash_fen
         )
 
 
