@@ -355,6 +355,9 @@ def settle_commissions(*, now: datetime | None = None, chunk: int | None = None)
     a, t = "commissions_account", "commissions_transfer"
     if postgres:
         return _settle_postgres(now=now, cutoff=cutoff, chunk=chunk)
+    # SQLite stores instants as UTC text: the cutoff is compared as the same text, not as local
+    # time with an offset (which compared as text would close windows up to 8 hours early).
+    cutoff = connection.ops.adapt_datetimefield_value(cutoff)
     moved, last_id = 0, 0
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
