@@ -6,7 +6,8 @@ provider notifies the payment (``POST /payments/notify/sandbox/``). The script s
 up itself (a fresh database, the catalogue, logged-in customers), starts gunicorn, drives it from
 a few load processes holding keep-alive connections, checks in the database that every completed
 checkout left exactly one paid order and the stock it reserved, and prints the figures with the
-command that reproduces them. See bench/README.md.
+command that reproduces them. The ``loyalty`` scenario prices every checkout with a coupon and
+points (docs/pricing.md) and checks that too. See bench/README.md.
 """
 
 import argparse
@@ -27,6 +28,7 @@ import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlencode, urlsplit
 
 from benchdb import ROOT, SRC, environment, recreate_postgres
@@ -37,6 +39,14 @@ NOTIFY_PATH = "/payments/notify/sandbox/"
 PAY_SECRET = "bench-sandbox-secret"
 STOCK_PER_SKU = 10_000_000
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+SCENARIOS = ("plain", "loyalty")
+# A basket: 1 to MOST_LINES different SKUs, 1 to MOST_UNITS units each.
+MOST_LINES = 3
+MOST_UNITS = 2
+# The loyalty scenario's coupon (¥5 off from ¥30, not stackable) and the share points may pay.
+COUPON_OFF_FEN = 500
+COUPON_THRESHOLD_FEN = 3000
+POINTS_MAX_SHARE_BP = 1000
 
 
 class BenchError(Exception):
@@ -60,6 +70,12 @@ def parse_args(argv=None):
     )
     parser.add_argument("--seed", type=int, default=1, help="seed for the basket generator")
     parser.add_argument(
+        "--scenario",
+        choices=SCENARIOS,
+        default="plain",
+        help="plain: the goods' price; loyalty: every checkout uses a coupon and points",
+    )
+    parser.add_argument(
         "--profile",
         metavar="FILE",
         help="record gunicorn with py-spy during the runs: a flame graph (.svg) or folded stacks",
@@ -70,12 +86,17 @@ def parse_args(argv=None):
         parser.error("--runs, --checkouts, --concurrency and --loaders must be at least 1")
     args.loaders = min(args.loaders, args.concurrency)
     args.customers = args.customers or max(4 * args.concurrency, 32)
+    if args.scenario == "loyalty" and args.customers < args.concurrency:
+        # Each connection needs customers of its own: two checkouts of one customer at once would
+        # count on the same coupon, and the second would be refused.
+        parser.error("the loyalty scenario needs at least as many --customers as --concurrency")
     return args
 
 
 def reproduce_command(args) -> str:
     parts = [
         ".venv/bin/python bench/checkout.py",
+        f"--scenario {args.scenario}",
         f"--runs {args.runs}",
         f"--checkouts {args.checkouts}",
         f"--concurrency {args.concurrency}",
@@ -110,8 +131,15 @@ def set_up_django(args) -> None:
     django.setup()
 
 
-def create_catalogue() -> list[tuple[int, int]]:
-    """A few published products with two SKUs each and plenty of stock; returns (sku id, price)."""
+class CatalogueSku(NamedTuple):
+    sku_id: int
+    price_fen: int
+    product_id: int
+    category_id: int
+
+
+def create_catalogue() -> list[CatalogueSku]:
+    """A few published products with two SKUs each and plenty of stock."""
     from weishang.catalog.models import Brand, Category, Product, Sku
     from weishang.catalog.services import publish_product
     from weishang.inventory.services import set_stock_on_hand
@@ -133,7 +161,7 @@ def create_catalogue() -> list[tuple[int, int]]:
                 product=product, code=f"BENCH-{n}-{size}", name=size, list_price_fen=price
             )
             set_stock_on_hand(actor=None, sku_id=sku.pk, on_hand=STOCK_PER_SKU, reference="bench")
-            catalogue.append((sku.pk, price))
+            catalogue.append(CatalogueSku(sku.pk, price, product.pk, category.pk))
         publish_product(actor=None, product=product)
     return catalogue
 
@@ -173,23 +201,206 @@ def create_customers(count: int) -> list[dict]:
         session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.save()
-        customers.append({"session": session.session_key, "address": address.pk})
+        customers.append(
+            {"session": session.session_key, "address": address.pk, "customer_id": customer.pk}
+        )
     return customers
+
+
+# The loyalty scenario ----------------------------------------------------------------------------
+
+
+class Loyalty(NamedTuple):
+    """What the load processes need to price a loyalty checkout as the server does."""
+
+    template_id: int
+    coupon: object  # the scenario's coupon as the pure rules see it (coupon_rules.CouponTerms)
+    fen_per_point: int
+    points_max_share_bp: int
+
+
+class Quote(NamedTuple):
+    total_fen: int
+    coupon_fen: int
+    points: int
+
+
+def loyalty_quote(
+    quantities: dict[int, int],
+    skus: dict[int, CatalogueSku],
+    *,
+    coupons,
+    loyalty: Loyalty,
+    discount_bp: int,
+    points_balance: int,
+) -> Quote:
+    """What the pricing rule (docs/pricing.md) charges for a basket placed with ``use_points=on``
+    by a customer holding ``coupons`` (CouponTerms) and ``points_balance`` points: the member
+    discount, his best coupons on what it leaves, then as many points as the brand's share of
+    what is left and his balance allow. Freight is free (the bench sets no freight template)."""
+    from weishang.loyalty.coupon_rules import CouponLine, apply_coupons, best_coupons
+    from weishang.orders.pricing import after_member_discount, price_lines
+
+    totals = {sku_id: skus[sku_id].price_fen * qty for sku_id, qty in quantities.items()}
+    after = after_member_discount(totals, discount_bp)
+    lines = [
+        CouponLine(sku_id, skus[sku_id].product_id, skus[sku_id].category_id, fen)
+        for sku_id, fen in after.items()
+    ]
+    coupon_fen = apply_coupons(best_coupons(coupons, lines), lines)
+    left = sum(after.values()) - sum(coupon_fen.values())
+    # Step 4's cap as sales.checkout.benefits applies it: the share rounds down to the fen, then
+    # to whole points (the one piece of the rule with no pure function of its own).
+    share = left * loyalty.points_max_share_bp // 10_000 // loyalty.fen_per_point
+    points = min(points_balance, share)
+    priced = price_lines(
+        totals,
+        discount_bp=discount_bp,
+        coupon_fen=coupon_fen,
+        points_fen=points * loyalty.fen_per_point,
+    )
+    return Quote(sum(line.paid_fen for line in priced.values()), sum(coupon_fen.values()), points)
+
+
+def coupons_per_customer(checkouts: int, customers: int) -> int:
+    """Unused coupons each customer holds when a run of ``checkouts`` starts: four times his
+    share and two more, since gunicorn serves some keep-alive connections much faster than others;
+    a connection that still uses up its customers' coupons stops, and the others take its
+    checkouts."""
+    return -(-4 * checkouts // customers) + 2
+
+
+def set_up_loyalty(args, customers: list[dict], catalogue: list[CatalogueSku]) -> Loyalty:
+    """Points pay at most 10 %; a ¥5-off-from-¥30 coupon template, not stackable; every customer
+    one grant of points enough for every checkout of the bench at its dearest, his member
+    discount, and his first coupons (through the loyalty services, not measured)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from weishang.commissions import ledger
+    from weishang.commissions.models import Account
+    from weishang.loyalty import coupons, tiers
+    from weishang.loyalty.models import Coupon, CouponKind, CouponScope, LoyaltySettings
+    from weishang.loyalty.points import grant_points
+    from weishang.loyalty.settings import update_points_settings
+
+    now = timezone.now()
+    current = LoyaltySettings.current()
+    settings = update_points_settings(
+        actor=None,
+        points_per_yuan=current.points_per_yuan,
+        fen_per_point=current.fen_per_point,
+        points_valid_days=current.points_valid_days,
+        tier_window_days=current.tier_window_days,
+        points_max_share_bp=POINTS_MAX_SHARE_BP,
+    )
+    rounds = [1, 4 * args.concurrency] + [args.checkouts] * args.runs  # queries, warm-up, runs
+    limit = sum(coupons_per_customer(n, len(customers)) for n in rounds)
+    if limit > 32767:  # the template's per-customer limit is a small integer
+        raise BenchError("too many checkouts per customer for the coupons: raise --customers")
+    template = coupons.save_coupon_template(
+        actor=None,
+        terms={
+            "name": "满30减5",
+            "kind": CouponKind.AMOUNT_OFF,
+            "amount_off_fen": COUPON_OFF_FEN,
+            "threshold_fen": COUPON_THRESHOLD_FEN,
+            "scope": CouponScope.ALL,
+            "valid_days": 365,
+            "per_customer_limit": limit,
+            "quota": None,
+            "stackable": False,
+            "claimable": False,
+        },
+        now=now,
+    )
+    dearest = MOST_UNITS * sum(sorted(sku.price_fen for sku in catalogue)[-MOST_LINES:])
+    points = sum(rounds) * (dearest * POINTS_MAX_SHARE_BP // 10_000 // settings.fen_per_point)
+    with transaction.atomic():
+        for customer in customers:
+            grant_points(
+                customer_id=customer["customer_id"],
+                points=points,
+                key=f"bench:{customer['customer_id']}",
+                reason="benchmark",
+                now=now,
+            )
+    # The brand's account of redeemed points, made by the first order ever paid with points: made
+    # here, so that the checkout whose queries are counted is like every later one.
+    ledger.brand_account(Account.Kind.POINTS_REDEEMED)
+    for customer in customers:
+        customer["discount_bp"] = tiers.member_discount_bp(customer["customer_id"])
+    loyalty = Loyalty(template.pk, None, settings.fen_per_point, settings.points_max_share_bp)
+    top_up(customers, loyalty, 1)
+    coupon = coupons.terms_of(Coupon.objects.filter(template=template).first())
+    return loyalty._replace(coupon=coupon)
+
+
+def top_up(customers: list[dict], loyalty: Loyalty, checkouts: int) -> None:
+    """Before a run (not measured): each customer holds ``coupons_per_customer`` unused coupons of
+    the scenario, issued with ``issue_coupon``; his dict learns how many and his points."""
+    from django.db import transaction
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from weishang.loyalty.coupons import issue_coupon
+    from weishang.loyalty.models import Coupon, CouponSource
+    from weishang.loyalty.points import spendable_points
+
+    now = timezone.now()
+    level = coupons_per_customer(checkouts, len(customers))
+    with transaction.atomic():
+        held = {
+            customer_id: (issued, unused)
+            for customer_id, issued, unused in Coupon.objects.filter(template=loyalty.template_id)
+            .values("customer")
+            .annotate(issued=Count("pk"), unused=Count("pk", filter=Q(used_at__isnull=True)))
+            .values_list("customer", "issued", "unused")
+        }
+        for customer in customers:
+            customer_id = customer["customer_id"]
+            issued, unused = held.get(customer_id, (0, 0))
+            for n in range(issued, issued + level - unused):
+                issue_coupon(
+                    template_id=loyalty.template_id,
+                    customer_id=customer_id,
+                    source=CouponSource.BY_HAND,
+                    key=f"bench:{customer_id}:{n}",
+                    now=now,
+                )
+            customer["coupons"] = max(level, unused)
+            customer["points"] = spendable_points(customer_id, now)
 
 
 # One checkout ------------------------------------------------------------------------------------
 
 
-def basket(rng: random.Random, catalogue: list[tuple[int, int]]) -> tuple[dict[int, int], int]:
-    lines = rng.sample(catalogue, rng.randint(1, 3))
-    quantities = {sku_id: rng.randint(1, 2) for sku_id, _price in lines}
-    return quantities, sum(price * quantities[sku_id] for sku_id, price in lines)
+def basket(rng: random.Random, catalogue: list[CatalogueSku]) -> tuple[dict[int, int], int]:
+    lines = rng.sample(catalogue, rng.randint(1, MOST_LINES))
+    quantities = {sku.sku_id: rng.randint(1, MOST_UNITS) for sku in lines}
+    return quantities, sum(sku.price_fen * quantities[sku.sku_id] for sku in lines)
 
 
-def place_form(customer: dict, quantities: dict[int, int], total: int) -> str:
+def place_form(customer: dict, quantities: dict[int, int], total: int, loyalty=None) -> str:
     fields = {"address": customer["address"], "expected_total_fen": total}
+    if loyalty:
+        fields["use_points"] = "on"  # and the best coupons, the default
     fields.update({f"qty_{sku_id}": qty for sku_id, qty in quantities.items()})
     return urlencode(fields)
+
+
+def quoted(customer: dict, quantities, skus, loyalty) -> Quote | None:
+    """The loyalty scenario's price of the basket for this customer (None in the plain one)."""
+    if loyalty is None:
+        return None
+    return loyalty_quote(
+        quantities,
+        skus,
+        coupons=[loyalty.coupon] if customer["coupons"] else [],
+        loyalty=loyalty,
+        discount_bp=customer["discount_bp"],
+        points_balance=customer["points"],
+    )
 
 
 def notification(number: str, total: int) -> tuple[bytes, str]:
@@ -215,7 +426,7 @@ class Failure(Exception):
         self.step = step
 
 
-def http_checkout(conn, customer, quantities, total) -> tuple[float, float]:
+def http_checkout(conn, customer, quantities, total, loyalty=None) -> tuple[float, float]:
     """Runs one checkout on a keep-alive connection; returns (place seconds, notify seconds)."""
     csrf = secrets.token_hex(16)
     headers = {
@@ -224,7 +435,7 @@ def http_checkout(conn, customer, quantities, total) -> tuple[float, float]:
         "X-CSRFToken": csrf,
     }
     t0 = time.perf_counter()
-    conn.request("POST", PLACE_PATH, place_form(customer, quantities, total), headers)
+    conn.request("POST", PLACE_PATH, place_form(customer, quantities, total, loyalty), headers)
     response = conn.getresponse()
     content = response.read()
     number = payment_number(response.status, response.getheader("Location"))
@@ -249,14 +460,20 @@ def http_checkout(conn, customer, quantities, total) -> tuple[float, float]:
 # Load generator ----------------------------------------------------------------------------------
 
 
-def load_process(port, customers, catalogue, threads, seed, tickets, barrier, deadline, results):
-    """One load process: `threads` keep-alive connections, each running checkouts until done."""
+def load_process(
+    port, customers, catalogue, threads, seed, tickets, barrier, deadline, results, loyalty=None
+):
+    """One load process: `threads` keep-alive connections, each running checkouts until done.
+    In the loyalty scenario a connection prices each basket as the server will, for its
+    customers' coupons and points, and stops when none of its customers holds a coupon."""
     placed_qty: Counter = Counter()
     timings: list[tuple[float, float]] = []
     failures: Counter = Counter()
     samples: dict[str, str] = {}
     placed = 0
+    dry = 0
     lock = threading.Lock()
+    skus = {sku.sku_id: sku for sku in catalogue}
 
     def take_ticket() -> bool:
         with tickets.get_lock():
@@ -265,18 +482,28 @@ def load_process(port, customers, catalogue, threads, seed, tickets, barrier, de
             tickets.value -= 1
             return True
 
+    def spent(mine: list[dict], customer: dict, quote: Quote | None) -> None:
+        """A placed order used one of the customer's coupons and the points quoted."""
+        if quote is not None:
+            customer["coupons"] -= 1
+            customer["points"] -= quote.points
+            if not customer["coupons"]:
+                mine.remove(customer)
+
     def loop(index: int):
-        nonlocal placed
+        nonlocal placed, dry
         rng = random.Random(seed * 1000 + index)
         mine = customers[index::threads] or customers
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         n = 0
-        while time.time() < deadline and take_ticket():
+        while mine and time.time() < deadline and take_ticket():
             customer = mine[n % len(mine)]
             n += 1
             quantities, total = basket(rng, catalogue)
+            quote = quoted(customer, quantities, skus, loyalty)
+            total = quote.total_fen if quote else total
             try:
-                timing = http_checkout(conn, customer, quantities, total)
+                timing = http_checkout(conn, customer, quantities, total, loyalty)
             except Failure as exc:
                 with lock:
                     failures[exc.step] += 1
@@ -284,6 +511,7 @@ def load_process(port, customers, catalogue, threads, seed, tickets, barrier, de
                     if exc.step == "notify":
                         placed += 1
                         placed_qty.update(quantities)
+                        spent(mine, customer, quote)
                 continue
             except (OSError, http.client.HTTPException) as exc:
                 conn.close()
@@ -295,6 +523,10 @@ def load_process(port, customers, catalogue, threads, seed, tickets, barrier, de
                 timings.append(timing)
                 placed += 1
                 placed_qty.update(quantities)
+                spent(mine, customer, quote)
+        if not mine:
+            with lock, tickets.get_lock():
+                dry += tickets.value > 0
         conn.close()
 
     workers = [threading.Thread(target=loop, args=(i,)) for i in range(threads)]
@@ -310,6 +542,7 @@ def load_process(port, customers, catalogue, threads, seed, tickets, barrier, de
             "placed": placed,
             "placed_qty": dict(placed_qty),
             "failures": dict(failures),
+            "dry": dry,
             "samples": samples,
             "end": time.time(),
             "cpu": sum(os.times()[:2]) - cpu_at_start,
@@ -452,11 +685,33 @@ def database_state() -> dict:
     return {
         "last_order": Order.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
         "reserved": dict(Stock.objects.values_list("sku_id", "reserved")),
+        "points": points_balances(),
     }
 
 
-def verify(before: dict, completed: int, placed: int, placed_qty: Counter) -> list[str]:
-    """Exactly the completed checkouts are paid, once each, and stock moved by what was placed."""
+def points_balances() -> dict[int, int]:
+    """Each customer's points balance in the ledger."""
+    from weishang.commissions import ledger
+    from weishang.commissions.models import Account
+
+    return {
+        customer_id: balance
+        for (_distributor, customer_id, kind), balance in ledger.all_balances().items()
+        if kind == Account.Kind.CUSTOMER_POINTS
+    }
+
+
+def verify(
+    before: dict,
+    completed: int,
+    placed: int,
+    placed_qty: Counter,
+    loyalty: Loyalty | None = None,
+    customers=(),
+    catalogue=(),
+) -> list[str]:
+    """Exactly the completed checkouts are paid, once each, and stock moved by what was placed;
+    in the loyalty scenario also what ``verify_loyalty`` checks."""
     from django.db.models import Count, Q, Sum
 
     from weishang.inventory.models import Stock
@@ -489,13 +744,91 @@ def verify(before: dict, completed: int, placed: int, placed_qty: Counter) -> li
                 f"SKU {sku_id}: reserved +{moved}, order lines {lines.get(sku_id, 0)}, "
                 f"placed over HTTP {placed_qty.get(sku_id, 0)}"
             )
+    if loyalty is not None:
+        problems += verify_loyalty(before, new, loyalty, customers, catalogue)
+    return problems
+
+
+def verify_loyalty(before: dict, new, loyalty: Loyalty, customers, catalogue) -> list[str]:
+    """Every order placed used exactly one coupon and was priced as the rule says (its coupon,
+    points and total), each customer's points fell by exactly the points of his orders and none
+    went negative, and every asset of the ledger balances."""
+    from collections import defaultdict
+
+    from django.db.models import Count
+
+    from weishang.commissions import ledger
+    from weishang.loyalty.models import Coupon
+    from weishang.orders.models import OrderLine
+
+    problems = []
+    orders = list(
+        new.values_list(
+            "pk", "number", "customer_id", "coupon_fen", "points", "points_fen", "total_fen"
+        ).order_by("pk")
+    )
+    used = dict(
+        Coupon.objects.filter(order_number__in=[o[1] for o in orders])
+        .values("order_number")
+        .annotate(n=Count("pk"))
+        .values_list("order_number", "n")
+    )
+    not_one = sum(1 for o in orders if used.get(o[1], 0) != 1)
+    if not_one:
+        problems.append(f"{not_one} of {len(orders)} orders did not use exactly one coupon")
+    baskets = defaultdict(dict)
+    for order_id, sku_id, quantity in OrderLine.objects.filter(order__in=new).values_list(
+        "order_id", "sku_id", "quantity"
+    ):
+        baskets[order_id][sku_id] = quantity
+    by_id = {customer["customer_id"]: customer for customer in customers}
+    skus = {sku.sku_id: sku for sku in catalogue}
+    spent = Counter()
+    mispriced = []
+    for pk, number, customer_id, coupon_fen, points, points_fen, total in orders:
+        customer = by_id[customer_id]
+        # His balance when the run started bounds what he had at each order: ample by set-up.
+        quote = loyalty_quote(
+            baskets[pk],
+            skus,
+            coupons=[loyalty.coupon],
+            loyalty=loyalty,
+            discount_bp=customer["discount_bp"],
+            points_balance=customer["points"],
+        )
+        spent[customer_id] += points
+        if (coupon_fen, points, points_fen, total) != (
+            quote.coupon_fen,
+            quote.points,
+            quote.points * loyalty.fen_per_point,
+            quote.total_fen,
+        ):
+            mispriced.append(
+                f"{number} (coupon {coupon_fen}, {points} points, total {total};"
+                f" the rule: {quote.coupon_fen}, {quote.points}, {quote.total_fen})"
+            )
+    if mispriced:
+        problems.append(f"{len(mispriced)} orders not priced as the rule says: {mispriced[0]}")
+    after = points_balances()
+    for customer_id, balance in after.items():
+        fell = before["points"].get(customer_id, 0) - balance
+        if fell != spent[customer_id]:
+            problems.append(
+                f"customer {customer_id}: points fell by {fell},"
+                f" his orders used {spent[customer_id]}"
+            )
+        if balance < 0:
+            problems.append(f"customer {customer_id}: {balance} points")
+    unbalanced = {asset: total for asset, total in ledger.asset_totals().items() if total}
+    if unbalanced:
+        problems.append(f"the ledger does not balance: {unbalanced}")
     return problems
 
 
 # Measuring ---------------------------------------------------------------------------------------
 
 
-def count_queries(customer: dict, catalogue, show: bool) -> tuple[int, int]:
+def count_queries(customer: dict, catalogue, show: bool, loyalty=None) -> tuple[int, int]:
     """Queries of one checkout through Django's test client, in this process (not measured)."""
     from django.db import connection
     from django.test import Client
@@ -504,13 +837,11 @@ def count_queries(customer: dict, catalogue, show: bool) -> tuple[int, int]:
     client = Client()
     client.cookies["sessionid"] = customer["session"]
     quantities, total = basket(random.Random(0), catalogue)
-    data = dict(
-        address=customer["address"],
-        expected_total_fen=total,
-        **{f"qty_{sku_id}": qty for sku_id, qty in quantities.items()},
-    )
+    quote = quoted(customer, quantities, {sku.sku_id: sku for sku in catalogue}, loyalty)
+    total = quote.total_fen if quote else total
+    data = place_form(customer, quantities, total, loyalty)
     with CaptureQueriesContext(connection) as place_queries:
-        response = client.post(PLACE_PATH, data)
+        response = client.post(PLACE_PATH, data, content_type="application/x-www-form-urlencoded")
     number = payment_number(response.status_code, response.headers.get("Location"))
     if number is None:
         hint = (
@@ -556,7 +887,9 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
 
 
-def run_once(args, port, customers, catalogue, meter, run_no) -> dict:
+def run_once(args, port, customers, catalogue, meter, run_no, loyalty=None) -> dict:
+    if loyalty is not None:
+        top_up(customers, loyalty, args.checkouts)
     ctx = mp.get_context("spawn")
     tickets = ctx.Value("i", args.checkouts)
     barrier = ctx.Barrier(args.loaders + 1)
@@ -567,7 +900,7 @@ def run_once(args, port, customers, catalogue, meter, run_no) -> dict:
         threads = args.concurrency // args.loaders + (i < args.concurrency % args.loaders)
         mine = customers[i :: args.loaders]
         proc_args = (port, mine, catalogue, threads, args.seed * 100 + run_no * 10 + i, tickets,
-                     barrier, deadline, results)  # fmt: skip
+                     barrier, deadline, results, loyalty)  # fmt: skip
         loaders.append(ctx.Process(target=load_process, args=proc_args, daemon=True))
     for loader in loaders:
         loader.start()
@@ -606,7 +939,16 @@ def run_once(args, port, customers, catalogue, meter, run_no) -> dict:
         # CPU the machine spent on processes that are not part of the benchmark
         "others": max(cpu["busy"] - (cpu["server"] + cpu["postgres"]) * CLK_TCK, 0) / CLK_TCK
         - sum(o["cpu"] for o in outcomes),
-        "problems": verify(before_db, completed, placed, placed_qty),
+        "dry": sum(o["dry"] for o in outcomes),
+        "problems": verify(
+            before_db,
+            completed,
+            placed,
+            placed_qty,
+            loyalty,
+            customers=customers,
+            catalogue=catalogue,
+        ),  # fmt: skip
     }
 
 
@@ -623,6 +965,10 @@ def describe(run: dict) -> str:
     others = run["others"] / (run["elapsed"] * (os.cpu_count() or 1))
     if others > 0.05:
         text += f"\n    other processes took {others:.0%} of the machine: figures are disturbed"
+    if run["dry"]:
+        text += (
+            f"\n    {run['dry']} connections stopped early: their customers had used every coupon"
+        )
     for step, n in sorted(run["failures"].items()):
         text += f"\n    {n} x {run['samples'].get(step, step)}"
     for problem in run["problems"]:
@@ -643,12 +989,21 @@ def main(argv=None) -> int:
     call_command("collectstatic", verbosity=0, interactive=False)
     catalogue = create_catalogue()
     customers = create_customers(args.customers)
+    loyalty = set_up_loyalty(args, customers, catalogue) if args.scenario == "loyalty" else None
     print(
         f"set-up: database {urlsplit(args.database_url).path.lstrip('/')} created and migrated,"
         f" {len(catalogue)} SKUs, {len(customers)} customers logged in,"
         f" {time.perf_counter() - t0:.1f} s"
     )
-    place_q, notify_q = count_queries(customers[0], catalogue, args.show_queries)
+    if loyalty:
+        print(
+            f"loyalty set-up: every checkout uses a ¥{COUPON_OFF_FEN / 100:g}-off-from-"
+            f"¥{COUPON_THRESHOLD_FEN / 100:g} coupon (each customer holds"
+            f" {coupons_per_customer(args.checkouts, len(customers))} before a run) and points"
+            f" (at most {POINTS_MAX_SHARE_BP / 100:g} % of the order; {customers[0]['points']}"
+            " each, granted once)"
+        )
+    place_q, notify_q = count_queries(customers[0], catalogue, args.show_queries, loyalty)
     print(f"queries per checkout: {place_q + notify_q} (place {place_q}, notify {notify_q})")
 
     version = connection.cursor().connection.info.server_version
@@ -660,13 +1015,14 @@ def main(argv=None) -> int:
     try:
         meter = CpuMeter(server.pid, urlsplit(args.database_url).path.lstrip("/"))
         print(
-            f"gunicorn gthread {args.workers} workers x {args.threads} threads on 127.0.0.1:{port},"
+            f"scenario {args.scenario}: gunicorn gthread {args.workers} workers"
+            f" x {args.threads} threads on 127.0.0.1:{port},"
             f" PostgreSQL {version // 10000}.{version % 10000}, {os.cpu_count()} CPUs;"
             f" {args.concurrency} checkouts in flight from {args.loaders} load processes"
         )
         warm_up = run_once(
             argparse.Namespace(**{**vars(args), "checkouts": 4 * args.concurrency}),
-            port, customers, catalogue, meter, 0,
+            port, customers, catalogue, meter, 0, loyalty,
         )  # fmt: skip
         print(f"warm-up: {warm_up['completed']} completed, {warm_up['failed']} failed")
         if args.profile:
@@ -681,7 +1037,7 @@ def main(argv=None) -> int:
             print(f"profiling {len(workers)} workers with py-spy into {args.profile}")
         total_checkouts = warm_up["completed"] + warm_up["failed"] + 1
         for n in range(1, args.runs + 1):
-            run = run_once(args, port, customers, catalogue, meter, n)
+            run = run_once(args, port, customers, catalogue, meter, n, loyalty)
             runs.append(run)
             total_checkouts += run["completed"] + run["failed"]
             print(f"run {n}: {describe(run)}", flush=True)
@@ -710,8 +1066,15 @@ def main(argv=None) -> int:
     )
     consistent = all(not r["problems"] for r in runs)
     failed = sum(r["failed"] for r in runs)
+    promised = (
+        "; every order used one coupon and the points the pricing rule gives, each customer's"
+        " points fell by those and none is negative, and the ledger balances"
+        if loyalty
+        else ""
+    )
     print(
         "verified: every completed checkout is exactly one paid order and its reserved stock"
+        + promised
         if consistent
         else "NOT CONSISTENT: see the runs above"
     )

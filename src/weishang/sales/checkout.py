@@ -110,8 +110,14 @@ def benefits(
         CouponLine(line.sku_id, line.product_id, line.category_id, after[line.sku_id])
         for line in lines
     ]
-    usable = coupons.usable_coupons_described(customer_id=customer_id, now=now)
-    chosen = _chosen_coupons([u.terms for u in usable], coupon_lines, choice)
+    # The review page shows each coupon in words; placing needs only their terms.
+    usable = coupons.usable_coupons_described(customer_id=customer_id, now=now) if balances else ()
+    terms = (
+        [u.terms for u in usable]
+        if balances
+        else coupons.usable_coupons(customer_id=customer_id, now=now)
+    )
+    chosen = _chosen_coupons(terms, coupon_lines, choice)
     coupon_fen = apply_coupons(chosen, coupon_lines)
     chosen_ids = tuple(terms.coupon_id for terms in chosen)
     left = sum(after.values()) - sum(coupon_fen.values())
@@ -142,9 +148,7 @@ def benefits(
                 chosen=u.terms.coupon_id in chosen_ids,
             )
             for u in usable
-        )
-        if balances
-        else (),
+        ),
         spendable_points=spendable,
         points_usable=points_usable,
         fen_per_point=fen_per_point,
