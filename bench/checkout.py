@@ -239,7 +239,7 @@ def loyalty_quote(
     discount, his best coupons on what it leaves, then as many points as the brand's share of
     what is left and his balance allow. Freight is free (the bench sets no freight template)."""
     from weishang.loyalty.coupon_rules import CouponLine, apply_coupons, best_coupons
-    from weishang.orders.pricing import after_member_discount, price_lines
+    from weishang.orders.pricing import after_member_discount, points_usable, price_lines
 
     totals = {sku_id: skus[sku_id].price_fen * qty for sku_id, qty in quantities.items()}
     after = after_member_discount(totals, discount_bp)
@@ -249,10 +249,12 @@ def loyalty_quote(
     ]
     coupon_fen = apply_coupons(best_coupons(coupons, lines), lines)
     left = sum(after.values()) - sum(coupon_fen.values())
-    # Step 4's cap as sales.checkout.benefits applies it: the share rounds down to the fen, then
-    # to whole points (the one piece of the rule with no pure function of its own).
-    share = left * loyalty.points_max_share_bp // 10_000 // loyalty.fen_per_point
-    points = min(points_balance, share)
+    points = points_usable(
+        spendable=points_balance,
+        left_fen=left,
+        max_share_bp=loyalty.points_max_share_bp,
+        fen_per_point=loyalty.fen_per_point,
+    )
     priced = price_lines(
         totals,
         discount_bp=discount_bp,

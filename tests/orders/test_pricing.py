@@ -8,6 +8,7 @@ from weishang.orders.pricing import (
     LinePrice,
     allocate,
     points_for_fen,
+    points_usable,
     price_lines,
     returned_share,
 )
@@ -93,3 +94,11 @@ def test_points_returned_follow_the_fen_returned(points, fen_per_point, percent)
 
 def test_a_line_without_deductions_is_paid_in_full():
     assert LinePrice(total_fen=3990).paid_fen == 3990
+
+
+def test_points_pay_at_most_the_brands_share_rounded_down_to_whole_points():
+    # 10 % of ¥39.99 is 399.9 fen: 399 fen, then 199 points of 2 fen each.
+    assert (
+        points_usable(spendable=5_000, left_fen=3_999, max_share_bp=1_000, fen_per_point=2) == 199
+    )
+    assert points_usable(spendable=50, left_fen=3_999, max_share_bp=10_000, fen_per_point=1) == 50

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import combinations
 
+from weishang.orders.pricing import allocate
+
 AMOUNT_OFF = "amount_off"
 PERCENT_OFF = "percent_off"
 FULL_BP = 10_000
@@ -51,20 +53,6 @@ def is_eligible(terms: CouponTerms, line: CouponLine) -> bool:
     return line.product_id in terms.product_ids or line.category_id in terms.category_ids
 
 
-def share_pro_rata(total_fen: int, amounts: dict[int, int]) -> dict[int, int]:
-    """``total_fen`` (at most the amounts' sum) split by amount, largest remainder first; lines
-    given nothing are left out."""
-    base = sum(amounts.values())
-    if total_fen <= 0 or base <= 0:
-        return {}
-    shares = {key: total_fen * amount // base for key, amount in amounts.items()}
-    left = total_fen - sum(shares.values())
-    by_remainder = sorted(amounts, key=lambda key: (-(total_fen * amounts[key] % base), key))
-    for key in by_remainder[:left]:
-        shares[key] += 1
-    return {key: share for key, share in shares.items() if share}
-
-
 def coupon_discount(terms: CouponTerms, lines: Iterable[CouponLine]) -> dict[int, int]:
     """Fen off per line key for one coupon on these lines; {} when the eligible lines do not
     reach the coupon's threshold (or nothing is eligible)."""
@@ -79,7 +67,7 @@ def coupon_discount(terms: CouponTerms, lines: Iterable[CouponLine]) -> dict[int
             off = min(off, terms.cap_fen)
     else:
         off = terms.amount_off_fen
-    return share_pro_rata(min(off, base), eligible)
+    return allocate(min(off, base), sorted(eligible.items()))
 
 
 def _applied(chosen: Sequence[CouponTerms], lines: Sequence[CouponLine]):

@@ -63,6 +63,13 @@ def member_discount_fen(total_fen: int, discount_bp: int) -> int:
     return total_fen * discount_bp // 10_000
 
 
+def points_usable(*, spendable: int, left_fen: int, max_share_bp: int, fen_per_point: int) -> int:
+    """Step 4's cap: the points that may pay for goods of which ``left_fen`` is left after the
+    discounts — at most ``max_share_bp`` of it, rounded down to the fen, then to whole points —
+    and no more than the customer can spend."""
+    return min(spendable, left_fen * max_share_bp // 10_000 // fen_per_point)
+
+
 def after_member_discount(totals: Mapping[int, int], discount_bp: int) -> dict[int, int]:
     """Each line's price less the member discount: what coupons apply to."""
     return {key: fen - member_discount_fen(fen, discount_bp) for key, fen in totals.items()}

@@ -24,7 +24,12 @@ from weishang.loyalty.coupons import UsableCoupon
 from weishang.loyalty.models import LoyaltySettings
 from weishang.orders.errors import OrderError
 from weishang.orders.models import Order
-from weishang.orders.pricing import Deductions, PricedLine, after_member_discount
+from weishang.orders.pricing import (
+    Deductions,
+    PricedLine,
+    after_member_discount,
+    points_usable,
+)
 
 
 @dataclass(frozen=True)
@@ -126,8 +131,13 @@ def benefits(
     settings = LoyaltySettings.current() if reads_points else LoyaltySettings()
     fen_per_point = settings.fen_per_point
     spendable = loyalty_points.spendable_points(customer_id, now) if reads_points else 0
-    points_usable = min(spendable, left * settings.points_max_share_bp // 10_000 // fen_per_point)
-    points = points_usable if choice.use_points else 0
+    points_allowed = points_usable(
+        spendable=spendable,
+        left_fen=left,
+        max_share_bp=settings.points_max_share_bp,
+        fen_per_point=fen_per_point,
+    )
+    points = points_allowed if choice.use_points else 0
     points_fen = points * fen_per_point
     balance = wallet.wallet_balance(customer_id) if balances or choice.use_wallet else 0
     wallet_usable = min(balance, left - points_fen)
@@ -150,7 +160,7 @@ def benefits(
             for u in usable
         ),
         spendable_points=spendable,
-        points_usable=points_usable,
+        points_usable=points_allowed,
         fen_per_point=fen_per_point,
         wallet_balance_fen=balance,
         wallet_usable_fen=wallet_usable,
