@@ -1,8 +1,8 @@
-"""Checking an uploaded picture before it is stored: real format, size and pixel count; and where
-private uploads are kept.
+"""Checking an upload before it is stored: a picture's real format, size and pixel count; a voice
+or video file's real container and size; and where private uploads are kept.
 
-One inspection for every upload (product images, licence scans, avatars, complaint photos); each
-domain turns a rejection into its own message.
+One inspection for every upload (product images, licence scans, avatars, complaint photos, the
+material library's pictures, voice and video); each domain turns a rejection into its own message.
 """
 
 from dataclasses import dataclass
@@ -56,6 +56,52 @@ def inspect_image(upload, *, max_bytes: int, max_pixels: int) -> CheckedImage:
     if width * height > max_pixels:
         raise ImageRejected(Problem.TOO_MANY_PIXELS)
     return CheckedImage(image_format, EXTENSIONS[image_format])
+
+
+# Voice and video: the container is read from the file's first bytes, never from its name or the
+# browser's Content-Type, and the file is later served with the type found here.
+MP4_BRANDS_VIDEO = {b"isom", b"iso2", b"mp41", b"mp42", b"avc1", b"M4V "}
+MP4_BRANDS_AUDIO = {b"M4A "}
+
+
+@dataclass(frozen=True)
+class CheckedMedia:
+    content_type: str
+    extension: str
+
+
+def _sniff_media(head: bytes) -> CheckedMedia | None:
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand in MP4_BRANDS_AUDIO:
+            return CheckedMedia("audio/mp4", "m4a")
+        if brand in MP4_BRANDS_VIDEO:
+            return CheckedMedia("video/mp4", "mp4")
+        return None
+    if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
+        return CheckedMedia("audio/mpeg", "mp3")
+    if head.startswith(b"#!AMR\n"):
+        return CheckedMedia("audio/amr", "amr")
+    return None
+
+
+def inspect_media(upload, *, kind: str, max_bytes: int) -> CheckedMedia:
+    """A voice (``kind="voice"``: MP3, M4A or AMR) or video (``"video"``: MP4) file's real type,
+    or ImageRejected (TOO_LARGE, or NOT_AN_IMAGE for a file of another kind). Rewound either
+    way."""
+    size = getattr(upload, "size", None)
+    if size is None or size > max_bytes:
+        raise ImageRejected(Problem.TOO_LARGE)
+    try:
+        upload.seek(0)
+        head = upload.read(16)
+    finally:
+        upload.seek(0)
+    media = _sniff_media(head)
+    wanted = "video/" if kind == "video" else "audio/"
+    if media is None or not media.content_type.startswith(wanted):
+        raise ImageRejected(Problem.NOT_AN_IMAGE)
+    return media
 
 
 @deconstructible

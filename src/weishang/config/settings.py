@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "weishang.distribution",
     "weishang.commissions",
     "weishang.loyalty",
+    "weishang.community",
+    "weishang.content",
     "weishang.sales",
     "weishang.compliance",
     "weishang.reporting",

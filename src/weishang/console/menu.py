@@ -1,6 +1,6 @@
-"""The brand console's menu: the dashboard, then six groups (orders, products, distribution,
-members, compliance, settings). Each entry is a console route; a role sees only the entries it
-may open (``roles``), and a group with none left is not shown."""
+"""The brand console's menu: the dashboard, then eight groups (orders, products, distribution,
+members, community, content, compliance, settings). Each entry is a console route; a role sees
+only the entries it may open (``roles``), and a group with none left is not shown."""
 
 from dataclasses import dataclass
 
@@ -57,6 +57,16 @@ GROUPS = [
             Entry("share_rewards", "share_rewards", _("Share rewards")),
             Entry("top_sharers", "top_sharers", _("Top sharers")),
         ],
+    ),
+    (
+        "community",
+        pgettext_lazy("console menu", "Community"),
+        [],
+    ),
+    (
+        "content",
+        pgettext_lazy("console menu", "Content"),
+        [],
     ),
     (
         "compliance",

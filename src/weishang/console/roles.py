@@ -60,6 +60,10 @@ AREAS = {
     "loyalty": _area(_("Member tiers, points and red packets"), OWNER),
     # Awarding points by hand; finance and auditors read the members' points.
     "members": _area(_("Awarding points to members"), OWNER, OPERATOR),
+    # The material library, poster templates, the creative group, posting cadence, care list
+    # and training courses.
+    "content": _area(_("Material library, creative group and training"), OWNER, OPERATOR),
+    "community": _area(_("City stations, tags and segments"), OWNER, OPERATOR),
 }
 
 # Roles that need a customer's full mobile, names and addresses: shipping, returns, complaints.

@@ -175,6 +175,7 @@ class ShareSource(models.TextChoices):
     PRODUCT_LINK = "product_link", _("product link")
     QR = "qr", _("QR code")
     POSTER = "poster", _("poster")
+    POST = "post", _("personal post")
     BRAND = "brand", _("reassigned by the brand")
 
 
