@@ -90,7 +90,7 @@ def qr_svg(url: str, *, scale: int = 8) -> bytes:
     return buffer.getvalue()
 
 
-def _qr_image(url: str, size: int) -> Image.Image:
+def qr_image(url: str, size: int) -> Image.Image:
     image = Image.open(io.BytesIO(qr_png(url, scale=10))).convert("RGB")
     return image.resize((size, size), Image.Resampling.NEAREST)
 
@@ -212,7 +212,7 @@ def draw_poster(
 
     qr_top = PICTURE + 24
     qr_left = POSTER_WIDTH - MARGIN - QR_SIZE
-    poster.paste(_qr_image(url, QR_SIZE), (qr_left, qr_top))
+    poster.paste(qr_image(url, QR_SIZE), (qr_left, qr_top))
     draw.text(
         (qr_left + QR_SIZE // 2, qr_top + QR_SIZE + 28),
         _("Scan to open"),
