@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Brand(models.Model):
@@ -58,8 +59,8 @@ class ReturnClass(models.TextChoices):
 
 class Product(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        PUBLISHED = "published", _("published")
+        DRAFT = "draft", pgettext_lazy("product status", "draft")
+        PUBLISHED = "published", pgettext_lazy("product status", "published")
 
     name = models.CharField(_("name"), max_length=120)
     # Latin or Chinese (若羌灰枣) or none: without one, the product's address carries its id.
