@@ -168,3 +168,19 @@ def test_another_distributors_post_is_not_found(client, brand, make_distributor)
     assert his.post(f"/d/posts/{post.key}/", {"text": "抢来的"}).status_code == 404
     his.post(f"/d/posts/{post.key}/delete/")
     assert Post.objects.get().text == post.text
+
+
+def test_the_brands_copy_is_shown_inert_and_the_pages_speak_chinese(
+    client, brand, distributor, make_product
+):
+    client.force_login(distributor.customer.user)
+    theme = make_theme(title=XSS, copy=XSS, products=[make_product().product])
+    library = client.get("/d/library/").content.decode()
+    assert "素材库" in library and "使用此主题" in library
+    assert "<script>alert(1)" not in library and "<img src=x" not in library
+    key = client.post(f"/d/library/{theme.pk}/use/")["Location"].split("/")[-2]
+    post_page = client.get(f"/d/posts/{key}/").content.decode()
+    assert "复制文字" in post_page and "下载全部图片" in post_page
+    assert "<script>alert(1)" not in post_page
+    store = client.get(f"/s/{distributor.slug}/").content.decode()
+    assert "动态" in store and "<script>alert(1)" not in store
