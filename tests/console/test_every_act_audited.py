@@ -78,6 +78,7 @@ READ_ONLY = frozenset(
         "claim_photo",
         "coupon_templates",
         "top_sharers",
+        "theme_stats",
     }
 )
 

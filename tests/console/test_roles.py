@@ -51,6 +51,7 @@ EXPORT = ({OWNER, AUDITOR, OPERATOR}, NOBODY)
 READ_ONLY = (EVERYONE, NOBODY)
 STAFF = ({OWNER}, {OWNER})
 COUPONS = (EVERYONE, {OWNER, OPERATOR})
+CONTENT = (EVERYONE, {OWNER, OPERATOR})
 POLICY = {
     "dashboard": READ_ONLY,
     "order_list": ORDERS,
@@ -113,6 +114,7 @@ POLICY = {
     "programme": OWNER_ONLY_WRITES,
     "share_rewards": OWNER_ONLY_WRITES,
     "top_sharers": OWNER_ONLY_WRITES,
+    "theme_stats": CONTENT,
     "export": EXPORT,
     "export_download": EXPORT,
     **dict.fromkeys(

@@ -89,8 +89,9 @@ def test_query_count_does_not_grow_with_products(
     client, brand, store, make_product, django_assert_max_num_queries
 ):
     make_product()
-    # distributor, featured ids, products, images, SKUs (+stock), price periods, brand footer
-    with django_assert_max_num_queries(7) as first:
+    # distributor, featured ids, products, images, SKUs (+stock), price periods, brand footer,
+    # and his posts (none here: content.selectors.feed)
+    with django_assert_max_num_queries(8) as first:
         assert client.get(f"/s/{store.slug}/").status_code == 200
     for _ in range(6):
         make_product()

@@ -3,6 +3,7 @@ signed-in distributor's own rows only."""
 
 from django.urls import path
 
+from . import distributor_posts as posts
 from . import distributor_views as views
 
 app_name = "distributor"
@@ -22,4 +23,12 @@ urlpatterns = [
     path("share/", views.share, name="share"),
     path("share/p/<str:product_slug>/qr.svg", views.product_qr_svg, name="product_qr_svg"),
     path("store/", views.store, name="store"),
+    # The material library and his personal posts
+    path("library/", posts.library, name="library"),
+    path("library/<int:theme_id>/use/", posts.use_theme, name="use_theme"),
+    path("posts/", posts.post_list, name="posts"),
+    path("posts/<str:key>/", posts.post_detail, name="post"),
+    path("posts/<str:key>/delete/", posts.delete_post, name="delete_post"),
+    path("posts/<str:key>/images/<int:number>.png", posts.post_picture, name="post_picture"),
+    path("posts/<str:key>/images.zip", posts.post_pictures_zip, name="post_pictures_zip"),
 ]

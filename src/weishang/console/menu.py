@@ -66,7 +66,7 @@ GROUPS = [
     (
         "content",
         pgettext_lazy("console menu", "Content"),
-        [],
+        [Entry("theme_stats", "theme_stats", _("Theme use and sales"))],
     ),
     (
         "compliance",

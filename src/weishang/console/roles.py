@@ -151,6 +151,8 @@ ROUTE_AREAS = {
     # Customer share rewards: the rule is programme settings; the report is open to every role
     "share_rewards": "programme",
     "top_sharers": "programme",
+    # Content
+    "theme_stats": "content",
     # Compliance centre: audit log and staff
     "audit_log": "audit",
     "staff_list": "staff",

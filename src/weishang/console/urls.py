@@ -6,6 +6,7 @@ from . import (
     claims,
     complaints,
     compliance_export,
+    content_stats,
     coupons,
     customer_views,
     distribution_views,
@@ -250,4 +251,6 @@ urlpatterns = [
     # Customer share rewards (分享有礼) and the top sharers
     path("share-rewards/", share_rewards.share_rewards_page, name="share_rewards"),
     path("share-rewards/sharers/", share_rewards.top_sharers, name="top_sharers"),
+    # Content: how the brand's themes are used and what they sell
+    path("content/themes/stats/", content_stats.theme_stats, name="theme_stats"),
 ]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from weishang.commissions import services as commissions
 from weishang.compliance import audit, complaints
 from weishang.compliance.models import Complaint
+from weishang.content import attribution
 from weishang.customers.models import Address, Customer
 from weishang.distribution.binding import attributed_distributor
 from weishang.loyalty import coupons, earning, redemptions, share_rewards, tiers
@@ -48,14 +49,15 @@ def place_order(
     now: datetime | None = None,
     choice: checkout.Choice | None = None,
     shared_by: Customer | None = None,
+    post_id: int | None = None,
     **options,
 ) -> Order:
     """Places the order for the distributor the customer is bound to, with the points and wallet
     money he chose to pay with (spent now, under their locks), and quotes what each line earns
     the distributor on what the payment pays for it. An order the points and wallet pay in full
     is paid at once. ``shared_by`` is the customer whose share link brought the buyer (it earns a
-    share reward once the order completes). ``options`` are those of
-    ``orders.services.place_order``."""
+    share reward once the order completes); ``post_id`` the distributor's post whose link brought
+    him (the order counts on it). ``options`` are those of ``orders.services.place_order``."""
     now = now or timezone.now()
     pricer = checkout.Pricer(customer_id=customer.pk, choice=choice or checkout.Choice(), now=now)
     order = orders.place_order(
@@ -68,6 +70,8 @@ def place_order(
         shared_by=shared_by,
         **options,
     )
+    if post_id is not None:
+        attribution.credit_order(order=order, post_id=post_id, now=now)
     return _placed(order, now, coupon_ids=pricer.benefits.coupon_ids)
 
 

@@ -17,6 +17,8 @@ from weishang.catalog.models import Product
 from weishang.distribution import selectors, sharing
 from weishang.distribution.models import Distributor, ShareSource
 
+from . import post_feed, post_visits
+
 QR_MAX_AGE = 3600
 POSTER_MAX_AGE = 6 * 3600
 POSTER_CACHE_SECONDS = 24 * 3600
@@ -49,7 +51,9 @@ def store(request, slug: str):
     distributor = _distributor(slug)
     if not distributor.can_sell:
         return render(request, "storefront/microstore/closed.html", {"distributor": distributor})
+    post_visits.remember_post(request)
     featured, others = selectors.microstore_products(distributor)
+    posts, more_posts = post_feed.latest(distributor)
 
     def card(product):
         # Links from his store carry his token, so a visitor who browses on is still his.
@@ -63,6 +67,8 @@ def store(request, slug: str):
             "distributor": distributor,
             "featured": [card(p) for p in featured],
             "others": [card(p) for p in others],
+            "posts": posts,
+            "more_posts": more_posts,
         },
     )
 

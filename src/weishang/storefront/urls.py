@@ -1,6 +1,16 @@
 from django.urls import path
 
-from . import apply, complaints, coupons, members, microstore, privacy, shares, views
+from . import (
+    apply,
+    complaints,
+    coupons,
+    members,
+    microstore,
+    post_feed,
+    privacy,
+    shares,
+    views,
+)
 
 app_name = "storefront"
 urlpatterns = [
@@ -33,6 +43,8 @@ urlpatterns = [
     path("orders/<str:number>/claim/sent/", views.send_claim_goods, name="send_claim_goods"),
     # Micro-stores and their share material; applying to become a distributor
     path("s/<slug:slug>/", microstore.store, name="microstore"),
+    path("s/<slug:slug>/posts/", post_feed.post_list, name="microstore_posts"),
+    path("s/<slug:slug>/posts/<str:key>/", post_feed.post_detail, name="microstore_post"),
     path("s/<slug:slug>/qr.png", microstore.store_qr_png, name="microstore_qr_png"),
     path("s/<slug:slug>/qr.svg", microstore.store_qr_svg, name="microstore_qr_svg"),
     path("s/<slug:slug>/poster.png", microstore.store_poster, name="microstore_poster"),

@@ -47,7 +47,7 @@ from weishang.payments.providers import get_provider
 from weishang.sales import checkout as sales_checkout
 from weishang.sales import services as sales
 
-from . import order_events, session_cart, share_visits
+from . import order_events, post_visits, session_cart, share_visits
 from .forms import (
     BirthdayForm,
     BuyerNoteForm,
@@ -163,6 +163,7 @@ def product_detail(request, slug: str):
                 return redirect("storefront:product_detail", slug=product.url_key)
     else:
         share_visits.remember_share(request)
+        post_visits.remember_post(request)
     return render(request, "storefront/product_detail.html", {"product": product})
 
 
@@ -553,6 +554,7 @@ def place_order(request):
             clear_cart=not buy_now,
             choice=choice,
             shared_by=share_visits.sharer_for(request, customer),
+            post_id=post_visits.remembered_post(request),
         )
     except DomainError as exc:
         messages.error(request, exc.message)
