@@ -97,7 +97,11 @@ def _leaders() -> Prefetch:
 
 def stations_for_console() -> QuerySet[Station]:
     """Every station with its member count and leaders (two queries)."""
-    return Station.objects.annotate(members=Count("memberships")).prefetch_related(_leaders())
+    return (
+        Station.objects.annotate(members=Count("memberships"))
+        .prefetch_related(_leaders())
+        .order_by("province", "city", "name")
+    )
 
 
 def station_with_leaders(station_id: int) -> Station:
@@ -122,7 +126,7 @@ def membership_of(customer_id: int) -> StationMembership | None:
 
 
 def tags_for_console() -> QuerySet[Tag]:
-    return Tag.objects.annotate(customers=Count("assignments"))
+    return Tag.objects.annotate(customers=Count("assignments")).order_by("name")
 
 
 def tags_marked_for(customer_id: int) -> QuerySet[Tag]:
