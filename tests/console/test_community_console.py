@@ -124,6 +124,9 @@ def test_segments_show_their_live_sizes_one_count_each(
     assert sizes == {"郑州人": 3, "所有人": 3, "常客": 0}
     page = response.content.decode()
     assert "default address in 郑州" in page and "at least 3 orders" in page
+    regulars = next(s for s in response.context["page"] if s.name == "常客")
+    detail = console.get(reverse("console:segment_detail", args=[regulars.pk]))
+    assert "0 customers now" in detail.content.decode()
 
 
 def test_a_segment_page_shows_its_size_and_first_members_masked_to_every_role(

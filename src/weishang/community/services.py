@@ -56,9 +56,8 @@ def _station_terms(*, name: str, province: str, city: str, intro: str, station_i
     }
     if not (terms["name"] and terms["province"] and terms["city"]):
         raise CommunityError(_("Give the station's name, province and city."), code="missing")
-    for name_, size in (("name", 40), ("province", 20), ("city", 20), ("intro", 300)):
-        if len(terms[name_]) > size:
-            raise CommunityError(_("A station field is too long."), code="too_long")
+    if any(len(value) > Station._meta.get_field(key).max_length for key, value in terms.items()):
+        raise CommunityError(_("A station field is too long."), code="too_long")
     if Station.objects.filter(name=terms["name"]).exclude(pk=station_id).exists():
         raise CommunityError(
             _("A station named %(name)s already exists.") % {"name": terms["name"]},

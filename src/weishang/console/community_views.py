@@ -5,6 +5,8 @@ Each act is audited by its community service. Lists of customers are minimised f
 who sees more."""
 
 from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from weishang.community import selectors
 from weishang.community import services as community
 from weishang.community.models import OpinionLeader, Segment, Station, Tag
+from weishang.core_errors import DomainError
 from weishang.customers.models import Customer
 from weishang.customers.rules import mask_mobile, mask_name
 from weishang.inputs import IntegerField, text_field
@@ -25,6 +28,8 @@ from .coupons import _AsciiModelChoiceField
 from .views import _attempt, _back, _form_errors, _page, staff_post, staff_required
 
 MEMBERS_SHOWN = 50
+# Each segment on the list is counted live, one query each: a page holds twenty.
+SEGMENTS_PER_PAGE = 20
 
 
 class StationForm(forms.Form):
@@ -409,7 +414,9 @@ def describe(segment: Segment) -> list[str]:
 def segment_list(request):
     """Every segment with its size counted now: one count per segment on the page."""
     now = timezone.now()
-    page = _page(request, selectors.segments_for_console())
+    page = Paginator(selectors.segments_for_console(), SEGMENTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     for segment in page:
         segment.size = selectors.segment_size(segment, now=now)
         segment.described = describe(segment)
@@ -422,20 +429,18 @@ def _segment_form_page(request, segment: Segment | None):
         if not form.is_valid():
             _form_errors(request, form, labelled=True)
         else:
-            saved = []
-            if _attempt(
-                request,
-                lambda: saved.append(
-                    community.save_segment(
-                        actor=request.user,
-                        terms=form.terms(),
-                        segment_id=segment.pk if segment else None,
-                        now=timezone.now(),
-                    )
-                ),
-                _("The segment is saved."),
-            ):
-                return redirect("console:segment_detail", segment_id=saved[0].pk)
+            try:
+                saved = community.save_segment(
+                    actor=request.user,
+                    terms=form.terms(),
+                    segment_id=segment.pk if segment else None,
+                    now=timezone.now(),
+                )
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("The segment is saved."))
+                return redirect("console:segment_detail", segment_id=saved.pk)
     else:
         form = SegmentForm(initial=SegmentForm.initial_for(segment) if segment else None)
     return render(
