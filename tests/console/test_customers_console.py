@@ -139,8 +139,8 @@ def test_a_customers_page_shows_orders_returns_complaints_and_binding(
 ):
     sign_in(client, django_user_model, roles.OPERATOR)
     # 16, the membership (his tier, points and wallet balances, spendable points, history) and
-    # his coupons
-    with django_assert_max_num_queries(21):
+    # his coupons, his station and his tags (each with every choice)
+    with django_assert_max_num_queries(23):
         response = client.get(detail(wang))
     html = response.content.decode()
     for order in history["orders"]:
@@ -200,10 +200,11 @@ def test_the_menu_lists_only_routes_the_role_may_open(django_user_model):
         "products",
         "distribution",
         "members",
+        "community",
         "compliance",
         "settings",
     ]
-    assert [group.current for group in groups] == [True, False, False, False, False, False]
+    assert [group.current for group in groups] == [True, False, False, False, False, False, False]
 
 
 def test_an_order_links_to_its_customers_page(client, django_user_model, wang, sku):

@@ -10,6 +10,7 @@ The distributor console (/d/) is left out on purpose: its POSTs are the distribu
 his store and withdrawals, not staff acts.
 """
 
+import itertools
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
@@ -26,10 +27,12 @@ from weishang.catalog.models import Category, PricePeriod, Product, ProductImage
 from weishang.commissions import ledger
 from weishang.commissions.models import Account, Commission, CommissionPlan
 from weishang.commissions.services import request_withdrawal, settle_commissions
+from weishang.community import services as community
 from weishang.compliance import complaints
 from weishang.compliance.blacklist import blacklist_customer
 from weishang.compliance.models import AuditEntry
 from weishang.console import roles
+from weishang.content.models import Theme
 from weishang.distribution.models import Binding, ProgrammeSettings
 from weishang.distribution.services import apply_to_distribute
 from weishang.loyalty import coupons, redemptions
@@ -79,6 +82,8 @@ READ_ONLY = frozenset(
         "coupon_templates",
         "top_sharers",
         "theme_stats",
+        "segment_list",
+        "segment_detail",
     }
 )
 
@@ -212,6 +217,47 @@ class World:
             name="5元红包", points_cost=500, amount_fen=500, created_at=timezone.now()
         )
 
+    def station(self, *, is_open=True):
+        station = community.create_station(
+            actor=None, name=f"站{next(_names)}", province="河南省", city="郑州", now=timezone.now()
+        )
+        if not is_open:
+            community.close_station(actor=None, station_id=station.pk)
+        return station
+
+    def leader(self):
+        return community.appoint_leader(
+            actor=None,
+            station_id=self.station().pk,
+            mobile=self.make_customer().mobile,
+            now=timezone.now(),
+        )
+
+    def tag(self):
+        return community.create_tag(actor=None, name=f"标签{next(_names)}", now=timezone.now())
+
+    def segment(self, **terms):
+        return community.save_segment(
+            actor=None, terms={"name": f"人群{next(_names)}"} | terms, now=timezone.now()
+        )
+
+    def tag_in_use(self):
+        tag = self.tag()
+        self.segment(tag_id=tag.pk)
+        return tag
+
+    def segment_in_use(self):
+        segment = self.segment()
+        Theme.objects.create(title="春节", copy="年货", segment=segment, created_at=timezone.now())
+        return segment
+
+    def tagged(self):
+        customer, tag = self.make_customer(), self.tag()
+        community.tag_customer(
+            actor=None, customer_id=customer.pk, tag_id=tag.pk, now=timezone.now()
+        )
+        return customer, tag
+
     @cached_property
     def colleague(self):
         """Another staff member, for set-up acts that need a person."""
@@ -319,6 +365,25 @@ def _share_rule_data(**fields):
         "points": "100",
         "invite_after_orders": "3",
     } | fields
+
+
+_names = itertools.count(1)
+
+
+def _station_data(**fields):
+    return {"name": "郑州站", "province": "河南省", "city": "郑州", "intro": "枣友会"} | fields
+
+
+def _customer_act(name, data):
+    """Back to the tags page: the customer's own page audits each full view of his data."""
+    return lambda w: Request(_url(name, w.make_customer().pk), data(w) | {"next": _url("tag_list")})
+
+
+def _untag_request(w, tagged: bool):
+    customer, tag = w.tagged()
+    other = w.tag()
+    data = {"tag": (tag if tagged else other).pk, "next": _url("tag_list")}
+    return Request(_url("customer_untag", customer.pk), data)
 
 
 def _staff_member(role="finance"):
@@ -783,6 +848,71 @@ ACTS = {
     "share_rewards": Act(
         lambda w: Request(_url("share_rewards"), _share_rule_data()),
         lambda w: Request(_url("share_rewards"), _share_rule_data(trigger="share")),
+    ),
+    # Community: stations, leaders, tags, segments, a customer's tags and station
+    "station_list": Act(
+        lambda w: Request(_url("station_list"), _station_data()),
+        lambda w: Request(_url("station_list"), _station_data(name="")),
+    ),
+    "station_detail": Act(
+        lambda w: Request(_url("station_detail", w.station().pk), _station_data(intro="新")),
+        lambda w: Request(_url("station_detail", w.station().pk), _station_data(city="")),
+    ),
+    "station_close": Act(
+        lambda w: Request(_url("station_close", w.station().pk), {}),
+        lambda w: Request(_url("station_close", w.station(is_open=False).pk), {}),
+    ),
+    "leader_appoint": Act(
+        lambda w: Request(
+            _url("leader_appoint", w.station().pk),
+            {"mobile": w.make_customer().mobile, "title": "团长"},
+        ),
+        lambda w: Request(_url("leader_appoint", w.station().pk), {"mobile": "139"}),
+    ),
+    "leader_remove": Act(
+        lambda w: Request(_url("leader_remove", w.leader().pk), {}),
+        lambda w: Request(_url("leader_remove", 999_999), {}),
+    ),
+    "tag_list": Act(
+        lambda w: Request(_url("tag_list"), {"name": "宝妈"}),
+        lambda w: Request(_url("tag_list"), {"name": " "}),
+    ),
+    "tag_rename": Act(
+        lambda w: Request(_url("tag_rename", w.tag().pk), {"name": "宝妈"}),
+        lambda w: Request(_url("tag_rename", w.tag().pk), {"name": "长" * 21}),
+    ),
+    "tag_delete": Act(
+        lambda w: Request(_url("tag_delete", w.tag().pk), {}),
+        lambda w: Request(_url("tag_delete", w.tag_in_use().pk), {}),
+    ),
+    "segment_new": Act(
+        lambda w: Request(_url("segment_new"), {"name": "复购", "min_orders": "3"}),
+        lambda w: Request(_url("segment_new"), {"name": "复购", "min_orders": "三"}),
+    ),
+    "segment_edit": Act(
+        lambda w: Request(
+            _url("segment_edit", w.segment().pk), {"name": "沉睡", "no_order_days": "60"}
+        ),
+        lambda w: Request(
+            _url("segment_edit", w.segment().pk),
+            {"name": "矛盾", "ordered_within_days": "30", "no_order_days": "30"},
+        ),
+    ),
+    "segment_delete": Act(
+        lambda w: Request(_url("segment_delete", w.segment().pk), {}),
+        lambda w: Request(_url("segment_delete", w.segment_in_use().pk), {}),
+    ),
+    "customer_tag": Act(
+        _customer_act("customer_tag", lambda w: {"tag": w.tag().pk}),
+        _customer_act("customer_tag", lambda w: {"tag": "999999"}),
+    ),
+    "customer_untag": Act(
+        lambda w: _untag_request(w, tagged=True),
+        lambda w: _untag_request(w, tagged=False),
+    ),
+    "customer_station": Act(
+        _customer_act("customer_station", lambda w: {"station": w.station().pk}),
+        _customer_act("customer_station", lambda w: {"station": w.station(is_open=False).pk}),
     ),
     # Staff
     "staff_create": Act(

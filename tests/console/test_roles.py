@@ -52,6 +52,7 @@ READ_ONLY = (EVERYONE, NOBODY)
 STAFF = ({OWNER}, {OWNER})
 COUPONS = (EVERYONE, {OWNER, OPERATOR})
 CONTENT = (EVERYONE, {OWNER, OPERATOR})
+COMMUNITY = (EVERYONE, {OWNER, OPERATOR})
 POLICY = {
     "dashboard": READ_ONLY,
     "order_list": ORDERS,
@@ -181,6 +182,28 @@ POLICY = {
             "coupon_issue",
         ],
         COUPONS,
+    ),
+    # Community: city stations, opinion leaders, tags and segments; a customer's tags and station
+    **dict.fromkeys(
+        [
+            "station_list",
+            "station_detail",
+            "station_close",
+            "leader_appoint",
+            "leader_remove",
+            "tag_list",
+            "tag_rename",
+            "tag_delete",
+            "segment_list",
+            "segment_new",
+            "segment_detail",
+            "segment_edit",
+            "segment_delete",
+            "customer_tag",
+            "customer_untag",
+            "customer_station",
+        ],
+        COMMUNITY,
     ),
 }
 

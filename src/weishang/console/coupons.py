@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from weishang.catalog.models import Category, Product
+from weishang.community import selectors as community_selectors
 from weishang.core_errors import DomainError
 from weishang.inputs import (
     BIGINT_MAX,
@@ -220,8 +221,23 @@ class IssueForm(forms.Form):
     key = _IssueKeyField(widget=forms.HiddenInput, required=False)
 
 
+SAVED_SEGMENT = "saved"
+
+
 class SegmentForm(IssueForm):
-    segment = forms.ChoiceField(label=gettext_lazy("Customers"), choices=SegmentKind.choices)
+    segment = forms.ChoiceField(
+        label=gettext_lazy("Customers"),
+        choices=[
+            *SegmentKind.choices,
+            (SAVED_SEGMENT, gettext_lazy("A saved community segment (below)")),
+        ],
+    )
+    saved_segment = _AsciiModelChoiceField(
+        label=gettext_lazy("Community segment"),
+        queryset=community_selectors.segments_for_console(),
+        required=False,
+        help_text=gettext_lazy("Defined under Community, Segments."),
+    )
     days = IntegerField(label=gettext_lazy("N days"), min_value=1, max_value=3650, required=False)
     product = _AsciiModelChoiceField(
         label=gettext_lazy("Product"), queryset=Product.objects.order_by("name"), required=False
@@ -229,6 +245,12 @@ class SegmentForm(IssueForm):
     category = _AsciiModelChoiceField(
         label=gettext_lazy("Category"), queryset=Category.objects.all(), required=False
     )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("segment") == SAVED_SEGMENT and not data.get("saved_segment"):
+            self.add_error("saved_segment", _("Choose the community segment."))
+        return data
 
     def segment_chosen(self) -> coupons.Segment:
         data = self.cleaned_data
@@ -350,6 +372,28 @@ def coupon_issue(request, customer_id: int):
     return _back(request, reverse("console:customer_detail", args=[customer_id]))
 
 
+def _issue_to_chosen_segment(actor, form: SegmentForm) -> int:
+    """To a saved community segment's members, or to one of the coupon page's own segments."""
+    data, now = form.cleaned_data, timezone.now()
+    if data["segment"] == SAVED_SEGMENT:
+        saved = data["saved_segment"]
+        return coupons.issue_to_customers(
+            actor=actor,
+            template_id=data["template"].pk,
+            customers=community_selectors.customers_in(saved, now=now),
+            batch=data["key"],
+            audit_detail={"audience": saved.name},
+            now=now,
+        )
+    return coupons.issue_to_segment(
+        actor=actor,
+        template_id=data["template"].pk,
+        segment=form.segment_chosen(),
+        batch=data["key"],
+        now=now,
+    )
+
+
 @staff_required
 def coupon_segment(request):
     form = SegmentForm(request.POST or None, initial={"key": uuid.uuid4().hex})
@@ -358,13 +402,7 @@ def coupon_segment(request):
             _form_errors(request, form, labelled=True)
         else:
             try:
-                issued = coupons.issue_to_segment(
-                    actor=request.user,
-                    template_id=form.cleaned_data["template"].pk,
-                    segment=form.segment_chosen(),
-                    batch=form.cleaned_data["key"],
-                    now=timezone.now(),
-                )
+                issued = _issue_to_chosen_segment(request.user, form)
             except DomainError as error:
                 messages.error(request, error.message)
             else:

@@ -19,6 +19,7 @@ from weishang.loyalty import selectors as loyalty_selectors
 from weishang.orders import selectors as order_selectors
 
 from . import roles
+from .community_views import customer_community_context
 from .coupons import customer_coupons_context
 from .views import _page, staff_required
 
@@ -90,6 +91,7 @@ def customer_detail(request, customer_id: int):
             "member": loyalty_selectors.member_summary(customer.pk, timezone.now()),
             "request_key": uuid.uuid4().hex,
             "nav": "customers",
+            **customer_community_context(request.user, customer.pk),
             **customer_coupons_context(
                 roles.user_can(request.user, "coupon_issue", "POST"), customer.pk
             ),

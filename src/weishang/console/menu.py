@@ -61,7 +61,11 @@ GROUPS = [
     (
         "community",
         pgettext_lazy("console menu", "Community"),
-        [],
+        [
+            Entry("stations", "station_list", _("City stations")),
+            Entry("tags", "tag_list", _("Tags")),
+            Entry("segments", "segment_list", _("Segments")),
+        ],
     ),
     (
         "content",

@@ -187,6 +187,24 @@ ROUTE_AREAS = {
     "tier_edit": "loyalty",
     "red_packet_add": "loyalty",
     "red_packet_edit": "loyalty",
+    # Community: city stations, opinion leaders, tags and segments; a customer's tags and
+    # station are set from his CRM page
+    "station_list": "community",
+    "station_detail": "community",
+    "station_close": "community",
+    "leader_appoint": "community",
+    "leader_remove": "community",
+    "tag_list": "community",
+    "tag_rename": "community",
+    "tag_delete": "community",
+    "segment_list": "community",
+    "segment_new": "community",
+    "segment_detail": "community",
+    "segment_edit": "community",
+    "segment_delete": "community",
+    "customer_tag": "community",
+    "customer_untag": "community",
+    "customer_station": "community",
 }
 
 

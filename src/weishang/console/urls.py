@@ -4,6 +4,7 @@ from . import (
     after_sales,
     audit_views,
     claims,
+    community_views,
     complaints,
     compliance_export,
     content_stats,
@@ -248,6 +249,59 @@ urlpatterns = [
     ),
     path("claims/<str:number>/ship/", claims.claim_ship, name="claim_ship"),
     path("complaints/<str:number>/refund/", claims.complaint_refund, name="complaint_refund"),
+    # Community: city stations and opinion leaders, tags, rule segments
+    path("community/stations/", community_views.station_list, name="station_list"),
+    path(
+        "community/stations/<int:station_id>/",
+        community_views.station_detail,
+        name="station_detail",
+    ),
+    path(
+        "community/stations/<int:station_id>/close/",
+        community_views.station_close,
+        name="station_close",
+    ),
+    path(
+        "community/stations/<int:station_id>/leaders/",
+        community_views.leader_appoint,
+        name="leader_appoint",
+    ),
+    path(
+        "community/leaders/<int:leader_id>/remove/",
+        community_views.leader_remove,
+        name="leader_remove",
+    ),
+    path("community/tags/", community_views.tag_list, name="tag_list"),
+    path("community/tags/<int:tag_id>/rename/", community_views.tag_rename, name="tag_rename"),
+    path("community/tags/<int:tag_id>/delete/", community_views.tag_delete, name="tag_delete"),
+    path("community/segments/", community_views.segment_list, name="segment_list"),
+    path("community/segments/new/", community_views.segment_new, name="segment_new"),
+    path(
+        "community/segments/<int:segment_id>/",
+        community_views.segment_detail,
+        name="segment_detail",
+    ),
+    path(
+        "community/segments/<int:segment_id>/edit/",
+        community_views.segment_edit,
+        name="segment_edit",
+    ),
+    path(
+        "community/segments/<int:segment_id>/delete/",
+        community_views.segment_delete,
+        name="segment_delete",
+    ),
+    path("customers/<int:customer_id>/tag/", community_views.customer_tag, name="customer_tag"),
+    path(
+        "customers/<int:customer_id>/untag/",
+        community_views.customer_untag,
+        name="customer_untag",
+    ),
+    path(
+        "customers/<int:customer_id>/station/",
+        community_views.customer_station,
+        name="customer_station",
+    ),
     # Customer share rewards (分享有礼) and the top sharers
     path("share-rewards/", share_rewards.share_rewards_page, name="share_rewards"),
     path("share-rewards/sharers/", share_rewards.top_sharers, name="top_sharers"),

@@ -360,9 +360,8 @@ def segment_customers(segment: Segment, now: datetime):
 def issue_to_segment(
     *, actor, template_id: int, segment: Segment, batch: str, now: datetime
 ) -> int:
-    """One coupon to every customer in the segment still below the template's limit: one query
-    picks them, one insert issues them, within the quota (refused whole when it falls short).
-    ``batch`` keys the issue, so a resent form issues nothing more. Returns how many."""
+    """One coupon to every customer in one of the coupon page's own segments (see
+    ``issue_to_customers``). Returns how many."""
     if segment.kind not in SEGMENT_KINDS:
         raise CouponError(_("Choose a segment."))
     if segment.kind in {"bought_within", "not_bought_within"} and not segment.days:
@@ -371,12 +370,53 @@ def issue_to_segment(
         raise CouponError(_("Choose the product."))
     if segment.kind == "bought_category" and segment.category_id is None:
         raise CouponError(_("Choose the category."))
+    return _issue_to_customers(
+        actor=actor,
+        template_id=template_id,
+        customers=segment_customers(segment, now),
+        batch=batch,
+        audit_detail={
+            "segment": segment.kind,
+            "days": segment.days,
+            "product": segment.product_id,
+            "category": segment.category_id,
+        },
+        now=now,
+    )
+
+
+@transaction.atomic(durable=True)
+def issue_to_customers(
+    *, actor, template_id: int, customers, batch: str, audit_detail: dict, now: datetime
+) -> int:
+    """One coupon to every customer of the caller's queryset (e.g. a community segment's
+    members) still below the template's limit; ``audit_detail`` says in the audit log who they
+    were. Returns how many."""
+    return _issue_to_customers(
+        actor=actor,
+        template_id=template_id,
+        customers=customers,
+        batch=batch,
+        audit_detail=audit_detail,
+        now=now,
+    )
+
+
+@step
+def _issue_to_customers(
+    *, actor, template_id: int, customers, batch: str, audit_detail: dict, now: datetime
+) -> int:
+    """One query picks the customers below the limit, one insert issues them, within the quota
+    (refused whole when it falls short). ``batch`` keys the issue, so a resent form issues
+    nothing more."""
     template = lock_template(template_id=template_id)
     _issuable(template, now)
     prefix = f"segment:{batch}:"
     if Coupon.objects.filter(key__startswith=prefix).exists():
         raise CouponError(_("These coupons were already issued."), code="coupon_issued")
-    chosen = _below_limit(segment_customers(segment, now), template).values_list("pk", flat=True)
+    # The caller's queryset may count rows of its own: picked by id, its counts stay its own.
+    audience = Customer.objects.filter(pk__in=customers.values("pk"))
+    chosen = _below_limit(audience, template).values_list("pk", flat=True)
     count = _issue_many(
         template=template,
         customer_ids=list(chosen),
@@ -390,13 +430,7 @@ def issue_to_segment(
         actor=actor,
         action="coupon.issue_segment",
         obj=template,
-        after={
-            "issued": count,
-            "segment": segment.kind,
-            "days": segment.days,
-            "product": segment.product_id,
-            "category": segment.category_id,
-        },
+        after={"issued": count, **audit_detail},
     )
     return count
 

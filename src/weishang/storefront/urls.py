@@ -11,6 +11,7 @@ from . import (
     shares,
     views,
 )
+from . import apply, complaints, coupons, members, microstore, privacy, shares, stations, views
 
 app_name = "storefront"
 urlpatterns = [
@@ -23,6 +24,9 @@ urlpatterns = [
     path("account/divisions/", views.division_children, name="division_children"),
     path("account/coupons/", coupons.my_coupons, name="my_coupons"),
     path("coupons/", coupons.coupon_centre, name="coupon_centre"),
+    # The customer's city station
+    path("account/station/", stations.choose_station, name="choose_station"),
+    path("account/station/leave/", stations.leave_station, name="leave_station"),
     # Membership: tier, points, wallet, the redeem centre
     path("account/membership/", members.membership, name="membership"),
     path("account/points/", members.points_page, name="points"),

@@ -22,6 +22,7 @@ from weishang import throttle
 from weishang.catalog import selectors as catalog
 from weishang.catalog.models import Product, Sku
 from weishang.catalog.rules import Price
+from weishang.community import selectors as community_reads
 from weishang.compliance import selectors as compliance_reads
 from weishang.core_errors import DomainError
 from weishang.customers import data_rights as customer_data
@@ -308,6 +309,7 @@ def account(request):
             "form": form,
             "picker": _picker(picker),
             "next": request.POST.get("next") or request.GET.get("next", ""),
+            "station_choice": community_reads.station_choice(customer),
         },
     )
 
