@@ -3,6 +3,7 @@ signed-in distributor's own rows only."""
 
 from django.urls import path
 
+from . import content_library
 from . import distributor_views as views
 
 app_name = "distributor"
@@ -22,4 +23,9 @@ urlpatterns = [
     path("share/", views.share, name="share"),
     path("share/p/<str:product_slug>/qr.svg", views.product_qr_svg, name="product_qr_svg"),
     path("store/", views.store, name="store"),
+    path(
+        "library/media/<int:media_id>/",
+        content_library.distributor_theme_media,
+        name="theme_media",
+    ),
 ]

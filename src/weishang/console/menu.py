@@ -66,7 +66,10 @@ GROUPS = [
     (
         "content",
         pgettext_lazy("console menu", "Content"),
-        [],
+        [
+            Entry("themes", "theme_list", _("Material library")),
+            Entry("poster_templates", "poster_template_list", _("Poster templates")),
+        ],
     ),
     (
         "compliance",
