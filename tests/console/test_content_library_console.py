@@ -272,3 +272,36 @@ def test_bad_placement_input_is_a_message_and_changes_nothing(
     assert any(message in shown for shown in messages_of(response)), messages_of(response)
     assert AuditEntry.objects.count() == audited
     assert PosterTemplate.objects.get().qr_x == template.qr_x
+
+
+def test_a_phone_seeks_in_a_video_with_byte_ranges(console, staff):
+    theme = _theme(staff)
+    media = library.attach_theme_media(
+        actor=staff, theme=theme, kind="video", upload=media_upload(MP4, "v.mp4")
+    )
+    url = reverse("console:theme_media", args=[theme.pk, media.pk])
+    whole = console.get(url)
+    assert whole.status_code == 200 and whole["Accept-Ranges"] == "bytes"
+    for header, expected, content_range in [
+        ("bytes=4-11", MP4[4:12], f"bytes 4-11/{len(MP4)}"),
+        ("bytes=70-", MP4[70:], f"bytes 70-{len(MP4) - 1}/{len(MP4)}"),
+        ("bytes=-6", MP4[-6:], f"bytes {len(MP4) - 6}-{len(MP4) - 1}/{len(MP4)}"),
+    ]:
+        part = console.get(url, HTTP_RANGE=header)
+        assert part.status_code == 206, header
+        assert part["Content-Type"] == "video/mp4" and part["Content-Range"] == content_range
+        assert b"".join(part.streaming_content) == expected
+    beyond = console.get(url, HTTP_RANGE=f"bytes={len(MP4) + 5}-")
+    assert beyond.status_code == 416 and beyond["Content-Range"] == f"bytes */{len(MP4)}"
+    several = console.get(url, HTTP_RANGE="bytes=0-1,4-5")
+    assert several.status_code == 200 and b"".join(several.streaming_content) == MP4
+
+
+def test_the_editor_plays_voice_and_video_in_the_page(console, staff):
+    theme = _theme(staff)
+    for kind, content in (("voice", MP3), ("video", MP4)):
+        library.attach_theme_media(
+            actor=staff, theme=theme, kind=kind, upload=media_upload(content, "a")
+        )
+    page = console.get(reverse("console:theme_edit", args=[theme.pk])).content.decode()
+    assert "<audio controls" in page and "<video" in page

@@ -2,8 +2,10 @@
 video — and poster templates with a live preview of where the QR code, name and price go. Also
 the one view that serves a theme's voice or video, to staff and to distributors."""
 
+import re
+
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,9 +30,9 @@ def _theme(theme_id: int) -> Theme:
         raise Http404 from exc
 
 
-def _template(template_id: int) -> PosterTemplate:
+def _template(poster_id: int) -> PosterTemplate:
     try:
-        return PosterTemplate.objects.get(pk=template_id)
+        return PosterTemplate.objects.get(pk=poster_id)
     except PosterTemplate.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -218,11 +220,61 @@ def theme_media_remove(request, theme_id: int, media_id: int):
     return _to_theme(theme.pk)
 
 
-def media_response(media: ThemeMedia) -> FileResponse:
+BYTE_RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)", re.ASCII)
+CHUNK = 64 * 1024
+
+
+def byte_range(header: str, size: int) -> tuple[int, int] | None:
+    """The first and last byte a ``Range: bytes=a-b`` header asks for, clipped to the file;
+    None for no header or one we do not serve (several ranges: the whole file answers);
+    ValueError for a range wholly past the end."""
+    match = BYTE_RANGE.fullmatch(header.strip())
+    if match is None or not (match[1] or match[2]):
+        return None
+    if match[1]:
+        first = int(match[1])
+        last = min(int(match[2]), size - 1) if match[2] else size - 1
+    else:
+        first, last = max(size - int(match[2]), 0), size - 1
+    if first > last:
+        raise ValueError("unsatisfiable range")
+    return first, last
+
+
+def _part(handle, length: int):
+    with handle:
+        while length > 0:
+            data = handle.read(min(CHUNK, length))
+            if not data:
+                return
+            length -= len(data)
+            yield data
+
+
+def media_response(request, media: ThemeMedia):
     """The file with the type its first bytes showed on upload, never sniffed again by the
-    browser, played in the page rather than saved, and kept out of shared caches."""
+    browser, played in the page rather than saved, kept out of shared caches; a byte range
+    when asked (phones' video players seek with them)."""
+    size = media.file.size
+    try:
+        wanted = byte_range(request.headers.get("Range", ""), size)
+    except ValueError:
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+        return response
+    handle = media.file.open("rb")
+    if wanted is None:
+        response = FileResponse(handle, content_type=media.content_type)
+    else:
+        first, last = wanted
+        handle.seek(first)
+        response = StreamingHttpResponse(
+            _part(handle, last - first + 1), status=206, content_type=media.content_type
+        )
+        response["Content-Range"] = f"bytes {first}-{last}/{size}"
+        response["Content-Length"] = str(last - first + 1)
     extension = media.file.name.rsplit(".", 1)[-1]
-    response = FileResponse(media.file.open("rb"), content_type=media.content_type)
+    response["Accept-Ranges"] = "bytes"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = (
         f'inline; filename="theme-{media.theme_id}-{media.kind}.{extension}"'
@@ -238,7 +290,7 @@ def theme_media(request, theme_id: int, media_id: int):
         media = library.media_for_staff(theme_id=theme_id, media_id=media_id)
     except ThemeMedia.DoesNotExist as exc:
         raise Http404 from exc
-    return media_response(media)
+    return media_response(request, media)
 
 
 @distributor_required
@@ -249,7 +301,7 @@ def distributor_theme_media(request, media_id: int):
         media = library.media_for_distributors(media_id=media_id, now=timezone.now())
     except ThemeMedia.DoesNotExist as exc:
         raise Http404 from exc
-    return media_response(media)
+    return media_response(request, media)
 
 
 # Poster templates --------------------------------------------------------------------------------
@@ -283,7 +335,7 @@ def poster_template_new(request):
             ),
             _("The template is added: place the QR code, name and price on the preview."),
         ):
-            return redirect("console:poster_template_edit", template_id=created[0].pk)
+            return redirect("console:poster_template_edit", poster_id=created[0].pk)
     else:
         form = NewTemplateForm()
     return render(
@@ -292,8 +344,8 @@ def poster_template_new(request):
 
 
 @staff_required
-def poster_template_edit(request, template_id: int):
-    template = _template(template_id)
+def poster_template_edit(request, poster_id: int):
+    template = _template(poster_id)
     if request.method == "POST":
         form = TemplateForm(request.POST, request.FILES)
         if not form.is_valid():
@@ -311,7 +363,7 @@ def poster_template_edit(request, template_id: int):
             ),
             _("The template is saved."),
         ):
-            return redirect("console:poster_template_edit", template_id=template.pk)
+            return redirect("console:poster_template_edit", poster_id=template.pk)
     else:
         fields = ("name", "text_color", "price_color", *TemplateForm.PLACEMENT)
         form = TemplateForm(initial={name: getattr(template, name) for name in fields})
@@ -324,10 +376,10 @@ def poster_template_edit(request, template_id: int):
 
 @staff_required
 @require_safe
-def poster_template_preview(request, template_id: int):
+def poster_template_preview(request, poster_id: int):
     """The template as a store poster looks: a sample name and price and a QR code of the
     store's address, drawn where the brand placed them."""
-    template = _template(template_id)
+    template = _template(poster_id)
     try:
         png = draw_on_template(
             template,
@@ -343,8 +395,8 @@ def poster_template_preview(request, template_id: int):
 
 
 @staff_post
-def poster_template_in_use(request, template_id: int, in_use: bool):
-    template = _template(template_id)
+def poster_template_in_use(request, poster_id: int, in_use: bool):
+    template = _template(poster_id)
     _attempt(
         request,
         lambda: library.set_poster_template_in_use(
@@ -354,4 +406,4 @@ def poster_template_in_use(request, template_id: int, in_use: bool):
         if in_use
         else _("The template %(name)s is out of use.") % {"name": template.name},
     )
-    return redirect("console:poster_template_edit", template_id=template.pk)
+    return redirect("console:poster_template_edit", poster_id=template.pk)

@@ -298,23 +298,23 @@ urlpatterns = [
     path("content/posters/", content_library.poster_template_list, name="poster_template_list"),
     path("content/posters/new/", content_library.poster_template_new, name="poster_template_new"),
     path(
-        "content/posters/<int:template_id>/",
+        "content/posters/<int:poster_id>/",
         content_library.poster_template_edit,
         name="poster_template_edit",
     ),
     path(
-        "content/posters/<int:template_id>/preview.png",
+        "content/posters/<int:poster_id>/preview.png",
         content_library.poster_template_preview,
         name="poster_template_preview",
     ),
     path(
-        "content/posters/<int:template_id>/activate/",
+        "content/posters/<int:poster_id>/activate/",
         content_library.poster_template_in_use,
         {"in_use": True},
         name="poster_template_activate",
     ),
     path(
-        "content/posters/<int:template_id>/deactivate/",
+        "content/posters/<int:poster_id>/deactivate/",
         content_library.poster_template_in_use,
         {"in_use": False},
         name="poster_template_deactivate",
