@@ -21,6 +21,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.content.library_fixtures import MP3, background_upload, media_upload
 from tests.helpers import deliver, pay, png_upload
 from weishang.catalog import licences
 from weishang.catalog.models import Category, PricePeriod, Product, ProductImage, Sku
@@ -33,6 +34,7 @@ from weishang.compliance.blacklist import blacklist_customer
 from weishang.compliance.models import AuditEntry
 from weishang.console import roles
 from weishang.content.models import Theme
+from weishang.content import library
 from weishang.distribution.models import Binding, ProgrammeSettings
 from weishang.distribution.services import apply_to_distribute
 from weishang.loyalty import coupons, redemptions
@@ -84,6 +86,10 @@ READ_ONLY = frozenset(
         "theme_stats",
         "segment_list",
         "segment_detail",
+        "theme_list",
+        "theme_media",
+        "poster_template_list",
+        "poster_template_preview",
     }
 )
 
@@ -257,6 +263,25 @@ class World:
             actor=None, customer_id=customer.pk, tag_id=tag.pk, now=timezone.now()
         )
         return customer, tag
+    def theme(self, *, images=0, published=False, media=False):
+        theme = library.create_theme(actor=None, title="新年礼盒", copy="红枣甜")
+        for _ in range(max(images, 1 if published else 0)):
+            library.add_theme_image(actor=None, theme=theme, image_file=png_upload())
+        if media:
+            library.attach_theme_media(
+                actor=None, theme=theme, kind="voice", upload=media_upload(MP3, "a.mp3")
+            )
+        if published:
+            library.publish_theme(actor=None, theme=theme)
+        return theme
+
+    def poster_template(self, *, in_use=True):
+        template = library.create_poster_template(
+            actor=None, name="新年红", background=background_upload()
+        )
+        if not in_use:
+            library.set_poster_template_in_use(actor=None, template=template, in_use=False)
+        return template
 
     @cached_property
     def colleague(self):
@@ -511,7 +536,111 @@ def _award_data(**fields):
     return {"points": "300", "reason": "优质晒单", "request_key": "ab" * 16} | fields
 
 
+def _theme_data(**fields):
+    return {"title": "新年礼盒", "copy": "红枣甜，年味浓。"} | fields
+
+
+def _placement_data(**fields):
+    return {
+        "name": "新年红",
+        "qr_x": "460",
+        "qr_y": "900",
+        "qr_size": "240",
+        "name_x": "40",
+        "name_y": "900",
+        "name_size": "40",
+        "price_x": "40",
+        "price_y": "980",
+        "price_size": "56",
+        "text_color": "#33221c",
+        "price_color": "#c8242c",
+    } | fields
+
+
+def _image_request(w, name, pick):
+    theme = w.theme(images=2)
+    return Request(_url(name, theme.pk, pick(list(theme.images.all())).pk), {})
+
+
+def _media_remove_request(w, media_id=None):
+    theme = w.theme(media=True)
+    return Request(_url("theme_media_remove", theme.pk, media_id or theme.media.get().pk), {})
+
+
 ACTS = {
+    # The material library and poster templates
+    "theme_new": Act(
+        lambda w: Request(_url("theme_new"), _theme_data()),
+        lambda w: Request(_url("theme_new"), _theme_data(title="")),
+    ),
+    "theme_edit": Act(
+        lambda w: Request(_url("theme_edit", w.theme().pk), _theme_data(title="中秋礼盒")),
+        lambda w: Request(
+            _url("theme_edit", w.theme().pk),
+            _theme_data(valid_from="2030-01-02T00:00", valid_until="2030-01-01T00:00"),
+        ),
+    ),
+    "theme_publish": Act(
+        lambda w: Request(_url("theme_publish", w.theme(images=1).pk), {}),
+        lambda w: Request(_url("theme_publish", w.theme().pk), {}),  # no picture yet
+    ),
+    "theme_withdraw": Act(
+        lambda w: Request(_url("theme_withdraw", w.theme(published=True).pk), {}),
+        lambda w: Request(_url("theme_withdraw", w.theme().pk), {}),
+    ),
+    "theme_image_add": Act(
+        lambda w: Request(_url("theme_image_add", w.theme().pk), {"file": png_upload()}),
+        lambda w: Request(
+            _url("theme_image_add", w.theme().pk), {"file": media_upload(MP3, "x.png")}
+        ),
+    ),
+    "theme_image_remove": Act(
+        lambda w: _image_request(w, "theme_image_remove", lambda images: images[0]),
+        lambda w: Request(_url("theme_image_remove", w.theme().pk, 999_999), {}),
+    ),
+    "theme_image_earlier": Act(
+        lambda w: _image_request(w, "theme_image_earlier", lambda images: images[1]),
+        lambda w: Request(_url("theme_image_earlier", w.theme().pk, 999_999), {}),
+    ),
+    "theme_media_add": Act(
+        lambda w: Request(
+            _url("theme_media_add", w.theme().pk),
+            {"kind": "voice", "file": media_upload(MP3, "a.mp3")},
+        ),
+        lambda w: Request(
+            _url("theme_media_add", w.theme().pk),
+            {"kind": "video", "file": media_upload(MP3, "a.mp4")},
+        ),
+    ),
+    "theme_media_remove": Act(
+        lambda w: _media_remove_request(w),
+        lambda w: _media_remove_request(w, media_id=999_999),
+    ),
+    "poster_template_new": Act(
+        lambda w: Request(
+            _url("poster_template_new"), {"name": "新年红", "background": background_upload()}
+        ),
+        lambda w: Request(
+            _url("poster_template_new"),
+            {"name": "新年红", "background": background_upload((300, 400))},
+        ),
+    ),
+    "poster_template_edit": Act(
+        lambda w: Request(_url("poster_template_edit", w.poster_template().pk), _placement_data()),
+        lambda w: Request(
+            _url("poster_template_edit", w.poster_template().pk), _placement_data(qr_x="700")
+        ),
+    ),
+    "poster_template_activate": Act(
+        lambda w: Request(_url("poster_template_activate", w.poster_template(in_use=False).pk), {}),
+        lambda w: Request(_url("poster_template_activate", w.poster_template().pk), {}),
+    ),
+    "poster_template_deactivate": Act(
+        lambda w: Request(_url("poster_template_deactivate", w.poster_template().pk), {}),
+        lambda w: Request(
+            _url("poster_template_deactivate", w.poster_template(in_use=False).pk), {}
+        ),
+    ),
     # Orders
     "order_ship": Act(
         _order_act("order_ship", World.paid, {"carrier": "sf", "tracking_no": "SF1402837465920"}),

@@ -204,6 +204,28 @@ POLICY = {
             "customer_station",
         ],
         COMMUNITY,
+    # The material library and poster templates: operators run them, every role reads them
+    **dict.fromkeys(
+        [
+            "theme_list",
+            "theme_new",
+            "theme_edit",
+            "theme_publish",
+            "theme_withdraw",
+            "theme_image_add",
+            "theme_image_remove",
+            "theme_image_earlier",
+            "theme_media_add",
+            "theme_media",
+            "theme_media_remove",
+            "poster_template_list",
+            "poster_template_new",
+            "poster_template_edit",
+            "poster_template_preview",
+            "poster_template_activate",
+            "poster_template_deactivate",
+        ],
+        CONTENT,
     ),
 }
 

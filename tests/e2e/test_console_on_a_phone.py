@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from tests.console.test_every_act_audited import ACTS, READ_ONLY
 from tests.console.test_roles import console_routes
+from tests.content.library_fixtures import MP3, background_upload, media_upload
 from tests.helpers import png_upload
 from weishang.catalog.models import Licence, PricePeriod, Product, ProductImage, Sku
 from weishang.commissions import payout_accounts
@@ -30,6 +31,8 @@ from weishang.commissions.models import Withdrawal
 from weishang.compliance import complaints
 from weishang.compliance.models import Complaint
 from weishang.console import roles
+from weishang.content import library
+from weishang.content.models import PosterTemplate, Theme, ThemeMedia
 from weishang.customers.models import Customer
 from weishang.distribution.models import Distributor, ProgrammeSettings
 from weishang.loyalty.models import CouponTemplate
@@ -41,8 +44,17 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 PHONE, LAPTOP = (390, 844), (1440, 900)
 # Routes answering a GET with a file, not a page: their own tests fetch them.
-DOWNLOADS = frozenset({"export_download", "complaint_photo", "claim_photo", "waybill_template"})
-DISTRIBUTOR_DOWNLOADS = frozenset({"product_qr_svg", "statement_file"})
+DOWNLOADS = frozenset(
+    {
+        "export_download",
+        "complaint_photo",
+        "claim_photo",
+        "waybill_template",
+        "theme_media",
+        "poster_template_preview",
+    }
+)
+DISTRIBUTOR_DOWNLOADS = frozenset({"product_qr_svg", "statement_file", "theme_media"})
 
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 # Every element whose own text is "搜索" (a button, a link) lays it out on one line.
@@ -108,6 +120,14 @@ def demo(settings, tmp_path):
     PricePeriod.objects.create(
         sku=sku, starts_at=now, ends_at=now + timedelta(days=3), price_fen=2990
     )
+    library.create_poster_template(actor=None, name="新年红", background=background_upload())
+    theme = library.create_theme(
+        actor=None, title="年货节", copy="一年的甜。", product_ids=[sku.product_id]
+    )
+    library.add_theme_image(actor=None, theme=theme, image_file=png_upload())
+    library.attach_theme_media(
+        actor=None, theme=theme, kind="voice", upload=media_upload(MP3, "a.mp3")
+    )
 
 
 def real_ids() -> dict:
@@ -130,6 +150,9 @@ def real_ids() -> dict:
         "template_id": first(CouponTemplate).pk,
         "customer_id": Customer.objects.get(mobile="13800138000").pk,
         "user_id": get_user_model().objects.get(username="operator").pk,
+        "theme_id": first(Theme).pk,
+        "poster_id": first(PosterTemplate).pk,
+        "media_id": first(ThemeMedia).pk,
     }
 
 

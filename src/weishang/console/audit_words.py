@@ -107,6 +107,19 @@ ACTIONS = {
     "withdrawal.approve": _("Withdrawal approved"),
     "withdrawal.paid": _("Withdrawal paid out"),
     "withdrawal.reject": _("Withdrawal rejected"),
+    "poster_template.activate": _("Poster template put in use"),
+    "poster_template.create": _("Poster template added"),
+    "poster_template.deactivate": _("Poster template taken out of use"),
+    "poster_template.update": _("Poster template changed"),
+    "theme.create": _("Material library theme created"),
+    "theme.image_add": _("Picture added to a theme"),
+    "theme.image_remove": _("Picture removed from a theme"),
+    "theme.images_reorder": _("A theme's pictures reordered"),
+    "theme.media_add": _("Voice or video added to a theme"),
+    "theme.media_remove": _("Voice or video removed from a theme"),
+    "theme.publish": _("Theme published to distributors"),
+    "theme.update": _("Theme changed"),
+    "theme.withdraw": _("Theme withdrawn from distributors"),
 }
 
 # Keys recorded in entries' before/after; a key missing here is named by its model field's

@@ -4,6 +4,7 @@ signed-in distributor's own rows only."""
 from django.urls import path
 
 from . import distributor_posts as posts
+from . import content_library
 from . import distributor_views as views
 
 app_name = "distributor"
@@ -31,4 +32,9 @@ urlpatterns = [
     path("posts/<str:key>/delete/", posts.delete_post, name="delete_post"),
     path("posts/<str:key>/images/<int:number>.png", posts.post_picture, name="post_picture"),
     path("posts/<str:key>/images.zip", posts.post_pictures_zip, name="post_pictures_zip"),
+    path(
+        "library/media/<int:media_id>/",
+        content_library.distributor_theme_media,
+        name="theme_media",
+    ),
 ]

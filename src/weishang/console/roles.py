@@ -205,6 +205,24 @@ ROUTE_AREAS = {
     "customer_tag": "community",
     "customer_untag": "community",
     "customer_station": "community",
+    # The material library and poster templates
+    "theme_list": "content",
+    "theme_new": "content",
+    "theme_edit": "content",
+    "theme_publish": "content",
+    "theme_withdraw": "content",
+    "theme_image_add": "content",
+    "theme_image_remove": "content",
+    "theme_image_earlier": "content",
+    "theme_media_add": "content",
+    "theme_media": "content",
+    "theme_media_remove": "content",
+    "poster_template_list": "content",
+    "poster_template_new": "content",
+    "poster_template_edit": "content",
+    "poster_template_preview": "content",
+    "poster_template_activate": "content",
+    "poster_template_deactivate": "content",
 }
 
 

@@ -8,6 +8,7 @@ from . import (
     complaints,
     compliance_export,
     content_stats,
+    content_library,
     coupons,
     customer_views,
     distribution_views,
@@ -307,4 +308,72 @@ urlpatterns = [
     path("share-rewards/sharers/", share_rewards.top_sharers, name="top_sharers"),
     # Content: how the brand's themes are used and what they sell
     path("content/themes/stats/", content_stats.theme_stats, name="theme_stats"),
+    # The material library and poster templates
+    path("content/themes/", content_library.theme_list, name="theme_list"),
+    path("content/themes/new/", content_library.theme_new, name="theme_new"),
+    path("content/themes/<int:theme_id>/", content_library.theme_edit, name="theme_edit"),
+    path(
+        "content/themes/<int:theme_id>/publish/",
+        content_library.theme_publish,
+        name="theme_publish",
+    ),
+    path(
+        "content/themes/<int:theme_id>/withdraw/",
+        content_library.theme_withdraw,
+        name="theme_withdraw",
+    ),
+    path(
+        "content/themes/<int:theme_id>/images/",
+        content_library.theme_image_add,
+        name="theme_image_add",
+    ),
+    path(
+        "content/themes/<int:theme_id>/images/<int:image_id>/remove/",
+        content_library.theme_image_remove,
+        name="theme_image_remove",
+    ),
+    path(
+        "content/themes/<int:theme_id>/images/<int:image_id>/earlier/",
+        content_library.theme_image_earlier,
+        name="theme_image_earlier",
+    ),
+    path(
+        "content/themes/<int:theme_id>/media/",
+        content_library.theme_media_add,
+        name="theme_media_add",
+    ),
+    path(
+        "content/themes/<int:theme_id>/media/<int:media_id>/",
+        content_library.theme_media,
+        name="theme_media",
+    ),
+    path(
+        "content/themes/<int:theme_id>/media/<int:media_id>/remove/",
+        content_library.theme_media_remove,
+        name="theme_media_remove",
+    ),
+    path("content/posters/", content_library.poster_template_list, name="poster_template_list"),
+    path("content/posters/new/", content_library.poster_template_new, name="poster_template_new"),
+    path(
+        "content/posters/<int:poster_id>/",
+        content_library.poster_template_edit,
+        name="poster_template_edit",
+    ),
+    path(
+        "content/posters/<int:poster_id>/preview.png",
+        content_library.poster_template_preview,
+        name="poster_template_preview",
+    ),
+    path(
+        "content/posters/<int:poster_id>/activate/",
+        content_library.poster_template_in_use,
+        {"in_use": True},
+        name="poster_template_activate",
+    ),
+    path(
+        "content/posters/<int:poster_id>/deactivate/",
+        content_library.poster_template_in_use,
+        {"in_use": False},
+        name="poster_template_deactivate",
+    ),
 ]

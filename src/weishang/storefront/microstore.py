@@ -14,6 +14,8 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views.decorators.http import require_safe
 
 from weishang.catalog.models import Product
+from weishang.content import library
+from weishang.content.posters import PictureUnreadable, draw_on_template
 from weishang.distribution import selectors, sharing
 from weishang.distribution.models import Distributor, ShareSource
 
@@ -137,9 +139,30 @@ def _poster(request, distributor: Distributor, product: Product | None):
     return cached_poster(request, sharing.poster_fingerprint(distributor, product), draw)
 
 
+def _store_poster_on_template(request, distributor: Distributor, template):
+    """The store poster on the brand's own artwork: the store's name and a QR code of his
+    poster link where the brand placed them (no price: it is the whole store)."""
+
+    def draw():
+        url = sharing.share_url(distributor, source=ShareSource.POSTER)
+        try:
+            return draw_on_template(template, title=distributor.store_name, price_fen=None, url=url)
+        except PictureUnreadable:  # the artwork's file is gone: the plain poster still works
+            return sharing.poster_png(distributor, url=url)
+
+    fingerprint = "|".join(
+        [sharing.poster_fingerprint(distributor), library.template_fingerprint(template)]
+    )
+    return cached_poster(request, fingerprint, draw)
+
+
 @require_safe
 def store_poster(request, slug: str):
-    return _poster(request, _open_distributor(slug), None)
+    distributor = _open_distributor(slug)
+    template = library.store_poster_template()
+    if template is not None:
+        return _store_poster_on_template(request, distributor, template)
+    return _poster(request, distributor, None)
 
 
 @require_safe
