@@ -10,6 +10,7 @@ The distributor console (/d/) is left out on purpose: its POSTs are the distribu
 his store and withdrawals, not staff acts.
 """
 
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
@@ -30,6 +31,7 @@ from weishang.compliance import complaints
 from weishang.compliance.blacklist import blacklist_customer
 from weishang.compliance.models import AuditEntry
 from weishang.console import roles
+from weishang.content import ideas
 from weishang.distribution.models import Binding, ProgrammeSettings
 from weishang.distribution.services import apply_to_distribute
 from weishang.loyalty import coupons, redemptions
@@ -78,6 +80,8 @@ READ_ONLY = frozenset(
         "claim_photo",
         "coupon_templates",
         "top_sharers",
+        "idea_list",
+        "idea_detail",
     }
 )
 
@@ -209,6 +213,11 @@ class World:
     def red_packet(self):
         return RedPacketOffer.objects.create(
             name="5元红包", points_cost=500, amount_fen=500, created_at=timezone.now()
+        )
+
+    def idea(self):
+        return ideas.submit_idea(
+            author=self.make_customer(), request_key=uuid.uuid4().hex, title="枣茶", text="泡茶"
         )
 
     @cached_property
@@ -629,6 +638,15 @@ ACTS = {
     "sku_deactivate": Act(
         lambda w: Request(_url("sku_deactivate", w.draft_product().skus.get().pk), {}),
         lambda w: Request(_url("sku_deactivate", w.published_sku().pk), {}),  # the last on sale
+    ),
+    # The creative group
+    "idea_accept": Act(
+        lambda w: Request(_url("idea_accept", w.idea().pk), {"points": "100"}),
+        lambda w: Request(_url("idea_accept", w.idea().pk), {"points": "-1"}),
+    ),
+    "idea_reject": Act(
+        lambda w: Request(_url("idea_reject", w.idea().pk), {"reason": "不合适"}),
+        lambda w: Request(_url("idea_reject", w.idea().pk), {"reason": ""}),
     ),
     # Complaints and the blacklist
     "complaint_answer": Act(

@@ -51,6 +51,7 @@ EXPORT = ({OWNER, AUDITOR, OPERATOR}, NOBODY)
 READ_ONLY = (EVERYONE, NOBODY)
 STAFF = ({OWNER}, {OWNER})
 COUPONS = (EVERYONE, {OWNER, OPERATOR})
+CONTENT = (EVERYONE, {OWNER, OPERATOR})
 POLICY = {
     "dashboard": READ_ONLY,
     "order_list": ORDERS,
@@ -180,6 +181,8 @@ POLICY = {
         ],
         COUPONS,
     ),
+    # Content: the creative group's review
+    **dict.fromkeys(["idea_list", "idea_detail", "idea_accept", "idea_reject"], CONTENT),
 }
 
 

@@ -42,6 +42,8 @@ ACTIONS = {
     "distributor.freeze": _("Distributor frozen"),
     "distributor.reject": _("Distributor application rejected"),
     "distributor.unfreeze": _("Distributor unfrozen"),
+    "idea.accept": _("Creative idea accepted"),
+    "idea.reject": _("Creative idea not accepted"),
     "licence.add": _("Licence added"),
     "licence.retire": _("Licence retired"),
     "licence.update": _("Licence changed"),

@@ -66,7 +66,7 @@ GROUPS = [
     (
         "content",
         pgettext_lazy("console menu", "Content"),
-        [],
+        [Entry("ideas", "idea_list", _("Creative group"))],
     ),
     (
         "compliance",

@@ -185,6 +185,11 @@ ROUTE_AREAS = {
     "tier_edit": "loyalty",
     "red_packet_add": "loyalty",
     "red_packet_edit": "loyalty",
+    # Content: the creative group's review
+    "idea_list": "content",
+    "idea_detail": "content",
+    "idea_accept": "content",
+    "idea_reject": "content",
 }
 
 

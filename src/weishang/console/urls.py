@@ -10,6 +10,7 @@ from . import (
     customer_views,
     distribution_views,
     freight,
+    ideas,
     licences,
     loyalty_views,
     plans,
@@ -250,4 +251,9 @@ urlpatterns = [
     # Customer share rewards (分享有礼) and the top sharers
     path("share-rewards/", share_rewards.share_rewards_page, name="share_rewards"),
     path("share-rewards/sharers/", share_rewards.top_sharers, name="top_sharers"),
+    # The creative group (创意群): reviewing customers' and distributors' ideas
+    path("ideas/", ideas.idea_list, name="idea_list"),
+    path("ideas/<int:idea_id>/", ideas.idea_detail, name="idea_detail"),
+    path("ideas/<int:idea_id>/accept/", ideas.idea_accept, name="idea_accept"),
+    path("ideas/<int:idea_id>/reject/", ideas.idea_reject, name="idea_reject"),
 ]
