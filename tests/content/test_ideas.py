@@ -214,3 +214,11 @@ def test_two_staff_reviewing_at_once_make_one_review(postgres_only, customer, st
     assert len(done) == 1 and len(refused) == 3, results
     assert AuditEntry.objects.filter(action__startswith="idea.").count() == 1
     assert PointsLot.objects.count() == (1 if done[0].status == "accepted" else 0)
+
+
+@pytest.mark.postgres
+def test_the_same_form_sent_four_times_at_once_makes_one_idea(postgres_only, customer):
+    key = uuid.uuid4().hex
+    results = run_in_parallel(lambda i: submit(customer, key=key), 4)
+    assert all(isinstance(r, Submission) for r in results), results
+    assert len({r.pk for r in results}) == 1 and Submission.objects.count() == 1
