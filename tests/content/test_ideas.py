@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from tests.concurrency import run_in_parallel
 from tests.helpers import png_upload
-from weishang import throttle
 from weishang.commissions.models import Account
 from weishang.compliance.models import AuditEntry
 from weishang.content import ideas
@@ -83,7 +82,7 @@ def test_a_bad_idea_is_refused_with_a_message_and_nothing_is_stored(customer, fi
 def test_an_author_submits_at_most_ten_ideas_a_day(customer, make_customer):
     for _ in range(ideas.IDEAS_PER_AUTHOR.hits):
         submit(customer)
-    with pytest.raises(throttle.Throttled):
+    with pytest.raises(ContentError, match="you can submit more in 24 hours"):
         submit(customer)
     assert Submission.objects.filter(author=customer).count() == 10
     assert submit(make_customer()).status == Submission.Status.PENDING  # others still can

@@ -2,6 +2,7 @@
 brand accepts one (points awarded, the author credited, perhaps a draft official theme made from
 it) or rejects it with a reason the author reads. Reviews are staff acts, audited."""
 
+import math
 import uuid
 from datetime import datetime
 
@@ -10,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from weishang import throttle, uploads
 from weishang.compliance import audit
@@ -106,7 +108,19 @@ def submit_idea(
             code="too_many_pictures",
         )
     extensions = [_checked_picture(picture) for picture in pictures]
-    throttle.take((IDEAS_PER_AUTHOR, str(author.pk)))
+    try:
+        throttle.take((IDEAS_PER_AUTHOR, str(author.pk)))
+    except throttle.Throttled as exc:
+        hours = math.ceil(exc.seconds / throttle.HOUR)
+        raise ContentError(
+            ngettext(
+                "You have submitted many ideas today; you can submit more in %(hours)d hour.",
+                "You have submitted many ideas today; you can submit more in %(hours)d hours.",
+                hours,
+            )
+            % {"hours": hours},
+            code="throttled",
+        ) from exc
     try:
         with transaction.atomic():
             submission = Submission.objects.create(
