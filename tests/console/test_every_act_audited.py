@@ -11,6 +11,7 @@ his store and withdrawals, not staff acts.
 """
 
 import itertools
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
@@ -35,6 +36,7 @@ from weishang.compliance.models import AuditEntry
 from weishang.console import roles
 from weishang.content.models import Theme
 from weishang.content import library
+from weishang.content import ideas
 from weishang.distribution.models import Binding, ProgrammeSettings
 from weishang.distribution.services import apply_to_distribute
 from weishang.loyalty import coupons, redemptions
@@ -90,6 +92,8 @@ READ_ONLY = frozenset(
         "theme_media",
         "poster_template_list",
         "poster_template_preview",
+        "idea_list",
+        "idea_detail",
     }
 )
 
@@ -282,6 +286,11 @@ class World:
         if not in_use:
             library.set_poster_template_in_use(actor=None, template=template, in_use=False)
         return template
+
+    def idea(self):
+        return ideas.submit_idea(
+            author=self.make_customer(), request_key=uuid.uuid4().hex, title="枣茶", text="泡茶"
+        )
 
     @cached_property
     def colleague(self):
@@ -824,6 +833,15 @@ ACTS = {
     "sku_deactivate": Act(
         lambda w: Request(_url("sku_deactivate", w.draft_product().skus.get().pk), {}),
         lambda w: Request(_url("sku_deactivate", w.published_sku().pk), {}),  # the last on sale
+    ),
+    # The creative group
+    "idea_accept": Act(
+        lambda w: Request(_url("idea_accept", w.idea().pk), {"points": "100"}),
+        lambda w: Request(_url("idea_accept", w.idea().pk), {"points": "-1"}),
+    ),
+    "idea_reject": Act(
+        lambda w: Request(_url("idea_reject", w.idea().pk), {"reason": "不合适"}),
+        lambda w: Request(_url("idea_reject", w.idea().pk), {"reason": ""}),
     ),
     # Complaints and the blacklist
     "complaint_answer": Act(

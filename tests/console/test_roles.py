@@ -227,6 +227,8 @@ POLICY = {
         ],
         CONTENT,
     ),
+    # Content: the creative group's review
+    **dict.fromkeys(["idea_list", "idea_detail", "idea_accept", "idea_reject"], CONTENT),
 }
 
 

@@ -46,6 +46,8 @@ ACTIONS = {
     "distributor.unfreeze": _("Distributor unfrozen"),
     "leader.appoint": _("Opinion leader appointed"),
     "leader.remove": _("Opinion leader removed"),
+    "idea.accept": _("Creative idea accepted"),
+    "idea.reject": _("Creative idea not accepted"),
     "licence.add": _("Licence added"),
     "licence.retire": _("Licence retired"),
     "licence.update": _("Licence changed"),

@@ -75,6 +75,7 @@ GROUPS = [
             Entry("themes", "theme_list", _("Material library")),
             Entry("poster_templates", "poster_template_list", _("Poster templates")),
         ],
+        [Entry("ideas", "idea_list", _("Creative group"))],
     ),
     (
         "compliance",

@@ -223,6 +223,11 @@ ROUTE_AREAS = {
     "poster_template_preview": "content",
     "poster_template_activate": "content",
     "poster_template_deactivate": "content",
+    # Content: the creative group's review
+    "idea_list": "content",
+    "idea_detail": "content",
+    "idea_accept": "content",
+    "idea_reject": "content",
 }
 
 

@@ -13,6 +13,7 @@ from . import (
     customer_views,
     distribution_views,
     freight,
+    ideas,
     licences,
     loyalty_views,
     plans,
@@ -376,4 +377,9 @@ urlpatterns = [
         {"in_use": False},
         name="poster_template_deactivate",
     ),
+    # The creative group (创意群): reviewing customers' and distributors' ideas
+    path("ideas/", ideas.idea_list, name="idea_list"),
+    path("ideas/<int:idea_id>/", ideas.idea_detail, name="idea_detail"),
+    path("ideas/<int:idea_id>/accept/", ideas.idea_accept, name="idea_accept"),
+    path("ideas/<int:idea_id>/reject/", ideas.idea_reject, name="idea_reject"),
 ]

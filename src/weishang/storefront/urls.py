@@ -12,6 +12,7 @@ from . import (
     views,
 )
 from . import apply, complaints, coupons, members, microstore, privacy, shares, stations, views
+from . import apply, complaints, coupons, ideas, members, microstore, privacy, shares, views
 
 app_name = "storefront"
 urlpatterns = [
@@ -68,6 +69,8 @@ urlpatterns = [
     path("account/shares/p/<str:slug>/", shares.share_page, name="share_page"),
     path("account/shares/p/<str:slug>/qr.png", shares.share_qr, name="share_qr"),
     path("account/shares/p/<str:slug>/poster.png", shares.share_poster, name="share_poster"),
+    # The creative group (创意群): the customer's ideas for the brand
+    path("account/ideas/", ideas.my_ideas, name="ideas"),
     # Complaints on the customer's own orders
     path("complaints/", complaints.complaint_list, name="complaint_list"),
     path("complaints/new/", complaints.complaint_new, name="complaint_new"),
