@@ -201,10 +201,11 @@ def test_the_menu_lists_only_routes_the_role_may_open(django_user_model):
         "distribution",
         "members",
         "community",
+        "content",
         "compliance",
         "settings",
     ]
-    assert [group.current for group in groups] == [True, False, False, False, False, False, False]
+    assert [group.current for group in groups] == [True] + [False] * 7
 
 
 def test_an_order_links_to_its_customers_page(client, django_user_model, wang, sku):

@@ -34,9 +34,8 @@ from weishang.compliance import complaints
 from weishang.compliance.blacklist import blacklist_customer
 from weishang.compliance.models import AuditEntry
 from weishang.console import roles
+from weishang.content import ideas, library
 from weishang.content.models import Theme
-from weishang.content import library
-from weishang.content import ideas
 from weishang.distribution.models import Binding, ProgrammeSettings
 from weishang.distribution.services import apply_to_distribute
 from weishang.loyalty import coupons, redemptions
@@ -267,6 +266,7 @@ class World:
             actor=None, customer_id=customer.pk, tag_id=tag.pk, now=timezone.now()
         )
         return customer, tag
+
     def theme(self, *, images=0, published=False, media=False):
         theme = library.create_theme(actor=None, title="新年礼盒", copy="红枣甜")
         for _ in range(max(images, 1 if published else 0)):

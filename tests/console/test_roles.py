@@ -204,6 +204,7 @@ POLICY = {
             "customer_station",
         ],
         COMMUNITY,
+    ),
     # The material library and poster templates: operators run them, every role reads them
     **dict.fromkeys(
         [

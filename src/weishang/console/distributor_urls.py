@@ -3,8 +3,8 @@ signed-in distributor's own rows only."""
 
 from django.urls import path
 
-from . import distributor_posts as posts
 from . import content_library
+from . import distributor_posts as posts
 from . import distributor_views as views
 
 app_name = "distributor"

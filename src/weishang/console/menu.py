@@ -70,12 +70,12 @@ GROUPS = [
     (
         "content",
         pgettext_lazy("console menu", "Content"),
-        [Entry("theme_stats", "theme_stats", _("Theme use and sales"))],
         [
             Entry("themes", "theme_list", _("Material library")),
             Entry("poster_templates", "poster_template_list", _("Poster templates")),
+            Entry("theme_stats", "theme_stats", _("Theme use and sales")),
+            Entry("ideas", "idea_list", _("Creative group")),
         ],
-        [Entry("ideas", "idea_list", _("Creative group"))],
     ),
     (
         "compliance",

@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image
@@ -19,7 +19,7 @@ from weishang.catalog.services import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS
 from weishang.community.models import Segment
 from weishang.compliance import audit
 
-from . import poster_rules
+from . import poster_rules, selectors
 from .errors import ContentError
 from .models import PosterTemplate, Theme, ThemeImage, ThemeMedia, ThemeProduct
 from .poster_rules import Placement
@@ -85,15 +85,6 @@ def template_fingerprint(template: PosterTemplate) -> str:
     return "|".join(str(part) for part in parts)
 
 
-def valid_theme_filter(now: datetime) -> Q:
-    """Published and inside its validity period at ``now``."""
-    return (
-        Q(status=Theme.Status.PUBLISHED)
-        & (Q(valid_from__isnull=True) | Q(valid_from__lte=now))
-        & (Q(valid_until__isnull=True) | Q(valid_until__gt=now))
-    )
-
-
 def media_for_staff(*, theme_id: int, media_id: int) -> ThemeMedia:
     """A theme's voice or video file, whatever the theme's state; ThemeMedia.DoesNotExist."""
     return ThemeMedia.objects.get(pk=media_id, theme_id=theme_id)
@@ -101,7 +92,7 @@ def media_for_staff(*, theme_id: int, media_id: int) -> ThemeMedia:
 
 def media_for_distributors(*, media_id: int, now: datetime) -> ThemeMedia:
     """A voice or video file of a theme distributors may use now; ThemeMedia.DoesNotExist."""
-    themes = Theme.objects.filter(valid_theme_filter(now))
+    themes = Theme.objects.filter(selectors.usable_at(now))
     return ThemeMedia.objects.get(pk=media_id, theme__in=themes)
 
 
@@ -654,11 +645,9 @@ def set_poster_template_in_use(*, actor, template: PosterTemplate, in_use: bool)
             )
     template.is_active = in_use
     template.save(update_fields=["is_active"])
-    audit.record(
-        actor=actor,
-        action="poster_template.activate" if in_use else "poster_template.deactivate",
-        obj=template,
-        before={"is_active": not in_use},
-        after={"is_active": in_use},
-    )
+    change = {"obj": template, "before": {"is_active": not in_use}, "after": {"is_active": in_use}}
+    if in_use:
+        audit.record(actor=actor, action="poster_template.activate", **change)
+    else:
+        audit.record(actor=actor, action="poster_template.deactivate", **change)
     return template

@@ -40,13 +40,20 @@ def _theme_prefetches(prefix: str = "") -> list[Prefetch]:
     ]
 
 
+def usable_at(now: datetime) -> Q:
+    """A theme distributors may use: published and inside its validity period at ``now``."""
+    return (
+        Q(status=Theme.Status.PUBLISHED)
+        & (Q(valid_from__isnull=True) | Q(valid_from__lte=now))
+        & (Q(valid_until__isnull=True) | Q(valid_until__gt=now))
+    )
+
+
 def themes_for_distributors(now: datetime) -> QuerySet[Theme]:
     """Published themes inside their validity, newest first, with their images, products,
     voice and video, audience and poster template."""
     return (
-        Theme.objects.filter(status=Theme.Status.PUBLISHED)
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=now))
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
+        Theme.objects.filter(usable_at(now))
         .select_related("segment", "poster_template")
         .prefetch_related(
             *_theme_prefetches(),

@@ -4,15 +4,15 @@ from . import (
     apply,
     complaints,
     coupons,
+    ideas,
     members,
     microstore,
     post_feed,
     privacy,
     shares,
+    stations,
     views,
 )
-from . import apply, complaints, coupons, members, microstore, privacy, shares, stations, views
-from . import apply, complaints, coupons, ideas, members, microstore, privacy, shares, views
 
 app_name = "storefront"
 urlpatterns = [
