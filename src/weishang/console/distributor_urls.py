@@ -3,6 +3,7 @@ signed-in distributor's own rows only."""
 
 from django.urls import path
 
+from . import distributor_courses as training
 from . import distributor_views as views
 
 app_name = "distributor"
@@ -22,4 +23,7 @@ urlpatterns = [
     path("share/", views.share, name="share"),
     path("share/p/<str:product_slug>/qr.svg", views.product_qr_svg, name="product_qr_svg"),
     path("store/", views.store, name="store"),
+    path("courses/", training.course_list, name="courses"),
+    path("courses/<int:course_id>/", training.course_detail, name="course"),
+    path("courses/<int:course_id>/lessons/<int:lesson_id>/", training.lesson_detail, name="lesson"),
 ]

@@ -66,7 +66,7 @@ GROUPS = [
     (
         "content",
         pgettext_lazy("console menu", "Content"),
-        [],
+        [Entry("courses", "course_list", _("Training courses"))],
     ),
     (
         "compliance",

@@ -185,6 +185,16 @@ ROUTE_AREAS = {
     "tier_edit": "loyalty",
     "red_packet_add": "loyalty",
     "red_packet_edit": "loyalty",
+    # Training courses
+    "course_list": "content",
+    "course_detail": "content",
+    "course_publish": "content",
+    "course_unpublish": "content",
+    "lesson_new": "content",
+    "lesson_edit": "content",
+    "lesson_move": "content",
+    "lesson_delete": "content",
+    "lesson_image": "content",
 }
 
 

@@ -7,6 +7,7 @@ from . import (
     complaints,
     compliance_export,
     coupons,
+    courses,
     customer_views,
     distribution_views,
     freight,
@@ -250,4 +251,30 @@ urlpatterns = [
     # Customer share rewards (分享有礼) and the top sharers
     path("share-rewards/", share_rewards.share_rewards_page, name="share_rewards"),
     path("share-rewards/sharers/", share_rewards.top_sharers, name="top_sharers"),
+    # Training courses (培训 / SOP)
+    path("content/courses/", courses.course_list, name="course_list"),
+    path("content/courses/<int:course_id>/", courses.course_detail, name="course_detail"),
+    path("content/courses/<int:course_id>/publish/", courses.course_publish, name="course_publish"),
+    path(
+        "content/courses/<int:course_id>/unpublish/",
+        courses.course_unpublish,
+        name="course_unpublish",
+    ),
+    path("content/courses/<int:course_id>/lessons/new/", courses.lesson_new, name="lesson_new"),
+    path(
+        "content/courses/<int:course_id>/lessons/<int:lesson_id>/",
+        courses.lesson_edit,
+        name="lesson_edit",
+    ),
+    path(
+        "content/courses/<int:course_id>/lessons/<int:lesson_id>/move/",
+        courses.lesson_move,
+        name="lesson_move",
+    ),
+    path(
+        "content/courses/<int:course_id>/lessons/<int:lesson_id>/delete/",
+        courses.lesson_delete,
+        name="lesson_delete",
+    ),
+    path("content/lesson-pictures/", courses.lesson_image, name="lesson_image"),
 ]
