@@ -41,13 +41,45 @@
   area.setAttribute("aria-multiline", "true");
   area.setAttribute("aria-label", textarea.labels[0] ? textarea.labels[0].textContent : "");
   area.appendChild(imported(textarea.value));
+  // The browser's own markup in the words the server keeps: <b> and <i> as <strong> and <em>.
+  const RENAMED = { B: "strong", I: "em" };
   const sync = () => {
-    textarea.value = area.innerHTML;
+    const copy = area.cloneNode(true);
+    copy.querySelectorAll("b, i").forEach((element) => {
+      const renamed = document.createElement(RENAMED[element.tagName]);
+      while (element.firstChild) renamed.appendChild(element.firstChild);
+      element.replaceWith(renamed);
+    });
+    textarea.value = copy.innerHTML;
   };
 
   const run = (command, value = null) => {
     area.focus();
     document.execCommand(command, false, value);
+    sync();
+  };
+
+  // Where the caret last was in the editor: a picture goes there (the toolbar and the file
+  // dialogue take the focus away). Inserted as an element: Chrome's insertImage command sets an
+  // inline style, which the Content Security Policy refuses.
+  let caret = null;
+  document.addEventListener("selectionchange", () => {
+    const selection = window.getSelection();
+    if (selection.rangeCount && area.contains(selection.anchorNode)) {
+      caret = selection.getRangeAt(0).cloneRange();
+    }
+  });
+  const insertPicture = (url) => {
+    const picture = document.createElement("img");
+    picture.src = url;
+    picture.alt = "";
+    if (caret) {
+      caret.deleteContents();
+      caret.insertNode(picture);
+      caret.setStartAfter(picture);
+    } else {
+      area.appendChild(picture);
+    }
     sync();
   };
 
@@ -72,7 +104,7 @@
       window.alert(answer.error || words.uploadFailed);
       return;
     }
-    run("insertImage", answer.url);
+    insertPicture(answer.url);
   });
 
   const buttons = [
@@ -87,9 +119,9 @@
         const address = window.prompt(words.linkPrompt, "https://");
         if (address && /^(https?:\/\/|mailto:)/i.test(address.trim())) run("createLink", address.trim());
       },
-      "🔗",
+      words.link,
     ],
-    ["image", () => picker.click(), "🖼"],
+    ["image", () => picker.click(), words.image],
   ];
   const toolbar = document.createElement("div");
   toolbar.className = "richtext-toolbar";
@@ -106,6 +138,7 @@
     toolbar.appendChild(button);
   });
 
+  document.execCommand("defaultParagraphSeparator", false, "p");
   area.addEventListener("input", sync);
   textarea.form.addEventListener("submit", sync);
   textarea.hidden = true;
