@@ -82,7 +82,7 @@ def test_the_course_list_costs_the_same_queries_however_many_courses_and_distrib
             )
 
     grow()
-    with django_assert_max_num_queries(9) as small:
+    with django_assert_max_num_queries(7) as small:
         console.get(reverse("console:course_list"))
     for _index in range(4):
         grow()
@@ -97,7 +97,7 @@ def test_the_course_page_lists_distributors_progress_paginated_in_constant_queri
     keen = make_distributor(store_name="勤奋的小店")
     courses.complete_lesson(distributor=keen, lesson=first, now=timezone.now())
     url = reverse("console:course_detail", args=[course.pk])
-    with django_assert_max_num_queries(14) as small:
+    with django_assert_max_num_queries(11) as small:
         page = console.get(url).content.decode()
     assert page.count('data-testid="progress-row"') == 1
     row = page.split('data-testid="progress-row"')[1].split("</tr>")[0]

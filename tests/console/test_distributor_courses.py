@@ -112,7 +112,7 @@ def test_his_courses_list_progress_bars_and_hides_drafts(
     courses.create_course(actor=staff, title="还没写完", now=timezone.now())
     for lesson in courses.lessons_of(course)[:2]:
         courses.complete_lesson(distributor=seller, lesson=lesson, now=timezone.now())
-    with django_assert_max_num_queries(8) as small:
+    with django_assert_max_num_queries(6) as small:
         page = dclient.get(reverse("distributor:courses")).content.decode()
     assert '<progress class="course-progress" value="2" max="3">' in page
     assert "2 of 3 lessons done" in page and "还没写完" not in page
@@ -130,7 +130,7 @@ def test_the_course_page_ticks_the_lessons_he_did(
 ):
     first, second, third = courses.lessons_of(course)
     courses.complete_lesson(distributor=seller, lesson=second, now=timezone.now())
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         page = dclient.get(reverse("distributor:course", args=[course.pk])).content.decode()
     items = page.split('data-testid="lesson"')[1:]
     assert ["data-done" in item.split(">")[0] for item in items] == [False, True, False]
@@ -215,3 +215,12 @@ def test_titles_and_summaries_are_escaped_on_his_pages(dclient, seller, staff):
         page = dclient.get(url).content.decode()
         assert executable(page) == [], url
         assert "&lt;script&gt;alert(1)" in page, url
+
+
+def test_a_blacklisted_distributor_sees_only_the_closed_notice(client, make_distributor, course):
+    gone = make_distributor(status="blacklisted", status_reason="刷单")
+    english(client).force_login(gone.customer.user)
+    first = courses.lessons_of(course)[0]
+    assert client.get(reverse("distributor:courses")).status_code == 403
+    assert client.post(lesson_url(course, first)).status_code == 403
+    assert not LessonProgress.objects.exists()
