@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from tests.helpers import pay
 from weishang.commissions.models import CommissionPlan, Withdrawal
+from weishang.content import courses
 from weishang.distribution import sharing
 from weishang.distribution.models import Binding, ProgrammeSettings
 from weishang.distribution.tokens import read_token
@@ -75,6 +76,12 @@ def world(db, brand, make_customer, make_distributor, make_product):
             "masked": f"{name[0]}*",
             "phone": f"{mobile[:3]}****{mobile[-4:]}",
         }
+    # The brand's courses are shared; what B did in them is his.
+    course = courses.create_course(actor=None, title="新人上手", now=now)
+    lesson = courses.add_lesson(actor=None, course=course, title="加好友", body="<p>先问候</p>")
+    courses.publish_course(actor=None, course=course)
+    courses.complete_lesson(distributor=result["b"]["distributor"], lesson=lesson, now=now)
+    result["course"], result["lesson"] = course, lesson
     return result
 
 
@@ -94,6 +101,8 @@ def _b_values(world) -> dict:
         "year": timezone.localdate().year,
         "month": timezone.localdate().month,
         "extension": "csv",
+        "course_id": world["course"].pk,
+        "lesson_id": world["lesson"].pk,
     }
 
 

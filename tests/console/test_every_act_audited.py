@@ -36,6 +36,7 @@ from weishang.compliance.models import AuditEntry
 from weishang.console import roles
 from weishang.content import ideas, library
 from weishang.content.models import Theme
+from weishang.content import courses
 from weishang.distribution.models import Binding, ProgrammeSettings
 from weishang.distribution.services import apply_to_distribute
 from weishang.loyalty import coupons, redemptions
@@ -291,6 +292,17 @@ class World:
         return ideas.submit_idea(
             author=self.make_customer(), request_key=uuid.uuid4().hex, title="枣茶", text="泡茶"
         )
+    def course(self, *, lessons=0, published=False):
+        course = courses.create_course(actor=None, title="新人上手", now=timezone.now())
+        for index in range(lessons):
+            courses.add_lesson(actor=None, course=course, title=f"第{index}课", body="<p>要点</p>")
+        if published:
+            courses.publish_course(actor=None, course=course)
+        return course
+
+    def lesson(self, index=0):
+        course = self.course(lessons=2)
+        return courses.lessons_of(course)[index]
 
     @cached_property
     def colleague(self):
@@ -1060,6 +1072,55 @@ ACTS = {
     "customer_station": Act(
         _customer_act("customer_station", lambda w: {"station": w.station().pk}),
         _customer_act("customer_station", lambda w: {"station": w.station(is_open=False).pk}),
+    # Training courses
+    "course_list": Act(
+        lambda w: Request(_url("course_list"), {"title": "新人上手", "is_onboarding": "on"}),
+        lambda w: Request(_url("course_list"), {"title": ""}),
+    ),
+    "course_detail": Act(
+        lambda w: Request(_url("course_detail", w.course().pk), {"title": "开店七步"}),
+        lambda w: Request(_url("course_detail", w.course().pk), {"title": "课" * 61}),
+    ),
+    "course_publish": Act(
+        lambda w: Request(_url("course_publish", w.course(lessons=1).pk), {}),
+        lambda w: Request(_url("course_publish", w.course().pk), {}),
+    ),
+    "course_unpublish": Act(
+        lambda w: Request(_url("course_unpublish", w.course(lessons=1, published=True).pk), {}),
+        lambda w: Request(_url("course_unpublish", w.course().pk), {}),
+    ),
+    "lesson_new": Act(
+        lambda w: Request(
+            _url("lesson_new", w.course().pk), {"title": "加好友", "body": "<p>先问候</p>"}
+        ),
+        lambda w: Request(
+            _url("lesson_new", w.course().pk), {"title": "加好友", "body": "<script>x</script>"}
+        ),
+    ),
+    "lesson_edit": Act(
+        lambda w: Request(
+            _url("lesson_edit", (le := w.lesson()).course_id, le.pk),
+            {"title": "加好友", "body": "<p>先问候，再介绍</p>"},
+        ),
+        lambda w: Request(
+            _url("lesson_edit", (le := w.lesson()).course_id, le.pk), {"title": "", "body": "x"}
+        ),
+    ),
+    "lesson_move": Act(
+        lambda w: Request(
+            _url("lesson_move", (le := w.lesson(1)).course_id, le.pk), {"direction": "up"}
+        ),
+        lambda w: Request(
+            _url("lesson_move", (le := w.lesson(0)).course_id, le.pk), {"direction": "up"}
+        ),
+    ),
+    "lesson_delete": Act(
+        lambda w: Request(_url("lesson_delete", (le := w.lesson()).course_id, le.pk), {}),
+        lambda w: Request(_url("lesson_delete", w.course().pk, 999_999), {}),
+    ),
+    "lesson_image": Act(
+        lambda w: Request(_url("lesson_image"), {"image": png_upload()}),
+        lambda w: Request(_url("lesson_image"), {}),
     ),
     # Staff
     "staff_create": Act(

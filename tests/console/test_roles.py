@@ -167,6 +167,21 @@ POLICY = {
     ),
     "customer_points": (EVERYONE, {OWNER, OPERATOR}),
     **dict.fromkeys(["staff_list", "staff_create", "staff_role", "staff_deactivate"], STAFF),
+    # Training courses: the content area, written by the owner and operators
+    **dict.fromkeys(
+        [
+            "course_list",
+            "course_detail",
+            "course_publish",
+            "course_unpublish",
+            "lesson_new",
+            "lesson_edit",
+            "lesson_move",
+            "lesson_delete",
+            "lesson_image",
+        ],
+        (EVERYONE, {OWNER, OPERATOR}),
+    ),
     **dict.fromkeys(
         ["after_sales", "return_address_add", "return_address_edit", "return_address_retire"],
         CATALOGUE,

@@ -5,6 +5,7 @@ from django.urls import path
 
 from . import content_library
 from . import distributor_posts as posts
+from . import distributor_courses as training
 from . import distributor_views as views
 
 app_name = "distributor"
@@ -37,4 +38,7 @@ urlpatterns = [
         content_library.distributor_theme_media,
         name="theme_media",
     ),
+    path("courses/", training.course_list, name="courses"),
+    path("courses/<int:course_id>/", training.course_detail, name="course"),
+    path("courses/<int:course_id>/lessons/<int:lesson_id>/", training.lesson_detail, name="lesson"),
 ]

@@ -25,6 +25,7 @@ from weishang.catalog.models import Product
 from weishang.commissions import payout_accounts
 from weishang.commissions import selectors as commission_selectors
 from weishang.commissions import services as commissions
+from weishang.content import courses
 from weishang.core_errors import DomainError
 from weishang.customers.rules import mask_mobile, mask_name
 from weishang.distribution import selectors, services, sharing
@@ -114,6 +115,9 @@ def home(request):
         {
             "activity": selectors.activity(distributor),
             "money": commission_selectors.dashboard(distributor),
+            "onboarding": [
+                course for course in courses.courses_for(distributor) if course.is_onboarding
+            ],
         },
         "home",
     )

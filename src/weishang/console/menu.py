@@ -76,6 +76,7 @@ GROUPS = [
             Entry("theme_stats", "theme_stats", _("Theme use and sales")),
             Entry("ideas", "idea_list", _("Creative group")),
         ],
+        [Entry("courses", "course_list", _("Training courses"))],
     ),
     (
         "compliance",

@@ -228,6 +228,16 @@ ROUTE_AREAS = {
     "idea_detail": "content",
     "idea_accept": "content",
     "idea_reject": "content",
+    # Training courses
+    "course_list": "content",
+    "course_detail": "content",
+    "course_publish": "content",
+    "course_unpublish": "content",
+    "lesson_new": "content",
+    "lesson_edit": "content",
+    "lesson_move": "content",
+    "lesson_delete": "content",
+    "lesson_image": "content",
 }
 
 

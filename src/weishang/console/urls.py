@@ -10,6 +10,7 @@ from . import (
     content_library,
     content_stats,
     coupons,
+    courses,
     customer_views,
     distribution_views,
     freight,
@@ -382,4 +383,30 @@ urlpatterns = [
     path("ideas/<int:idea_id>/", ideas.idea_detail, name="idea_detail"),
     path("ideas/<int:idea_id>/accept/", ideas.idea_accept, name="idea_accept"),
     path("ideas/<int:idea_id>/reject/", ideas.idea_reject, name="idea_reject"),
+    # Training courses (培训 / SOP)
+    path("content/courses/", courses.course_list, name="course_list"),
+    path("content/courses/<int:course_id>/", courses.course_detail, name="course_detail"),
+    path("content/courses/<int:course_id>/publish/", courses.course_publish, name="course_publish"),
+    path(
+        "content/courses/<int:course_id>/unpublish/",
+        courses.course_unpublish,
+        name="course_unpublish",
+    ),
+    path("content/courses/<int:course_id>/lessons/new/", courses.lesson_new, name="lesson_new"),
+    path(
+        "content/courses/<int:course_id>/lessons/<int:lesson_id>/",
+        courses.lesson_edit,
+        name="lesson_edit",
+    ),
+    path(
+        "content/courses/<int:course_id>/lessons/<int:lesson_id>/move/",
+        courses.lesson_move,
+        name="lesson_move",
+    ),
+    path(
+        "content/courses/<int:course_id>/lessons/<int:lesson_id>/delete/",
+        courses.lesson_delete,
+        name="lesson_delete",
+    ),
+    path("content/lesson-pictures/", courses.lesson_image, name="lesson_image"),
 ]
