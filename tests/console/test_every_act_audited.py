@@ -78,6 +78,7 @@ READ_ONLY = frozenset(
         "claim_photo",
         "coupon_templates",
         "top_sharers",
+        "content_cadence",
     }
 )
 
@@ -445,6 +446,16 @@ def _award_data(**fields):
     return {"points": "300", "reason": "优质晒单", "request_key": "ab" * 16} | fields
 
 
+def _content_settings(**fields):
+    return {
+        "posts_min_per_day": "4",
+        "posts_max_per_day": "7",
+        "product_posts_max_bp": "40",
+        "care_list_size": "10",
+        "care_contact_gap_days": "30",
+    } | fields
+
+
 ACTS = {
     # Orders
     "order_ship": Act(
@@ -782,6 +793,19 @@ ACTS = {
     "share_rewards": Act(
         lambda w: Request(_url("share_rewards"), _share_rule_data()),
         lambda w: Request(_url("share_rewards"), _share_rule_data(trigger="share")),
+    ),
+    # Content: the cadence and care list settings, the repurchase intervals
+    "content_settings": Act(
+        lambda w: Request(_url("content_settings"), _content_settings()),
+        lambda w: Request(_url("content_settings"), _content_settings(posts_min_per_day="9")),
+    ),
+    "repurchase_intervals": Act(
+        lambda w: Request(
+            _url("repurchase_intervals"), {f"days_{w.make_product().product_id}": "30"}
+        ),
+        lambda w: Request(
+            _url("repurchase_intervals"), {f"days_{w.make_product().product_id}": "0"}
+        ),
     ),
     # Staff
     "staff_create": Act(

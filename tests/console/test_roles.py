@@ -51,6 +51,7 @@ EXPORT = ({OWNER, AUDITOR, OPERATOR}, NOBODY)
 READ_ONLY = (EVERYONE, NOBODY)
 STAFF = ({OWNER}, {OWNER})
 COUPONS = (EVERYONE, {OWNER, OPERATOR})
+CONTENT = (EVERYONE, {OWNER, OPERATOR})
 POLICY = {
     "dashboard": READ_ONLY,
     "order_list": ORDERS,
@@ -180,6 +181,8 @@ POLICY = {
         ],
         COUPONS,
     ),
+    # Content: the posting cadence report, its settings and the repurchase intervals
+    **dict.fromkeys(["content_cadence", "content_settings", "repurchase_intervals"], CONTENT),
 }
 
 

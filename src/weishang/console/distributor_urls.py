@@ -3,6 +3,7 @@ signed-in distributor's own rows only."""
 
 from django.urls import path
 
+from . import distributor_care, distributor_planner
 from . import distributor_views as views
 
 app_name = "distributor"
@@ -22,4 +23,7 @@ urlpatterns = [
     path("share/", views.share, name="share"),
     path("share/p/<str:product_slug>/qr.svg", views.product_qr_svg, name="product_qr_svg"),
     path("store/", views.store, name="store"),
+    path("planner/", distributor_planner.planner_page, name="planner"),
+    path("care/", distributor_care.care_list, name="care"),
+    path("care/<int:task_id>/done/", distributor_care.care_done, name="care_done"),
 ]

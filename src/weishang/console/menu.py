@@ -66,7 +66,11 @@ GROUPS = [
     (
         "content",
         pgettext_lazy("console menu", "Content"),
-        [],
+        [
+            Entry("content_cadence", "content_cadence", _("Posting cadence")),
+            Entry("content_settings", "content_settings", _("Posting and care list settings")),
+            Entry("repurchase_intervals", "repurchase_intervals", _("Repurchase intervals")),
+        ],
     ),
     (
         "compliance",

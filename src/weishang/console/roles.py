@@ -185,6 +185,10 @@ ROUTE_AREAS = {
     "tier_edit": "loyalty",
     "red_packet_add": "loyalty",
     "red_packet_edit": "loyalty",
+    # Content: posting cadence, its settings and the care list's repurchase intervals
+    "content_cadence": "content",
+    "content_settings": "content",
+    "repurchase_intervals": "content",
 }
 
 

@@ -6,6 +6,7 @@ from . import (
     claims,
     complaints,
     compliance_export,
+    content_settings,
     coupons,
     customer_views,
     distribution_views,
@@ -250,4 +251,12 @@ urlpatterns = [
     # Customer share rewards (分享有礼) and the top sharers
     path("share-rewards/", share_rewards.share_rewards_page, name="share_rewards"),
     path("share-rewards/sharers/", share_rewards.top_sharers, name="top_sharers"),
+    # Content: the posting cadence (不刷屏) and the care list (老客户维护)
+    path("content/cadence/", content_settings.cadence_report, name="content_cadence"),
+    path("content/settings/", content_settings.content_settings_page, name="content_settings"),
+    path(
+        "content/repurchase-intervals/",
+        content_settings.repurchase_intervals,
+        name="repurchase_intervals",
+    ),
 ]
