@@ -210,3 +210,11 @@ def test_the_queries_do_not_grow_with_his_customers(
     assert len(tasks) == min(customers, 10)
     with django_assert_num_queries(1):
         todays(shop)
+
+
+def test_the_message_in_chinese_joins_without_a_space():
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        message = care.message_for("no_contact", theme=Theme(copy="冬天来一把\n若羌灰枣。"))
+    assert message == "您好！好久没联系了，最近还好吗？冬天来一把 若羌灰枣。"

@@ -135,10 +135,12 @@ def message_for(reason: str, *, product_name: str = "", theme: Theme | None = No
     text = greeting(reason, product_name)
     if theme is None:
         return text[:MESSAGE_MAX]
-    room = MESSAGE_MAX - len(text) - 1
+    # Chinese punctuation ends the greeting without a space; English needs one.
+    text += "" if text.endswith(("！", "？", "。")) else " "
+    room = MESSAGE_MAX - len(text)
     copy = " ".join(theme.copy.split())
     excerpt = copy if len(copy) <= room else copy[: max(room - 1, 0)] + "…"
-    return f"{text} {excerpt}"[:MESSAGE_MAX] if excerpt else text[:MESSAGE_MAX]
+    return (text + excerpt).strip()[:MESSAGE_MAX]
 
 
 def _tasks(distributor: Distributor, today: date) -> list[CareTask]:
