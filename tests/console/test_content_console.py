@@ -144,3 +144,12 @@ def test_the_content_menu_names_the_pages(console):
     page = console.get("/console/content/settings/").content.decode()
     for label in ("Posting cadence", "Posting and care list settings", "Repurchase intervals"):
         assert label in page
+
+
+def test_the_audit_log_words_the_content_acts(console, make_product):
+    product = make_product(name="若羌灰枣").product
+    console.post("/console/content/settings/", settings_data())
+    console.post("/console/content/repurchase-intervals/", {f"days_{product.pk}": "45"})
+    page = console.get("/console/audit/").content.decode()
+    assert "Posting and care list settings changed" in page
+    assert "Repurchase intervals set" in page and "若羌灰枣" in page

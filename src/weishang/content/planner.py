@@ -50,13 +50,6 @@ def posts_on(distributor: Distributor, day: date) -> QuerySet[Post]:
     )
 
 
-def check_day(distributor: Distributor, day: date, rule: cadence.CadenceRule):
-    flags = Post.objects.filter(distributor=distributor, planned_on=day).values_list(
-        "about_products", flat=True
-    )
-    return cadence.check_day(rule, list(flags))
-
-
 def _plannable(day: date, today: date) -> None:
     if not today <= day <= today + timedelta(days=PLAN_AHEAD_DAYS):
         raise ContentError(
