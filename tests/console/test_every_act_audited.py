@@ -94,6 +94,7 @@ READ_ONLY = frozenset(
         "poster_template_preview",
         "idea_list",
         "idea_detail",
+        "content_cadence",
     }
 )
 
@@ -586,6 +587,16 @@ def _image_request(w, name, pick):
 def _media_remove_request(w, media_id=None):
     theme = w.theme(media=True)
     return Request(_url("theme_media_remove", theme.pk, media_id or theme.media.get().pk), {})
+
+
+def _content_settings(**fields):
+    return {
+        "posts_min_per_day": "4",
+        "posts_max_per_day": "7",
+        "product_posts_max_bp": "40",
+        "care_list_size": "10",
+        "care_contact_gap_days": "30",
+    } | fields
 
 
 ACTS = {
@@ -1121,6 +1132,19 @@ ACTS = {
     "lesson_image": Act(
         lambda w: Request(_url("lesson_image"), {"image": png_upload()}),
         lambda w: Request(_url("lesson_image"), {}),
+    ),
+    # Content: the cadence and care list settings, the repurchase intervals
+    "content_settings": Act(
+        lambda w: Request(_url("content_settings"), _content_settings()),
+        lambda w: Request(_url("content_settings"), _content_settings(posts_min_per_day="9")),
+    ),
+    "repurchase_intervals": Act(
+        lambda w: Request(
+            _url("repurchase_intervals"), {f"days_{w.make_product().product_id}": "30"}
+        ),
+        lambda w: Request(
+            _url("repurchase_intervals"), {f"days_{w.make_product().product_id}": "0"}
+        ),
     ),
     # Staff
     "staff_create": Act(

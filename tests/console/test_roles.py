@@ -245,6 +245,8 @@ POLICY = {
     ),
     # Content: the creative group's review
     **dict.fromkeys(["idea_list", "idea_detail", "idea_accept", "idea_reject"], CONTENT),
+    # Content: the posting cadence report, its settings and the repurchase intervals
+    **dict.fromkeys(["content_cadence", "content_settings", "repurchase_intervals"], CONTENT),
 }
 
 

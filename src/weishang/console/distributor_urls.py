@@ -6,6 +6,7 @@ from django.urls import path
 from . import content_library
 from . import distributor_posts as posts
 from . import distributor_courses as training
+from . import distributor_care, distributor_planner
 from . import distributor_views as views
 
 app_name = "distributor"
@@ -41,4 +42,7 @@ urlpatterns = [
     path("courses/", training.course_list, name="courses"),
     path("courses/<int:course_id>/", training.course_detail, name="course"),
     path("courses/<int:course_id>/lessons/<int:lesson_id>/", training.lesson_detail, name="lesson"),
+    path("planner/", distributor_planner.planner_page, name="planner"),
+    path("care/", distributor_care.care_list, name="care"),
+    path("care/<int:task_id>/done/", distributor_care.care_done, name="care_done"),
 ]

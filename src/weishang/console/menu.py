@@ -77,6 +77,10 @@ GROUPS = [
             Entry("ideas", "idea_list", _("Creative group")),
         ],
         [Entry("courses", "course_list", _("Training courses"))],
+            Entry("content_cadence", "content_cadence", _("Posting cadence")),
+            Entry("content_settings", "content_settings", _("Posting and care list settings")),
+            Entry("repurchase_intervals", "repurchase_intervals", _("Repurchase intervals")),
+        ],
     ),
     (
         "compliance",

@@ -238,6 +238,10 @@ ROUTE_AREAS = {
     "lesson_move": "content",
     "lesson_delete": "content",
     "lesson_image": "content",
+    # Content: posting cadence, its settings and the care list's repurchase intervals
+    "content_cadence": "content",
+    "content_settings": "content",
+    "repurchase_intervals": "content",
 }
 
 

@@ -9,6 +9,7 @@ from . import (
     compliance_export,
     content_library,
     content_stats,
+    content_settings,
     coupons,
     courses,
     customer_views,
@@ -409,4 +410,12 @@ urlpatterns = [
         name="lesson_delete",
     ),
     path("content/lesson-pictures/", courses.lesson_image, name="lesson_image"),
+    # Content: the posting cadence (不刷屏) and the care list (老客户维护)
+    path("content/cadence/", content_settings.cadence_report, name="content_cadence"),
+    path("content/settings/", content_settings.content_settings_page, name="content_settings"),
+    path(
+        "content/repurchase-intervals/",
+        content_settings.repurchase_intervals,
+        name="repurchase_intervals",
+    ),
 ]
