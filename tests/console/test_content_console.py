@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from weishang.compliance.models import AuditEntry
-from weishang.content import planner
 from weishang.content.models import ContentSettings, Post, RepurchaseInterval
+from weishang.content.posts import new_post_key
 
 from .conftest import messages_of
 
@@ -20,7 +20,7 @@ def posts(distributor, day, count, about_products=0):
     for n in range(count):
         Post.objects.create(
             distributor=distributor,
-            key=planner.new_post_key(),
+            key=new_post_key(),
             text="枣",
             about_products=n < about_products,
             planned_on=day,

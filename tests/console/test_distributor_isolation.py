@@ -9,12 +9,16 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from tests.content.library_fixtures import MP3
+from tests.content.themes import make_theme
 from tests.helpers import pay
 from weishang.commissions.models import CommissionPlan, Withdrawal
-from weishang.content import courses
+from weishang.content import care, courses, posts
+from weishang.content.models import ThemeMedia
 from weishang.distribution import sharing
 from weishang.distribution.models import Binding, ProgrammeSettings
 from weishang.distribution.tokens import read_token
@@ -49,7 +53,9 @@ def _fill(route: str, values: dict) -> str:
 
 
 @pytest.fixture
-def world(db, brand, make_customer, make_distributor, make_product):
+def world(db, brand, make_customer, make_distributor, make_product, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     now = timezone.now()
     ProgrammeSettings.objects.create(withdrawal_min_fen=1)
     CommissionPlan.objects.create(version=1, default_rate_bp=1000, created_at=now)
@@ -82,13 +88,23 @@ def world(db, brand, make_customer, make_distributor, make_product):
     courses.publish_course(actor=None, course=course)
     courses.complete_lesson(distributor=result["b"]["distributor"], lesson=lesson, now=now)
     result["course"], result["lesson"] = course, lesson
+    # The brand's themes and their voice are shared; B's post and care list are his.
+    theme = make_theme(products=[result["b"]["product"]])
+    voice = ThemeMedia(theme=theme, kind="voice", content_type="audio/mpeg", size=len(MP3))
+    voice.uploaded_at = now
+    voice.file.save("voice.mp3", ContentFile(MP3))
+    b = result["b"]["distributor"]
+    result["theme"], result["voice"] = theme, voice
+    result["post"] = posts.make_post(
+        distributor=b, theme_id=theme.pk, planned_on=timezone.localdate(), now=now
+    )
+    result["care_task"] = care.todays_care_list(b, today=timezone.localdate(), now=now)[0]
     return result
 
 
 def _b_values(world) -> dict:
     b = world["b"]
     return {
-        "number": b["order"].number,
         "order_number": b["order"].number,
         "distributor_id": b["distributor"].pk,
         "pk": b["distributor"].pk,
@@ -103,6 +119,11 @@ def _b_values(world) -> dict:
         "extension": "csv",
         "course_id": world["course"].pk,
         "lesson_id": world["lesson"].pk,
+        "theme_id": world["theme"].pk,  # the brand's: shared
+        "media_id": world["voice"].pk,  # the brand's: shared
+        "key": world["post"].key,
+        "number": 1,  # his post's first picture
+        "task_id": world["care_task"].pk,
     }
 
 
@@ -137,9 +158,10 @@ def test_a_never_sees_b(client, world, route, entry, monkeypatch):
 
     monkeypatch.setattr(sharing, "qr_svg", spy)
     response = client.get(_fill(route, _b_values(world)))
-    assert response.status_code in (200, 403, 404), route
-    if response.status_code != 200:
-        return
+    # 405: a route that only takes a POST (making, deleting, marking done) shows nothing to a GET.
+    assert response.status_code in (200, 403, 404, 405), route
+    if response.status_code != 200 or response["Content-Type"].startswith(("audio/", "video/")):
+        return  # the brand's voice and video are shared material, the same for every distributor
     if response["Content-Type"].startswith(("text/html", "text/csv")):
         page = response.content.decode("utf-8-sig")
         _assert_nothing_of_b(page, world, route)

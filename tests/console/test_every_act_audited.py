@@ -34,9 +34,8 @@ from weishang.compliance import complaints
 from weishang.compliance.blacklist import blacklist_customer
 from weishang.compliance.models import AuditEntry
 from weishang.console import roles
-from weishang.content import ideas, library
+from weishang.content import courses, ideas, library
 from weishang.content.models import Theme
-from weishang.content import courses
 from weishang.distribution.models import Binding, ProgrammeSettings
 from weishang.distribution.services import apply_to_distribute
 from weishang.loyalty import coupons, redemptions
@@ -293,6 +292,7 @@ class World:
         return ideas.submit_idea(
             author=self.make_customer(), request_key=uuid.uuid4().hex, title="枣茶", text="泡茶"
         )
+
     def course(self, *, lessons=0, published=False):
         course = courses.create_course(actor=None, title="新人上手", now=timezone.now())
         for index in range(lessons):
@@ -1083,6 +1083,7 @@ ACTS = {
     "customer_station": Act(
         _customer_act("customer_station", lambda w: {"station": w.station().pk}),
         _customer_act("customer_station", lambda w: {"station": w.station(is_open=False).pk}),
+    ),
     # Training courses
     "course_list": Act(
         lambda w: Request(_url("course_list"), {"title": "新人上手", "is_onboarding": "on"}),

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from weishang.content import planner
+from weishang.content import posts
 from weishang.content.models import CareTask, Post, Theme
 from weishang.distribution.models import Binding
 
@@ -33,7 +33,7 @@ def dclient(client, distributor):
 def post(distributor, day, about_products=False, text="今天的枣"):
     return Post.objects.create(
         distributor=distributor,
-        key=planner.new_post_key(),
+        key=posts.new_post_key(),
         text=text,
         about_products=about_products,
         planned_on=day,

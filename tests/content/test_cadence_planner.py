@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from weishang.content import cadence, planner
+from weishang.content import cadence, planner, posts
 from weishang.content.errors import ContentError
 from weishang.content.models import ContentSettings, Post
 
@@ -20,7 +20,7 @@ DEFAULT = cadence.CadenceRule(5, 8, 5000)
 def post(distributor, day, about_products=False, **fields):
     return Post.objects.create(
         distributor=distributor,
-        key=planner.new_post_key(),
+        key=posts.new_post_key(),
         text="今天的枣",
         about_products=about_products,
         planned_on=day,

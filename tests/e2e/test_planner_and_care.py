@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from weishang.content import planner
+from weishang.content import posts
 from weishang.content.models import CareTask, Post, Theme
 from weishang.distribution.models import Binding
 
@@ -28,7 +28,7 @@ def shop(settings, brand, make_customer, make_distributor, live_server):
     for _n in range(8):
         Post.objects.create(
             distributor=distributor,
-            key=planner.new_post_key(),
+            key=posts.new_post_key(),
             text="早安",
             planned_on=today,
             created_at=timezone.now(),

@@ -3,10 +3,9 @@ signed-in distributor's own rows only."""
 
 from django.urls import path
 
-from . import content_library
-from . import distributor_posts as posts
+from . import content_library, distributor_care, distributor_planner
 from . import distributor_courses as training
-from . import distributor_care, distributor_planner
+from . import distributor_posts as posts
 from . import distributor_views as views
 
 app_name = "distributor"

@@ -4,7 +4,6 @@ them, and is warned before a plan breaks the brand's posting cadence; the brand 
 An add or a move that would newly break the rule saves nothing and raises ``CadenceWarning``
 with the problems; the same call with ``confirm=True`` saves it anyway."""
 
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -18,6 +17,7 @@ from weishang.distribution.models import Distributor
 from . import cadence
 from .errors import ContentError
 from .models import ContentSettings, Post
+from .posts import new_post_key
 
 TEXT_MAX = 2000
 PLAN_AHEAD_DAYS = 90
@@ -31,11 +31,6 @@ class CadenceWarning(ContentError):
     def __init__(self, problems: list[cadence.Problem]):
         super().__init__(" ".join(problem.message for problem in problems))
         self.problems = problems
-
-
-def new_post_key() -> str:
-    """16 url-safe characters naming a post in its share links."""
-    return secrets.token_urlsafe(12)
 
 
 def current_rule() -> cadence.CadenceRule:

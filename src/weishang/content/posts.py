@@ -17,8 +17,12 @@ from .errors import ContentError
 from .models import Post, PostVisit
 
 TEXT_MAX = 2000
-KEY_BYTES = 12  # 16 url-safe characters
 _KEY = re.compile(r"^[A-Za-z0-9_-]{1,22}$")
+
+
+def new_post_key() -> str:
+    """16 url-safe characters naming a post in its share links."""
+    return secrets.token_urlsafe(12)
 
 
 def is_key(raw: str | None) -> bool:
@@ -47,7 +51,7 @@ def make_post(*, distributor: Distributor, theme_id: int, planned_on: date, now:
     return Post.objects.create(
         distributor=distributor,
         theme=theme,
-        key=secrets.token_urlsafe(KEY_BYTES),
+        key=new_post_key(),
         text=theme.copy,
         about_products=bool(theme.theme_products.all()),
         planned_on=planned_on,
