@@ -64,7 +64,7 @@ def test_the_same_form_sent_twice_makes_one_idea(customer):
         ({"pictures": [png_upload() for _ in range(7)]}, "You can add at most 6 pictures."),
         (
             {"pictures": [SimpleUploadedFile("a.png", b"<svg onload=alert(1)>")]},
-            "Pictures must be JPEG, PNG or WebP images.",
+            "Upload a JPEG, PNG or WebP picture.",
         ),
         (
             {"pictures": [SimpleUploadedFile("big.png", b"x" * (5 * 1024 * 1024 + 1))]},

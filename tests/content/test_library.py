@@ -10,7 +10,7 @@ from django.utils import timezone
 from weishang.catalog.models import Product
 from weishang.community.models import Segment
 from weishang.compliance.models import AuditEntry
-from weishang.content import library
+from weishang.content import library, pictures
 from weishang.content.errors import ContentError
 from weishang.content.models import PosterTemplate, Theme, ThemeMedia
 from weishang.content.poster_rules import Placement
@@ -163,7 +163,7 @@ def test_pictures_are_checked_counted_and_reordered(staff):
 
 
 def test_an_oversized_picture_is_refused(staff, monkeypatch):
-    monkeypatch.setattr(library, "MAX_IMAGE_BYTES", 10)
+    monkeypatch.setattr(pictures, "MAX_BYTES", 10)
     with pytest.raises(ContentError, match="at most 0 MB"):
         library.add_theme_image(actor=staff, theme=make_theme(staff), image_file=picture_upload())
 

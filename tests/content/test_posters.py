@@ -4,47 +4,21 @@ picture; a phone scanning either opens the link."""
 import io
 
 import pytest
-import zxingcpp
 from django.core.files.base import ContentFile
-from django.utils import timezone
 from PIL import Image
 
-from weishang.content.models import PosterTemplate
+from tests.content.themes import decoded, picture, poster_template
 from weishang.content.posters import PictureUnreadable, draw_on_template, stamp_qr
 
 pytestmark = pytest.mark.django_db
 URL = "https://shop.example.cn/p/hongzao/?ref=abc.def-ghi&post=Kx9"
 
 
-def picture(size=(900, 1200), colour=(180, 40, 60)) -> ContentFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, colour).save(buffer, "JPEG")
-    return ContentFile(buffer.getvalue(), name="art.jpg")
-
-
-def decoded(png: bytes) -> list[str]:
-    return [result.text for result in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
-
-
 def test_a_poster_on_the_brands_template_carries_the_link_where_the_brand_placed_it(
     settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
-    template = PosterTemplate(
-        name="新年红",
-        width=750,
-        height=1200,
-        qr_x=460,
-        qr_y=900,
-        qr_size=240,
-        name_x=40,
-        name_y=900,
-        price_x=40,
-        price_y=980,
-        created_at=timezone.now(),
-    )
-    template.background.save("bg.jpg", picture((750, 1200)), save=False)
-    template.save()
+    template = poster_template()
 
     png = draw_on_template(template, title="新疆若羌灰枣 一级 500g", price_fen=3990, url=URL)
 

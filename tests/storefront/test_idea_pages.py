@@ -76,7 +76,7 @@ def test_sending_the_form_twice_makes_one_idea(shopper, customer):
         ({"title": "标题", "text": "枣" * 1001}, "Your idea: Ensure this value has at most 1000"),
         (
             {"title": "标题", "text": "有文字", "pictures": [SimpleUploadedFile("a.png", b"GIF")]},
-            "Pictures must be JPEG, PNG or WebP images.",
+            "Upload a JPEG, PNG or WebP picture.",
         ),
         ({"title": "标题", "text": "有文字", "request_key": "²"}, "please reload the page"),
     ],

@@ -7,7 +7,7 @@ who sees more."""
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -330,61 +330,58 @@ def _customer_page(customer_id: int) -> str:
     return reverse("console:customer_detail", args=[customer_id])
 
 
-@staff_post
-def customer_tag(request, customer_id: int):
+def _customer_act(request, customer_id: int, form_class, act, done) -> HttpResponse:
+    """A staff act on one customer from his console page: ``act(customer, cleaned_data)`` when
+    the form is valid, then back to his page with the outcome."""
     customer = _or_404(Customer, customer_id)
-    form = CustomerTagForm(request.POST)
+    form = form_class(request.POST)
     if not form.is_valid():
         _form_errors(request, form, labelled=True)
     else:
-        _attempt(
-            request,
-            lambda: community.tag_customer(
-                actor=request.user,
-                customer_id=customer.pk,
-                tag_id=form.cleaned_data["tag"].pk,
-                now=timezone.now(),
-            ),
-            _("The tag is added to the customer."),
-        )
+        _attempt(request, lambda: act(customer, form.cleaned_data), done)
     return _back(request, _customer_page(customer.pk))
+
+
+@staff_post
+def customer_tag(request, customer_id: int):
+    return _customer_act(
+        request,
+        customer_id,
+        CustomerTagForm,
+        lambda customer, data: community.tag_customer(
+            actor=request.user, customer_id=customer.pk, tag_id=data["tag"].pk, now=timezone.now()
+        ),
+        _("The tag is added to the customer."),
+    )
 
 
 @staff_post
 def customer_untag(request, customer_id: int):
-    customer = _or_404(Customer, customer_id)
-    form = CustomerTagForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form, labelled=True)
-    else:
-        _attempt(
-            request,
-            lambda: community.untag_customer(
-                actor=request.user, customer_id=customer.pk, tag_id=form.cleaned_data["tag"].pk
-            ),
-            _("The tag is taken off the customer."),
-        )
-    return _back(request, _customer_page(customer.pk))
+    return _customer_act(
+        request,
+        customer_id,
+        CustomerTagForm,
+        lambda customer, data: community.untag_customer(
+            actor=request.user, customer_id=customer.pk, tag_id=data["tag"].pk
+        ),
+        _("The tag is taken off the customer."),
+    )
 
 
 @staff_post
 def customer_station(request, customer_id: int):
-    customer = _or_404(Customer, customer_id)
-    form = CustomerStationForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form, labelled=True)
-    else:
-        _attempt(
-            request,
-            lambda: community.set_customer_station(
-                actor=request.user,
-                customer_id=customer.pk,
-                station_id=form.cleaned_data["station"].pk,
-                now=timezone.now(),
-            ),
-            _("The customer's city station is set."),
-        )
-    return _back(request, _customer_page(customer.pk))
+    return _customer_act(
+        request,
+        customer_id,
+        CustomerStationForm,
+        lambda customer, data: community.set_customer_station(
+            actor=request.user,
+            customer_id=customer.pk,
+            station_id=data["station"].pk,
+            now=timezone.now(),
+        ),
+        _("The customer's city station is set."),
+    )
 
 
 # Segments ----------------------------------------------------------------------------------------

@@ -17,17 +17,15 @@ from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from weishang import uploads
 from weishang.compliance import audit
 from weishang.distribution.models import Distributor
 
 from . import richtext
 from .errors import ContentError
 from .models import Course, Lesson, LessonImage, LessonProgress
+from .pictures import checked_picture
 
 APPROVED = (Distributor.Status.ACTIVE, Distributor.Status.FROZEN)
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
-MAX_IMAGE_PIXELS = 40_000_000
 UP, DOWN = "up", "down"
 
 
@@ -384,21 +382,7 @@ def delete_lesson(*, actor, lesson: Lesson) -> None:
 
 
 def _checked_picture(image_file) -> str:
-    try:
-        checked = uploads.inspect_image(
-            image_file, max_bytes=MAX_IMAGE_BYTES, max_pixels=MAX_IMAGE_PIXELS
-        )
-    except uploads.ImageRejected as exc:
-        if exc.problem is uploads.Problem.TOO_LARGE:
-            message = _("A picture can be at most %(mb)d MB.") % {
-                "mb": MAX_IMAGE_BYTES // (1024 * 1024)
-            }
-        elif exc.problem is uploads.Problem.TOO_MANY_PIXELS:
-            message = _("The picture has too many pixels; make it smaller.")
-        else:
-            message = _("Upload a JPEG, PNG or WebP picture.")
-        raise ContentError(message, code="bad_picture") from exc
-    return checked.extension
+    return checked_picture(image_file).extension
 
 
 @transaction.atomic

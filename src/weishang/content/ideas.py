@@ -13,19 +13,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from weishang import throttle, uploads
+from weishang import throttle
 from weishang.compliance import audit
 from weishang.loyalty.points import grant_points
 
 from .errors import ContentError
 from .models import Submission, SubmissionImage, Theme, ThemeImage
+from .pictures import checked_picture
 
 TITLE_MAX = 60
 TEXT_MAX = 1000
 REASON_MAX = 300
 MAX_PICTURES = 6
-MAX_PICTURE_BYTES = 5 * 1024 * 1024
-MAX_PICTURE_PIXELS = 40_000_000
 POINTS_MAX = 100_000
 DEFAULT_POINTS = 100
 # Ten ideas a day for one author: enough for anyone with ideas, not enough to flood the review.
@@ -37,25 +36,7 @@ Status = Submission.Status
 
 
 def _checked_picture(picture) -> str:
-    """The file extension for the picture's real format, or a ContentError; the file is rewound."""
-    try:
-        return uploads.inspect_image(
-            picture, max_bytes=MAX_PICTURE_BYTES, max_pixels=MAX_PICTURE_PIXELS
-        ).extension
-    except uploads.ImageRejected as exc:
-        if exc.problem is uploads.Problem.TOO_LARGE:
-            message = _("A picture can be at most %(mb)d MB.") % {
-                "mb": MAX_PICTURE_BYTES // (1024 * 1024)
-            }
-            raise ContentError(message, code="picture_too_large") from exc
-        if exc.problem is uploads.Problem.TOO_MANY_PIXELS:
-            raise ContentError(
-                _("This picture has too many pixels; resize it to at most 40 megapixels."),
-                code="picture_too_many_pixels",
-            ) from exc
-        raise ContentError(
-            _("Pictures must be JPEG, PNG or WebP images."), code="not_a_picture"
-        ) from exc
+    return checked_picture(picture).extension
 
 
 def _idea_words(title, text) -> tuple[str, str]:

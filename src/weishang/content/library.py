@@ -15,13 +15,13 @@ from PIL import Image
 
 from weishang import uploads
 from weishang.catalog.models import Product
-from weishang.catalog.services import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS
 from weishang.community.models import Segment
 from weishang.compliance import audit
 
 from . import poster_rules, selectors
 from .errors import ContentError
 from .models import PosterTemplate, Theme, ThemeImage, ThemeMedia, ThemeProduct
+from .pictures import checked_picture
 from .poster_rules import Placement
 
 MAX_IMAGES = 9
@@ -309,20 +309,7 @@ def withdraw_theme(*, actor, theme: Theme) -> Theme:
 
 
 def _checked_image(upload) -> uploads.CheckedImage:
-    try:
-        return uploads.inspect_image(upload, max_bytes=MAX_IMAGE_BYTES, max_pixels=MAX_IMAGE_PIXELS)
-    except uploads.ImageRejected as exc:
-        if exc.problem is uploads.Problem.TOO_LARGE:
-            message = _("A picture can be at most %(mb)d MB.") % {
-                "mb": MAX_IMAGE_BYTES // (1024 * 1024)
-            }
-            raise ContentError(message, code="image_too_large") from exc
-        if exc.problem is uploads.Problem.TOO_MANY_PIXELS:
-            raise ContentError(
-                _("This picture has too many pixels; resize it to at most 40 megapixels."),
-                code="image_too_many_pixels",
-            ) from exc
-        raise ContentError(_("Upload a JPEG, PNG or WebP picture."), code="not_an_image") from exc
+    return checked_picture(upload)
 
 
 def _save_file(field, name: str, upload) -> None:
