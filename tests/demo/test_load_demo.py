@@ -197,3 +197,100 @@ def test_the_redeem_centre_and_the_share_reward_are_filled(media, client):
     assert page.count('data-testid="red-packet"') == 2
     shares = client.get("/account/shares/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "200 积分" in shares
+
+
+@pytest.mark.django_db
+def test_the_community_and_content_are_loaded_once(media):
+    """Stations, tags, segments, the poster template, themes, the distributor's post, ideas,
+    courses and repurchase intervals: loading twice makes one of each."""
+    from weishang.community.models import (
+        CustomerTag,
+        OpinionLeader,
+        Segment,
+        Station,
+        StationMembership,
+    )
+    from weishang.content import library
+    from weishang.content.models import (
+        Course,
+        LessonProgress,
+        Post,
+        RepurchaseInterval,
+        Submission,
+        Theme,
+    )
+
+    load()
+    load()
+    assert set(Station.objects.values_list("name", "province", "city")) == {
+        ("乌鲁木齐站", "新疆", "乌鲁木齐"),
+        ("郑州站", "河南", "郑州"),
+    }
+    leaders = {(lead.station.name, lead.customer.mobile) for lead in OpinionLeader.objects.all()}
+    assert ("郑州站", "13800138000") in leaders and len(leaders) == 2
+    assert set(StationMembership.objects.values_list("customer__mobile", flat=True)) == {
+        "13800138000",
+        "13900139000",
+    }
+    assert sorted(CustomerTag.objects.values_list("tag__name", "customer__mobile")) == [
+        ("宝妈", "13800138000"),
+        ("高复购", "13800138000"),
+    ]
+    segments = {segment.name: segment for segment in Segment.objects.select_related("min_tier")}
+    assert set(segments) == {"三单以上老客", "60天未下单", "金卡及以上"}
+    assert segments["三单以上老客"].min_orders == 3
+    assert segments["60天未下单"].no_order_days == 60
+    assert segments["金卡及以上"].min_tier.name == "金卡"
+
+    template = library.store_poster_template()
+    assert template.name == "枣知道红金" and (template.width, template.height) == (750, 1200)
+    assert template.qr_size >= 220 and template.qr_x > template.width // 2
+    assert template.qr_y > template.height // 2
+
+    themes = {theme.title: theme for theme in library.themes_for_console()}
+    assert set(themes) == {"新年送枣", "早餐一把枣", "枣茶食谱"}
+    assert {theme.status for theme in themes.values()} == {Theme.Status.PUBLISHED}
+    assert all(1 <= theme.image_count <= 3 for theme in themes.values())
+    assert not themes["早餐一把枣"].theme_products.all()  # a life theme: no products
+    assert themes["新年送枣"].poster_template == template
+    assert themes["枣茶食谱"].segment.name == "三单以上老客"
+
+    (post,) = Post.objects.select_related("distributor__customer", "theme")
+    assert post.distributor.customer.mobile == "13900139000" and post.theme.title == "新年送枣"
+    assert post.planned_on == timezone.localdate()
+
+    ideas = dict(Submission.objects.values_list("status", "points"))
+    assert ideas == {"pending": 0, "accepted": 200}
+    assert set(Submission.objects.values_list("author__mobile", flat=True)) == {"13800138000"}
+
+    onboarding = Course.objects.get(title="新人开店七步")
+    assert onboarding.is_onboarding and onboarding.status == Course.Status.PUBLISHED
+    assert onboarding.lessons.count() == 3
+    assert all("<h2>" in lesson.body for lesson in onboarding.lessons.all())
+    assert Course.objects.filter(status=Course.Status.PUBLISHED).count() == 2
+    (done,) = LessonProgress.objects.select_related("lesson")
+    assert done.lesson == onboarding.lessons.first()
+    assert dict(RepurchaseInterval.objects.values_list("product__slug", "days")) == {
+        "ruoqiang-grey-jujube": 30,
+        "ejiao-jujube": 30,
+        "jujube-goji-tea": 21,
+    }
+
+
+@pytest.mark.django_db
+def test_the_store_poster_is_drawn_on_the_brands_artwork(media, client, settings):
+    """The distributor's store poster is the brand's red and gold template with his QR code."""
+    import io
+
+    import zxingcpp
+
+    load()
+    distributor = Customer.objects.get(mobile="13900139000").distributor
+    response = client.get(f"/s/{distributor.slug}/poster.png")
+    assert response.status_code == 200
+    poster = Image.open(io.BytesIO(response.content)).convert("RGB")
+    assert poster.size == (750, 1200)
+    red, green, _blue = poster.getpixel((375, 40))
+    assert red > 150 and green < 60  # the warm red ground
+    (code,) = zxingcpp.read_barcodes(poster)
+    assert code.text.startswith(f"{settings.SITE_URL}/s/{distributor.slug}/")

@@ -7,7 +7,8 @@ distributor console) is asked for with real object ids from the demo data, as th
 that only takes POST answers 405 and must be a classified act in ``test_every_act_audited``; a
 download is named in ``DOWNLOADS``; every other route is a page and is visited in the browser. A
 new route whose parameters name no object this test knows, or that answers neither a page, a 405
-nor a download, fails the test until it is classified here. Screenshots go to
+nor a download, fails the test until it is classified here. The distributor console's routes are
+asked for as the demo distributor, with his post, course and lesson. Screenshots go to
 test-artifacts/console-390/<route>.png (and console-1440/)."""
 
 import re
@@ -22,17 +23,18 @@ from django.utils import timezone
 
 from tests.console.test_every_act_audited import ACTS, READ_ONLY
 from tests.console.test_roles import console_routes
-from tests.content.library_fixtures import MP3, background_upload, media_upload
+from tests.content.library_fixtures import MP3, media_upload
 from tests.helpers import png_upload
 from weishang.catalog.models import Licence, PricePeriod, Product, ProductImage, Sku
 from weishang.commissions import payout_accounts
 from weishang.commissions import services as commissions
 from weishang.commissions.models import Withdrawal
+from weishang.community.models import OpinionLeader, Segment, Station, Tag
 from weishang.compliance import complaints
 from weishang.compliance.models import Complaint
 from weishang.console import roles
 from weishang.content import library
-from weishang.content.models import PosterTemplate, Theme, ThemeMedia
+from weishang.content.models import Course, PosterTemplate, Submission, Theme
 from weishang.customers.models import Customer
 from weishang.distribution.models import Distributor, ProgrammeSettings
 from weishang.loyalty.models import CouponTemplate
@@ -54,7 +56,12 @@ DOWNLOADS = frozenset(
         "poster_template_preview",
     }
 )
-DISTRIBUTOR_DOWNLOADS = frozenset({"product_qr_svg", "statement_file", "theme_media"})
+DISTRIBUTOR_DOWNLOADS = frozenset(
+    {"product_qr_svg", "statement_file", "theme_media", "post_picture", "post_pictures_zip"}
+)
+# Distributor routes that take only POST: a GET answers 405, their own tests post to them.
+DISTRIBUTOR_POST_ONLY = frozenset({"use_theme", "delete_post", "care_done"})
+DISTRIBUTOR_MOBILE = "13900139000"
 
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 # Every element whose own text is "搜索" (a button, a link) lays it out on one line.
@@ -120,19 +127,21 @@ def demo(settings, tmp_path):
     PricePeriod.objects.create(
         sku=sku, starts_at=now, ends_at=now + timedelta(days=3), price_fen=2990
     )
-    library.create_poster_template(actor=None, name="新年红", background=background_upload())
-    theme = library.create_theme(
-        actor=None, title="年货节", copy="一年的甜。", product_ids=[sku.product_id]
-    )
-    library.add_theme_image(actor=None, theme=theme, image_file=png_upload())
+    # The demo's themes, posters, courses, ideas and stations are the pages' rows; a voice file
+    # for the theme editor's media list.
     library.attach_theme_media(
-        actor=None, theme=theme, kind="voice", upload=media_upload(MP3, "a.mp3")
+        actor=None, theme=first(Theme), kind="voice", upload=media_upload(MP3, "a.mp3")
     )
+
+
+def first(model):
+    return model.objects.order_by("pk").first()
 
 
 def real_ids() -> dict:
-    """The object each route parameter names, from the demo data."""
-    first = lambda model: model.objects.order_by("pk").first()  # noqa: E731
+    """The object each route parameter names, from the demo data; ``image_id`` names a theme's
+    picture on a theme route and a product's picture on a product route."""
+    theme, course = first(Theme), first(Course)
     return {
         "number": {
             "order": first(Order).number,
@@ -150,9 +159,17 @@ def real_ids() -> dict:
         "template_id": first(CouponTemplate).pk,
         "customer_id": Customer.objects.get(mobile="13800138000").pk,
         "user_id": get_user_model().objects.get(username="operator").pk,
-        "theme_id": first(Theme).pk,
+        "theme_id": theme.pk,
+        "theme_image_id": theme.images.order_by("pk").first().pk,
         "poster_id": first(PosterTemplate).pk,
-        "media_id": first(ThemeMedia).pk,
+        "media_id": theme.media.order_by("pk").first().pk,
+        "course_id": course.pk,
+        "lesson_id": course.lessons.order_by("pk").first().pk,
+        "idea_id": first(Submission).pk,
+        "station_id": first(Station).pk,
+        "leader_id": first(OpinionLeader).pk,
+        "tag_id": first(Tag).pk,
+        "segment_id": first(Segment).pk,
     }
 
 
@@ -166,6 +183,8 @@ def route_url(namespace: str, name: str, pattern, ids: dict) -> str:
                 "add a real one to real_ids()"
             )
             kwargs[param] = ids["number"][kind]
+        elif param == "image_id" and name.startswith("theme_"):
+            kwargs[param] = ids["theme_image_id"]
         elif param in ids:
             kwargs[param] = ids[param]
         elif param in {
@@ -203,17 +222,42 @@ def console_pages(client: Client) -> dict[str, str]:
     return pages
 
 
+def distributor_ids(store: Distributor) -> dict:
+    """The demo distributor's own objects his console's routes name: his post of the day, the
+    onboarding course and its first lesson."""
+    course = first(Course)
+    return {
+        "key": store.posts.first().key,
+        "course_id": course.pk,
+        "lesson_id": course.lessons.order_by("pk").first().pk,
+    }
+
+
 def distributor_pages() -> dict[str, str]:
+    """{route name: url} of every distributor console route that answers a GET with a page."""
     from weishang.console import distributor_urls
 
+    store = Distributor.objects.select_related("customer__user").get(
+        customer__mobile=DISTRIBUTOR_MOBILE
+    )
+    ids = distributor_ids(store)
+    client = Client()
+    client.force_login(store.customer.user)
     pages = {}
     for pattern in distributor_urls.urlpatterns:
-        if pattern.name in DISTRIBUTOR_DOWNLOADS:
+        name, params = pattern.name, pattern.pattern.converters
+        if name in DISTRIBUTOR_DOWNLOADS:
             continue
-        assert not pattern.pattern.converters, (
-            f"distributor:{pattern.name} takes parameters: classify it in this test"
-        )
-        pages[pattern.name] = reverse(f"distributor:{pattern.name}")
+        if name in DISTRIBUTOR_POST_ONLY:
+            url = reverse(f"distributor:{name}", kwargs={p: ids.get(p, 1) for p in params})
+            assert client.get(url).status_code == 405, f"distributor:{name} answers a GET"
+            continue
+        unknown = sorted(set(params) - set(ids))
+        assert not unknown, f"distributor:{name} takes {unknown}: classify it in this test"
+        url = reverse(f"distributor:{name}", kwargs={p: ids[p] for p in params})
+        response = client.get(url)
+        assert response.status_code == 200, (name, url, response.status_code)
+        pages[name] = url
     return pages
 
 
@@ -288,12 +332,13 @@ def test_the_distributor_console_fits_a_phone_with_its_whole_store_tab(
     page = new_page(size=PHONE)
     page.goto(live_server.url + "/login/")
     page.click("details summary")
-    page.fill("#pw-mobile", "13900139000")
+    page.fill("#pw-mobile", DISTRIBUTOR_MOBILE)
     page.fill("#password", "weishang-demo")
     page.click("button[name=action][value=password]")
     page.wait_for_url(re.compile(r"/$|/account/"))
     for name, url in distributor_pages().items():
         page.goto(live_server.url + url)
+        page.wait_for_load_state("networkidle")  # a post's pictures are drawn as they load
         assert_fits(page, f"distributor {name} at 390 px")
         screenshot(page, f"console-390/distributor-{name}")
 

@@ -190,3 +190,53 @@ def render_origin() -> bytes:
             draw.ellipse((x - 12, y - 34, x, y - 20), fill=JUJUBE)
     draw.text((SIZE // 2, 230), "若羌枣园 · 新疆", font=_font(40), fill=INK, anchor="mm")
     return _jpeg(image)
+
+
+POSTER_WIDTH, POSTER_HEIGHT = 750, 1200
+POSTER_RED = ((196, 36, 44), (120, 16, 24))  # top and bottom of the poster's gradient
+CREAM = (255, 246, 228)
+
+
+def render_poster_background() -> bytes:
+    """The brand's poster artwork (750 × 1200): a warm red ground, the name 枣知道 in gold over
+    a band of jujubes, and a cream card at the bottom where the product name, its price and the
+    distributor's QR code are drawn."""
+    top, bottom = POSTER_RED
+    mask = Image.linear_gradient("L").resize((POSTER_WIDTH, POSTER_HEIGHT))
+    image = Image.composite(
+        Image.new("RGB", (POSTER_WIDTH, POSTER_HEIGHT), bottom),
+        Image.new("RGB", (POSTER_WIDTH, POSTER_HEIGHT), top),
+        mask,
+    )
+    draw = ImageDraw.Draw(image)
+    for inset in (24, 36):
+        draw.rounded_rectangle(
+            (inset, inset, POSTER_WIDTH - inset, POSTER_HEIGHT - inset),
+            radius=28,
+            outline=GOLD,
+            width=3,
+        )
+    draw.text((POSTER_WIDTH // 2, 170), "枣知道", font=_font(120), fill=GOLD, anchor="mm")
+    draw.text(
+        (POSTER_WIDTH // 2, 270), "若羌枣园 · 一颗好枣", font=_font(36), fill=CREAM, anchor="mm"
+    )
+    # The decorative band: a gold ribbon strung with jujubes.
+    draw.rectangle((36, 400, POSTER_WIDTH - 36, 470), fill=GOLD)
+    draw.rectangle((36, 412, POSTER_WIDTH - 36, 458), fill=(232, 196, 104))
+    for n, x in enumerate(range(95, POSTER_WIDTH - 40, 112)):
+        _jujube(draw, x, 435 + (8 if n % 2 else -8), 0.42)
+    draw.text(
+        (POSTER_WIDTH // 2, 580), "枣乡直发 · 满99包邮", font=_font(44), fill=CREAM, anchor="mm"
+    )
+    draw.text(
+        (POSTER_WIDTH // 2, 650),
+        "甜在心里的年味",
+        font=_font(32),
+        fill=(246, 214, 160),
+        anchor="mm",
+    )
+    draw.rounded_rectangle((60, 780, POSTER_WIDTH - 60, 1150), radius=24, fill=CREAM)
+    draw.text((90, 1070), "长按识别二维码", font=_font(26), fill=(150, 90, 70))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()

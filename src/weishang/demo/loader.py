@@ -37,6 +37,7 @@ from weishang.payments.providers import Notification
 from weishang.sales import services as sales
 
 from . import catalogue
+from .content import load_content
 from .images import render_close_up, render_facts, render_origin, render_product_image
 
 
@@ -48,9 +49,10 @@ class LoadResult:
 
 
 def load_demo() -> LoadResult:
-    """Creates the demo brand, its catalogue, staff logins and a customer with orders; once only.
-    The brand and everything but the orders commit together; the orders then go through the sales
-    acts, each its own durable transaction as in production."""
+    """Creates the demo brand, its catalogue, staff logins and a customer with orders, then its
+    community and content; once only. The brand and everything but the orders commit together;
+    the orders, the community and the content then go through their services, each its own
+    durable transaction as in production."""
     if Brand.objects.exists():
         return LoadResult(created=False)
     with transaction.atomic():
@@ -86,6 +88,7 @@ def load_demo() -> LoadResult:
         draft=RewardRuleDraft(reward=POINTS_FIXED, amount=catalogue.SHARE_REWARD_POINTS), actor=None
     )
     placed = place_demo_orders(customer=customer)
+    load_content()
     return LoadResult(created=True, products=len(products), orders=len(placed))
 
 

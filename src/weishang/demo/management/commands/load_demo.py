@@ -9,7 +9,8 @@ from weishang.demo.loader import load_demo
 
 class Command(BaseCommand):
     help = (
-        "Load the demo jujube brand (catalogue, stock, staff, a customer with orders); runs once."
+        "Load the demo jujube brand (catalogue, stock, staff, a customer with orders, its community"
+        " and content); runs once."
     )
 
     def handle(self, *args, **options):
