@@ -199,6 +199,15 @@ def test_the_care_list_is_masked(dclient, customers, django_assert_max_num_queri
     assert "Not greeted for a while" in page or "not greeted for a while" in page
 
 
+def test_a_customer_without_a_nickname_is_named_by_his_address_masked(dclient, customers):
+    (person,) = customers(1)
+    person.nickname = ""
+    person.save()
+    person.addresses.update(recipient="赵大宝")
+    page = dclient.get("/d/care/").content.decode()
+    assert "赵* · 139****0000" in page and "赵大宝" not in page
+
+
 def test_the_care_page_queries_do_not_grow_with_his_customers(
     dclient, customers, django_assert_num_queries
 ):

@@ -1,9 +1,13 @@
 """Browser tests: Playwright driving Debian's chromium against the live test server."""
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -22,6 +26,33 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.e2e)
+
+
+class OneRequestAtATime(ThreadedWSGIServer):
+    """The live server with one request inside the application at a time (each connection still
+    has its thread, so a browser's kept-alive connections wait their turn, never each other). On
+    SQLite the test database lives in memory and every request thread shares its one
+    connection: two requests at once (a post page's pictures) would use it together and fail."""
+
+    def set_app(self, application):
+        turn = threading.Lock()
+
+        def in_turn(environ, start_response):
+            with turn:
+                return application(environ, start_response)
+
+        super().set_app(in_turn)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def live_server_in_turn_on_sqlite():
+    if "sqlite" not in settings.DATABASES["default"]["ENGINE"]:
+        yield
+        return
+    threaded = LiveServerThread.server_class
+    LiveServerThread.server_class = OneRequestAtATime
+    yield
+    LiveServerThread.server_class = threaded
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ def care_list(request):
     rows = [
         {
             "id": task.pk,
-            "name": mask_name(task.customer.nickname),
+            "name": mask_name(task.customer.nickname or task.address_name or ""),
             "mobile": mask_mobile(task.customer.mobile),
             "reason": task.get_reason_display(),
             "product": task.product.name if task.product_id else "",

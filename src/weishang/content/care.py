@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from weishang.catalog.models import Product
 from weishang.community.selectors import NOT_COUNTED, customers_in
-from weishang.customers.models import Customer
+from weishang.customers.models import Address, Customer
 from weishang.distribution.models import Distributor
 from weishang.orders.models import OrderLine
 
@@ -144,9 +144,13 @@ def message_for(reason: str, *, product_name: str = "", theme: Theme | None = No
 
 
 def _tasks(distributor: Distributor, today: date) -> list[CareTask]:
+    """The day's tasks, each with ``address_name``: the recipient of the customer's default
+    address, to name him by when he has no nickname."""
+    default_address = Address.objects.filter(customer=OuterRef("customer_id"), is_default=True)
     return list(
         CareTask.objects.filter(distributor=distributor, day=today)
         .select_related("customer", "product")
+        .annotate(address_name=Subquery(default_address.values("recipient")[:1]))
         .order_by("pk")
     )
 
