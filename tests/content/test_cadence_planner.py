@@ -73,6 +73,7 @@ def test_the_brand_settings_are_the_rule(make_distributor):
 def test_a_product_post_breaking_the_share_is_warned(make_distributor):
     distributor = make_distributor()
     post(distributor, TODAY, about_products=True)
+    post(distributor, TODAY, about_products=True)
     post(distributor, TODAY)
     with pytest.raises(planner.CadenceWarning) as warning:
         plan(distributor, about_products=True)
@@ -138,8 +139,8 @@ def test_the_brand_sees_who_broke_the_rule(make_distributor, django_assert_num_q
         post(heavy, TODAY - timedelta(days=1))
     for _n in range(9):
         post(heavy, TODAY - timedelta(days=3))
-    for n in range(3):
-        post(salesy, TODAY, about_products=n < 2)
+    for n in range(4):
+        post(salesy, TODAY, about_products=n < 3)  # 3 of a day counted as 5: over half
     for n in range(6):
         post(polite, TODAY, about_products=n < 3)
     post(heavy, TODAY - timedelta(days=20))
@@ -152,7 +153,7 @@ def test_the_brand_sees_who_broke_the_rule(make_distributor, django_assert_num_q
         for row in rows
     ] == [
         (heavy.store_name, 2, 0, 10, TODAY - timedelta(days=1)),
-        (salesy.store_name, 0, 1, 3, TODAY),
+        (salesy.store_name, 0, 1, 4, TODAY),
     ]
     by_share = planner.cadence_breakers(
         rule=DEFAULT, since=TODAY - timedelta(days=6), until=TODAY, sort="days_over_share"

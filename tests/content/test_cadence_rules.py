@@ -37,6 +37,15 @@ def test_exactly_half_is_allowed():
     assert cadence.check_day(DEFAULT, [True] * 3 + [False] * 3) == []
 
 
+def test_a_day_still_being_planned_counts_as_the_minimum_for_the_share():
+    """Of a 5-a-day rule, the first two product posts keep within half; the third does not."""
+    assert codes(cadence.check_day(DEFAULT, [True])) == [TOO_FEW]
+    assert codes(cadence.check_day(DEFAULT, [True, True])) == [TOO_FEW]
+    problems = cadence.check_day(DEFAULT, [True, True, True])
+    assert codes(problems) == [TOO_MANY_ABOUT_PRODUCTS, TOO_FEW]
+    assert "3 of the day's 5 posts are about products" in problems[0].message
+
+
 def test_too_few_is_a_gentle_note_that_breaks_nothing():
     problems = cadence.check_day(DEFAULT, [False, False])
     assert codes(problems) == [TOO_FEW]
@@ -77,7 +86,7 @@ def test_each_problem_is_exactly_its_rule(rule, flags):
     total, products = len(flags), sum(flags)
     assert (TOO_MANY in found) == (total > rule.max_per_day)
     assert (TOO_MANY_ABOUT_PRODUCTS in found) == (
-        products * 10_000 > rule.product_share_max_bp * total
+        products * 10_000 > rule.product_share_max_bp * max(total, rule.min_per_day)
     )
     assert (TOO_FEW in found) == (total < rule.min_per_day)
 

@@ -1,6 +1,10 @@
 """The posting cadence (不刷屏): the brand's rule for a distributor's posts on one day, checked
 without the database. A day breaks the rule with more posts than the maximum or with more of
-them about products than the share allows; fewer than the minimum is only a gentle note."""
+them about products than the share allows; fewer than the minimum is only a gentle note.
+
+The share counts a day of fewer posts than the minimum as the minimum: the day is still being
+planned, so its first product post (one of one, 100%) is not a break, but a third product post
+of a 5-a-day, at-most-half rule is, however few other posts are planned yet."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -49,8 +53,13 @@ def breaks_maximum(rule: CadenceRule, total: int) -> bool:
     return total > rule.max_per_day
 
 
+def share_base(rule: CadenceRule, total: int) -> int:
+    """The number of posts the product share is taken of: the day's, at least the minimum."""
+    return max(total, rule.min_per_day)
+
+
 def breaks_product_share(rule: CadenceRule, total: int, about_products: int) -> bool:
-    return about_products * 10_000 > rule.product_share_max_bp * total
+    return about_products * 10_000 > rule.product_share_max_bp * share_base(rule, total)
 
 
 def check_day(rule: CadenceRule, about_products: Sequence[bool]) -> list[Problem]:
@@ -79,7 +88,7 @@ def check_day(rule: CadenceRule, about_products: Sequence[bool]) -> list[Problem
                 )
                 % {
                     "products": products,
-                    "count": total,
+                    "count": share_base(rule, total),
                     "share": percent(rule.product_share_max_bp),
                 },
             )

@@ -156,7 +156,10 @@ def cadence_breakers(
     group a grouped query, hence the SQL; the rule is ``cadence.breaks_*`` written in SQL)."""
     order = sort if sort in SORTS else SORTS[0]
     over_max = "per_day.total > %(max)s"
-    over_share = "per_day.products * 10000 > %(share)s * per_day.total"
+    over_share = (
+        "per_day.products * 10000 > %(share)s * "
+        "(CASE WHEN per_day.total < %(min)s THEN %(min)s ELSE per_day.total END)"
+    )
     sql = f"""
         SELECT d.id, d.store_name,
             SUM(CASE WHEN {over_max} THEN 1 ELSE 0 END) AS days_over_max,
@@ -177,6 +180,7 @@ def cadence_breakers(
     """
     params = {
         "max": rule.max_per_day,
+        "min": rule.min_per_day,
         "share": rule.product_share_max_bp,
         "since": since,
         "until": until,
