@@ -114,3 +114,20 @@ def screenshot():
         return path
 
     return take
+
+
+@pytest.fixture
+def picture_width():
+    """The natural width of the first picture the selector finds, once the browser has loaded it
+    (pictures load lazily: reading the width at once may read a picture not yet fetched)."""
+
+    def width(page, selector: str) -> int:
+        picture = page.locator(selector).first
+        picture.scroll_into_view_if_needed()
+        picture.evaluate(
+            "img => img.complete ? null : new Promise(done => {"
+            " img.addEventListener('load', done); img.addEventListener('error', done); })"
+        )
+        return picture.evaluate("img => img.naturalWidth")
+
+    return width

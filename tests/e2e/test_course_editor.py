@@ -30,6 +30,7 @@ def test_the_brand_writes_a_lesson_and_a_new_distributor_completes_it(
     live_server,
     new_page,
     screenshot,
+    picture_width,
     settings,
     tmp_path,
     brand,
@@ -92,9 +93,7 @@ def test_the_brand_writes_a_lesson_and_a_new_distributor_completes_it(
     phone.click("[data-testid=onboarding] a")
     phone.click("[data-testid=lesson] a")
     assert phone.locator("[data-testid=lesson-body] strong").inner_text() == "真诚"
-    assert (
-        phone.evaluate("document.querySelector('[data-testid=lesson-body] img').naturalWidth") == 40
-    )
+    assert picture_width(phone, "[data-testid=lesson-body] img") == 40
     screenshot(phone, "course-lesson-phone")
     phone.click("[data-testid=mark-done]")
     phone.wait_for_selector("[data-testid=lesson][data-done]")

@@ -36,7 +36,7 @@ def people(settings, tmp_path, brand, make_customer, django_user_model):
 
 
 def test_a_customers_idea_is_accepted_and_the_points_reach_his_history(
-    people, live_server, new_page, screenshot
+    people, live_server, new_page, screenshot, picture_width
 ):
     store = live_server.url
 
@@ -70,10 +70,7 @@ def test_a_customers_idea_is_accepted_and_the_points_reach_his_history(
     operator.goto(store + "/console/ideas/")
     operator.click(f"[data-testid=idea-row] a:has-text('{TITLE}')")
     assert operator.locator("[data-testid=idea-picture]").count() == 1
-    assert (
-        operator.evaluate("document.querySelector('[data-testid=idea-picture]').naturalWidth")
-        == 320
-    )
+    assert picture_width(operator, "[data-testid=idea-picture]") == 320
     operator.fill("#id_points", "300")
     operator.click("[data-testid=accept-form] button[type=submit]")
     operator.wait_for_selector("[data-testid=idea-review]")

@@ -38,7 +38,7 @@ def photo_file(tmp_path):
 
 
 def test_a_claim_after_the_window_is_approved_and_refunded(
-    demo, live_server, new_page, screenshot, tmp_path
+    demo, live_server, new_page, screenshot, tmp_path, picture_width
 ):
     store = live_server.url
     order = Order.objects.get(customer__mobile=CUSTOMER, status=OrderStatus.DELIVERED)
@@ -77,9 +77,7 @@ def test_a_claim_after_the_window_is_approved_and_refunded(
     service.goto(store + "/console/claims/")
     assert claim.number in service.inner_text("[data-testid=claim-row]")
     service.click(f"a:text('{claim.number}')")
-    photo = service.locator("[data-testid=claim-photo]")
-    photo.wait_for()
-    assert photo.evaluate("img => img.complete && img.naturalWidth") == 64
+    assert picture_width(service, "[data-testid=claim-photo]") == 64
     service.select_option("#remedy", "refund")
     service.fill("#reason", "照片显示发霉，全额退这一件。")
     screenshot(service, "console-claim")
