@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "weishang.loyalty",
     "weishang.community",
     "weishang.content",
+    "weishang.analytics",
     "weishang.sales",
     "weishang.compliance",
     "weishang.reporting",

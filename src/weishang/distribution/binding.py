@@ -23,6 +23,7 @@ from weishang.compliance import audit
 from weishang.core_errors import DomainError
 from weishang.customers.models import Customer
 
+from . import reach
 from .locks import customer_for_update, programme_for_update
 from .models import (
     Binding,
@@ -255,16 +256,22 @@ def claim_cookie_binding(
 
 @transaction.atomic
 def record_share_visit(
-    *, distributor: Distributor, source: str, product_id: int | None, at: datetime | None = None
+    *,
+    distributor: Distributor,
+    source: str,
+    product_id: int | None,
+    person: int | None = None,
+    at: datetime | None = None,
 ) -> ShareVisit:
-    """One opening of a share link, QR code or poster, for the distributor's visit counts."""
+    """One opening of a share link, QR code or poster, for the distributor's visit counts; the
+    person who opened it (``reach.person_of``) counts once a day among the people he reached."""
     if product_id is not None and not Product.objects.filter(pk=product_id).exists():
         product_id = None
+    at = at or timezone.now()
+    if person is not None:
+        reach.link_opened(distributor_id=distributor.pk, person=person, at=at)
     return ShareVisit.objects.create(
-        distributor=distributor,
-        source=source,
-        product_id=product_id,
-        created_at=at or timezone.now(),
+        distributor=distributor, source=source, product_id=product_id, person=person, created_at=at
     )
 
 

@@ -10,7 +10,7 @@ import secrets
 
 from django.utils import timezone
 
-from . import binding
+from . import binding, reach
 from .models import Distributor
 from .tokens import PARAM, read_token
 
@@ -91,7 +91,13 @@ class ShareLinkMiddleware:
         if customer is not None and customer.pk == distributor.customer_id:
             return None  # a distributor looking at his own link is neither a visit nor a binding
         binding.record_share_visit(
-            distributor=distributor, source=token.source, product_id=token.product_id, at=now
+            distributor=distributor,
+            source=token.source,
+            product_id=token.product_id,
+            person=reach.person_of(
+                customer_id=customer.pk if customer else None, device_id=request.device_id
+            ),
+            at=now,
         )
         if customer is not None:
             binding.bind_customer(

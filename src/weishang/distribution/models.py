@@ -225,9 +225,33 @@ class ShareVisit(models.Model):
         "catalog.Product", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField()
+    # Who opened it (``reach.person_of``); empty on visits recorded before it was kept.
+    person = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["distributor", "created_at"])]
+
+
+class Reach(models.Model):
+    """The people a distributor's links reached on a day, each once: everyone who opened one of
+    his share links, and every buyer of an order he is credited with (a buyer is reached, whatever
+    brought him). ``distributor`` is 0 for a buyer no distributor brought. ``person`` is
+    ``reach.person_of``: the customer, or for a visitor not signed in his device. Kept as the
+    visits and payments happen, so the GMV factors count distinct people without scanning visits.
+    """
+
+    day = models.DateField()
+    distributor = models.IntegerField()
+    person = models.BigIntegerField()
+    opened = models.BooleanField(default=False, help_text="Opened a share link that day.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "distributor", "person"], name="reach_once_a_day"
+            )
+        ]
+        indexes = [models.Index(fields=["distributor", "day"])]
 
 
 class PayoutAccount(models.Model):

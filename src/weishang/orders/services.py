@@ -477,9 +477,10 @@ def return_window_end(order: Order) -> datetime | None:
     )
 
 
-def complete_orders(*, now: datetime | None = None) -> list[int]:
+def complete_orders(*, now: datetime | None = None, then=None) -> list[int]:
     """Completes delivered orders whose return window has closed and that have no open return;
-    returns the ids it completed (``sales.services.complete_orders`` earns their points)."""
+    returns the ids it completed (``sales.services.complete_orders`` earns their points).
+    ``then(order_ids=, now=)`` runs in each batch's transaction, after the batch completed."""
     now = now or timezone.now()
     tz = timezone.get_default_timezone()
     # Windows close at local midnight; any order signed before this instant minus the window is due.
@@ -511,6 +512,8 @@ def complete_orders(*, now: datetime | None = None) -> list[int]:
             Order.objects.filter(pk__in=ids).update(
                 status=OrderStatus.COMPLETED, completed_at=Coalesce("completed_at", now)
             )
+            if then is not None:
+                then(order_ids=ids, now=now)
         completed += ids
     return completed
 

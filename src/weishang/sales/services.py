@@ -1,7 +1,7 @@
 """The acts that span domains, one transaction each: placing an order (stock and price in
 ``orders``, the commission quote in ``commissions``), applying a payment (order paid, commission
 accrued), completing orders (points earned, tier reviewed), cancelling and refunding (order,
-refund request, commission reversal). The domains below
+refund request, commission reversal); each keeps the analytics rollups in step. The domains below
 never call each other upward; refunds reach the provider after the commit (``payments.refunds``).
 """
 
@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from weishang.analytics import rollups
 from weishang.commissions import services as commissions
 from weishang.compliance import audit, complaints
 from weishang.compliance.models import Complaint
@@ -83,6 +84,7 @@ def _placed(order: Order, now: datetime, coupon_ids: tuple[int, ...] = ()) -> Or
     if order.total_fen == 0:
         orders.mark_order_paid(order=order, paid_at=now)
         commissions.commissions_paid(order=order, now=now)
+        rollups.order_paid(order=order)
     return order
 
 
@@ -138,6 +140,7 @@ def confirm_payment(*, provider: str, notification: Notification) -> Outcome:
     if order.status == OrderStatus.PENDING_PAYMENT:
         orders.mark_order_paid(order=order, paid_at=notification.paid_at)
         commissions.commissions_paid(order=order, now=notification.paid_at)
+        rollups.order_paid(order=order)
     else:
         payments.request_refund(
             payment=outcome.payment,
@@ -168,6 +171,7 @@ def cancel_order(
             refund_ref=reference,
             now=now,
         )
+        rollups.order_refunded(order=order, amount_fen=order.total_fen)
     else:
         commissions.void_commissions(order=order)
     _benefits_back(order, now)
@@ -222,7 +226,7 @@ def complete_orders(*, now: datetime | None = None) -> list[int]:
     points, reviews its customer's tier and rewards the friend who shared it, one transaction per
     order; safe to rerun."""
     now = now or timezone.now()
-    completed = orders.complete_orders(now=now)
+    completed = orders.complete_orders(now=now, then=rollups.orders_completed)
     for order_id in completed:
         with transaction.atomic(durable=True):
             order = Order.objects.get(pk=order_id)
@@ -250,6 +254,7 @@ def refund_return(
         order=order, key=rr.number, wallet_fen=rr.wallet_fen, points=rr.points, now=now
     )
     _members_after_refund(order, refunded_lines, rr.number, now)
+    rollups.order_refunded(order=order, amount_fen=rr.refund_fen)
     commissions.reverse_commissions(
         order=order, refunded_lines=refunded_lines, refund_ref=rr.number, now=now
     )
@@ -292,6 +297,7 @@ def _refund_and_reverse(*, claim: QualityClaim, order: Order, lines, reason: str
         order=order, key=claim.number, wallet_fen=claim.wallet_fen, points=claim.points, now=now
     )
     _members_after_refund(order, lines, claim.number, now)
+    rollups.order_refunded(order=order, amount_fen=claim.refund_fen)
     commissions.reverse_commissions(
         order=order, refunded_lines=lines, refund_ref=claim.number, now=now
     )

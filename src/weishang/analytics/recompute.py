@@ -1,0 +1,166 @@
+"""The rollups built from scratch out of the orders: the definition ``rollups`` keeps
+incrementally, used to fill them after bulk loading (``weishang generate``), after the big-B
+threshold changes, and by the tests that hold the two to each other."""
+
+from django.db import transaction
+from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum, Window
+from django.db.models.functions import Coalesce, Mod, TruncDate, TruncMonth
+
+from weishang import bulk
+from weishang.distribution import reach
+from weishang.orders.models import Order, OrderStatus
+
+from .models import (
+    COHORT_SHARDS,
+    AnalyticsSettings,
+    BuyerDay,
+    BuyerMonth,
+    CohortMonth,
+    CustomerJourney,
+    DistributorJourney,
+)
+
+BATCH = 10_000
+
+
+def _paid_orders():
+    return Order.objects.filter(paid_at__isnull=False).order_by()
+
+
+def buyer_days() -> None:
+    BuyerDay.objects.all().delete()
+    rows = (
+        _paid_orders()
+        .annotate(d=TruncDate("paid_at"), seller=Coalesce("distributor_id", 0))
+        .values("d", "customer_id", "seller")
+        .annotate(
+            n=Count("pk", filter=~Q(status=OrderStatus.REFUNDED)),
+            gmv=Sum(F("total_fen") - F("refunded_fen")),
+        )
+    )
+    bulk.insert_from(BuyerDay, ["day", "customer", "distributor", "orders", "gmv_fen"], rows)
+
+
+def cohorts() -> None:
+    """From the buyer days: each customer's months of ordering, his cohort, the cohort counts."""
+    BuyerMonth.objects.all().delete()
+    CohortMonth.objects.all().delete()
+    months = (
+        BuyerDay.objects.order_by()
+        .annotate(m=TruncMonth("day"))
+        .values("customer", "m")
+        .annotate(first=F("m"))
+        .values_list("customer", "m", "m")
+        .distinct()
+    )
+    bulk.insert_from(BuyerMonth, ["customer", "month", "cohort"], months)
+    BuyerMonth.objects.update(
+        cohort=Subquery(
+            BuyerMonth.objects.filter(customer=OuterRef("customer"))
+            .order_by("month")
+            .values("month")[:1]
+        )
+    )
+    counts = (
+        BuyerMonth.objects.order_by()
+        .annotate(shard=Mod("customer", COHORT_SHARDS))
+        .values("cohort", "month", "shard")
+        .annotate(n=Count("pk"))
+    )
+    bulk.insert_from(CohortMonth, ["cohort", "month", "shard", "customers"], counts)
+
+
+def customer_journeys() -> None:
+    """Completed orders per customer, the first; big C at his second completed order or the
+    first completed order his share link brought, whichever came first."""
+    CustomerJourney.objects.all().delete()
+    completed = Order.objects.filter(completed_at__isnull=False).order_by()
+    journeys: dict[int, CustomerJourney] = {}
+    for customer_id, count, first in (
+        completed.values("customer_id")
+        .annotate(n=Count("pk"), first=Min("completed_at"))
+        .values_list("customer_id", "n", "first")
+    ):
+        journeys[customer_id] = CustomerJourney(
+            customer=customer_id, completed_orders=count, first_completed_at=first
+        )
+    second = (
+        completed.annotate(
+            rank=Window(
+                Count("pk"),
+                partition_by=[F("customer_id")],
+                order_by=[F("completed_at").asc(), F("pk").asc()],
+            )
+        )
+        .filter(rank=2)
+        .values_list("customer_id", "completed_at")
+    )
+    for customer_id, at in second:
+        journeys[customer_id].big_c_at = at
+    for customer_id, at in (
+        completed.filter(shared_by_id__isnull=False)
+        .values("shared_by_id")
+        .annotate(first=Min("completed_at"))
+        .values_list("shared_by_id", "first")
+    ):
+        journey = journeys.setdefault(customer_id, CustomerJourney(customer=customer_id))
+        journey.big_c_at = min(journey.big_c_at or at, at)
+    CustomerJourney.objects.bulk_create(journeys.values(), batch_size=BATCH)
+
+
+def _completed_sales(distributor_ids=None):
+    orders = Order.objects.filter(completed_at__isnull=False, distributor_id__isnull=False)
+    if distributor_ids is not None:
+        orders = orders.filter(distributor_id__in=distributor_ids)
+    return orders.order_by().annotate(kept=F("total_fen") - F("refunded_fen"))
+
+
+def _journeys_of(orders) -> list[DistributorJourney]:
+    threshold = AnalyticsSettings.current().big_b_threshold_fen
+    journeys = {
+        distributor_id: DistributorJourney(distributor=distributor_id, completed_sales_fen=sales)
+        for distributor_id, sales in orders.values("distributor_id")
+        .annotate(sales=Sum("kept"))
+        .values_list("distributor_id", "sales")
+    }
+    crossings = (
+        orders.annotate(
+            running=Window(
+                Sum("kept"),
+                partition_by=[F("distributor_id")],
+                order_by=[F("completed_at").asc(), F("pk").asc()],
+            ),
+            before=Window(
+                Sum("kept"),
+                partition_by=[F("distributor_id")],
+                order_by=[F("completed_at").asc(), F("pk").asc()],
+            )
+            - F("kept"),
+        )
+        .filter(running__gte=threshold, before__lt=threshold)
+        .values_list("distributor_id", "completed_at")
+    )
+    for distributor_id, at in crossings:
+        journeys[distributor_id].big_b_at = at
+    return list(journeys.values())
+
+
+def distributor_journeys() -> None:
+    DistributorJourney.objects.all().delete()
+    DistributorJourney.objects.bulk_create(_journeys_of(_completed_sales()), batch_size=BATCH)
+
+
+def distributor_journey(distributor_id: int) -> None:
+    """One distributor's completed sales and big-B step, again from his completed orders."""
+    DistributorJourney.objects.filter(distributor=distributor_id).delete()
+    DistributorJourney.objects.bulk_create(_journeys_of(_completed_sales([distributor_id])))
+
+
+@transaction.atomic
+def rebuild() -> None:
+    """Every rollup from scratch."""
+    reach.rebuild()
+    buyer_days()
+    cohorts()
+    customer_journeys()
+    distributor_journeys()

@@ -1,0 +1,121 @@
+"""Keeps the rollups in step with the orders, called by ``sales.services`` in the transaction that
+changes the order: paid, refunded (in part or in full), completed. ``recompute`` is the
+from-scratch definition each of these must agree with."""
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from django.db.models import F
+from django.utils import timezone
+
+from weishang import bulk
+from weishang.distribution import reach
+from weishang.orders.models import Order, OrderStatus
+
+from .models import (
+    COHORT_SHARDS,
+    AnalyticsSettings,
+    BuyerDay,
+    BuyerMonth,
+    CohortMonth,
+    CustomerJourney,
+    DistributorJourney,
+)
+from .recompute import distributor_journey
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _first_month(customer_id: int, month: date) -> bool:
+    """Records that the customer ordered in this month; True if it is the first order of the
+    month (then his cohort's count for the month goes up by one)."""
+    cohort = (
+        BuyerMonth.objects.filter(customer=customer_id)
+        .order_by("month")
+        .values_list("cohort", flat=True)
+        .first()
+    ) or month
+    inserted = bulk.insert_once(
+        BuyerMonth,
+        {"customer": customer_id, "month": month, "cohort": cohort},
+        unique=["customer", "month"],
+    )
+    if inserted:
+        bulk.add_to(
+            CohortMonth,
+            {"cohort": cohort, "month": month, "shard": customer_id % COHORT_SHARDS},
+            {"customers": 1},
+        )
+    return inserted
+
+
+def order_paid(*, order: Order) -> None:
+    """A payment made the order paid: it counts on its day, its buyer is reached, and his month
+    of ordering (and cohort) is recorded."""
+    day = timezone.localdate(order.paid_at)
+    bulk.add_to(
+        BuyerDay,
+        {"day": day, "customer": order.customer_id, "distributor": order.distributor_id or 0},
+        {"orders": 1, "gmv_fen": order.total_fen - order.refunded_fen},
+    )
+    reach.buyer_reached(
+        distributor_id=order.distributor_id, customer_id=order.customer_id, at=order.paid_at
+    )
+    _first_month(order.customer_id, month_of(day))
+
+
+def order_refunded(*, order: Order, amount_fen: int) -> None:
+    """``amount_fen`` more of the paid order was refunded (the order saved as it is now): its
+    day's GMV goes down by it, and an order refunded in full no longer counts as an order. A
+    completed order's distributor loses it from his completed sales."""
+    BuyerDay.objects.filter(
+        day=timezone.localdate(order.paid_at),
+        customer=order.customer_id,
+        distributor=order.distributor_id or 0,
+    ).update(
+        gmv_fen=F("gmv_fen") - amount_fen,
+        orders=F("orders") - (1 if order.status == OrderStatus.REFUNDED else 0),
+    )
+    if order.completed_at is not None and order.distributor_id:
+        distributor_journey(order.distributor_id)
+
+
+def orders_completed(*, order_ids: Iterable[int], now: datetime) -> None:
+    """Orders completed at ``now`` (those completed before, completing again after a claim, are
+    left out): each buyer's completed orders, his friend's big-C step, the distributors'
+    completed sales and their big-B step."""
+    rows = list(
+        Order.objects.filter(pk__in=list(order_ids), completed_at=now)
+        .order_by("pk")
+        .values_list("customer_id", "shared_by_id", "distributor_id", "total_fen", "refunded_fen")
+    )
+    if not rows:
+        return
+    people = {c for c, _s, _d, _t, _r in rows} | {s for _c, s, _d, _t, _r in rows if s}
+    journeys = CustomerJourney.objects.in_bulk(people)
+    for customer_id in people - journeys.keys():
+        journeys[customer_id] = CustomerJourney.objects.create(customer=customer_id)
+    sellers = {d for _c, _s, d, _t, _r in rows if d}
+    sales = DistributorJourney.objects.in_bulk(sellers)
+    for distributor_id in sellers - sales.keys():
+        sales[distributor_id] = DistributorJourney.objects.create(distributor=distributor_id)
+    threshold = AnalyticsSettings.current().big_b_threshold_fen
+    for customer_id, shared_by_id, distributor_id, total_fen, refunded_fen in rows:
+        buyer = journeys[customer_id]
+        buyer.completed_orders += 1
+        buyer.first_completed_at = buyer.first_completed_at or now
+        if buyer.completed_orders >= 2:
+            buyer.big_c_at = buyer.big_c_at or now
+        if shared_by_id:
+            journeys[shared_by_id].big_c_at = journeys[shared_by_id].big_c_at or now
+        if distributor_id:
+            seller = sales[distributor_id]
+            seller.completed_sales_fen += total_fen - refunded_fen
+            if seller.completed_sales_fen >= threshold:
+                seller.big_b_at = seller.big_b_at or now
+    CustomerJourney.objects.bulk_update(
+        journeys.values(), ["completed_orders", "first_completed_at", "big_c_at"]
+    )
+    DistributorJourney.objects.bulk_update(sales.values(), ["completed_sales_fen", "big_b_at"])

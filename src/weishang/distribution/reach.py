@@ -1,0 +1,68 @@
+"""Who the programme reached: one row per person, distributor and day (``models.Reach``).
+
+A person is a customer's id, or, for a visitor not signed in, minus a 56-bit hash of his device
+cookie (so the two never collide). A visitor who opens a link before signing in and then buys
+counts as two people that day: his device and his account."""
+
+import hashlib
+from datetime import datetime
+
+from django.db.models import Value
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from weishang import bulk
+from weishang.orders.models import Order
+
+from .models import Reach, ShareVisit
+
+
+def person_of(*, customer_id: int | None, device_id: str) -> int | None:
+    if customer_id is not None:
+        return customer_id
+    if not device_id:
+        return None
+    digest = hashlib.blake2b(device_id.encode(), digest_size=7).digest()
+    return -(int.from_bytes(digest, "big") + 1)
+
+
+def link_opened(*, distributor_id: int, person: int, at: datetime) -> None:
+    Reach.objects.bulk_create(
+        [Reach(day=timezone.localdate(at), distributor=distributor_id, person=person, opened=True)],
+        update_conflicts=True,
+        unique_fields=["day", "distributor", "person"],
+        update_fields=["opened"],
+    )
+
+
+def buyer_reached(*, distributor_id: int | None, customer_id: int, at: datetime) -> None:
+    Reach.objects.bulk_create(
+        [Reach(day=timezone.localdate(at), distributor=distributor_id or 0, person=customer_id)],
+        ignore_conflicts=True,
+    )
+
+
+def rebuild() -> None:
+    """The reach from scratch: every recorded visit's opener, every paid order's buyer."""
+    Reach.objects.all().delete()
+    opened = (
+        ShareVisit.objects.filter(person__isnull=False)
+        .order_by()
+        .annotate(d=TruncDate("created_at"), yes=Value(True))
+        .values_list("d", "distributor_id", "person", "yes")
+        .distinct()
+    )
+    bulk.insert_from(Reach, ["day", "distributor", "person", "opened"], opened)
+    buyers = (
+        Order.objects.filter(paid_at__isnull=False)
+        .order_by()
+        .annotate(d=TruncDate("paid_at"), seller=Coalesce("distributor_id", 0), no=Value(False))
+        .values_list("d", "seller", "customer_id", "no")
+        .distinct()
+    )
+    bulk.insert_from(
+        Reach,
+        ["day", "distributor", "person", "opened"],
+        buyers,
+        skip_existing=["day", "distributor", "person"],
+    )
