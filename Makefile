@@ -22,7 +22,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@
 
-install: $(VENV)/.installed
+# The browser libraries the app serves itself (ECharts), exactly as package-lock.json pins them.
+node_modules/.package-lock.json: package-lock.json package.json
+	@command -v npm >/dev/null || { echo "Weishang needs Node.js with npm (for ECharts)."; exit 1; }
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: $(VENV)/.installed node_modules/.package-lock.json
 
 demo: install
 	WEISHANG_DEBUG=1 $(BIN)/weishang migrate --noinput

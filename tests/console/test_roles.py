@@ -53,8 +53,11 @@ STAFF = ({OWNER}, {OWNER})
 COUPONS = (EVERYONE, {OWNER, OPERATOR})
 CONTENT = (EVERYONE, {OWNER, OPERATOR})
 COMMUNITY = (EVERYONE, {OWNER, OPERATOR})
+# Sales figures: customer service has no need of them; a read-only page, so no writer uses it.
+ANALYTICS = ({OWNER, OPERATOR, FINANCE, AUDITOR}, {OWNER})
 POLICY = {
     "dashboard": READ_ONLY,
+    "analytics_cohorts": ANALYTICS,
     "order_list": ORDERS,
     "order_detail": ORDERS,
     "order_ship": ORDERS,

@@ -132,6 +132,15 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# What `make install` (npm ci) put beside the source; VendorFinder serves only echarts.min.js of it.
+NODE_MODULES = Path(
+    os.environ.get("WEISHANG_NODE_MODULES", PACKAGE_DIR.parent.parent / "node_modules")
+)
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "weishang.config.vendor.VendorFinder",
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("WEISHANG_MEDIA_ROOT", VAR_DIR / "media"))
 # Private uploads (complaint photos): never under MEDIA_ROOT, served only by checked views.

@@ -5,7 +5,9 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from django.contrib import messages
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 
 
 @dataclass(frozen=True)
@@ -62,3 +64,23 @@ def csv_response(chart: Chart, filename: str) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
+
+
+def csv_or_page(request, charts, filename: str) -> HttpResponse | None:
+    """The CSV of the chart ``?csv=<key>`` names among the page's ``charts``; None to render the
+    page: no ``csv`` asked for, or a key the page has not (then a message says so)."""
+    key = request.GET.get("csv")
+    if key is None:
+        return None
+    for chart in charts:
+        if chart.key == key:
+            return csv_response(chart, f"{filename}-{chart.key}")
+    messages.error(request, _("This page has no such figures to download."))
+    return None
+
+
+def csv_query(request, key: str) -> str:
+    """The page's own query string with ``csv=<key>``: the download has the figures shown."""
+    query = request.GET.copy()
+    query["csv"] = key
+    return query.urlencode()

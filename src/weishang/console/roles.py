@@ -64,6 +64,8 @@ AREAS = {
     # and training courses.
     "content": _area(_("Material library, creative group and training"), OWNER, OPERATOR),
     "community": _area(_("City stations, tags and segments"), OWNER, OPERATOR),
+    # Sales figures: the roles that run, pay for and check the programme read them.
+    "analytics": _area(_("Analytics"), OWNER, readers={OWNER, OPERATOR, FINANCE, AUDITOR}),
 }
 
 # Roles that need a customer's full mobile, names and addresses: shipping, returns, complaints.
@@ -72,6 +74,7 @@ FULL_CUSTOMER_DATA = frozenset({OWNER, OPERATOR, CUSTOMER_SERVICE})
 
 ROUTE_AREAS = {
     "dashboard": "dashboard",
+    "analytics_cohorts": "analytics",
     # Orders
     "order_list": "orders",
     "order_detail": "orders",

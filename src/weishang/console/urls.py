@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import (
     after_sales,
+    analytics_cohorts,
     audit_views,
     claims,
     community_views,
@@ -28,6 +29,8 @@ from . import (
 
 app_name = "console"
 urlpatterns = [
+    # Analytics
+    path("analytics/cohorts/", analytics_cohorts.cohorts, name="analytics_cohorts"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("", views.dashboard, name="dashboard"),
