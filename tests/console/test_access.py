@@ -97,7 +97,7 @@ def test_staff_signs_in_and_out(client, brand, staff):
     assert response["Location"] == reverse("console:dashboard")
     response = client.get(reverse("console:dashboard"))
     assert response.status_code == 200
-    assert "Dashboard" in response.content.decode()
+    assert "Overview" in response.content.decode()
     response = client.post(reverse("console:logout"))
     assert response["Location"] == reverse("console:login")
     assert client.get(reverse("console:dashboard")).status_code == 302

@@ -56,6 +56,9 @@ pytestmark = pytest.mark.django_db
 READ_ONLY = frozenset(
     {
         "dashboard",
+        "analytics_factors",
+        "analytics_funnel",
+        "analytics_cohorts",
         "order_list",
         "order_detail",
         "packing_list",
@@ -1146,6 +1149,11 @@ ACTS = {
         lambda w: Request(
             _url("repurchase_intervals"), {f"days_{w.make_product().product_id}": "0"}
         ),
+    ),
+    # Analytics
+    "analytics_funnel_threshold": Act(
+        lambda w: Request(_url("analytics_funnel_threshold"), {"threshold": "8000"}),
+        lambda w: Request(_url("analytics_funnel_threshold"), {"threshold": "0"}),
     ),
     # Staff
     "staff_create": Act(

@@ -56,6 +56,9 @@ COMMUNITY = (EVERYONE, {OWNER, OPERATOR})
 # Sales figures: customer service has no need of them; a read-only page, so no writer uses it.
 ANALYTICS = ({OWNER, OPERATOR, FINANCE, AUDITOR}, {OWNER})
 POLICY = {
+    "analytics_factors": ANALYTICS,
+    "analytics_funnel": ANALYTICS,
+    "analytics_funnel_threshold": ANALYTICS,
     "dashboard": READ_ONLY,
     "analytics_cohorts": ANALYTICS,
     "order_list": ORDERS,

@@ -164,6 +164,25 @@ def all_balances() -> dict[tuple[int | None, int | None, str], int]:
     }
 
 
+def distributor_kind_totals(kinds: Iterable[str]) -> dict[str, int]:
+    """What all distributors together hold in accounts of each kind (what the brand owes them in
+    pending, available, …), in two grouped queries."""
+    kinds = list(kinds)
+    totals = dict.fromkeys(kinds, 0)
+    for side, sign in (("credit", 1), ("debit", -1)):
+        rows = (
+            Transfer.objects.filter(
+                **{f"{side}__kind__in": kinds, f"{side}__distributor__isnull": False}
+            )
+            .order_by()
+            .values_list(f"{side}__kind")
+            .annotate(s=Sum("amount_fen"))
+        )
+        for kind, amount in rows:
+            totals[kind] += sign * amount
+    return totals
+
+
 def asset_totals() -> dict[str, int]:
     """The sum of all balances of each asset: zero for every asset, or the ledger is broken."""
     totals = dict.fromkeys(Asset.values, 0)

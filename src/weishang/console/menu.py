@@ -1,4 +1,4 @@
-"""The brand console's menu: the dashboard, then nine groups (analytics, orders, products,
+"""The brand console's menu: the overview, then nine groups (analytics, orders, products,
 distribution, members, community, content, compliance, settings). Each entry is a console route;
 a role sees only the entries it may open (``roles``), and a group with none left is not shown."""
 
@@ -22,7 +22,11 @@ GROUPS = [
     (
         "analytics",
         pgettext_lazy("console menu", "Analytics"),
-        [Entry("cohorts", "analytics_cohorts", _("Repurchase cohorts"))],
+        [
+            Entry("analytics_factors", "analytics_factors", _("GMV factors")),
+            Entry("analytics_funnel", "analytics_funnel", _("C→B funnel")),
+            Entry("cohorts", "analytics_cohorts", _("Repurchase cohorts")),
+        ],
     ),
     (
         "orders",

@@ -73,6 +73,9 @@ AREAS = {
 FULL_CUSTOMER_DATA = frozenset({OWNER, OPERATOR, CUSTOMER_SERVICE})
 
 ROUTE_AREAS = {
+    "analytics_factors": "analytics",
+    "analytics_funnel": "analytics",
+    "analytics_funnel_threshold": "analytics",
     "dashboard": "dashboard",
     "analytics_cohorts": "analytics",
     # Orders

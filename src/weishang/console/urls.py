@@ -3,6 +3,8 @@ from django.urls import path
 from . import (
     after_sales,
     analytics_cohorts,
+    analytics_home,
+    analytics_views,
     audit_views,
     claims,
     community_views,
@@ -33,7 +35,15 @@ urlpatterns = [
     path("analytics/cohorts/", analytics_cohorts.cohorts, name="analytics_cohorts"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
-    path("", views.dashboard, name="dashboard"),
+    path("", analytics_home.dashboard, name="dashboard"),
+    # Analytics: the GMV factors, the C→B funnel and its big-B threshold
+    path("analytics/factors/", analytics_views.factors, name="analytics_factors"),
+    path("analytics/funnel/", analytics_views.funnel, name="analytics_funnel"),
+    path(
+        "analytics/funnel/threshold/",
+        analytics_views.funnel_threshold,
+        name="analytics_funnel_threshold",
+    ),
     path("orders/", views.order_list, name="order_list"),
     path("orders/<str:number>/", views.order_detail, name="order_detail"),
     path("orders/<str:number>/ship/", views.order_ship, name="order_ship"),

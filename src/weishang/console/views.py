@@ -121,15 +121,6 @@ class LogoutView(auth_views.LogoutView):
 # Dashboard ---------------------------------------------------------------------------------------
 
 
-@staff_required
-def dashboard(request):
-    return render(
-        request,
-        "console/dashboard.html",
-        {"counts": order_selectors.console_dashboard(), "nav": "dashboard"},
-    )
-
-
 # Orders ------------------------------------------------------------------------------------------
 
 STATUS_TABS = [

@@ -1,11 +1,10 @@
 """Order reads shared by the storefront and the console."""
 
 import mimetypes
-from datetime import datetime, time
+from datetime import datetime
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import FileResponse, Http404
-from django.utils import timezone
 
 from weishang.customers.models import Customer
 
@@ -18,7 +17,6 @@ from .models import (
     QualityClaim,
     ReturnLine,
     ReturnRequest,
-    ReturnStatus,
 )
 
 
@@ -77,26 +75,6 @@ def returns_queue() -> QuerySet[ReturnRequest]:
 
 
 # Brand console ----------------------------------------------------------------------------------
-
-
-def console_dashboard(now: datetime | None = None) -> dict[str, int]:
-    """The console's counts at a glance; today is the brand's local day."""
-    now = now or timezone.now()
-    tz = timezone.get_current_timezone()
-    day_start = datetime.combine(timezone.localtime(now, tz).date(), time.min, tzinfo=tz)
-    today = Q(paid_at__gte=day_start, paid_at__lte=now)
-    counts = Order.objects.aggregate(
-        awaiting_payment=Count("pk", filter=Q(status=OrderStatus.PENDING_PAYMENT)),
-        unshipped=Count("pk", filter=Q(status=OrderStatus.PAID)),
-        shipped=Count("pk", filter=Q(status=OrderStatus.SHIPPED)),
-        paid_today=Count("pk", filter=today),
-        gmv_today_fen=Sum("total_fen", filter=today, default=0),
-    )
-    counts |= ReturnRequest.objects.aggregate(
-        returns_open=Count("pk", filter=Q(status__in=ReturnRequest.OPEN)),
-        refunds_overdue=Count("pk", filter=Q(status=ReturnStatus.RECEIVED, refund_due_at__lt=now)),
-    )
-    return counts
 
 
 def order_counts_by_status() -> dict[str, int]:
