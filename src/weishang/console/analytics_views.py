@@ -153,7 +153,6 @@ def factors(request):
                 "orders": now.orders,
                 "gmv": format_fen(now.gmv_fen),
             },
-            "slice_keep": [(k, request.GET[k]) for k in ("station", "store") if request.GET.get(k)],
             "chart": chart,
             "nav": "analytics_factors",
         },
