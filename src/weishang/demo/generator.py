@@ -154,6 +154,9 @@ PAID_STATUSES = {
 }
 CANCEL_REASONS = ["不想要了", "拍错规格", "地址填错了", "重复下单"]
 RETURN_REASONS = ["不喜欢", "买多了", "口味不合适", ""]
+# How many different SKUs an order has, and how many of each: picked uniformly from these.
+LINES_WANTED = (1, 1, 1, 2, 2, 3)
+QUANTITIES = (1, 1, 1, 1, 2, 2, 3, 5)
 SHARE_SOURCES = ["store_link", "product_link", "qr", "poster", "post"]
 
 
@@ -525,11 +528,26 @@ class Generator:
         rng, now, start, day, timeout = self.rng, self.now_ts, self.start_ts, 86400.0, self.timeout
         tz, window = self.tz, settings.RETURN_WINDOW_DAYS
         skus, sku_weights = self._catalogue()
-        fixed = {}
-        for sku in skus:
-            if not sku.price_periods.all():
-                fixed[sku.pk] = sku.list_price_fen
-        excludable = {s.pk for s in skus if s.product.return_class == "excludable"}
+        # Each SKU once as plain values: (id, product, product name, name, code, price when it has
+        # no price periods else 0, return class, returnable if the customer confirmed the
+        # exclusion, returnable if not, excludable, the SKU).
+        catalogue = [
+            (
+                s.pk,
+                s.product_id,
+                s.product.name,
+                s.name,
+                s.code,
+                0 if s.price_periods.all() else s.list_price_fen,
+                s.product.return_class,
+                line_is_returnable(s.product.return_class, True),
+                line_is_returnable(s.product.return_class, False),
+                s.product.return_class == "excludable",
+                s,
+            )
+            for s in skus
+        ]
+        sku_total = sku_weights[-1]
         order_id, line_id = next_id(Order), next_id(OrderLine)
         return_id = next_id(ReturnRequest)
         self.first_order_id = order_id
@@ -544,7 +562,7 @@ class Generator:
             if self.loader.postgres and not connection.in_atomic_block
             else None
         )
-        choose_sku = rng.choices
+        random, uniform = rng.random, rng.uniform
         for batch_start in range(0, n, BATCH):
             size = min(BATCH, n - batch_start)
             picked_buyers = rng.choices(buyers, cum_weights=weights, k=size)
@@ -555,37 +573,36 @@ class Generator:
                 number = f"G{self.run}{sequence:08d}"
                 # The lines, priced when placed
                 if sequence % PENDING_EVERY == 1:
-                    placed = now - rng.random() * timeout / 2
+                    placed = now - random() * timeout / 2
                 else:
                     low = max(joined, start)
-                    placed = low + (now - low) * grown(rng.random())
-                wanted = rng.choice((1, 1, 1, 2, 2, 3))
+                    placed = low + (now - low) * grown(random())
+                wanted = LINES_WANTED[int(random() * len(LINES_WANTED))]
                 chosen = {}
                 while len(chosen) < wanted:
-                    sku = choose_sku(skus, cum_weights=sku_weights)[0]
-                    chosen[sku.pk] = sku
-                confirmed = not excludable.isdisjoint(chosen)
+                    sku = catalogue[bisect(sku_weights, random() * sku_total)]
+                    chosen[sku[0]] = sku
+                confirmed = any(sku[9] for sku in chosen.values())
                 placed_dt = dt(placed, UTC)
                 order_lines = []
                 total = 0
                 for sku in chosen.values():
-                    quantity = rng.choice((1, 1, 1, 1, 2, 2, 3, 5))
-                    price = fixed.get(sku.pk) or sku_price(sku, placed_dt).amount_fen
-                    product = sku.product
+                    quantity = QUANTITIES[int(random() * len(QUANTITIES))]
+                    price = sku[5] or sku_price(sku[10], placed_dt).amount_fen
                     order_lines.append(
                         [
                             line_id,
                             order_id,
-                            sku.pk,
-                            sku.product_id,
-                            product.name,
-                            sku.name,
-                            sku.code,
+                            sku[0],
+                            sku[1],
+                            sku[2],
+                            sku[3],
+                            sku[4],
                             price,
                             quantity,
                             price * quantity,
-                            product.return_class,
-                            line_is_returnable(product.return_class, confirmed),
+                            sku[6],
+                            sku[7] if confirmed else sku[8],
                             0,
                         ]
                     )
@@ -596,7 +613,7 @@ class Generator:
                 paid = shipped = delivered = completed = cancelled = None
                 carrier = tracking = reason = receipt = ""
                 refunded = 0
-                roll = rng.random()
+                roll = random()
                 if sequence % PENDING_EVERY == 1:
                     pass
                 elif roll < CANCELLED_SHARE:
@@ -606,15 +623,15 @@ class Generator:
                     else:
                         cancelled = None
                 else:
-                    paid = placed + rng.uniform(30, 1200)
+                    paid = placed + uniform(30, 1200)
                     if paid > now:
                         paid = None
                     else:
                         status = OrderStatus.PAID
-                        shipped = paid + rng.uniform(2 * 3600, 40 * 3600)
+                        shipped = paid + uniform(2 * 3600, 40 * 3600)
                         if roll < CANCELLED_SHARE + REFUNDED_SHARE:
                             shipped = None
-                            cancelled = paid + rng.uniform(600, 43200)
+                            cancelled = paid + uniform(600, 43200)
                             if cancelled < now:
                                 status, refunded = OrderStatus.REFUNDED, total
                                 reason = rng.choice(CANCEL_REASONS)
@@ -627,7 +644,7 @@ class Generator:
                         status = OrderStatus.SHIPPED
                         carrier, prefix, digits = rng.choice(WAYBILL_SHAPES)
                         tracking = f"{prefix}{rng.randrange(10**digits):0{digits}d}"
-                        delivered = shipped + rng.uniform(20 * 3600, 72 * 3600)
+                        delivered = shipped + uniform(20 * 3600, 72 * 3600)
                         if delivered > now:
                             delivered = None
                         else:
@@ -636,17 +653,17 @@ class Generator:
                             closes = return_window_closes(dt(delivered, UTC), tz, window)
                             closes = closes.timestamp()
                             if closes < now:
-                                completed = closes + rng.uniform(60, 3600)
+                                completed = closes + uniform(60, 3600)
                                 if completed > now:
                                     completed = None
                                 else:
                                     status = OrderStatus.COMPLETED
-                if delivered is not None and rng.random() < RETURNED_SHARE:
+                if delivered is not None and random() < RETURNED_SHARE:
                     returnable = [line for line in order_lines if line[11]]
-                    requested = delivered + rng.uniform(0.1, 4) * day
-                    back = requested + rng.uniform(1.5, 3) * day
+                    requested = delivered + uniform(0.1, 4) * day
+                    back = requested + uniform(1.5, 3) * day
                     if returnable and back < min(now, delivered + (window + 1) * day):
-                        if len(returnable) > 1 and rng.random() < 0.5:
+                        if len(returnable) > 1 and random() < 0.5:
                             returnable = rng.sample(returnable, rng.randrange(1, len(returnable)))
                         for line in returnable:
                             line[12] = line[8]
@@ -656,8 +673,8 @@ class Generator:
                             status, completed = OrderStatus.REFUNDED, None
                         elif completed is None:
                             status = OrderStatus.PARTIALLY_REFUNDED
-                        received = back - rng.uniform(3600, 20000)
-                        sent = requested + rng.uniform(20000, 40000)
+                        received = back - uniform(3600, 20000)
+                        sent = requested + uniform(20000, 40000)
                         way, prefix, digits = rng.choice(WAYBILL_SHAPES)
                         returns.append(
                             (
@@ -673,7 +690,7 @@ class Generator:
                                 dt(sent, UTC),
                                 "",
                                 dt(requested, UTC),
-                                dt(requested + rng.uniform(600, 20000), UTC),
+                                dt(requested + uniform(600, 20000), UTC),
                                 dt(received, UTC),
                                 dt(received, UTC),
                                 dt(back, UTC),
