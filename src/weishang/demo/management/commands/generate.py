@@ -18,7 +18,10 @@ class Command(BaseCommand):
         "Fill the database fast with customers, distributors and orders in a realistic mix of "
         "states (most through distributors' links, with payments, refunds, returns, commission "
         "and its ledger transfers, share-link visits), then rebuild the analytics rollups. "
-        "PostgreSQL loads with COPY; SQLite takes the same path row by row (small sizes)."
+        "PostgreSQL loads with COPY on a second connection, in one transaction, with the order "
+        "tables' plain indexes dropped and rebuilt at the end (so the orders tables are locked "
+        "while it loads: not for a database in use); SQLite takes the same path row by row "
+        "(small sizes)."
     )
 
     def add_arguments(self, parser):
