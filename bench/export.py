@@ -37,7 +37,7 @@ def set_up(url: str, *, customers: int, distributors: int) -> None:
 
     call_command("migrate", verbosity=0)
     call_command("load_demo", verbosity=0)
-    call_command("generate", customers=customers, orders=0, seed=7, verbosity=0)
+    call_command("generate", customers=customers, distributors=0, orders=0, seed=7, verbosity=0)
     make_distributors(distributors)
 
 
