@@ -196,6 +196,7 @@ def test_the_menu_lists_only_routes_the_role_may_open(django_user_model):
                 assert (url in shown) == roles.can(role, entry.route, "GET"), (role, entry.route)
     groups = menu.menu_for(member(django_user_model, roles.OWNER), nav="customers")
     assert [group.key for group in groups] == [
+        "analytics",
         "orders",
         "products",
         "distribution",
@@ -205,7 +206,7 @@ def test_the_menu_lists_only_routes_the_role_may_open(django_user_model):
         "compliance",
         "settings",
     ]
-    assert [group.current for group in groups] == [True] + [False] * 7
+    assert [group.current for group in groups] == [False, True] + [False] * 7
 
 
 def test_an_order_links_to_its_customers_page(client, django_user_model, wang, sku):

@@ -53,6 +53,8 @@ STAFF = ({OWNER}, {OWNER})
 COUPONS = (EVERYONE, {OWNER, OPERATOR})
 CONTENT = (EVERYONE, {OWNER, OPERATOR})
 COMMUNITY = (EVERYONE, {OWNER, OPERATOR})
+# The brand's figures: customer service has no use for them.
+ANALYTICS = ({OWNER, OPERATOR, FINANCE, AUDITOR}, {OWNER})
 POLICY = {
     "dashboard": READ_ONLY,
     "order_list": ORDERS,
@@ -116,6 +118,8 @@ POLICY = {
     "share_rewards": OWNER_ONLY_WRITES,
     "top_sharers": OWNER_ONLY_WRITES,
     "theme_stats": CONTENT,
+    "analytics_rankings": ANALYTICS,
+    "analytics_health": ANALYTICS,
     "export": EXPORT,
     "export_download": EXPORT,
     **dict.fromkeys(

@@ -50,14 +50,17 @@ def _table(model) -> str:
 def _sql(order_by: str, after: str) -> str:
     return f"""
     WITH buys AS (
-        SELECT distributor, customer, SUM(orders) AS n, SUM(gmv_fen) AS gmv
+        SELECT distributor, customer, CAST(SUM(orders) AS BIGINT) AS n,
+               CAST(SUM(gmv_fen) AS BIGINT) AS gmv
         FROM {_table(BuyerDay)}
         WHERE day >= %(first)s AND day <= %(last)s AND distributor > 0
         GROUP BY distributor, customer
     ), per AS (
-        SELECT distributor, SUM(n) AS orders, SUM(gmv) AS gmv,
-               SUM(CASE WHEN n > 0 THEN 1 ELSE 0 END) AS buyers,
-               SUM(CASE WHEN n >= 2 THEN 1 ELSE 0 END) AS repeaters
+        -- Whole numbers throughout (PostgreSQL sums bigints as numeric), so that the ratios
+        -- below divide as integers and a page's key compares exactly.
+        SELECT distributor, CAST(SUM(n) AS BIGINT) AS orders, CAST(SUM(gmv) AS BIGINT) AS gmv,
+               CAST(SUM(CASE WHEN n > 0 THEN 1 ELSE 0 END) AS BIGINT) AS buyers,
+               CAST(SUM(CASE WHEN n >= 2 THEN 1 ELSE 0 END) AS BIGINT) AS repeaters
         FROM buys GROUP BY distributor
     ), shared AS (
         SELECT DISTINCT distributor, product FROM {_table(SharedProductDay)}
@@ -67,7 +70,7 @@ def _sql(order_by: str, after: str) -> str:
         WHERE day >= %(first)s AND day <= %(last)s
     ), through AS (
         SELECT s.distributor, COUNT(*) AS shared,
-               SUM(CASE WHEN d.product IS NULL THEN 0 ELSE 1 END) AS sold
+               CAST(SUM(CASE WHEN d.product IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS sold
         FROM shared s LEFT JOIN sold d
           ON d.distributor = s.distributor AND d.product = s.product
         GROUP BY s.distributor

@@ -1,6 +1,6 @@
-"""The brand console's menu: the dashboard, then eight groups (orders, products, distribution,
-members, community, content, compliance, settings). Each entry is a console route; a role sees
-only the entries it may open (``roles``), and a group with none left is not shown."""
+"""The brand console's menu: the dashboard, then nine groups (analytics, orders, products,
+distribution, members, community, content, compliance, settings). Each entry is a console route;
+a role sees only the entries it may open (``roles``), and a group with none left is not shown."""
 
 from dataclasses import dataclass
 
@@ -19,6 +19,14 @@ class Entry:
 
 
 GROUPS = [
+    (
+        "analytics",
+        pgettext_lazy("console menu", "Analytics"),
+        [
+            Entry("rankings", "analytics_rankings", _("Rankings")),
+            Entry("health", "analytics_health", _("Distributor health")),
+        ],
+    ),
     (
         "orders",
         pgettext_lazy("console menu", "Orders"),

@@ -64,6 +64,7 @@ AREAS = {
     # and training courses.
     "content": _area(_("Material library, creative group and training"), OWNER, OPERATOR),
     "community": _area(_("City stations, tags and segments"), OWNER, OPERATOR),
+    "analytics": _area(_("Analytics"), OWNER, readers={OWNER, OPERATOR, FINANCE, AUDITOR}),
 }
 
 # Roles that need a customer's full mobile, names and addresses: shipping, returns, complaints.
@@ -242,6 +243,9 @@ ROUTE_AREAS = {
     "content_cadence": "content",
     "content_settings": "content",
     "repurchase_intervals": "content",
+    # Analytics: rankings and distributor health
+    "analytics_rankings": "analytics",
+    "analytics_health": "analytics",
 }
 
 
