@@ -5,8 +5,13 @@ from datetime import timedelta
 
 import pytest
 
-from weishang.analytics import rankings
+from weishang.analytics import rankings, recompute
 from weishang.analytics.periods import Period
+from weishang.compliance import complaints
+from weishang.orders.models import Order
+from weishang.sales import services as sales
+
+from .test_rollups import snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +68,21 @@ def test_a_distributor_sees_his_place_and_his_own_best_sellers(shop):
         (shop.p1, 4, 4_000, 2_000)
     ]
     assert rankings.top_products_of(shop.today, shop.idle.pk) == []
+
+
+def test_a_refund_a_complaint_ordered_lowers_commission_not_a_products_refunds(shop, staff):
+    order = Order.objects.filter(distributor=shop.a).order_by("pk").last()
+    complaint = complaints.file_complaint(
+        customer=order.customer, order=order, category="quality", text="枣子有虫"
+    )
+    complaints.answer_complaint(complaint=complaint, staff=staff, text="请稍候")
+    sales.resolve_complaint_with_refund(
+        complaint=complaint, staff=staff, outcome="补偿一半货款", amount_fen=500
+    )
+    # 10 % of the ¥5 ordered back comes off his commission; no goods came back.
+    assert figures(rankings.top_distributors(shop.today, "commission"))[0] == ("阿花的小店", 350)
+    p1 = next(p for p in rankings.top_products(shop.today, "units") if p.product_id == shop.p1)
+    assert (p1.units, p1.refunded_fen) == (4, 1_000)
+    kept = snapshot()
+    recompute.rebuild()
+    assert snapshot() == kept

@@ -128,8 +128,9 @@ def _rows(
         sql = sql.replace("LIMIT %(limit)s", "")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for row in cursor.fetchall():
-            yield _health(period, row)
+        while rows := cursor.fetchmany(1_000):
+            for row in rows:
+                yield _health(period, row)
 
 
 def _health(period: Period, row) -> Health:
