@@ -9,7 +9,9 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from tests.helpers import pay
 from weishang.analytics import health
+from weishang.sales import services as sales
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +70,9 @@ def test_bad_input_is_told_and_the_default_period_is_shown(chinese, shop, query)
     assert "阿花的小店" in response.content.decode()
     response = chinese.get(HEALTH, query)
     assert response.status_code == 200
+    # The health page has no "by"; it is left aside like any parameter the page does not read.
+    assert bool(messages_of(response)) == ("by" not in query)
+    assert "阿花的小店" in response.content.decode()
 
 
 def test_the_health_page_sorts_and_pages_by_key(chinese, shop, make_distributor):
@@ -137,3 +142,22 @@ def test_a_distributor_sees_his_own_figures_only(client, shop):
     idle.force_login(shop.idle.customer.user)
     assert "暂无排名" in idle.get(MINE).content.decode()
     assert messages_of(idle.get(MINE, {"period": "custom", "first": "x", "last": "y"}))
+
+
+def test_the_distributors_page_reads_in_a_constant_number_of_queries(
+    client, shop, django_assert_max_num_queries, make_product
+):
+    client.force_login(shop.a.customer.user)
+    with django_assert_max_num_queries(20) as few:
+        client.get(MINE)
+    buyer = shop.a.bindings.get().customer
+    for _n in range(3):
+        sku = make_product(price_fen=800, stock=10)
+        pay(
+            sales.place_order(
+                customer=buyer, items={sku.pk: 1}, address=buyer.addresses.get(), clear_cart=False
+            )
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(MINE)
+    assert len(response.context["products"]) == 4
