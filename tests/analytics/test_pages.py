@@ -8,6 +8,7 @@ import io
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.helpers import pay
 from weishang.analytics import health
@@ -161,3 +162,29 @@ def test_the_distributors_page_reads_in_a_constant_number_of_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(MINE)
     assert len(response.context["products"]) == 4
+
+
+def test_the_top_themes_are_those_whose_posts_sold_in_the_period(
+    chinese, shop, settings, tmp_path, make_customer, make_product
+):
+    from tests.content.themes import make_theme
+    from weishang.content import posts
+    from weishang.distribution import binding
+    from weishang.distribution.models import ShareSource
+
+    settings.MEDIA_ROOT = tmp_path
+    sku = make_product(price_fen=2_000, stock=10)
+    loved, quiet = make_theme(title="冬枣上新"), make_theme(title="养生小贴士")
+    post = posts.make_post(
+        distributor=shop.a, theme_id=loved.pk, planned_on=shop.today.first, now=timezone.now()
+    )
+    buyer = make_customer()
+    binding.bind_customer(customer=buyer, distributor=shop.a, source=ShareSource.POST)
+    sales.place_order(
+        customer=buyer, items={sku.pk: 1}, address=buyer.addresses.get(), post_id=post.pk
+    )
+    response = chinese.get(RANKINGS, {"theme_by": "orders"})
+    assert [t.title for t in response.context["themes"]] == ["冬枣上新"]
+    assert quiet.title not in response.content.decode()
+    last_month = chinese.get(RANKINGS, {"period": "last_month", "theme_by": "orders"})
+    assert last_month.context["themes"] == []
