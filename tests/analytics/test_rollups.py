@@ -17,12 +17,16 @@ from weishang.analytics.models import (
     BuyerDay,
     BuyerMonth,
     CohortMonth,
+    CommissionDay,
     CustomerJourney,
     DistributorJourney,
+    ProductDay,
+    SoldProductDay,
 )
+from weishang.commissions.models import CommissionPlan
 from weishang.core_errors import DomainError
 from weishang.distribution import binding, reach
-from weishang.distribution.models import Reach, ShareSource
+from weishang.distribution.models import Reach, SharedProductDay, ShareSource
 from weishang.orders import claims
 from weishang.orders import services as orders
 from weishang.orders.models import Order, OrderStatus
@@ -63,6 +67,28 @@ def snapshot() -> dict:
         "distributors": sorted(
             DistributorJourney.objects.values_list("distributor", "completed_sales_fen", "big_b_at")
         ),
+        "products": sorted(
+            ProductDay.objects.values_list(
+                "day", "product", "shard", "units", "sales_fen", "refunded_units", "refunded_fen"
+            )
+        ),
+        "sold": sorted(
+            SoldProductDay.objects.values_list(
+                "day",
+                "distributor",
+                "product",
+                "units",
+                "sales_fen",
+                "refunded_units",
+                "refunded_fen",
+            )
+        ),
+        "shared": sorted(SharedProductDay.objects.values_list("day", "distributor", "product")),
+        "commissions": sorted(
+            CommissionDay.objects.exclude(earned_fen=0).values_list(
+                "day", "distributor", "shard", "earned_fen"
+            )
+        ),
     }
 
 
@@ -70,7 +96,7 @@ who = st.integers(0, 2)
 idx = st.integers(0, 5)
 steps_strategy = st.lists(
     st.one_of(
-        st.tuples(st.just("visit"), who, st.booleans()),
+        st.tuples(st.just("visit"), who, st.booleans(), st.booleans()),
         st.tuples(st.just("wait"), st.integers(1, 20)),
         st.tuples(st.just("place"), who, st.integers(1, 3), st.booleans()),
         st.tuples(st.just("pay"), idx),
@@ -96,7 +122,7 @@ steps_strategy = st.lists(
 # big-B threshold, then under it after a quality claim refunds a completed order.
 @example(
     steps=[
-        ("visit", 0, False),
+        ("visit", 0, False, True),
         ("buy", 0, 1, True),
         ("buy", 0, 3, False),
         ("deliver", 0),
@@ -122,6 +148,12 @@ def run(steps, make_customer, make_product, make_distributor, staff, django_sett
     from weishang.analytics.models import AnalyticsSettings
 
     AnalyticsSettings.objects.update_or_create(pk=1, defaults={"big_b_threshold_fen": 5_000})
+    CommissionPlan.objects.create(
+        version=1,
+        mode="strict",
+        default_rate_bp=700,
+        created_at=timezone.now() - timedelta(days=400),
+    )
     buyers = [make_customer(), make_customer(), make_customer()]
     seller = make_distributor()
     binding.bind_customer(customer=buyers[0], distributor=seller, source=ShareSource.STORE_LINK)
@@ -144,11 +176,11 @@ def act(name, args, n, buyers, seller, sku, placed, clock, staff):
     if name == "wait":
         return
     if name == "visit":
-        buyer, signed_in = buyers[args[0]], args[1]
+        buyer, signed_in, on_product = buyers[args[0]], args[1], args[2]
         binding.record_share_visit(
             distributor=seller,
             source=ShareSource.QR,
-            product_id=None,
+            product_id=sku.product_id if on_product else None,
             person=reach.person_of(
                 customer_id=buyer.pk if signed_in else None, device_id=f"device-{buyer.pk}"
             ),

@@ -97,6 +97,8 @@ READ_ONLY = frozenset(
         "idea_list",
         "idea_detail",
         "content_cadence",
+        "analytics_rankings",
+        "analytics_health",
     }
 )
 

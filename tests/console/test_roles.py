@@ -53,7 +53,7 @@ STAFF = ({OWNER}, {OWNER})
 COUPONS = (EVERYONE, {OWNER, OPERATOR})
 CONTENT = (EVERYONE, {OWNER, OPERATOR})
 COMMUNITY = (EVERYONE, {OWNER, OPERATOR})
-# Sales figures: customer service has no need of them; a read-only page, so no writer uses it.
+# The brand's figures: customer service has no use for them; the owner sets the big-B threshold.
 ANALYTICS = ({OWNER, OPERATOR, FINANCE, AUDITOR}, {OWNER})
 POLICY = {
     "analytics_factors": ANALYTICS,
@@ -122,6 +122,8 @@ POLICY = {
     "share_rewards": OWNER_ONLY_WRITES,
     "top_sharers": OWNER_ONLY_WRITES,
     "theme_stats": CONTENT,
+    "analytics_rankings": ANALYTICS,
+    "analytics_health": ANALYTICS,
     "export": EXPORT,
     "export_download": EXPORT,
     **dict.fromkeys(

@@ -107,3 +107,65 @@ class AnalyticsSettings(models.Model):
     @classmethod
     def current(cls) -> "AnalyticsSettings":
         return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
+ROLLUP_SHARDS = 8
+
+
+class ProductDay(models.Model):
+    """A product's sales on the day its orders were paid: units bought and what the payments paid
+    for them (``OrderLine.paid_fen``), and what refunds took back of both so far. Split over
+    ``ROLLUP_SHARDS`` rows by order, so that payments of a hot product do not queue on one row."""
+
+    day = models.DateField()
+    product = models.IntegerField()
+    shard = models.SmallIntegerField()
+    units = models.IntegerField(default=0)
+    sales_fen = models.BigIntegerField(default=0)
+    refunded_units = models.IntegerField(default=0)
+    refunded_fen = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "product", "shard"], name="product_day_once")
+        ]
+
+
+class CommissionDay(models.Model):
+    """What a distributor earned (level 1 and 2) on the orders paid on a day, less what refunds
+    have reversed of it so far. Split over ``ROLLUP_SHARDS`` rows by order."""
+
+    day = models.DateField()
+    distributor = models.IntegerField()
+    shard = models.SmallIntegerField()
+    earned_fen = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "distributor", "shard"], name="commission_day_once"
+            )
+        ]
+        indexes = [models.Index(fields=["day", "distributor"], name="commission_day_by_day")]
+
+
+class SoldProductDay(models.Model):
+    """A product a distributor sold on a day (orders he is credited with paid for it that day):
+    the units and what the payments paid for them, and what refunds took back so far. A row is
+    his sell-through's "sold" (whatever came back later); its figures are his own best sellers.
+    One distributor's payments rarely meet on a row, so it is not split."""
+
+    day = models.DateField()
+    distributor = models.IntegerField()
+    product = models.IntegerField()
+    units = models.IntegerField(default=0)
+    sales_fen = models.BigIntegerField(default=0)
+    refunded_units = models.IntegerField(default=0)
+    refunded_fen = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["distributor", "day", "product"], name="sold_product_day_once"
+            )
+        ]

@@ -3,21 +3,26 @@ incrementally, used to fill them after bulk loading (``weishang generate``), aft
 threshold changes, and by the tests that hold the two to each other."""
 
 from django.db import transaction
-from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum, Window
+from django.db.models import Case, Count, F, Min, OuterRef, Q, Subquery, Sum, When, Window
 from django.db.models.functions import Coalesce, Mod, TruncDate, TruncMonth
 
 from weishang import bulk
+from weishang.commissions.models import Commission
 from weishang.distribution import reach
-from weishang.orders.models import Order, OrderStatus
+from weishang.orders.models import Order, OrderLine, OrderStatus
 
 from .models import (
     COHORT_SHARDS,
+    ROLLUP_SHARDS,
     AnalyticsSettings,
     BuyerDay,
     BuyerMonth,
     CohortMonth,
+    CommissionDay,
     CustomerJourney,
     DistributorJourney,
+    ProductDay,
+    SoldProductDay,
 )
 
 BATCH = 10_000
@@ -156,6 +161,59 @@ def distributor_journey(distributor_id: int) -> None:
     DistributorJourney.objects.bulk_create(_journeys_of(_completed_sales([distributor_id])))
 
 
+def product_days() -> None:
+    """Each product's units and sales by the day its orders were paid, with what came back: a
+    paid order cancelled gave back every unit and all it paid; a return or a quality claim its
+    units and their share of the line (shares taken as cumulative floors, as refunds take them).
+    A refund a complaint ordered names no goods and counts in no product's refunds."""
+    ProductDay.objects.all().delete()
+    SoldProductDay.objects.all().delete()
+    lines = OrderLine.objects.filter(order__paid_at__isnull=False).order_by()
+    cancelled = Q(order__cancelled_at__isnull=False)
+    figures = {
+        "n": Sum("quantity"),
+        "sales": Sum("paid_fen"),
+        "back": Sum(Case(When(cancelled, then=F("quantity")), default=F("returned_quantity"))),
+        "back_fen": Sum(
+            Case(
+                When(cancelled, then=F("paid_fen")),
+                default=F("paid_fen") * F("returned_quantity") / F("quantity"),
+            )
+        ),
+    }
+    columns = ["units", "sales_fen", "refunded_units", "refunded_fen"]
+    rows = (
+        lines.annotate(d=TruncDate("order__paid_at"), shard=Mod("order_id", ROLLUP_SHARDS))
+        .values("d", "product_id", "shard")
+        .annotate(**figures)
+        .values_list("d", "product_id", "shard", *figures)
+    )
+    bulk.insert_from(ProductDay, ["day", "product", "shard", *columns], rows)
+    sold = (
+        lines.filter(order__distributor_id__isnull=False)
+        .annotate(d=TruncDate("order__paid_at"))
+        .values("d", "order__distributor_id", "product_id")
+        .annotate(**figures)
+        .values_list("d", "order__distributor_id", "product_id", *figures)
+    )
+    bulk.insert_from(SoldProductDay, ["day", "distributor", "product", *columns], sold)
+
+
+def commission_days() -> None:
+    """What each distributor earned on the orders paid each day, less what refunds reversed."""
+    CommissionDay.objects.all().delete()
+    rows = (
+        Commission.objects.filter(order__paid_at__isnull=False)
+        .exclude(status__in=[Commission.Status.AWAITING_PAYMENT, Commission.Status.VOID])
+        .order_by()
+        .annotate(d=TruncDate("order__paid_at"), shard=Mod("order_id", ROLLUP_SHARDS))
+        .values("d", "distributor_id", "shard")
+        .annotate(net=Sum(F("amount_fen") - F("reversed_fen")))
+        .values_list("d", "distributor_id", "shard", "net")
+    )
+    bulk.insert_from(CommissionDay, ["day", "distributor", "shard", "earned_fen"], rows)
+
+
 @transaction.atomic
 def rebuild() -> None:
     """Every rollup from scratch."""
@@ -164,3 +222,5 @@ def rebuild() -> None:
     cohorts()
     customer_journeys()
     distributor_journeys()
+    product_days()
+    commission_days()

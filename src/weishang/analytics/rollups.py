@@ -2,24 +2,30 @@
 changes the order: paid, refunded (in part or in full), completed. ``recompute`` is the
 from-scratch definition each of these must agree with."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date, datetime
 
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from weishang import bulk
+from weishang.commissions.models import Commission
 from weishang.distribution import reach
-from weishang.orders.models import Order, OrderStatus
+from weishang.orders.models import Order, OrderLine, OrderStatus
 
 from .models import (
     COHORT_SHARDS,
+    ROLLUP_SHARDS,
     AnalyticsSettings,
     BuyerDay,
     BuyerMonth,
     CohortMonth,
+    CommissionDay,
     CustomerJourney,
     DistributorJourney,
+    ProductDay,
+    SoldProductDay,
 )
 from .recompute import distributor_journey
 
@@ -64,6 +70,83 @@ def order_paid(*, order: Order) -> None:
         distributor_id=order.distributor_id, customer_id=order.customer_id, at=order.paid_at
     )
     _first_month(order.customer_id, month_of(day))
+    _products_paid(order, day)
+    _commissions_earned(order, day, {})
+
+
+def _products_paid(order: Order, day: date) -> None:
+    """Each line's units and what the payment paid for them count for its product on the day;
+    the distributor credited with the order sold the product that day."""
+    shard = order.pk % ROLLUP_SHARDS
+    for product_id, quantity, paid_fen in OrderLine.objects.filter(order_id=order.pk).values_list(
+        "product_id", "quantity", "paid_fen"
+    ):
+        bulk.add_to(
+            ProductDay,
+            {"day": day, "product": product_id, "shard": shard},
+            {"units": quantity, "sales_fen": paid_fen, "refunded_units": 0, "refunded_fen": 0},
+        )
+        if order.distributor_id:
+            bulk.add_to(
+                SoldProductDay,
+                {"day": day, "distributor": order.distributor_id, "product": product_id},
+                {"units": quantity, "sales_fen": paid_fen, "refunded_units": 0, "refunded_fen": 0},
+            )
+
+
+def _net_commissions(order: Order) -> dict[int, int]:
+    """What the order's commissions earn each distributor now, reversals taken off."""
+    return dict(
+        Commission.objects.filter(order_id=order.pk)
+        .exclude(status__in=[Commission.Status.AWAITING_PAYMENT, Commission.Status.VOID])
+        .order_by()
+        .values("distributor_id")
+        .annotate(net=Sum(F("amount_fen") - F("reversed_fen")))
+        .values_list("distributor_id", "net")
+    )
+
+
+def _commissions_earned(order: Order, day: date, before: Mapping[int, int]) -> None:
+    shard = order.pk % ROLLUP_SHARDS
+    for distributor_id, net in _net_commissions(order).items():
+        change = net - before.get(distributor_id, 0)
+        if change:
+            bulk.add_to(
+                CommissionDay,
+                {"day": day, "distributor": distributor_id, "shard": shard},
+                {"earned_fen": change},
+            )
+
+
+@contextmanager
+def reversing_commissions(*, order: Order) -> Iterator[None]:
+    """Wraps a commission reversal on a paid order: what it reversed comes off the earnings of
+    the day the order was paid."""
+    before = _net_commissions(order)
+    yield
+    _commissions_earned(order, timezone.localdate(order.paid_at), before)
+
+
+def lines_refunded(*, order: Order, units: Mapping[int, int], fen: Mapping[int, int]) -> None:
+    """Goods came back (``{order_line_id: units}``) and were refunded (``{order_line_id: fen}``
+    paid back for them): their products' refunds count on the day the order was paid."""
+    day = timezone.localdate(order.paid_at)
+    shard = order.pk % ROLLUP_SHARDS
+    products = dict(OrderLine.objects.filter(pk__in=[*units, *fen]).values_list("pk", "product_id"))
+    for line_id, product_id in sorted(products.items()):
+        back = {
+            "units": 0,
+            "sales_fen": 0,
+            "refunded_units": units.get(line_id, 0),
+            "refunded_fen": fen.get(line_id, 0),
+        }
+        bulk.add_to(ProductDay, {"day": day, "product": product_id, "shard": shard}, back)
+        if order.distributor_id:
+            bulk.add_to(
+                SoldProductDay,
+                {"day": day, "distributor": order.distributor_id, "product": product_id},
+                back,
+            )
 
 
 def order_refunded(*, order: Order, amount_fen: int) -> None:

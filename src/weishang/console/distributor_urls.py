@@ -14,6 +14,7 @@ urlpatterns = [
     path("orders/", views.orders, name="orders"),
     path("customers/", views.customers, name="customers"),
     path("earnings/", views.earnings, name="earnings"),
+    path("analytics/", views.analytics, name="analytics"),
     path("withdrawals/", views.withdrawals, name="withdrawals"),
     path("payout-accounts/", views.payout_account_list, name="payout_accounts"),
     path("statements/", views.statement_list, name="statements"),

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from weishang.analytics import health, rankings
 from weishang.catalog import selectors as catalog
 from weishang.catalog.models import Product
 from weishang.commissions import payout_accounts
@@ -34,6 +35,7 @@ from weishang.inputs import BIGINT_MAX, parse_int
 from weishang.money import format_fen
 
 from . import statements as statement_files
+from .analytics_rankings import period_of
 from .distribution_forms import (
     PayoutAccountForm,
     RemovePayoutAccountForm,
@@ -458,4 +460,27 @@ def store(request):
             ),
         },
         "store",
+    )
+
+
+# His own figures: his place, his best sellers, his health ---------------------------------------
+
+
+@distributor_required
+@require_safe
+def analytics(request):
+    period_form, period = period_of(request)
+    distributor = request.distributor
+    return _render(
+        request,
+        "analytics.html",
+        {
+            "period_form": period_form,
+            "period": period,
+            "keep": [],
+            "rank": rankings.rank_of(period, distributor.pk),
+            "products": rankings.top_products_of(period, distributor.pk),
+            "health": health.health_of(period, distributor.pk),
+        },
+        "analytics",
     )

@@ -25,6 +25,8 @@ GROUPS = [
         [
             Entry("analytics_factors", "analytics_factors", _("GMV factors")),
             Entry("analytics_funnel", "analytics_funnel", _("C→B funnel")),
+            Entry("rankings", "analytics_rankings", _("Rankings")),
+            Entry("health", "analytics_health", _("Distributor health")),
             Entry("cohorts", "analytics_cohorts", _("Repurchase cohorts")),
         ],
     ),

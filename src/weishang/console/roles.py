@@ -248,6 +248,9 @@ ROUTE_AREAS = {
     "content_cadence": "content",
     "content_settings": "content",
     "repurchase_intervals": "content",
+    # Analytics: rankings and distributor health
+    "analytics_rankings": "analytics",
+    "analytics_health": "analytics",
 }
 
 

@@ -3,7 +3,9 @@ from django.urls import path
 from . import (
     after_sales,
     analytics_cohorts,
+    analytics_health,
     analytics_home,
+    analytics_rankings,
     analytics_views,
     audit_views,
     claims,
@@ -324,6 +326,8 @@ urlpatterns = [
     path("share-rewards/sharers/", share_rewards.top_sharers, name="top_sharers"),
     # Content: how the brand's themes are used and what they sell
     path("content/themes/stats/", content_stats.theme_stats, name="theme_stats"),
+    path("analytics/rankings/", analytics_rankings.rankings, name="analytics_rankings"),
+    path("analytics/health/", analytics_health.health, name="analytics_health"),
     # The material library and poster templates
     path("content/themes/", content_library.theme_list, name="theme_list"),
     path("content/themes/new/", content_library.theme_new, name="theme_new"),

@@ -99,16 +99,21 @@ def _per_theme(queryset: QuerySet, theme_path: str, value) -> Coalesce:
     return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
 
-def theme_stats(since: datetime | None) -> QuerySet[Theme]:
+def theme_stats(since: datetime | None, until: datetime | None = None) -> QuerySet[Theme]:
     """Every theme the brand published (withdrawn ones too), newest first, with what its posts
-    did since ``since`` (all time when None): ``uses`` (posts made), ``users`` (distributors who
-    made one), ``visits``, ``orders`` (placed through a post's link), ``completed`` orders and
-    ``completed_fen`` (what their customers paid for the goods and kept). One query."""
+    did since ``since`` (all time when None) and before ``until`` (up to now when None): ``uses``
+    (posts made), ``users`` (distributors who made one), ``visits``, ``orders`` (placed through a
+    post's link), ``completed`` orders and ``completed_fen`` (what their customers paid for the
+    goods and kept). One query."""
     posts, visits, orders = Post.objects.all(), PostVisit.objects.all(), PostOrder.objects.all()
     if since is not None:
         posts = posts.filter(created_at__gte=since)
         visits = visits.filter(created_at__gte=since)
         orders = orders.filter(created_at__gte=since)
+    if until is not None:
+        posts = posts.filter(created_at__lt=until)
+        visits = visits.filter(created_at__lt=until)
+        orders = orders.filter(created_at__lt=until)
     completed = orders.filter(order__completed_at__isnull=False)
     kept = Greatest(
         F("order__total_fen") - F("order__freight_fen") - F("order__refunded_fen"), Value(0)

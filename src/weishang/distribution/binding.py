@@ -270,6 +270,8 @@ def record_share_visit(
     at = at or timezone.now()
     if person is not None:
         reach.link_opened(distributor_id=distributor.pk, person=person, at=at)
+    if product_id is not None:
+        reach.product_shared(distributor_id=distributor.pk, product_id=product_id, at=at)
     return ShareVisit.objects.create(
         distributor=distributor, source=source, product_id=product_id, person=person, created_at=at
     )

@@ -296,3 +296,20 @@ class PayoutAccount(models.Model):
 
     def __str__(self):
         return self.number_masked
+
+
+class SharedProductDay(models.Model):
+    """A product a distributor's link was opened on, once a day: the products he shared, which
+    his sell-through (动销率) counts. Kept as visits are recorded, so the health page never
+    scans the visits."""
+
+    day = models.DateField()
+    distributor = models.IntegerField()
+    product = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["distributor", "day", "product"], name="shared_product_day_once"
+            )
+        ]

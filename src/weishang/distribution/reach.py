@@ -14,7 +14,7 @@ from django.utils import timezone
 from weishang import bulk
 from weishang.orders.models import Order
 
-from .models import Reach, ShareVisit
+from .models import Reach, SharedProductDay, ShareVisit
 
 
 def person_of(*, customer_id: int | None, device_id: str) -> int | None:
@@ -42,8 +42,26 @@ def buyer_reached(*, distributor_id: int | None, customer_id: int, at: datetime)
     )
 
 
+def product_shared(*, distributor_id: int, product_id: int, at: datetime) -> None:
+    bulk.insert_once(
+        SharedProductDay,
+        {"day": timezone.localdate(at), "distributor": distributor_id, "product": product_id},
+        unique=["distributor", "day", "product"],
+    )
+
+
 def rebuild() -> None:
-    """The reach from scratch: every recorded visit's opener, every paid order's buyer."""
+    """The reach from scratch: every recorded visit's opener, every paid order's buyer; and the
+    products each distributor's opened links showed, once a day."""
+    SharedProductDay.objects.all().delete()
+    shared = (
+        ShareVisit.objects.filter(product__isnull=False)
+        .order_by()
+        .annotate(d=TruncDate("created_at"))
+        .values_list("d", "distributor_id", "product_id")
+        .distinct()
+    )
+    bulk.insert_from(SharedProductDay, ["day", "distributor", "product"], shared)
     Reach.objects.all().delete()
     opened = (
         ShareVisit.objects.filter(person__isnull=False)

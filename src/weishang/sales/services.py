@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -165,13 +166,20 @@ def cancel_order(
             reference = payments.refund_order(
                 order=order, amount_fen=order.total_fen, reason=_("order cancelled by customer")
             ).number
-        commissions.reverse_commissions(
-            order=order,
-            refunded_lines=dict(order.lines.values_list("pk", "paid_fen")),
-            refund_ref=reference,
-            now=now,
-        )
+        lines = list(order.lines.values_list("pk", "quantity", "paid_fen"))
+        with rollups.reversing_commissions(order=order):
+            commissions.reverse_commissions(
+                order=order,
+                refunded_lines={pk: paid for pk, _q, paid in lines},
+                refund_ref=reference,
+                now=now,
+            )
         rollups.order_refunded(order=order, amount_fen=order.total_fen)
+        rollups.lines_refunded(
+            order=order,
+            units={pk: quantity for pk, quantity, _p in lines},
+            fen={pk: paid for pk, _q, paid in lines},
+        )
     else:
         commissions.void_commissions(order=order)
     _benefits_back(order, now)
@@ -255,9 +263,20 @@ def refund_return(
     )
     _members_after_refund(order, refunded_lines, rr.number, now)
     rollups.order_refunded(order=order, amount_fen=rr.refund_fen)
-    commissions.reverse_commissions(
-        order=order, refunded_lines=refunded_lines, refund_ref=rr.number, now=now
+    rollups.lines_refunded(
+        order=order,
+        units=dict(
+            rr.lines.order_by()
+            .values("order_line_id")
+            .annotate(n=Sum("quantity"))
+            .values_list("order_line_id", "n")
+        ),
+        fen=refunded_lines,
     )
+    with rollups.reversing_commissions(order=order):
+        commissions.reverse_commissions(
+            order=order, refunded_lines=refunded_lines, refund_ref=rr.number, now=now
+        )
     if actor is not None:
         audit.record(
             actor=actor,
@@ -298,9 +317,13 @@ def _refund_and_reverse(*, claim: QualityClaim, order: Order, lines, reason: str
     )
     _members_after_refund(order, lines, claim.number, now)
     rollups.order_refunded(order=order, amount_fen=claim.refund_fen)
-    commissions.reverse_commissions(
-        order=order, refunded_lines=lines, refund_ref=claim.number, now=now
-    )
+    if claim.order_line_id is not None:
+        # A refund a complaint ordered names no goods: it counts in no product's refunds.
+        rollups.lines_refunded(order=order, units={claim.order_line_id: claim.quantity}, fen=lines)
+    with rollups.reversing_commissions(order=order):
+        commissions.reverse_commissions(
+            order=order, refunded_lines=lines, refund_ref=claim.number, now=now
+        )
 
 
 @transaction.atomic(durable=True)
