@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tests.helpers import pay
 from weishang.analytics import health
+from weishang.money import format_fen
 from weishang.sales import services as sales
 
 pytestmark = pytest.mark.django_db
@@ -139,6 +140,10 @@ def test_a_distributor_sees_his_own_figures_only(client, shop):
     assert "小李优选" not in page
     assert response.context["health"].distributor_id == shop.a.pk
     assert [p.product_id for p in response.context["products"]] == [shop.p1]
+    # His own GMV factors: the identity gives back his sales, no one else's.
+    factors = {row["key"]: row["now"] for row in response.context["rows"]}
+    assert factors["gmv"] == format_fen(response.context["health"].sales_fen)
+    assert "成交额拆解" in page or "我的成交额拆解" in page
     idle = client
     idle.force_login(shop.idle.customer.user)
     assert "暂无排名" in idle.get(MINE).content.decode()

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 
 from weishang.analytics import health as selectors
 
-from .analytics_rankings import period_of
+from .analytics_views import period_of
 from .views import staff_required
 
 COLUMN_LABELS = {

@@ -9,11 +9,10 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_safe
 
 from weishang.analytics import selectors
-from weishang.analytics.forms import PeriodForm
 from weishang.analytics.rules import change
 
 from . import roles
-from .analytics_views import kpis
+from .analytics_views import kpis, period_of
 from .charts import Chart, Series, csv_or_page
 from .views import staff_required
 
@@ -52,8 +51,7 @@ def trend_chart(period, days) -> Chart:
 @staff_required
 @require_safe
 def dashboard(request):
-    form = PeriodForm(request.GET or None)
-    period = form.chosen(default="today")
+    form, period = period_of(request, default="today")
     chart = trend_chart(period, selectors.sales_by_day(period))
     download = csv_or_page(request, [chart], f"overview-{period.first}-{period.last}")
     if download:

@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from weishang.analytics import rankings as selectors
-from weishang.analytics.forms import PeriodForm
 
+from .analytics_views import period_of
 from .views import staff_required
 
 DISTRIBUTOR_MEASURES = {
@@ -41,17 +41,6 @@ class RankingForm(forms.Form):
     theme_by = forms.ChoiceField(
         label=_("Rank themes by"), choices=THEME_MEASURES.items(), required=False
     )
-
-
-def period_of(request, default: str = "this_month"):
-    """The period the page's GET asks for; a bad one is told as a page message and the default
-    period is shown."""
-    form = PeriodForm(request.GET or None)
-    if form.is_bound and not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-    return form, form.chosen(default)
 
 
 @staff_required

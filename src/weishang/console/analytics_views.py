@@ -80,6 +80,17 @@ def factor_rows(now, before) -> list[dict]:
     ]
 
 
+def period_of(request, default: str = "this_month"):
+    """The period the page's GET asks for; a bad one is told as a page message and the default
+    period is shown."""
+    form = PeriodForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return form, form.chosen(default)
+
+
 class SliceForm(forms.Form):
     station = forms.ModelChoiceField(
         label=gettext_lazy("City station"),
@@ -112,12 +123,24 @@ class SliceForm(forms.Form):
         return selectors.BRAND, _("The whole brand")
 
 
+def factors_table(now, before) -> dict:
+    """What ``_factors.html`` shows: the factors' rows and the product that gives GMV back."""
+    return {
+        "rows": factor_rows(now, before),
+        "identity": {
+            "reached": now.reached,
+            "buyers": now.buyers,
+            "orders": now.orders,
+            "gmv": format_fen(now.gmv_fen),
+        },
+    }
+
+
 @staff_required
 @require_safe
 def factors(request):
-    form = PeriodForm(request.GET or None)
+    form, period = period_of(request, default="30d")
     slicer = SliceForm(request.GET or None)
-    period = form.chosen()
     who, whose = slicer.chosen()
     now = selectors.factors(period, who)
     before = selectors.factors(period.previous(), who)
@@ -146,13 +169,7 @@ def factors(request):
             "whose": whose,
             "now": now,
             "before": before,
-            "rows": factor_rows(now, before),
-            "identity": {
-                "reached": now.reached,
-                "buyers": now.buyers,
-                "orders": now.orders,
-                "gmv": format_fen(now.gmv_fen),
-            },
+            **factors_table(now, before),
             "chart": chart,
             "nav": "analytics_factors",
         },
@@ -200,8 +217,7 @@ class ThresholdForm(forms.Form):
 @staff_required
 @require_safe
 def funnel(request):
-    form = PeriodForm(request.GET or None)
-    period = form.chosen()
+    form, period = period_of(request, default="30d")
     now, before = selectors.funnel(period), selectors.funnel(period.previous())
     steps, previous = [], None
     for (key, count), (_key, count_before) in zip(now.steps(), before.steps(), strict=True):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from weishang.analytics import health, rankings
+from weishang.analytics import selectors as analytics_selectors
 from weishang.catalog import selectors as catalog
 from weishang.catalog.models import Product
 from weishang.commissions import payout_accounts
@@ -35,7 +36,7 @@ from weishang.inputs import BIGINT_MAX, parse_int
 from weishang.money import format_fen
 
 from . import statements as statement_files
-from .analytics_rankings import period_of
+from .analytics_views import factors_table, period_of
 from .distribution_forms import (
     PayoutAccountForm,
     RemovePayoutAccountForm,
@@ -471,6 +472,7 @@ def store(request):
 def analytics(request):
     period_form, period = period_of(request)
     distributor = request.distributor
+    mine = analytics_selectors.distributor_slice(distributor.pk)
     return _render(
         request,
         "analytics.html",
@@ -481,6 +483,11 @@ def analytics(request):
             "rank": rankings.rank_of(period, distributor.pk),
             "products": rankings.top_products_of(period, distributor.pk),
             "health": health.health_of(period, distributor.pk),
+            "previous": period.previous(),
+            **factors_table(
+                analytics_selectors.factors(period, mine),
+                analytics_selectors.factors(period.previous(), mine),
+            ),
         },
         "analytics",
     )
