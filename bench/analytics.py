@@ -129,7 +129,14 @@ def main(argv=None):
     import django
 
     django.setup()
+    from django.conf import settings
     from django.db import connection
+
+    # The pages name their static files; the bench serves none, so no collected manifest.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     from django.test import Client
 
     def client_for(user):

@@ -154,7 +154,7 @@ def test_the_distributors_page_reads_in_a_constant_number_of_queries(
     client, shop, django_assert_max_num_queries, make_product
 ):
     client.force_login(shop.a.customer.user)
-    with django_assert_max_num_queries(20) as few:
+    with django_assert_max_num_queries(30) as few:
         client.get(MINE)
     buyer = shop.a.bindings.get().customer
     for _n in range(3):

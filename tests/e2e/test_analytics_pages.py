@@ -78,7 +78,29 @@ def test_the_owner_reads_the_home_and_the_analytics_pages_in_chinese(
     owner.wait_for_selector("[data-testid=chart-funnel] canvas")
     screenshot(owner, "console-funnel")
 
+    owner.goto(site + "/console/analytics/rankings/?period=30d")
+    assert owner.inner_text("h1") == "排行榜"
+    assert owner.locator("[data-testid=product-row]").count() >= 1
+    screenshot(owner, "console-rankings")
+
+    owner.goto(site + "/console/analytics/health/?period=30d")
+    assert "动销率" in owner.inner_text("[data-testid=health] thead")
+    assert owner.locator("[data-testid=health-row]").count() >= 1
+    screenshot(owner, "console-distributor-health")
+
     owner.goto(site + "/console/analytics/cohorts/")
     assert owner.locator("[data-testid=cohort-row]").count() >= 1
     owner.wait_for_selector("[data-testid=chart-retention] canvas")
     screenshot(owner, "console-cohorts")
+
+    seller = new_page(phone=True)
+    seller.goto(site + "/login/")
+    seller.click("details summary")
+    seller.fill("#pw-mobile", "13900139000")
+    seller.fill("#password", "weishang-demo")
+    seller.click("button[name=action][value=password]")
+    seller.wait_for_url(re.compile(r"/$|/account/|/d/"))
+    seller.goto(site + "/d/analytics/?period=30d")
+    assert seller.inner_text("h1") == "我的数据"
+    assert seller.locator("[data-testid=factors] [data-factor=gmv]").count() == 1
+    screenshot(seller, "distributor-figures")

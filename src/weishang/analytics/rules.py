@@ -7,6 +7,19 @@ from fractions import Fraction
 
 
 @dataclass(frozen=True)
+class Sales:
+    """A period's orders kept (not refunded in full), their buyers and GMV."""
+
+    orders: int
+    buyers: int
+    gmv_fen: int
+
+    @property
+    def aov_fen(self) -> Fraction | None:
+        return Fraction(self.gmv_fen, self.orders) if self.orders else None
+
+
+@dataclass(frozen=True)
 class Factors:
     """``reached``: people reached (share-link visitors and buyers, each once); ``buyers``:
     customers with an order kept (not refunded in full); ``orders``: those orders; ``gmv_fen``:

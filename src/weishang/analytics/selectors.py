@@ -2,9 +2,11 @@
 the GMV factors of a period for the whole brand, a city station's distributors or one
 distributor, the C→B funnel, work waiting and commission owed."""
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -16,7 +18,7 @@ from weishang.orders.models import Order, OrderStatus, QualityClaim, ReturnReque
 
 from .models import BuyerDay, CustomerJourney, DistributorJourney
 from .periods import Period
-from .rules import Factors
+from .rules import Factors, Sales
 
 
 @dataclass(frozen=True)
@@ -50,12 +52,30 @@ def _days(period: Period) -> Q:
     return Q(day__gte=period.first, day__lte=period.last)
 
 
-def factors(period: Period, who: Slice = BRAND) -> Factors:
+@contextmanager
+def _room_to_count():
+    """Counting distinct people over a month hashes hundreds of thousands of ids: on PostgreSQL
+    the transaction gets the memory to do it without spilling to disk."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL work_mem = '64MB'")
+        yield
+
+
+def sales(period: Period, who: Slice = BRAND) -> Sales:
     days = who.on(BuyerDay.objects.filter(_days(period)))
     totals = days.aggregate(orders=Sum("orders", default=0), gmv=Sum("gmv_fen", default=0))
-    buyers = days.filter(orders__gt=0).values("customer").distinct().count()
-    reached = who.on(Reach.objects.filter(_days(period))).values("person").distinct().count()
-    return Factors(reached=reached, buyers=buyers, orders=totals["orders"], gmv_fen=totals["gmv"])
+    with _room_to_count():
+        buyers = days.filter(orders__gt=0).values("customer").distinct().count()
+    return Sales(orders=totals["orders"], buyers=buyers, gmv_fen=totals["gmv"])
+
+
+def factors(period: Period, who: Slice = BRAND) -> Factors:
+    sold = sales(period, who)
+    with _room_to_count():
+        reached = who.on(Reach.objects.filter(_days(period))).values("person").distinct().count()
+    return Factors(reached=reached, buyers=sold.buyers, orders=sold.orders, gmv_fen=sold.gmv_fen)
 
 
 def sales_by_day(period: Period, who: Slice = BRAND) -> dict[date, tuple[int, int]]:
@@ -98,11 +118,11 @@ class Funnel:
 def funnel(period: Period) -> Funnel:
     """How many people reached each of seed 003's five steps during the period."""
     start, end = _moments(period)
+    with _room_to_count():
+        visitors = Reach.objects.filter(_days(period), opened=True).values("person").distinct()
+        visitors = visitors.count()
     return Funnel(
-        visitors=Reach.objects.filter(_days(period), opened=True)
-        .values("person")
-        .distinct()
-        .count(),
+        visitors=visitors,
         small_c=CustomerJourney.objects.filter(
             first_completed_at__gte=start, first_completed_at__lt=end
         ).count(),

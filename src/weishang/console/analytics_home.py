@@ -56,7 +56,7 @@ def dashboard(request):
     download = csv_or_page(request, [chart], f"overview-{period.first}-{period.last}")
     if download:
         return download
-    now, before = selectors.factors(period), selectors.factors(period.previous())
+    now, before = selectors.sales(period), selectors.sales(period.previous())
     user = request.user
     waiting = selectors.work_waiting()
     work = [

@@ -89,3 +89,10 @@ class Command(BaseCommand):
             began = time.perf_counter()
             recompute.rebuild()
             self.stdout.write(f"analytics rollups rebuilt in {time.perf_counter() - began:.1f} s")
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            # What autovacuum would do over the next minutes: statistics for the planner, and the
+            # visibility map that lets the rollups' counts read their indexes alone.
+            began = time.perf_counter()
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
+            self.stdout.write(f"vacuum and analyse: {time.perf_counter() - began:.1f} s")
