@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from tests.helpers import pay
 from weishang.commissions import ledger
-from weishang.commissions.models import Transfer
+from weishang.commissions.models import Account, Transfer
 from weishang.core_errors import DomainError
 from weishang.loyalty import points, redemptions, redpackets, wallet
 from weishang.loyalty.expiry import expire_points
@@ -169,6 +169,11 @@ def act(name, args, n, buyers, skus, placed, now, offers):
 
 def check(buyers):
     assert ledger.asset_totals() == {"fen": 0, "points": 0}
+    by_kind = defaultdict(int)
+    for (_distributor, _customer, kind), balance in ledger.all_balances().items():
+        by_kind[kind] += balance
+    kinds = list(Account.Kind.values)
+    assert ledger.kind_totals(kinds) == {kind: by_kind[kind] for kind in kinds}
     credited = defaultdict(int)
     for customer_id, amount in Transfer.objects.filter(kind="wallet_credit").values_list(
         "credit__customer_id", "amount_fen"

@@ -175,4 +175,4 @@ OWED_KINDS = (
 def commission_owed() -> dict[str, int]:
     """What the distributors' ledger accounts hold: commission pending its return window, held
     for review, available to withdraw, and in withdrawal."""
-    return ledger.distributor_kind_totals(OWED_KINDS)
+    return ledger.kind_totals(OWED_KINDS)

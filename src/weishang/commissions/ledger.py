@@ -4,16 +4,28 @@ points and their cash-back wallets.
 A transfer moves ``amount_fen`` out of its debit account into its credit account, both of one
 asset (money in fen, or points), so every transfer's two postings sum to zero and, per asset, all
 balances together always sum to zero. Balances are never stored: an account's balance is what it
-received minus what it gave, read from transfers.
+received minus what it gave, read from transfers. Only the totals per account kind are kept
+(``kind_totals``), as changes appended by every transfer and folded in from time to time.
 """
 
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import IntegerField, OuterRef, Subquery, Sum, Value
+from django.db import connection, transaction
+from django.db.models import IntegerField, Max, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from .models import Account, Asset, Commission, Transfer, Withdrawal
+from weishang import bulk
+
+from .models import (
+    Account,
+    Asset,
+    Commission,
+    KindTotal,
+    KindTotalChange,
+    Transfer,
+    Withdrawal,
+)
 
 Kind = Account.Kind
 DISTRIBUTOR_KINDS = (Kind.PENDING, Kind.HELD, Kind.AVAILABLE, Kind.WITHDRAWING)
@@ -82,7 +94,7 @@ def transfer(
         ):
             raise LedgerConflict(f"idempotency key {key!r} already names another transfer")
         return existing
-    return Transfer.objects.create(
+    made = Transfer.objects.create(
         idempotency_key=key,
         debit=debit,
         credit=credit,
@@ -93,6 +105,13 @@ def transfer(
         memo=memo[:200],
         created_at=now,
     )
+    KindTotalChange.objects.bulk_create(
+        [
+            KindTotalChange(kind=credit.kind, amount_fen=amount_fen),
+            KindTotalChange(kind=debit.kind, amount_fen=-amount_fen),
+        ]
+    )
+    return made
 
 
 def recorded(key: str) -> bool:
@@ -164,23 +183,62 @@ def all_balances() -> dict[tuple[int | None, int | None, str], int]:
     }
 
 
-def distributor_kind_totals(kinds: Iterable[str]) -> dict[str, int]:
-    """What all distributors together hold in accounts of each kind (what the brand owes them in
-    pending, available, …), in two grouped queries."""
+def kind_totals(kinds: Iterable[str]) -> dict[str, int]:
+    """What all accounts of each kind hold together (for a distributor's kinds, what the brand owes
+    its distributors pending, available, …): the folded totals plus the changes not yet folded,
+    read in one statement, so a fold committing meanwhile is seen whole or not at all."""
     kinds = list(kinds)
     totals = dict.fromkeys(kinds, 0)
+    with connection.cursor() as cursor:
+        marks = ", ".join(["%s"] * len(kinds))
+        cursor.execute(
+            f"""SELECT kind, SUM(amount_fen) FROM (
+                SELECT kind, amount_fen FROM {KindTotal._meta.db_table} WHERE kind IN ({marks})
+                UNION ALL
+                SELECT kind, amount_fen FROM {KindTotalChange._meta.db_table}
+                WHERE kind IN ({marks})
+            ) AS parts GROUP BY kind""",
+            [*kinds, *kinds],
+        )
+        for kind, amount in cursor.fetchall():
+            totals[kind] = int(amount)
+    return totals
+
+
+@transaction.atomic
+def fold_kind_totals() -> int:
+    """Moves the changes appended so far into the totals; returns how many it folded. Safe to
+    run at any time and in several processes (each change is deleted by exactly one)."""
+    last = KindTotalChange.objects.aggregate(m=Max("pk"))["m"]
+    if last is None:
+        return 0
+    changes = KindTotalChange.objects.filter(pk__lte=last).select_for_update(skip_locked=True)
+    picked = list(changes.values_list("pk", "kind", "amount_fen"))
+    sums: dict[str, int] = {}
+    for _pk, kind, amount in picked:
+        sums[kind] = sums.get(kind, 0) + amount
+    for kind in sorted(sums):
+        bulk.add_to(KindTotal, {"kind": kind}, {"amount_fen": sums[kind]})
+    KindTotalChange.objects.filter(pk__in=[pk for pk, _kind, _amount in picked]).delete()
+    return len(picked)
+
+
+@transaction.atomic
+def rebuild_kind_totals() -> None:
+    """The totals counted again from every transfer (after a bulk load that wrote transfers
+    directly)."""
+    KindTotalChange.objects.all().delete()
+    KindTotal.objects.all().delete()
+    totals: dict[str, int] = {}
     for side, sign in (("credit", 1), ("debit", -1)):
         rows = (
-            Transfer.objects.filter(
-                **{f"{side}__kind__in": kinds, f"{side}__distributor__isnull": False}
-            )
-            .order_by()
-            .values_list(f"{side}__kind")
-            .annotate(s=Sum("amount_fen"))
+            Transfer.objects.order_by().values_list(f"{side}__kind").annotate(s=Sum("amount_fen"))
         )
         for kind, amount in rows:
-            totals[kind] += sign * amount
-    return totals
+            totals[kind] = totals.get(kind, 0) + sign * amount
+    KindTotal.objects.bulk_create(
+        [KindTotal(kind=kind, amount_fen=amount) for kind, amount in sorted(totals.items())]
+    )
 
 
 def asset_totals() -> dict[str, int]:

@@ -287,6 +287,26 @@ class Transfer(models.Model):
         ]
 
 
+class KindTotal(models.Model):
+    """What all accounts of one kind held together when the changes were last folded in (see
+    ``KindTotalChange``): how much commission the distributors have pending, available, in
+    withdrawal. A sum of transfers like any balance, kept so the brand's home need not add up
+    every transfer; ``ledger.rebuild_kind_totals`` counts it again from them."""
+
+    kind = models.CharField(max_length=24, unique=True)
+    amount_fen = models.BigIntegerField(default=0)
+
+
+class KindTotalChange(models.Model):
+    """What one transfer (or one settlement batch) changed in its kinds' totals, appended and never
+    updated, so that transfers never wait for each other on a total's row; ``ledger.fold_kind_
+    totals`` moves them into ``KindTotal`` from time to time (each settlement, and the
+    housekeeping)."""
+
+    kind = models.CharField(max_length=24)
+    amount_fen = models.BigIntegerField()
+
+
 class WithholdingRule(models.Model):
     """One immutable version of how the brand withholds income tax from payouts to individuals
     (``tax.py``); the newest version is in force, and each payout keeps the one it used."""

@@ -352,7 +352,7 @@ def settle_commissions(*, now: datetime | None = None, chunk: int | None = None)
         .values_list("distributor_id", flat=True)
         .distinct()
     )
-    a, t = "commissions_account", "commissions_transfer"
+    a, t, c = "commissions_account", "commissions_transfer", "commissions_kindtotalchange"
     if postgres:
         return _settle_postgres(now=now, cutoff=cutoff, chunk=chunk)
     # Raw SQL gets no field conversion: SQLite stores datetimes as naive UTC text, so an aware
@@ -384,6 +384,17 @@ def settle_commissions(*, now: datetime | None = None, chunk: int | None = None)
                 [now, *params],
             )
             cursor.execute(
+                f"""INSERT INTO {c} (kind, amount_fen)
+                SELECT kinds.kind, kinds.sign * net.total FROM (
+                    SELECT SUM(s.amount_fen - s.reversed_fen) AS total
+                    FROM commissions_commission s
+                    WHERE s.id {in_ids} AND s.status = 'pending' AND s.amount_fen > s.reversed_fen
+                ) AS net, (SELECT 'available' AS kind, 1 AS sign
+                           UNION ALL SELECT 'pending', -1) AS kinds
+                WHERE net.total IS NOT NULL""",
+                params,
+            )
+            cursor.execute(
                 f"""UPDATE commissions_commission SET status = 'available', settled_at = %s
                 WHERE id {in_ids} AND status = 'pending'""",
                 [now, *params],
@@ -394,8 +405,9 @@ def settle_commissions(*, now: datetime | None = None, chunk: int | None = None)
 
 def _settle_postgres(*, now: datetime, cutoff: datetime, chunk: int) -> int:
     """One statement per chunk: claim pending rows (SKIP LOCKED, so a second process takes
-    others), mark them available, and post their transfers (a repeated key is ignored)."""
-    a, t = "commissions_account", "commissions_transfer"
+    others), mark them available, and post their transfers (a repeated key is ignored) with the
+    change they make to the pending and available totals."""
+    a, t, c = "commissions_account", "commissions_transfer", "commissions_kindtotalchange"
     moved, last_id = 0, 0
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
@@ -418,7 +430,13 @@ def _settle_postgres(*, now: datetime, cutoff: datetime, chunk: int) -> int:
                     JOIN {a} aa ON aa.distributor_id = m.distributor_id AND aa.kind = 'available'
                     WHERE m.net > 0
                     ON CONFLICT (idempotency_key) DO NOTHING
-                    RETURNING 1
+                    RETURNING amount_fen
+                ), counted AS (
+                    INSERT INTO {c} (kind, amount_fen)
+                    SELECT kinds.kind, kinds.sign * net.total
+                    FROM (SELECT sum(amount_fen) AS total FROM posted) AS net,
+                         (VALUES ('available', 1), ('pending', -1)) AS kinds(kind, sign)
+                    WHERE net.total IS NOT NULL
                 )
                 SELECT (SELECT count(*) FROM moved), (SELECT max(id) FROM picked),
                        (SELECT count(*) FROM posted)""",

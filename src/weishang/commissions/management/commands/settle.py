@@ -1,11 +1,13 @@
-"""Makes pending commission available once its order's return window has closed; run it daily
-after local midnight (and as often as you like: it moves each commission once)."""
+"""Makes pending commission available once its order's return window has closed, then folds the
+ledger's per-kind changes into its totals; run it daily after local midnight (and as often as you
+like: it moves each commission once)."""
 
 from concurrent.futures import ThreadPoolExecutor
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections
 
+from weishang.commissions import ledger
 from weishang.commissions.services import settle_commissions
 from weishang.orders.management.commands._clock import add_now_argument, parse_now
 
@@ -38,5 +40,6 @@ class Command(BaseCommand):
         else:
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 moved = sum(pool.map(_settle_in_thread, [moment] * workers))
+        ledger.fold_kind_totals()
         plural = "" if moved == 1 else "s"
         self.stdout.write(f"Settled {moved} commission{plural} (as of {moment.isoformat()}).")

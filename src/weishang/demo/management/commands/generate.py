@@ -9,6 +9,7 @@ from tqdm import tqdm
 
 from weishang.analytics import recompute
 from weishang.catalog.models import Product
+from weishang.commissions import ledger
 from weishang.demo.generator import DAYS, MIN_DAYS, generate
 from weishang.demo.loader import load_demo
 
@@ -85,6 +86,9 @@ class Command(BaseCommand):
             )
             phases = ", ".join(f"{name} {s:.1f} s" for name, s in timings.phases.items())
             self.stdout.write(f"what follows from them: {timings.follow_up:.1f} s ({phases})")
+        began = time.perf_counter()
+        ledger.rebuild_kind_totals()
+        self.stdout.write(f"ledger totals by kind: {time.perf_counter() - began:.1f} s")
         if not no_rollups:
             began = time.perf_counter()
             recompute.rebuild()
