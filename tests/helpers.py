@@ -12,7 +12,7 @@ from weishang.distribution.rules import id_check_char
 from weishang.orders import services as orders
 from weishang.payments.providers import Notification
 from weishang.payments.services import start_payment
-from weishang.sales.services import confirm_payment
+from weishang.sales.services import confirm_payment, place_order, refund_return
 
 
 def pay(order):
@@ -26,6 +26,32 @@ def pay(order):
     )
     order.refresh_from_db()
     return order
+
+
+def bought(customer, sku, quantity=1):
+    """An order of ``quantity`` of the SKU to the customer's address, paid."""
+    return pay(
+        place_order(
+            customer=customer,
+            items={sku.pk: quantity},
+            address=customer.addresses.get(),
+            clear_cart=False,
+        )
+    )
+
+
+def returned(order, quantity, *, now=None):
+    """A 7-day return of ``quantity`` units of the order's one line: requested, approved, the
+    goods received and the money refunded."""
+    rr = orders.request_return(
+        order=order,
+        customer=order.customer,
+        quantities={order.lines.get().pk: quantity},
+        now=now,
+    )
+    orders.approve_return(actor=None, return_request=rr)
+    orders.receive_return(actor=None, return_request=rr)
+    return refund_return(return_request=rr, now=now)
 
 
 def deliver(order):

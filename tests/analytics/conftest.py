@@ -7,13 +7,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.helpers import deliver, pay
+from tests.helpers import bought, deliver, returned
 from weishang.analytics.periods import Period
 from weishang.commissions.models import CommissionPlan
 from weishang.distribution import binding
 from weishang.distribution.models import Distributor, ShareSource
-from weishang.orders import services as orders
-from weishang.orders.models import Order
 from weishang.sales import services as sales
 
 
@@ -27,17 +25,6 @@ class Shop:
     a_sales_fen: int
     b_sales_fen: int
     today: Period
-
-
-def _bought(customer, sku, quantity) -> Order:
-    return pay(
-        sales.place_order(
-            customer=customer,
-            items={sku.pk: quantity},
-            address=customer.addresses.get(),
-            clear_cart=False,
-        )
-    )
 
 
 @pytest.fixture
@@ -62,14 +49,11 @@ def shop(make_customer, make_product, make_distributor) -> Shop:
         binding.record_share_visit(distributor=a, source=ShareSource.QR, product_id=sku.product_id)
 
     # A: 3 × ¥10 kept, 2 × ¥10 with one returned; B: 1 × ¥5 cancelled after payment, 5 × ¥5.
-    first = _bought(c1, sku1, 3)
-    second = deliver(_bought(c1, sku1, 2))
-    rr = orders.request_return(order=second, customer=c1, quantities={second.lines.get().pk: 1})
-    orders.approve_return(actor=None, return_request=rr)
-    orders.receive_return(actor=None, return_request=rr)
-    sales.refund_return(return_request=rr)
-    sales.cancel_order(order=_bought(c2, sku2, 1), by_brand=False)
-    third = _bought(c3, sku2, 5)
+    first = bought(c1, sku1, 3)
+    second = deliver(bought(c1, sku1, 2))
+    returned(second, 1)
+    sales.cancel_order(order=bought(c2, sku2, 1), by_brand=False)
+    third = bought(c3, sku2, 5)
     second.refresh_from_db()
     today = timezone.localdate()
     return Shop(

@@ -12,37 +12,16 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.helpers import deliver, pay
+from tests.helpers import bought, deliver, returned
 from weishang.analytics import selectors
 from weishang.analytics.periods import Period, preset
 from weishang.analytics.rules import Factors
 from weishang.distribution import binding, reach
 from weishang.distribution.models import ShareSource
-from weishang.orders import services as orders
 from weishang.sales import services as sales
 
 TODAY = timezone.localdate()
 DAY = Period(TODAY, TODAY)
-
-
-def bought(customer, sku, quantity):
-    return pay(
-        sales.place_order(
-            customer=customer,
-            items={sku.pk: quantity},
-            address=customer.addresses.get(),
-            clear_cart=False,
-        )
-    )
-
-
-def returned(order, quantity):
-    rr = orders.request_return(
-        order=order, customer=order.customer, quantities={order.lines.get().pk: quantity}
-    )
-    orders.approve_return(actor=None, return_request=rr)
-    orders.receive_return(actor=None, return_request=rr)
-    sales.refund_return(return_request=rr)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import deliver, pay, png_upload
+from tests.helpers import bought, deliver, pay, png_upload, returned
 from weishang.analytics import recompute
 from weishang.analytics.models import (
     BuyerDay,
@@ -229,15 +229,7 @@ def on(name, args, n, order, clock, staff):
         orders.mark_delivered(actor=None, order=order, signed_at=clock)
     elif name == "return":
         line = order.lines.get()
-        rr = orders.request_return(
-            order=order,
-            customer=order.customer,
-            quantities={line.pk: min(args[1], line.quantity - line.returned_quantity)},
-            now=clock,
-        )
-        orders.approve_return(actor=None, return_request=rr)
-        orders.receive_return(actor=None, return_request=rr)
-        sales.refund_return(return_request=rr, now=clock)
+        returned(order, min(args[1], line.quantity - line.returned_quantity), now=clock)
     else:
         line = order.lines.get()
         claim = claims.file_claim(
@@ -261,31 +253,16 @@ def test_a_days_figures_count_what_was_paid_less_refunds_on_the_day_it_was_paid(
     binding.bind_customer(customer=first, distributor=seller, source=ShareSource.STORE_LINK)
     sku = make_product(price_fen=1_000, stock=50)
 
-    def bought(customer, quantity):
-        return pay(
-            sales.place_order(
-                customer=customer,
-                items={sku.pk: quantity},
-                address=customer.addresses.get(),
-                clear_cart=False,
-            )
-        )
-
-    kept = bought(first, 3)
-    returned = deliver(bought(first, 2))
-    cancelled = bought(second, 1)
-    rr = orders.request_return(
-        order=returned, customer=first, quantities={returned.lines.get().pk: 1}
-    )
-    orders.approve_return(actor=None, return_request=rr)
-    orders.receive_return(actor=None, return_request=rr)
-    sales.refund_return(return_request=rr)
+    kept = bought(first, sku, 3)
+    back = deliver(bought(first, sku, 2))
+    cancelled = bought(second, sku, 1)
+    returned(back, 1)
     sales.cancel_order(order=cancelled, by_brand=False)
 
     today = timezone.localdate()
     mine = BuyerDay.objects.get(day=today, customer=first.pk, distributor=seller.pk)
     # Two orders of 30.00 and 20.00 with 10.00 of the second returned: 40.00 kept.
-    assert (mine.orders, mine.gmv_fen) == (2, 4_000 + kept.freight_fen + returned.freight_fen)
+    assert (mine.orders, mine.gmv_fen) == (2, 4_000 + kept.freight_fen + back.freight_fen)
     # The cancelled order, refunded in full, is no order and no money; its buyer was reached.
     theirs = BuyerDay.objects.get(day=today, customer=second.pk, distributor=0)
     assert (theirs.orders, theirs.gmv_fen) == (0, 0)

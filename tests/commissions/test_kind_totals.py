@@ -9,13 +9,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.helpers import deliver, pay
+from tests.helpers import bought, deliver, returned
 from weishang.commissions import ledger
 from weishang.commissions import services as commissions
 from weishang.commissions.models import Account, CommissionPlan, KindTotalChange
 from weishang.distribution.models import Binding, ProgrammeSettings
 from weishang.orders import services as orders
-from weishang.sales import services as sales
 
 KINDS = list(Account.Kind.values)
 
@@ -45,25 +44,8 @@ def sold(make_customer, make_product, make_distributor):
         customer=buyer, distributor=seller, source="qr", bound_at=timezone.now() - timedelta(1)
     )
     sku = make_product(price_fen=10_000, stock=50)
-    bought = [
-        deliver(
-            pay(
-                sales.place_order(
-                    customer=buyer,
-                    items={sku.pk: 2},
-                    address=buyer.addresses.get(),
-                    clear_cart=False,
-                )
-            )
-        )
-        for _n in range(3)
-    ]
-    rr = orders.request_return(
-        order=bought[0], customer=buyer, quantities={bought[0].lines.get().pk: 1}
-    )
-    orders.approve_return(actor=None, return_request=rr)
-    orders.receive_return(actor=None, return_request=rr)
-    sales.refund_return(return_request=rr)
+    delivered = [deliver(bought(buyer, sku, 2)) for _n in range(3)]
+    returned(delivered[0], 1)
     return seller
 
 
