@@ -26,7 +26,7 @@ from weishang.analytics.models import (
 from weishang.commissions.models import CommissionPlan
 from weishang.core_errors import DomainError
 from weishang.distribution import binding, reach
-from weishang.distribution.models import Reach, SharedProductDay, ShareSource
+from weishang.distribution.models import FirstSeen, Presence, Reach, SharedProductDay, ShareSource
 from weishang.orders import claims
 from weishang.orders import services as orders
 from weishang.orders.models import Order, OrderStatus
@@ -59,6 +59,12 @@ def snapshot() -> dict:
             if n
         ),
         "reach": sorted(Reach.objects.values_list("day", "distributor", "person", "opened")),
+        "presence": sorted(Presence.objects.values_list("kind", "day", "person", "since")),
+        "first_seen": sorted(
+            row
+            for row in FirstSeen.objects.values_list("kind", "day", "since", "shard", "people")
+            if row[-1]
+        ),
         "customers": sorted(
             CustomerJourney.objects.values_list(
                 "customer", "completed_orders", "first_completed_at", "big_c_at"

@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce, Mod, TruncDate, TruncMonth
 
 from weishang import bulk
 from weishang.commissions.models import Commission
-from weishang.distribution import reach
+from weishang.distribution import presence, reach
 from weishang.orders.models import Order, OrderLine, OrderStatus
 
 from .models import (
@@ -44,6 +44,10 @@ def buyer_days() -> None:
         )
     )
     bulk.insert_from(BuyerDay, ["day", "customer", "distributor", "orders", "gmv_fen"], rows)
+    kept = BuyerDay.objects.filter(orders__gt=0).order_by()
+    presence.rebuild(
+        presence.BUYER, kept.annotate(d=F("day"), p=F("customer")).values("d", "p").distinct()
+    )
 
 
 def cohorts() -> None:

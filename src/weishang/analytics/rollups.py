@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from weishang import bulk
 from weishang.commissions.models import Commission
-from weishang.distribution import reach
+from weishang.distribution import presence, reach
 from weishang.orders.models import Order, OrderLine, OrderStatus
 
 from .models import (
@@ -69,6 +69,7 @@ def order_paid(*, order: Order) -> None:
     reach.buyer_reached(
         distributor_id=order.distributor_id, customer_id=order.customer_id, at=order.paid_at
     )
+    presence.seen(presence.BUYER, day, order.customer_id)
     _first_month(order.customer_id, month_of(day))
     _products_paid(order, day)
     _commissions_earned(order, day, {})
@@ -153,14 +154,15 @@ def order_refunded(*, order: Order, amount_fen: int) -> None:
     """``amount_fen`` more of the paid order was refunded (the order saved as it is now): its
     day's GMV goes down by it, and an order refunded in full no longer counts as an order. A
     completed order's distributor loses it from his completed sales."""
+    day = timezone.localdate(order.paid_at)
     BuyerDay.objects.filter(
-        day=timezone.localdate(order.paid_at),
-        customer=order.customer_id,
-        distributor=order.distributor_id or 0,
+        day=day, customer=order.customer_id, distributor=order.distributor_id or 0
     ).update(
         gmv_fen=F("gmv_fen") - amount_fen,
         orders=F("orders") - (1 if order.status == OrderStatus.REFUNDED else 0),
     )
+    if not BuyerDay.objects.filter(day=day, customer=order.customer_id, orders__gt=0).exists():
+        presence.unseen(presence.BUYER, day, order.customer_id)
     if order.completed_at is not None and order.distributor_id:
         distributor_journey(order.distributor_id)
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from weishang.commissions import ledger
 from weishang.commissions.models import Account, Commission, Withdrawal
 from weishang.compliance.models import Complaint
+from weishang.distribution import presence
 from weishang.distribution.models import Application, Distributor, Reach
 from weishang.orders.models import Order, OrderStatus, QualityClaim, ReturnRequest
 
@@ -66,15 +67,23 @@ def _room_to_count():
 def sales(period: Period, who: Slice = BRAND) -> Sales:
     days = who.on(BuyerDay.objects.filter(_days(period)))
     totals = days.aggregate(orders=Sum("orders", default=0), gmv=Sum("gmv_fen", default=0))
-    with _room_to_count():
-        buyers = days.filter(orders__gt=0).values("customer").distinct().count()
+    if who.distributor_ids is None:
+        buyers = presence.people(presence.BUYER, period.first, period.last)
+    else:
+        with _room_to_count():
+            buyers = days.filter(orders__gt=0).values("customer").distinct().count()
     return Sales(orders=totals["orders"], buyers=buyers, gmv_fen=totals["gmv"])
 
 
 def factors(period: Period, who: Slice = BRAND) -> Factors:
     sold = sales(period, who)
-    with _room_to_count():
-        reached = who.on(Reach.objects.filter(_days(period))).values("person").distinct().count()
+    if who.distributor_ids is None:
+        reached = presence.people(presence.REACHED, period.first, period.last)
+    else:
+        with _room_to_count():
+            reached = (
+                who.on(Reach.objects.filter(_days(period))).values("person").distinct().count()
+            )
     return Factors(reached=reached, buyers=sold.buyers, orders=sold.orders, gmv_fen=sold.gmv_fen)
 
 
@@ -118,9 +127,7 @@ class Funnel:
 def funnel(period: Period) -> Funnel:
     """How many people reached each of seed 003's five steps during the period."""
     start, end = _moments(period)
-    with _room_to_count():
-        visitors = Reach.objects.filter(_days(period), opened=True).values("person").distinct()
-        visitors = visitors.count()
+    visitors = presence.people(presence.VISITOR, period.first, period.last)
     return Funnel(
         visitors=visitors,
         small_c=CustomerJourney.objects.filter(

@@ -313,3 +313,38 @@ class SharedProductDay(models.Model):
                 fields=["distributor", "day", "product"], name="shared_product_day_once"
             )
         ]
+
+
+class Presence(models.Model):
+    """A person seen on a day, brand-wide, by one of the counts of different people over a period:
+    ``kind`` "reached" (reached by any link or as a buyer), "visitor" (opened a link), "buyer"
+    (kept an order paid that day). ``since`` is the last day before it that the same count saw
+    him (``presence.NEVER``: never before). See ``presence`` for why."""
+
+    kind = models.CharField(max_length=8)
+    day = models.DateField()
+    person = models.BigIntegerField()
+    since = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "person", "day"], name="presence_once_a_day")
+        ]
+
+
+class FirstSeen(models.Model):
+    """How many people a count saw on ``day`` whose day before was ``since``, split over shards by
+    person so that payments and visits never queue on one row."""
+
+    kind = models.CharField(max_length=8)
+    day = models.DateField()
+    since = models.DateField()
+    shard = models.SmallIntegerField()
+    people = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "day", "since", "shard"], name="first_seen_once"
+            )
+        ]

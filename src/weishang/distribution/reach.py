@@ -7,13 +7,14 @@ counts as two people that day: his device and his account."""
 import hashlib
 from datetime import datetime
 
-from django.db.models import Value
+from django.db.models import F, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from weishang import bulk
 from weishang.orders.models import Order
 
+from . import presence
 from .models import Reach, SharedProductDay, ShareVisit
 
 
@@ -27,19 +28,24 @@ def person_of(*, customer_id: int | None, device_id: str) -> int | None:
 
 
 def link_opened(*, distributor_id: int, person: int, at: datetime) -> None:
+    day = timezone.localdate(at)
     Reach.objects.bulk_create(
-        [Reach(day=timezone.localdate(at), distributor=distributor_id, person=person, opened=True)],
+        [Reach(day=day, distributor=distributor_id, person=person, opened=True)],
         update_conflicts=True,
         unique_fields=["day", "distributor", "person"],
         update_fields=["opened"],
     )
+    presence.seen(presence.REACHED, day, person)
+    presence.seen(presence.VISITOR, day, person)
 
 
 def buyer_reached(*, distributor_id: int | None, customer_id: int, at: datetime) -> None:
+    day = timezone.localdate(at)
     Reach.objects.bulk_create(
-        [Reach(day=timezone.localdate(at), distributor=distributor_id or 0, person=customer_id)],
+        [Reach(day=day, distributor=distributor_id or 0, person=customer_id)],
         ignore_conflicts=True,
     )
+    presence.seen(presence.REACHED, day, customer_id)
 
 
 def product_shared(*, distributor_id: int, product_id: int, at: datetime) -> None:
@@ -84,3 +90,6 @@ def rebuild() -> None:
         buyers,
         skip_existing=["day", "distributor", "person"],
     )
+    people = Reach.objects.order_by().annotate(d=F("day"), p=F("person")).values("d", "p")
+    presence.rebuild(presence.REACHED, people.distinct())
+    presence.rebuild(presence.VISITOR, people.filter(opened=True).distinct())
