@@ -21,6 +21,7 @@ from weishang.analytics.models import (
     CustomerJourney,
     DistributorJourney,
     ProductDay,
+    SalesDay,
     SoldProductDay,
 )
 from weishang.commissions.models import CommissionPlan
@@ -49,6 +50,11 @@ def snapshot() -> dict:
             BuyerDay.objects.filter(orders=0).values_list(
                 "day", "customer", "distributor", "gmv_fen"
             )
+        ),
+        "sales_days": sorted(
+            row
+            for row in SalesDay.objects.values_list("day", "shard", "orders", "gmv_fen")
+            if any(row[2:])
         ),
         "buyer_months": sorted(BuyerMonth.objects.values_list("customer", "month", "cohort")),
         "cohorts": sorted(

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 COHORT_SHARDS = 8
+SALES_SHARDS = 8
 
 
 class BuyerDay(models.Model):
@@ -34,6 +35,20 @@ class BuyerDay(models.Model):
             models.CheckConstraint(condition=Q(gmv_fen__gte=0), name="buyer_day_gmv_not_negative"),
         ]
         indexes = [models.Index(fields=["distributor", "day"], name="buyer_day_by_distributor")]
+
+
+class SalesDay(models.Model):
+    """The brand's orders and GMV of a day, as ``BuyerDay`` counts them, without the customer:
+    what the home's totals and trend read. Split over shards by customer, so that payments do
+    not queue on one row."""
+
+    day = models.DateField()
+    shard = models.SmallIntegerField()
+    orders = models.IntegerField(default=0)
+    gmv_fen = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "shard"], name="sales_day_once")]
 
 
 class BuyerMonth(models.Model):

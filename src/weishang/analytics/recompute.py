@@ -14,6 +14,7 @@ from weishang.orders.models import Order, OrderLine, OrderStatus
 from .models import (
     COHORT_SHARDS,
     ROLLUP_SHARDS,
+    SALES_SHARDS,
     AnalyticsSettings,
     BuyerDay,
     BuyerMonth,
@@ -22,6 +23,7 @@ from .models import (
     CustomerJourney,
     DistributorJourney,
     ProductDay,
+    SalesDay,
     SoldProductDay,
 )
 
@@ -44,6 +46,14 @@ def buyer_days() -> None:
         )
     )
     bulk.insert_from(BuyerDay, ["day", "customer", "distributor", "orders", "gmv_fen"], rows)
+    SalesDay.objects.all().delete()
+    days = (
+        BuyerDay.objects.order_by()
+        .annotate(shard=Mod("customer", SALES_SHARDS))
+        .values("day", "shard")
+        .annotate(n=Sum("orders"), gmv=Sum("gmv_fen"))
+    )
+    bulk.insert_from(SalesDay, ["day", "shard", "orders", "gmv_fen"], days)
     kept = BuyerDay.objects.filter(orders__gt=0).order_by()
     presence.rebuild(
         presence.BUYER, kept.annotate(d=F("day"), p=F("customer")).values("d", "p").distinct()

@@ -17,6 +17,7 @@ from weishang.orders.models import Order, OrderLine, OrderStatus
 from .models import (
     COHORT_SHARDS,
     ROLLUP_SHARDS,
+    SALES_SHARDS,
     AnalyticsSettings,
     BuyerDay,
     BuyerMonth,
@@ -25,6 +26,7 @@ from .models import (
     CustomerJourney,
     DistributorJourney,
     ProductDay,
+    SalesDay,
     SoldProductDay,
 )
 from .recompute import distributor_journey
@@ -64,6 +66,11 @@ def order_paid(*, order: Order) -> None:
     bulk.add_to(
         BuyerDay,
         {"day": day, "customer": order.customer_id, "distributor": order.distributor_id or 0},
+        {"orders": 1, "gmv_fen": order.total_fen - order.refunded_fen},
+    )
+    bulk.add_to(
+        SalesDay,
+        {"day": day, "shard": order.customer_id % SALES_SHARDS},
         {"orders": 1, "gmv_fen": order.total_fen - order.refunded_fen},
     )
     reach.buyer_reached(
@@ -155,12 +162,14 @@ def order_refunded(*, order: Order, amount_fen: int) -> None:
     day's GMV goes down by it, and an order refunded in full no longer counts as an order. A
     completed order's distributor loses it from his completed sales."""
     day = timezone.localdate(order.paid_at)
+    change = {
+        "gmv_fen": F("gmv_fen") - amount_fen,
+        "orders": F("orders") - (1 if order.status == OrderStatus.REFUNDED else 0),
+    }
     BuyerDay.objects.filter(
         day=day, customer=order.customer_id, distributor=order.distributor_id or 0
-    ).update(
-        gmv_fen=F("gmv_fen") - amount_fen,
-        orders=F("orders") - (1 if order.status == OrderStatus.REFUNDED else 0),
-    )
+    ).update(**change)
+    SalesDay.objects.filter(day=day, shard=order.customer_id % SALES_SHARDS).update(**change)
     if not BuyerDay.objects.filter(day=day, customer=order.customer_id, orders__gt=0).exists():
         presence.unseen(presence.BUYER, day, order.customer_id)
     if order.completed_at is not None and order.distributor_id:

@@ -17,7 +17,7 @@ from weishang.distribution import presence
 from weishang.distribution.models import Application, Distributor, Reach
 from weishang.orders.models import Order, OrderStatus, QualityClaim, ReturnRequest
 
-from .models import BuyerDay, CustomerJourney, DistributorJourney
+from .models import BuyerDay, CustomerJourney, DistributorJourney, SalesDay
 from .periods import Period
 from .rules import Factors, Sales
 
@@ -64,9 +64,18 @@ def _room_to_count():
         yield
 
 
+def _daily(who: Slice):
+    """The rows a slice's daily totals come from: the brand's own, or its distributors' buyers."""
+    return SalesDay.objects if who.distributor_ids is None else who.on(BuyerDay.objects)
+
+
 def sales(period: Period, who: Slice = BRAND) -> Sales:
     days = who.on(BuyerDay.objects.filter(_days(period)))
-    totals = days.aggregate(orders=Sum("orders", default=0), gmv=Sum("gmv_fen", default=0))
+    totals = (
+        _daily(who)
+        .filter(_days(period))
+        .aggregate(orders=Sum("orders", default=0), gmv=Sum("gmv_fen", default=0))
+    )
     if who.distributor_ids is None:
         buyers = presence.people(presence.BUYER, period.first, period.last)
     else:
@@ -90,7 +99,8 @@ def factors(period: Period, who: Slice = BRAND) -> Factors:
 def sales_by_day(period: Period, who: Slice = BRAND) -> dict[date, tuple[int, int]]:
     """{day: (GMV in fen, orders)} for every day of the period, zero where nothing sold."""
     rows = (
-        who.on(BuyerDay.objects.filter(_days(period)))
+        _daily(who)
+        .filter(_days(period))
         .order_by()
         .values("day")
         .annotate(gmv=Sum("gmv_fen"), orders=Sum("orders"))
