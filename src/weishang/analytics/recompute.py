@@ -46,6 +46,11 @@ def buyer_days() -> None:
         )
     )
     bulk.insert_from(BuyerDay, ["day", "customer", "distributor", "orders", "gmv_fen"], rows)
+    sales_days()
+
+
+def sales_days() -> None:
+    """From the buyer days: the brand's daily totals, and the buyers seen each day."""
     SalesDay.objects.all().delete()
     days = (
         BuyerDay.objects.order_by()

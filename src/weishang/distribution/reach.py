@@ -90,6 +90,11 @@ def rebuild() -> None:
         buyers,
         skip_existing=["day", "distributor", "person"],
     )
+    people_seen()
+
+
+def people_seen() -> None:
+    """From the reach: the people reached and the visitors seen each day."""
     people = Reach.objects.order_by().annotate(d=F("day"), p=F("person")).values("d", "p")
     presence.rebuild(presence.REACHED, people.distinct())
     presence.rebuild(presence.VISITOR, people.filter(opened=True).distinct())
