@@ -73,7 +73,11 @@ def test_bad_period_input_is_answered_with_a_message_and_the_default(console, so
 
 def test_work_waiting_and_commission_owed_show_only_what_the_role_may_open(client, brand, sold):
     owner = signed_in(client, "owner").get(HOME)
-    assert [item["key"] for item in owner.context["work"]][:2] == ["unshipped", "returns"]
+    assert [item["key"] for item in owner.context["work"]][:3] == [
+        "unshipped",
+        "awaiting_payment",
+        "shipped",
+    ]
     assert owner.context["work"][0]["count"] == 1
     assert [item["key"] for item in owner.context["owed"]] == [
         "pending",

@@ -30,15 +30,12 @@ def test_dashboard_counts_at_a_glance(console, place, sku):
         {"carrier": "sf", "tracking_no": "SF1402837465920"},
     )
     response = console.get(reverse("console:dashboard"))
-    counts = response.context["counts"]
-    assert counts["unshipped"] == 2
-    assert counts["awaiting_payment"] == 1
-    assert counts["shipped"] == 1
-    assert counts["paid_today"] == 3
-    assert counts["gmv_today_fen"] == 4 * 3990
+    counts = {item["key"]: item["count"] for item in response.context["work"]}
+    assert (counts["unshipped"], counts["awaiting_payment"], counts["shipped"]) == (2, 1, 1)
+    figures = {kpi["key"]: kpi["now"] for kpi in response.context["kpis"]}
+    assert (figures["orders"], figures["gmv"]) == ("3", "¥159.60")  # 4 × 39.90 paid today
     html = response.content.decode()
-    assert "¥159.60" in html
-    assert 'class="tile alert"' in html  # unshipped orders are highlighted
+    assert 'class="tile alert" href="/console/orders/?status=paid"' in html  # unshipped: red
 
 
 @pytest.mark.django_db

@@ -129,9 +129,10 @@ def test_overdue_refunds_are_flagged_and_listed_first(console, place, make_custo
     assert html.count('class="overdue"') == 1
     assert f'id="return-{overdue.number}" class="overdue"' in html
 
-    dashboard = console.get(reverse("console:dashboard")).context["counts"]
-    assert dashboard["refunds_overdue"] == 1
-    assert dashboard["returns_open"] == 4
+    home = console.get(reverse("console:dashboard"))
+    assert {item["key"]: item["count"] for item in home.context["work"]}["refunds_overdue"] == 1
+    assert "refund is past its due date" in home.content.decode()
+    assert {item["key"]: item["count"] for item in home.context["work"]}["returns"] == 4
 
 
 @pytest.mark.django_db

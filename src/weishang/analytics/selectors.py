@@ -15,7 +15,13 @@ from weishang.commissions.models import Account, Commission, Withdrawal
 from weishang.compliance.models import Complaint
 from weishang.distribution import presence
 from weishang.distribution.models import Application, Distributor, Reach
-from weishang.orders.models import Order, OrderStatus, QualityClaim, ReturnRequest
+from weishang.orders.models import (
+    Order,
+    OrderStatus,
+    QualityClaim,
+    ReturnRequest,
+    ReturnStatus,
+)
 
 from .models import BuyerDay, CustomerJourney, DistributorJourney, SalesDay
 from .periods import Period
@@ -167,7 +173,12 @@ def work_waiting(now: datetime | None = None) -> dict[str, int]:
     )
     return {
         "unshipped": Order.objects.filter(status=OrderStatus.PAID).count(),
+        "awaiting_payment": Order.objects.filter(status=OrderStatus.PENDING_PAYMENT).count(),
+        "shipped": Order.objects.filter(status=OrderStatus.SHIPPED).count(),
         "returns": ReturnRequest.objects.filter(status__in=ReturnRequest.OPEN).count(),
+        "refunds_overdue": ReturnRequest.objects.filter(
+            status=ReturnStatus.RECEIVED, refund_due_at__lt=now
+        ).count(),
         "claims": QualityClaim.objects.filter(status__in=QualityClaim.OPEN).count(),
         "applications": Application.objects.filter(status=Application.Status.PENDING).count(),
         "withdrawals": Withdrawal.objects.filter(status__in=WITHDRAWALS_WAITING).count(),

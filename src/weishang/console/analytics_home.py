@@ -19,7 +19,10 @@ from .views import staff_required
 WORK = [
     # (key, route, query, label)
     ("unshipped", "order_list", "?status=paid", _("Paid, not shipped")),
+    ("awaiting_payment", "order_list", "?status=pending_payment", _("Awaiting payment")),
+    ("shipped", "order_list", "?status=shipped", _("Shipped, in transit")),
     ("returns", "return_list", "", _("Returns to handle")),
+    ("refunds_overdue", "return_list", "", _("Refunds overdue")),
     ("claims", "claim_list", "", _("Quality claims to handle")),
     ("applications", "application_list", "", _("Applications to review")),
     ("withdrawals", "withdrawal_list", "", _("Withdrawals to approve or pay")),
@@ -32,6 +35,17 @@ OWED = [
     ("available", pgettext_lazy("commission status", "available")),
     ("withdrawing", _("In withdrawal")),
 ]
+
+
+# Work that is late or that customers wait for is red; other work waiting is amber.
+URGENT = {"unshipped", "refunds_overdue", "complaints_due"}
+FOR_INFORMATION = {"awaiting_payment", "shipped"}
+
+
+def _tone(key: str, count: int) -> str:
+    if not count or key in FOR_INFORMATION:
+        return ""
+    return "alert" if key in URGENT else "warn"
 
 
 def trend_chart(period, days) -> Chart:
@@ -65,6 +79,7 @@ def dashboard(request):
             "label": label,
             "count": waiting[key],
             "url": reverse(f"console:{route}") + query,
+            "tone": _tone(key, waiting[key]),
         }
         for key, route, query, label in WORK
         if roles.user_can(user, route, "GET")
@@ -82,6 +97,7 @@ def dashboard(request):
             "previous": period.previous(),
             "kpis": kpis(now, before),
             "held_fen": waiting["held_fen"],
+            "refunds_overdue": waiting["refunds_overdue"],
             "chart": chart,
             "work": work,
             "owed": owed,

@@ -17,6 +17,7 @@ ACTIONS = {
     "commission.release": _("Commission released after review"),
     "claim.approve": _("Quality claim approved"),
     "claim.refund": _("Quality claim refunded"),
+    "analytics.big_b_threshold": _("Big B threshold changed"),
     "claim.reject": _("Quality claim rejected"),
     "claim.ship": _("Quality claim: goods shipped back"),
     "coupon.issue": _("Coupon issued to a customer"),

@@ -86,8 +86,13 @@ def template_fingerprint(template: PosterTemplate) -> str:
 
 
 def media_for_staff(*, theme_id: int, media_id: int) -> ThemeMedia:
-    """A theme's voice or video file, whatever the theme's state; ThemeMedia.DoesNotExist."""
-    return ThemeMedia.objects.get(pk=media_id, theme_id=theme_id)
+    """A theme's voice or video file, whatever the theme's state; ThemeMedia.DoesNotExist. The
+    theme is compared here, not in SQL: an id past the database's integers (a forged address)
+    then finds nothing instead of failing."""
+    media = ThemeMedia.objects.get(pk=media_id)
+    if media.theme_id != theme_id:
+        raise ThemeMedia.DoesNotExist
+    return media
 
 
 def media_for_distributors(*, media_id: int, now: datetime) -> ThemeMedia:
