@@ -11,7 +11,7 @@ the day refunded) is taken out the same way. ``rebuild`` makes it all again from
 from datetime import date
 
 from django.db import connection
-from django.db.models import Count, Sum, Value
+from django.db.models import Count, Sum
 from django.db.models.functions import Abs
 
 from weishang import bulk
@@ -80,23 +80,19 @@ def people(kind: str, first: date, last: date) -> int:
 
 
 def rebuild(kind: str, seen_on) -> None:
-    """The count made again from ``seen_on``: a queryset of distinct (day, person) pairs."""
+    """The count made again from ``seen_on``: a queryset of distinct (day, person) pairs, named
+    ``d`` and ``p``. One pass: each pair's day before is read with LAG as it is inserted."""
     Presence.objects.filter(kind=kind).delete()
     FirstSeen.objects.filter(kind=kind).delete()
-    bulk.insert_from(
-        Presence,
-        ["day", "person", "kind", "since"],
-        seen_on.annotate(k=Value(kind), never=Value(NEVER)).values_list("d", "p", "k", "never"),
-    )
+    pairs, params = seen_on.values_list("d", "p").query.sql_with_params()
     table = connection.ops.quote_name(Presence._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""UPDATE {table} SET since = earlier.since FROM (
-                SELECT id, LAG(day) OVER (PARTITION BY person ORDER BY day) AS since
-                FROM {table} WHERE kind = %s
-            ) AS earlier
-            WHERE {table}.id = earlier.id AND earlier.since IS NOT NULL""",
-            [kind],
+            f"""INSERT INTO {table} (kind, day, person, since)
+            SELECT %s, seen.d, seen.p,
+                   COALESCE(LAG(seen.d) OVER (PARTITION BY seen.p ORDER BY seen.d), %s)
+            FROM ({pairs}) AS seen""",
+            [kind, NEVER, *params],
         )
     counts = (
         Presence.objects.filter(kind=kind)
