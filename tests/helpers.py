@@ -2,6 +2,8 @@
 
 import io
 import itertools
+from datetime import UTC, datetime
+from unittest import mock
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -38,6 +40,17 @@ def bought(customer, sku, quantity=1):
             clear_cart=False,
         )
     )
+
+
+def mid_month(year: int, month: int) -> datetime:
+    """Noon in Shanghai on the 15th: well inside the month in the brand's time zone."""
+    return datetime(year, month, 15, 4, 0, tzinfo=UTC)
+
+
+def bought_on(customer, sku, when: datetime):
+    """``bought`` with the clock at ``when``: placed and paid then."""
+    with mock.patch("django.utils.timezone.now", return_value=when):
+        return bought(customer, sku)
 
 
 def returned(order, quantity, *, now=None):

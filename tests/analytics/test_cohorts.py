@@ -1,51 +1,32 @@
 """Repurchase cohorts on hand-built orders paid in different months: a cohort is the customers of
 their first paid order's month, and each later month shows the share of them who paid again."""
 
-from datetime import UTC, date, datetime
-from unittest import mock
+from datetime import date
 
 import pytest
 
-from tests.helpers import pay
+from tests.helpers import bought_on, mid_month
 from weishang.analytics.selectors_cohorts import cohort_table
-from weishang.sales import services as sales
 
 pytestmark = pytest.mark.django_db
-
-
-def at(year: int, month: int) -> datetime:
-    """Noon in Shanghai on the 15th: well inside the month in the brand's time zone."""
-    return datetime(year, month, 15, 4, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def buy(make_product):
     sku = make_product(price_fen=1_000, stock=500)
-
-    def bought(customer, when: datetime):
-        with mock.patch("django.utils.timezone.now", return_value=when):
-            return pay(
-                sales.place_order(
-                    customer=customer,
-                    items={sku.pk: 1},
-                    address=customer.addresses.get(),
-                    clear_cart=False,
-                )
-            )
-
-    return bought
+    return lambda customer, when: bought_on(customer, sku, when)
 
 
 @pytest.fixture
 def four_months(buy, make_customer):
     a, b, c, d, e = (make_customer() for _ in range(5))
     for customer in (a, a, b, c):  # a's second January order is the same month
-        buy(customer, at(2026, 1))
-    buy(a, at(2026, 2))
-    buy(d, at(2026, 2))
+        buy(customer, mid_month(2026, 1))
+    buy(a, mid_month(2026, 2))
+    buy(d, mid_month(2026, 2))
     for customer in (a, b, d):
-        buy(customer, at(2026, 3))
-    buy(e, at(2026, 4))
+        buy(customer, mid_month(2026, 3))
+    buy(e, mid_month(2026, 4))
 
 
 def test_each_cohort_counts_its_first_month_and_the_share_ordering_in_each_later_month(

@@ -4,8 +4,6 @@ number of queries however many cohorts; ECharts and the chart script are served 
 
 import csv
 import io
-from datetime import UTC, datetime
-from unittest import mock
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -14,34 +12,17 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.helpers import pay
-from weishang.sales import services as sales
+from tests.helpers import bought_on, mid_month
 
 pytestmark = pytest.mark.django_db
 PATH = reverse("console:analytics_cohorts")
 RANGE = "?first=2026-01&last=2026-03"
 
 
-def at(year: int, month: int) -> datetime:
-    return datetime(year, month, 15, 4, 0, tzinfo=UTC)
-
-
 @pytest.fixture
 def buy(make_product):
     sku = make_product(price_fen=1_000, stock=500)
-
-    def bought(customer, when: datetime):
-        with mock.patch("django.utils.timezone.now", return_value=when):
-            return pay(
-                sales.place_order(
-                    customer=customer,
-                    items={sku.pk: 1},
-                    address=customer.addresses.get(),
-                    clear_cart=False,
-                )
-            )
-
-    return bought
+    return lambda customer, when: bought_on(customer, sku, when)
 
 
 @pytest.fixture
@@ -49,11 +30,11 @@ def cohorts(buy, make_customer):
     """January: three first orders, one of them back in February, two in March; February: one."""
     a, b, c, d = (make_customer() for _ in range(4))
     for customer in (a, b, c):
-        buy(customer, at(2026, 1))
-    buy(a, at(2026, 2))
-    buy(d, at(2026, 2))
-    buy(a, at(2026, 3))
-    buy(b, at(2026, 3))
+        buy(customer, mid_month(2026, 1))
+    buy(a, mid_month(2026, 2))
+    buy(d, mid_month(2026, 2))
+    buy(a, mid_month(2026, 3))
+    buy(b, mid_month(2026, 3))
 
 
 def table_cells(response) -> list[list[str]]:
@@ -151,14 +132,14 @@ def test_the_query_count_does_not_grow_with_the_cohorts(
     console, buy, make_customer, django_assert_num_queries
 ):
     url = PATH + "?first=2025-01&last=2026-03"
-    buy(make_customer(), at(2026, 1))
+    buy(make_customer(), mid_month(2026, 1))
     console.get(url)
     with CaptureQueriesContext(connection) as first:
         console.get(url)
     assert len(first.captured_queries) <= 8
     for month in (1, 2, 3):
-        buy(make_customer(), at(2026, month))
-        buy(make_customer(), at(2025, month))
+        buy(make_customer(), mid_month(2026, month))
+        buy(make_customer(), mid_month(2025, month))
     with django_assert_num_queries(len(first.captured_queries)):
         console.get(url)
 
