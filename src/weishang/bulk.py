@@ -1,6 +1,8 @@
 """Writes the ORM has no single statement for, portable between SQLite and PostgreSQL: a counter
 added to in place (made if missing), and rows inserted straight from a query."""
 
+from collections.abc import Iterable
+
 from django.db import connection
 
 
@@ -11,18 +13,38 @@ def _column(model, name: str) -> str:
 def add_to(model, keys: dict, amounts: dict) -> None:
     """Adds ``amounts`` to the row with these ``keys`` (a unique constraint), made if missing, in
     one statement: no read before the write, so two transactions never overwrite each other."""
+    add_all(model, [(keys, amounts)])
+
+
+def add_all(model, rows: Iterable[tuple[dict, dict]]) -> None:
+    """``add_to`` for many rows in one statement (all with the same key and amount names); rows
+    with the same keys are summed first, since one statement may change a row only once."""
+    summed: dict[tuple, dict] = {}
+    for keys, amounts in rows:
+        total = summed.setdefault(tuple(keys.items()), dict.fromkeys(amounts, 0))
+        for name, amount in amounts.items():
+            total[name] += amount
+    if not summed:
+        return
+    keys, amounts = next(iter(summed.items()))
+    key_names, amount_names = [k for k, _v in keys], list(amounts)
     table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(_column(model, c) for c in [*keys, *amounts])
-    conflict = ", ".join(_column(model, k) for k in keys)
+    names = ", ".join(_column(model, c) for c in [*key_names, *amount_names])
+    conflict = ", ".join(_column(model, k) for k in key_names)
     updates = ", ".join(
-        f"{q} = {table}.{q} + excluded.{q}" for q in (_column(model, a) for a in amounts)
+        f"{q} = {table}.{q} + excluded.{q}" for q in (_column(model, a) for a in amount_names)
     )
-    marks = ", ".join(["%s"] * (len(keys) + len(amounts)))
+    row = "(" + ", ".join(["%s"] * (len(key_names) + len(amount_names))) + ")"
+    params = [
+        value
+        for keys, amounts in summed.items()
+        for value in [*(v for _k, v in keys), *(amounts[a] for a in amount_names)]
+    ]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({names}) VALUES ({marks}) "
+            f"INSERT INTO {table} ({names}) VALUES {', '.join([row] * len(summed))} "
             f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}",
-            [*keys.values(), *amounts.values()],
+            params,
         )
 
 

@@ -39,12 +39,14 @@ def month_of(day: date) -> date:
 def _first_month(customer_id: int, month: date) -> bool:
     """Records that the customer ordered in this month; True if it is the first order of the
     month (then his cohort's count for the month goes up by one)."""
-    cohort = (
+    months = dict(
         BuyerMonth.objects.filter(customer=customer_id)
         .order_by("month")
-        .values_list("cohort", flat=True)
-        .first()
-    ) or month
+        .values_list("month", "cohort")
+    )
+    if month in months:
+        return False
+    cohort = next(iter(months.values()), month)
     inserted = bulk.insert_once(
         BuyerMonth,
         {"customer": customer_id, "month": month, "cohort": cohort},
@@ -79,27 +81,40 @@ def order_paid(*, order: Order) -> None:
     presence.seen(presence.BUYER, day, order.customer_id)
     _first_month(order.customer_id, month_of(day))
     _products_paid(order, day)
-    _commissions_earned(order, day, {})
+    if order.distributor_id:  # commission is only ever earned on a distributor's order
+        _commissions_earned(order, day, {})
 
 
 def _products_paid(order: Order, day: date) -> None:
     """Each line's units and what the payment paid for them count for its product on the day;
     the distributor credited with the order sold the product that day."""
     shard = order.pk % ROLLUP_SHARDS
-    for product_id, quantity, paid_fen in OrderLine.objects.filter(order_id=order.pk).values_list(
+    lines = OrderLine.objects.filter(order_id=order.pk).values_list(
         "product_id", "quantity", "paid_fen"
-    ):
-        bulk.add_to(
-            ProductDay,
-            {"day": day, "product": product_id, "shard": shard},
+    )
+    sold = [
+        (
+            product_id,
             {"units": quantity, "sales_fen": paid_fen, "refunded_units": 0, "refunded_fen": 0},
         )
-        if order.distributor_id:
-            bulk.add_to(
-                SoldProductDay,
-                {"day": day, "distributor": order.distributor_id, "product": product_id},
-                {"units": quantity, "sales_fen": paid_fen, "refunded_units": 0, "refunded_fen": 0},
-            )
+        for product_id, quantity, paid_fen in lines
+    ]
+    _products_changed(order, day, shard, sold)
+
+
+def _products_changed(order: Order, day: date, shard: int, changes: list[tuple[int, dict]]) -> None:
+    bulk.add_all(
+        ProductDay,
+        [({"day": day, "product": product, "shard": shard}, change) for product, change in changes],
+    )
+    if order.distributor_id:
+        bulk.add_all(
+            SoldProductDay,
+            [
+                ({"day": day, "distributor": order.distributor_id, "product": product}, change)
+                for product, change in changes
+            ],
+        )
 
 
 def _net_commissions(order: Order) -> dict[int, int]:
@@ -116,14 +131,14 @@ def _net_commissions(order: Order) -> dict[int, int]:
 
 def _commissions_earned(order: Order, day: date, before: Mapping[int, int]) -> None:
     shard = order.pk % ROLLUP_SHARDS
-    for distributor_id, net in _net_commissions(order).items():
-        change = net - before.get(distributor_id, 0)
-        if change:
-            bulk.add_to(
-                CommissionDay,
-                {"day": day, "distributor": distributor_id, "shard": shard},
-                {"earned_fen": change},
-            )
+    bulk.add_all(
+        CommissionDay,
+        [
+            ({"day": day, "distributor": distributor_id, "shard": shard}, {"earned_fen": change})
+            for distributor_id, net in _net_commissions(order).items()
+            if (change := net - before.get(distributor_id, 0))
+        ],
+    )
 
 
 @contextmanager
@@ -141,20 +156,19 @@ def lines_refunded(*, order: Order, units: Mapping[int, int], fen: Mapping[int, 
     day = timezone.localdate(order.paid_at)
     shard = order.pk % ROLLUP_SHARDS
     products = dict(OrderLine.objects.filter(pk__in=[*units, *fen]).values_list("pk", "product_id"))
-    for line_id, product_id in sorted(products.items()):
-        back = {
-            "units": 0,
-            "sales_fen": 0,
-            "refunded_units": units.get(line_id, 0),
-            "refunded_fen": fen.get(line_id, 0),
-        }
-        bulk.add_to(ProductDay, {"day": day, "product": product_id, "shard": shard}, back)
-        if order.distributor_id:
-            bulk.add_to(
-                SoldProductDay,
-                {"day": day, "distributor": order.distributor_id, "product": product_id},
-                back,
-            )
+    back = [
+        (
+            product_id,
+            {
+                "units": 0,
+                "sales_fen": 0,
+                "refunded_units": units.get(line_id, 0),
+                "refunded_fen": fen.get(line_id, 0),
+            },
+        )
+        for line_id, product_id in sorted(products.items())
+    ]
+    _products_changed(order, day, shard, back)
 
 
 def order_refunded(*, order: Order, amount_fen: int) -> None:

@@ -40,18 +40,31 @@ def _next(kind: str, person: int, day: date) -> Presence | None:
 
 
 def seen(kind: str, day: date, person: int) -> None:
-    """The count saw the person on the day (again: nothing changes)."""
-    since = (
-        Presence.objects.filter(kind=kind, person=person, day__lt=day)
+    """The count saw the person on the day (again: nothing changes). Most sightings are of the
+    person's latest day, answered by reading his latest row alone."""
+    latest = (
+        Presence.objects.filter(kind=kind, person=person)
         .order_by("-day")
         .values_list("day", flat=True)
         .first()
-    ) or NEVER
+    )
+    if latest == day:
+        return
+    if latest is not None and latest > day:
+        since = (
+            Presence.objects.filter(kind=kind, person=person, day__lt=day)
+            .order_by("-day")
+            .values_list("day", flat=True)
+            .first()
+        )
+    else:
+        since = latest
+    since = since or NEVER
     values = {"kind": kind, "day": day, "person": person, "since": since}
     if not bulk.insert_once(Presence, values, unique=["kind", "person", "day"]):
         return
     _count(kind, day, since, person, 1)
-    later = _next(kind, person, day)
+    later = _next(kind, person, day) if latest is not None and latest > day else None
     if later is not None:
         _count(kind, later.day, later.since, person, -1)
         _count(kind, later.day, day, person, 1)
