@@ -5,9 +5,13 @@ from datetime import timedelta
 
 import pytest
 
+from tests.helpers import bought
 from weishang.analytics import rankings, recompute
 from weishang.analytics.periods import Period
+from weishang.commissions.models import Commission
 from weishang.compliance import complaints
+from weishang.distribution import binding
+from weishang.distribution.models import ProgrammeSettings, ShareSource
 from weishang.orders.models import Order
 from weishang.sales import services as sales
 
@@ -83,6 +87,27 @@ def test_a_refund_a_complaint_ordered_lowers_commission_not_a_products_refunds(s
     assert figures(rankings.top_distributors(shop.today, "commission"))[0] == ("阿花的小店", 350)
     p1 = next(p for p in rankings.top_products(shop.today, "units") if p.product_id == shop.p1)
     assert (p1.units, p1.refunded_fen) == (4, 1_000)
+    kept = snapshot()
+    recompute.rebuild()
+    assert snapshot() == kept
+
+
+def test_a_commission_the_brand_rejects_is_not_earned(shop, make_customer, staff):
+    programme = ProgrammeSettings.objects.order_by("pk").first() or ProgrammeSettings()
+    programme.review_order_amount_fen = 1_000
+    programme.save()
+    buyer = make_customer()
+    binding.bind_customer(customer=buyer, distributor=shop.b, source=ShareSource.STORE_LINK)
+    sku = Order.objects.filter(distributor=shop.b).first().lines.first().sku
+    order = bought(buyer, sku, 4)  # ¥20: above the review threshold, so held
+    commission = Commission.objects.get(order=order)
+    assert commission.status == Commission.Status.HELD
+    # Held, it counts as earned until the brand decides: ¥2.50 + 10 % of ¥20.
+    earned = dict(figures(rankings.top_distributors(shop.today, "commission")))
+    assert earned == {"阿花的小店": 400, "小李优选": 450}
+    sales.reject_commission(commission=commission, actor=staff, reason="本人下单")
+    earned = dict(figures(rankings.top_distributors(shop.today, "commission")))
+    assert earned == {"阿花的小店": 400, "小李优选": 250}
     kept = snapshot()
     recompute.rebuild()
     assert snapshot() == kept

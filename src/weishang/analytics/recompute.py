@@ -218,12 +218,21 @@ def product_days() -> None:
     bulk.insert_from(SoldProductDay, ["day", "distributor", "product", *columns], sold)
 
 
+# Commission never earned: the order was not paid, or the brand rejected it after review.
+NOT_EARNED = [
+    Commission.Status.AWAITING_PAYMENT,
+    Commission.Status.VOID,
+    Commission.Status.REJECTED,
+]
+
+
 def commission_days() -> None:
-    """What each distributor earned on the orders paid each day, less what refunds reversed."""
+    """What each distributor earned on the orders paid each day, less what refunds reversed and
+    what the brand rejected."""
     CommissionDay.objects.all().delete()
     rows = (
         Commission.objects.filter(order__paid_at__isnull=False)
-        .exclude(status__in=[Commission.Status.AWAITING_PAYMENT, Commission.Status.VOID])
+        .exclude(status__in=NOT_EARNED)
         .order_by()
         .annotate(d=TruncDate("order__paid_at"), shard=Mod("order_id", ROLLUP_SHARDS))
         .values("d", "distributor_id", "shard")

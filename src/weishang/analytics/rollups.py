@@ -29,7 +29,7 @@ from .models import (
     SalesDay,
     SoldProductDay,
 )
-from .recompute import distributor_journey
+from .recompute import NOT_EARNED, distributor_journey
 
 
 def month_of(day: date) -> date:
@@ -121,7 +121,7 @@ def _net_commissions(order: Order) -> dict[int, int]:
     """What the order's commissions earn each distributor now, reversals taken off."""
     return dict(
         Commission.objects.filter(order_id=order.pk)
-        .exclude(status__in=[Commission.Status.AWAITING_PAYMENT, Commission.Status.VOID])
+        .exclude(status__in=NOT_EARNED)
         .order_by()
         .values("distributor_id")
         .annotate(net=Sum(F("amount_fen") - F("reversed_fen")))
@@ -131,12 +131,13 @@ def _net_commissions(order: Order) -> dict[int, int]:
 
 def _commissions_earned(order: Order, day: date, before: Mapping[int, int]) -> None:
     shard = order.pk % ROLLUP_SHARDS
+    after = _net_commissions(order)
     bulk.add_all(
         CommissionDay,
         [
             ({"day": day, "distributor": distributor_id, "shard": shard}, {"earned_fen": change})
-            for distributor_id, net in _net_commissions(order).items()
-            if (change := net - before.get(distributor_id, 0))
+            for distributor_id in sorted(before.keys() | after.keys())
+            if (change := after.get(distributor_id, 0) - before.get(distributor_id, 0))
         ],
     )
 

@@ -25,6 +25,7 @@ from weishang.customers.models import Customer
 from weishang.distribution import binding, selectors, services
 from weishang.distribution.models import Application, BindingRule, Distributor
 from weishang.money import format_yuan
+from weishang.sales import services as sales
 
 from . import roles
 from .distribution_forms import (
@@ -384,7 +385,7 @@ def held_commission_act(request, commission_id: int, action: str):
         )
         success = _("The commission is released; it is pending until the return window closes.")
     elif action == "reject":
-        call = lambda fields: commissions.reject_commission(  # noqa: E731
+        call = lambda fields: sales.reject_commission(  # noqa: E731
             commission=commission, actor=request.user, reason=fields["reason"]
         )
         success = _("The commission is rejected; it will never become available.")

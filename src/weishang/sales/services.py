@@ -151,6 +151,17 @@ def confirm_payment(*, provider: str, notification: Notification) -> Outcome:
     return outcome
 
 
+@transaction.atomic
+def reject_commission(*, commission, actor, reason: str, now: datetime | None = None):
+    """The brand rejected a held commission after review: besides the ledger's reversal, what it
+    would have earned comes off the distributor's earnings on the day the order was paid."""
+    order = Order.objects.get(pk=commission.order_id)
+    with rollups.reversing_commissions(order=order):
+        return commissions.reject_commission(
+            commission=commission, actor=actor, reason=reason, now=now
+        )
+
+
 @transaction.atomic(durable=True)
 def cancel_order(
     *, order: Order, by_brand: bool, actor=None, reason: str = "", now: datetime | None = None
