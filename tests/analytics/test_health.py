@@ -20,16 +20,18 @@ def test_each_distributors_health_holds_the_figures_a_person_would_count(shop):
     assert a.sell_through_bp == 5_000
     assert a.days_since_sale == 0
     b = health.health_of(shop.today, shop.b.pk)
-    # The buyer who cancelled is no buyer: one order from one buyer.
+    # The buyer who cancelled is no buyer: one order from one buyer. His links showed nothing,
+    # so there is no sell-through to speak of (shown as "—", not 0 %).
     assert (b.orders, b.buyers, b.frequency, b.repurchase_bp, b.sell_through_bp) == (
         1,
         1,
         100,
         0,
-        0,
+        None,
     )
     idle = health.health_of(shop.today, shop.idle.pk)
     assert (idle.orders, idle.aov_fen, idle.last_sale, idle.days_since_sale) == (0, 0, None, None)
+    assert (idle.sell_through_bp, idle.repurchase_bp) == (None, None)
 
 
 def test_days_since_the_last_sale_count_to_the_periods_last_day(shop):

@@ -85,6 +85,8 @@ def test_the_health_page_sorts_and_pages_by_key(chinese, shop, make_distributor)
     assert len(rows) == 50
     assert [r.store_name for r in rows[:2]] == ["阿花的小店", "小李优选"]
     assert "动销率" in first.content.decode() and "50%" in first.content.decode()
+    idle = first.content.decode().split("新店 59")[1].split("</tr>")[0]
+    assert "—" in idle and "0%" not in idle
     nxt = first.context["next_after"]
     second = chinese.get(HEALTH, {"sort": "-orders", "after": nxt})
     assert len(second.context["rows"]) == 13
@@ -126,6 +128,8 @@ def test_the_health_csv_has_a_bom_and_the_pages_numbers(chinese, shop):
     ]
     assert [r[0] for r in rows[1:]] == ["阿花的小店", "小李优选", "静静的店"]
     assert rows[3][-1] == ""  # never sold
+    # Who showed no product and had no buyer has no sell-through or repurchase rate, not 0 %.
+    assert rows[3][6:8] == ["", ""]
 
 
 def test_a_distributor_sees_his_own_figures_only(client, shop):

@@ -26,6 +26,8 @@ PAGE = 50
 # The sortable columns; "days" sorts by the day of the last sale, the other way round.
 COLUMNS = ("sales", "orders", "buyers", "frequency", "aov", "sell_through", "repurchase", "days")
 NEVER = date(1, 1, 1)
+# A ratio over nothing (no product shown, no buyer) in the sorted list: below every real ratio.
+NO_RATIO = -1
 
 
 @dataclass(frozen=True)
@@ -37,8 +39,8 @@ class Health:
     buyers: int
     frequency: int
     aov_fen: int
-    sell_through_bp: int
-    repurchase_bp: int
+    sell_through_bp: int | None  # None: his links showed no product in the period
+    repurchase_bp: int | None  # None: no buyer in the period
     last_sale: date | None
     days_since_sale: int | None
 
@@ -84,8 +86,9 @@ def _sql(order_by: str, after: str) -> str:
                COALESCE(p.buyers, 0) AS buyers,
                CASE WHEN p.buyers > 0 THEN p.orders * 100 / p.buyers ELSE 0 END AS frequency,
                CASE WHEN p.orders > 0 THEN p.gmv / p.orders ELSE 0 END AS aov,
-               CASE WHEN t.shared > 0 THEN t.sold * 10000 / t.shared ELSE 0 END AS sell_through,
-               CASE WHEN p.buyers > 0 THEN p.repeaters * 10000 / p.buyers ELSE 0 END
+               CASE WHEN t.shared > 0 THEN t.sold * 10000 / t.shared ELSE %(none)s END
+                   AS sell_through,
+               CASE WHEN p.buyers > 0 THEN p.repeaters * 10000 / p.buyers ELSE %(none)s END
                    AS repurchase,
                COALESCE(l.day, %(never)s) AS days
         FROM {_table(Distributor)} d
@@ -112,7 +115,13 @@ def _rows(
 ) -> Iterator[Health]:
     column, descending = _direction(sort)
     way, beyond = ("DESC", "<") if descending else ("ASC", ">")
-    params = {"first": period.first, "last": period.last, "never": NEVER, "limit": limit}
+    params = {
+        "first": period.first,
+        "last": period.last,
+        "never": NEVER,
+        "none": NO_RATIO,
+        "limit": limit,
+    }
     where = "WHERE true"
     if after is not None:
         params["after_value"], params["after_id"] = after
@@ -146,11 +155,15 @@ def _health(period: Period, row) -> Health:
         buyers=int(buyers),
         frequency=int(frequency),
         aov_fen=int(aov),
-        sell_through_bp=int(through),
-        repurchase_bp=int(repurchase),
+        sell_through_bp=_ratio(through),
+        repurchase_bp=_ratio(repurchase),
         last_sale=last_sale,
         days_since_sale=None if last_sale is None else (period.last - last_sale).days,
     )
+
+
+def _ratio(value) -> int | None:
+    return None if int(value) == NO_RATIO else int(value)
 
 
 def sort_value(row: Health, sort: str):
@@ -162,8 +175,8 @@ def sort_value(row: Health, sort: str):
         "buyers": row.buyers,
         "frequency": row.frequency,
         "aov": row.aov_fen,
-        "sell_through": row.sell_through_bp,
-        "repurchase": row.repurchase_bp,
+        "sell_through": NO_RATIO if row.sell_through_bp is None else row.sell_through_bp,
+        "repurchase": NO_RATIO if row.repurchase_bp is None else row.repurchase_bp,
         "days": row.last_sale or NEVER,
     }[column]
 

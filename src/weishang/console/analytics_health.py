@@ -56,7 +56,9 @@ def _key(after) -> str:
     return f"{value.isoformat() if isinstance(value, date) else value}_{pk}"
 
 
-def _percent(basis_points: int) -> str:
+def _percent(basis_points: int | None) -> str:
+    if basis_points is None:
+        return ""
     whole, part = divmod(basis_points, 100)
     return f"{whole}.{part:02d}%"
 
