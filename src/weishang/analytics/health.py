@@ -49,13 +49,24 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _sql(order_by: str, after: str) -> str:
+def _sql(order_by: str, after: str, only: bool, by_days: bool) -> str:
+    """The list's query. For one distributor (``only``) every part reads his rows alone. The day
+    of the last sale is looked up, through the (distributor, day) index, for the rows of the page
+    only, unless the list is sorted by it (then it is read for everybody)."""
+    mine = "AND distributor = %(only)s" if only else ""
+    latest = f"""
+        SELECT distributor, MAX(day) AS day FROM {_table(BuyerDay)}
+        WHERE orders > 0 AND day <= %(last)s AND distributor > 0 {mine}
+        GROUP BY distributor"""
+    last_sale = f"""(
+        SELECT MAX(b.day) FROM {_table(BuyerDay)} b
+        WHERE b.distributor = page.distributor AND b.day <= %(last)s AND b.orders > 0)"""
     return f"""
     WITH buys AS (
         SELECT distributor, customer, CAST(SUM(orders) AS BIGINT) AS n,
                CAST(SUM(gmv_fen) AS BIGINT) AS gmv
         FROM {_table(BuyerDay)}
-        WHERE day >= %(first)s AND day <= %(last)s AND distributor > 0
+        WHERE day >= %(first)s AND day <= %(last)s AND distributor > 0 {mine}
         GROUP BY distributor, customer
     ), per AS (
         -- Whole numbers throughout (PostgreSQL sums bigints as numeric), so that the ratios
@@ -66,20 +77,16 @@ def _sql(order_by: str, after: str) -> str:
         FROM buys GROUP BY distributor
     ), shared AS (
         SELECT DISTINCT distributor, product FROM {_table(SharedProductDay)}
-        WHERE day >= %(first)s AND day <= %(last)s
+        WHERE day >= %(first)s AND day <= %(last)s {mine}
     ), sold AS (
         SELECT DISTINCT distributor, product FROM {_table(SoldProductDay)}
-        WHERE day >= %(first)s AND day <= %(last)s
+        WHERE day >= %(first)s AND day <= %(last)s {mine}
     ), through AS (
         SELECT s.distributor, COUNT(*) AS shared,
                CAST(SUM(CASE WHEN d.product IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS sold
         FROM shared s LEFT JOIN sold d
           ON d.distributor = s.distributor AND d.product = s.product
         GROUP BY s.distributor
-    ), latest AS (
-        SELECT distributor, MAX(day) AS day FROM {_table(BuyerDay)}
-        WHERE orders > 0 AND day <= %(last)s AND distributor > 0
-        GROUP BY distributor
     ), health AS (
         SELECT d.id AS distributor, d.store_name AS store_name,
                COALESCE(p.gmv, 0) AS sales, COALESCE(p.orders, 0) AS orders,
@@ -89,16 +96,18 @@ def _sql(order_by: str, after: str) -> str:
                CASE WHEN t.shared > 0 THEN t.sold * 10000 / t.shared ELSE %(none)s END
                    AS sell_through,
                CASE WHEN p.buyers > 0 THEN p.repeaters * 10000 / p.buyers ELSE %(none)s END
-                   AS repurchase,
-               COALESCE(l.day, %(never)s) AS days
+                   AS repurchase
+               {", COALESCE(l.day, %(never)s) AS days" if by_days else ""}
         FROM {_table(Distributor)} d
         LEFT JOIN per p ON p.distributor = d.id
         LEFT JOIN through t ON t.distributor = d.id
-        LEFT JOIN latest l ON l.distributor = d.id
+        {f"LEFT JOIN ({latest}) l ON l.distributor = d.id" if by_days else ""}
+    ), page AS (
+        SELECT * FROM health {after} ORDER BY {order_by} LIMIT %(limit)s
     )
     SELECT distributor, store_name, sales, orders, buyers, frequency, aov, sell_through,
-           repurchase, days
-    FROM health {after} ORDER BY {order_by} LIMIT %(limit)s"""
+           repurchase, {"days" if by_days else f"COALESCE({last_sale}, %(never)s)"}
+    FROM page ORDER BY {order_by}"""
 
 
 def _direction(sort: str) -> tuple[str, bool]:
@@ -132,7 +141,7 @@ def _rows(
     if only is not None:
         params["only"] = only
         where += " AND distributor = %(only)s"
-    sql = _sql(f"{column} {way}, distributor {way}", where)
+    sql = _sql(f"{column} {way}, distributor {way}", where, only is not None, column == "days")
     if limit is None:
         sql = sql.replace("LIMIT %(limit)s", "")
     with connection.cursor() as cursor:

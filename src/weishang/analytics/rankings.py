@@ -9,6 +9,7 @@ refunds took back of what its lines were paid, in basis points (500 = 5 %)."""
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from django.db import connection
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
@@ -92,13 +93,21 @@ def top_distributors(period: Period, measure: str, limit: int = TOP) -> list[Dis
 
 def rank_of(period: Period, distributor_id: int, measure: str = "sales") -> tuple[int, int] | None:
     """The distributor's place among all distributors by ``measure`` in the period and how many
-    were ranked; None when he has nothing to rank by."""
+    were ranked; None when he has nothing to rank by. One pass over everybody's figures counts
+    both those ahead of him and all of them."""
     figures = _distributor_figures(period, measure)
     mine = figures.filter(distributor=distributor_id).values_list("value", flat=True).first()
     if mine is None:
         return None
-    ahead = figures.filter(Q(value__gt=mine) | Q(value=mine, distributor__lt=distributor_id))
-    return ahead.count() + 1, figures.count()
+    sql, params = figures.values_list("distributor", "value").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COALESCE(SUM(CASE WHEN f.value > %s OR (f.value = %s AND f.distributor < %s)"
+            f" THEN 1 ELSE 0 END), 0), COUNT(*) FROM ({sql}) AS f",
+            [mine, mine, distributor_id, *params],
+        )
+        ahead, ranked = cursor.fetchone()
+    return int(ahead) + 1, int(ranked)
 
 
 def top_products(period: Period, measure: str, limit: int = TOP) -> list[ProductRank]:
