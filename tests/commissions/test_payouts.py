@@ -10,6 +10,7 @@ from tests.concurrency import run_in_parallel
 from weishang.commissions import ledger, payouts, services
 from weishang.commissions.models import Transfer, Withdrawal
 from weishang.commissions.payouts import PayoutBackend, PayoutDeclined, PayoutUnavailable
+from weishang.notifications.models import Message
 
 from .conftest import assert_ledger_balanced, balances
 from .test_withdrawals import rich  # noqa: F401 - the funded distributor fixture
@@ -105,9 +106,12 @@ def test_the_manual_backend_pays_with_the_reference_staff_recorded(
         )
         assert w.status == Withdrawal.Status.PAYING and w.payout_key
         assert payout_transfers(w) == 0  # nothing is paid out before the staff act commits
-    assert len(callbacks) == 1
+    # The payout after the staff act, then the text telling the distributor after the payout's.
+    assert len(callbacks) == 2
     w.refresh_from_db()
     assert (w.status, w.payout_reference) == (Withdrawal.Status.PAID, "WX-42")
+    told = Message.objects.get(customer=w.distributor.customer)
+    assert (told.event, told.params["reference"]) == ("withdrawal_paid", "WX-42")
     assert ledger.all_balances()[(None, None, "brand_payouts")] == 2000
 
 

@@ -16,6 +16,9 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from weishang.core_errors import DomainError
+from weishang.distribution.models import Distributor
+from weishang.notifications.events import Event
+from weishang.notifications.services import notify
 from weishang.outbound import Declined, Unavailable, attempt
 
 from . import ledger
@@ -135,6 +138,15 @@ def confirm_payout(*, withdrawal_id: int, reference: str) -> Withdrawal:
             now=now,
             memo=w.payout_reference,
         )
+    notify(
+        customer_id=Distributor.objects.values_list("customer_id", flat=True).get(
+            pk=w.distributor_id
+        ),
+        event=Event.WITHDRAWAL_PAID,
+        params={"amount_fen": w.net_fen, "reference": w.payout_reference},
+        key=f"withdrawal_paid:{w.pk}",
+        now=now,
+    )
     return w
 
 

@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +18,8 @@ from weishang.compliance import audit
 from weishang.core_errors import DomainError
 from weishang.distribution.models import BusinessKind, Distributor, PayoutAccount, ProgrammeSettings
 from weishang.money import format_fen
+from weishang.notifications.events import Event
+from weishang.notifications.services import notify_many
 from weishang.orders.models import Order, ReturnRequest
 from weishang.payments.models import Payment
 from weishang.transactions import step
@@ -352,9 +354,38 @@ def settle_commissions(*, now: datetime | None = None, chunk: int | None = None)
         .values_list("distributor_id", flat=True)
         .distinct()
     )
-    a, t, c = "commissions_account", "commissions_transfer", "commissions_kindtotalchange"
     if postgres:
-        return _settle_postgres(now=now, cutoff=cutoff, chunk=chunk)
+        moved = _settle_postgres(now=now, cutoff=cutoff, chunk=chunk)
+    else:
+        moved = _settle_sqlite(now=now, cutoff=cutoff, chunk=chunk)
+    if moved:
+        _tell_available(now)
+    return moved
+
+
+def _tell_available(now: datetime) -> None:
+    """Each distributor is told, once per settlement run, how much became available."""
+    settled = (
+        Commission.objects.filter(settled_at=now)
+        .order_by()
+        .values("distributor_id", "distributor__customer_id")
+        .annotate(total=Sum(F("amount_fen") - F("reversed_fen")))
+        .filter(total__gt=0)
+        .values_list("distributor_id", "distributor__customer_id", "total")
+    )
+    with transaction.atomic():
+        notify_many(
+            event=Event.COMMISSION_AVAILABLE,
+            messages=(
+                (customer_id, {"amount_fen": total}, f"available:{distributor}:{now.isoformat()}")
+                for distributor, customer_id, total in settled.iterator(chunk_size=5_000)
+            ),
+            now=now,
+        )
+
+
+def _settle_sqlite(*, now: datetime, cutoff: datetime, chunk: int) -> int:
+    a, t, c = "commissions_account", "commissions_transfer", "commissions_kindtotalchange"
     # Raw SQL gets no field conversion: SQLite stores datetimes as naive UTC text, so an aware
     # local time passed as is would compare as a string with its offset (wrong for the eight
     # hours a day when Shanghai's date is not UTC's).

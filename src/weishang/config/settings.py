@@ -18,6 +18,13 @@ def env_flag(name: str, default: bool = False) -> bool:
     return os.environ.get(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
 
 
+def env_list(name: str, default: list[str]) -> list[str]:
+    """A comma-separated setting; set and empty, it is an empty list."""
+    if name not in os.environ:
+        return default
+    return [item.strip() for item in os.environ[name].split(",") if item.strip()]
+
+
 DEBUG = env_flag("WEISHANG_DEBUG")
 SECRET_KEY = os.environ.get("WEISHANG_SECRET_KEY", production.DEMO_SECRET_KEY)
 # Fernet keys for personal data at rest, comma-separated, newest first (weishang.crypto).
@@ -44,6 +51,7 @@ INSTALLED_APPS = [
     "weishang.catalog",
     "weishang.inventory",
     "weishang.customers",
+    "weishang.notifications",
     "weishang.orders",
     "weishang.payments",
     "weishang.distribution",
@@ -158,6 +166,26 @@ REFUND_DUE_DAYS = 7
 # One-time codes for mobile login
 SMS_SENDER = os.environ.get("WEISHANG_SMS_SENDER", production.DEMO_SMS_SENDER)
 OTP_TTL_SECONDS = 300
+
+# Notifications: every message is in the customer's inbox; these channels send it besides, after
+# the commit (weishang.notifications.channels), and SMS carries these events.
+NOTIFICATION_CHANNELS = env_list(
+    "WEISHANG_NOTIFICATION_CHANNELS", ["weishang.notifications.channels.SmsChannel"]
+)
+NOTIFY_SMS_EVENTS = frozenset(
+    env_list(
+        "WEISHANG_NOTIFY_SMS_EVENTS",
+        [
+            "order_shipped",
+            "return_approved",
+            "refunded",
+            "application_approved",
+            "application_rejected",
+            "withdrawal_paid",
+            "complaint_answered",
+        ],
+    )
+)
 OTP_MAX_ATTEMPTS = 5
 # The demo shows the code on the login page, since no SMS gateway is configured.
 OTP_SHOW_ON_PAGE = env_flag("WEISHANG_OTP_SHOW_ON_PAGE", DEBUG)

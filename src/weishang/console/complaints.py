@@ -13,6 +13,7 @@ from weishang.compliance import selectors as compliance
 from weishang.compliance.models import BlacklistEntry, BlacklistSubject, Complaint, ComplaintStatus
 from weishang.customers.models import Customer
 from weishang.distribution.models import Distributor
+from weishang.sales import services as sales
 
 from .forms import BlacklistForm, ComplaintTextForm
 from .views import _attempt, _form_errors, _page, staff_post, staff_required
@@ -96,9 +97,7 @@ def complaint_act(request, number: str, action: str):
     if action == "answer":
         _attempt(
             request,
-            lambda: complaint_services.answer_complaint(
-                complaint=complaint, staff=request.user, text=text
-            ),
+            lambda: sales.answer_complaint(complaint=complaint, staff=request.user, text=text),
             _("Your answer is sent to the customer."),
         )
     elif action == "resolve":

@@ -13,10 +13,16 @@ logger = logging.getLogger("weishang.sms")
 
 
 class SmsSender(ABC):
-    """Delivers one-time login codes to a phone."""
+    """Delivers one-time login codes and notices to a phone."""
 
     @abstractmethod
     def send_login_code(self, *, mobile: str, code: str) -> None: ...
+
+    @abstractmethod
+    def send_notice(self, *, mobile: str, event: str, params: dict, text: str, key: str) -> str:
+        """Sends a notice (``event`` names the gateway's template, ``params`` its figures,
+        ``text`` the words in the brand's language); ``key`` lets the gateway drop a repeat.
+        Returns the gateway's reference; raises ``outbound.Declined`` or ``Unavailable``."""
 
 
 class LogSmsSender(SmsSender):
@@ -25,14 +31,23 @@ class LogSmsSender(SmsSender):
     def send_login_code(self, *, mobile: str, code: str) -> None:
         logger.info("Login code sent to %s (demo: not delivered)", mask_mobile(mobile))
 
+    def send_notice(self, *, mobile: str, event: str, params: dict, text: str, key: str) -> str:
+        logger.info("Notice %s sent to %s (demo: not delivered)", event, mask_mobile(mobile))
+        return key
+
 
 class MemorySmsSender(SmsSender):
     """Keeps sent codes in memory, so tests can read them as a phone would."""
 
     outbox: list[tuple[str, str]] = []
+    notices: list[tuple[str, str]] = []
 
     def send_login_code(self, *, mobile: str, code: str) -> None:
         self.outbox.append((mobile, code))
+
+    def send_notice(self, *, mobile: str, event: str, params: dict, text: str, key: str) -> str:
+        self.notices.append((mobile, text))
+        return key
 
 
 def sender() -> SmsSender:

@@ -20,6 +20,8 @@ from weishang.core_errors import DomainError
 from weishang.crypto import keyed_hash
 from weishang.customers.models import Customer
 from weishang.customers.rules import mobile_error, normalise_mobile
+from weishang.notifications.events import Event
+from weishang.notifications.services import notify
 
 from . import locks, rules
 from .models import Application, BusinessKind, Distributor, FeaturedProduct
@@ -239,6 +241,13 @@ def approve_application(*, application: Application, reviewer, now=None) -> Dist
         obj=application,
         after={"distributor": distributor.pk, "slug": distributor.slug},
     )
+    notify(
+        customer_id=application.customer_id,
+        event=Event.APPLICATION_APPROVED,
+        params={"store": distributor.store_name},
+        key=f"application_approved:{application.pk}",
+        now=now,
+    )
     return distributor
 
 
@@ -261,6 +270,13 @@ def reject_application(*, application: Application, reviewer, reason: str, now=N
     application.reviewed_by = reviewer
     application.save(update_fields=["status", "reject_reason", "reviewed_at", "reviewed_by"])
     audit.record(actor=reviewer, action="distributor.reject", obj=application, reason=reason)
+    notify(
+        customer_id=application.customer_id,
+        event=Event.APPLICATION_REJECTED,
+        params={"reason": reason},
+        key=f"application_rejected:{application.pk}",
+        now=application.reviewed_at,
+    )
 
 
 # Freezing and the blacklist -----------------------------------------------------------------------

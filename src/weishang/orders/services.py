@@ -21,10 +21,12 @@ from weishang.compliance.blacklist import customer_is_blacklisted
 from weishang.customers import divisions
 from weishang.customers.models import Address, Customer
 from weishang.inventory import services as inventory
+from weishang.notifications.events import Event, in_every_language
+from weishang.notifications.services import notify
 from weishang.transactions import step
 
 from . import freight
-from .carriers import normalise_waybill, waybill_problem
+from .carriers import CARRIERS, normalise_waybill, waybill_problem
 from .errors import OrderError, PriceChanged
 from .locks import lock_order, lock_return
 from .models import (
@@ -439,6 +441,18 @@ def ship_order(
         before=before,
         after={"status": order.status, "carrier": order.carrier, "tracking_no": order.tracking_no},
     )
+    known = CARRIERS.get(order.carrier)
+    notify(
+        customer_id=order.customer_id,
+        event=Event.ORDER_SHIPPED,
+        params={
+            "order": order.number,
+            "carrier": in_every_language(known.name) if known else order.carrier,
+            "tracking": order.tracking_no,
+        },
+        key=f"order_shipped:{order.pk}",
+        now=order.shipped_at,
+    )
     return order
 
 
@@ -625,6 +639,14 @@ def approve_return(
         obj=rr,
         before={"status": ReturnStatus.REQUESTED},
         after={"status": rr.status, "return_address": rr.return_address_id},
+    )
+    order = Order.objects.only("number", "customer_id").get(pk=rr.order_id)
+    notify(
+        customer_id=order.customer_id,
+        event=Event.RETURN_APPROVED,
+        params={"order": order.number},
+        key=f"return_approved:{rr.pk}",
+        now=rr.approved_at,
     )
     return rr
 

@@ -10,6 +10,9 @@ from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from weishang.notifications.events import Event
+from weishang.notifications.services import notify
+from weishang.orders.models import Order
 from weishang.outbound import attempt
 from weishang.transactions import step
 
@@ -79,6 +82,14 @@ def confirm_refund(*, refund_id: int, provider_refund_id: str) -> Refund:
         refund.confirmed_at = timezone.now()
         refund.save(
             update_fields=["status", "provider_refund_id", "attempts", "last_error", "confirmed_at"]
+        )
+        order = Order.objects.only("number", "customer_id").get(payments__refunds=refund)
+        notify(
+            customer_id=order.customer_id,
+            event=Event.REFUNDED,
+            params={"order": order.number, "amount_fen": refund.amount_fen},
+            key=f"refunded:{refund.pk}",
+            now=refund.confirmed_at,
         )
     return refund
 

@@ -23,6 +23,7 @@ from weishang.customers import personal_data as customers
 from weishang.customers.services import CustomerError
 from weishang.distribution import personal_data as distribution
 from weishang.loyalty import personal_data as loyalty
+from weishang.notifications import personal_data as notifications
 from weishang.orders import personal_data as orders
 from weishang.payments import personal_data as payments
 
@@ -61,6 +62,7 @@ def personal_data(customer) -> dict:
         **distribution.personal_data_for(customer),
         **loyalty.personal_data_for(customer, now=now),
         **complaints.personal_data_for(customer),
+        **notifications.personal_data_for(customer),
     }
 
 
@@ -119,6 +121,7 @@ def close_account(*, customer, confirmation: str, now: datetime | None = None) -
     bound = distribution.erase_personal_data(customer, now=now)
     own = customers.erase_personal_data(customer)
     complained = complaints.erase_personal_data(customer)
+    told = notifications.erase_personal_data(customer)
     summary = {
         "orders_kept": kept["orders_kept"],
         "wallet_kept_fen": lapsed["wallet_kept_fen"],
@@ -132,6 +135,7 @@ def close_account(*, customer, confirmation: str, now: datetime | None = None) -
             "share_links": lapsed["share_links"],
             "tier_history": lapsed["tier_history"],
             "membership": lapsed["membership"],
+            "messages": told["messages"],
         },
         "lapsed": {
             "coupons": lapsed["coupons_voided"],

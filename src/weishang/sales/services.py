@@ -23,6 +23,8 @@ from weishang.distribution.binding import attributed_distributor
 from weishang.loyalty import coupons, earning, redemptions, share_rewards, tiers
 from weishang.loyalty.errors import LoyaltyError
 from weishang.loyalty.models import TierChange
+from weishang.notifications.events import Event
+from weishang.notifications.services import notify
 from weishang.orders import claims
 from weishang.orders import services as orders
 from weishang.orders.models import (
@@ -142,6 +144,13 @@ def confirm_payment(*, provider: str, notification: Notification) -> Outcome:
         orders.mark_order_paid(order=order, paid_at=notification.paid_at)
         commissions.commissions_paid(order=order, now=notification.paid_at)
         rollups.order_paid(order=order)
+        notify(
+            customer_id=order.customer_id,
+            event=Event.ORDER_PAID,
+            params={"order": order.number, "amount_fen": outcome.payment.amount_fen},
+            key=f"order_paid:{order.pk}",
+            now=notification.paid_at,
+        )
     else:
         payments.request_refund(
             payment=outcome.payment,
@@ -354,6 +363,20 @@ def refund_claim(
         reason=claim.decision_reason,
     )
     return claim
+
+
+@transaction.atomic
+def answer_complaint(*, complaint: Complaint, staff, text: str, now: datetime | None = None):
+    """Staff answer a complaint in its thread; the customer who filed it is told."""
+    message = complaints.answer_complaint(complaint=complaint, staff=staff, text=text, now=now)
+    notify(
+        customer_id=complaint.customer_id,
+        event=Event.COMPLAINT_ANSWERED,
+        params={"complaint": complaint.number},
+        key=f"complaint_answered:{message.pk}",
+        now=message.at,
+    )
+    return message
 
 
 @transaction.atomic(durable=True)

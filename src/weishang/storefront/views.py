@@ -34,6 +34,7 @@ from weishang.inputs import BIGINT_MAX, parse_int
 from weishang.loyalty import coupons
 from weishang.loyalty import selectors as loyalty_reads
 from weishang.loyalty.models import CouponRule
+from weishang.notifications import selectors as notifications
 from weishang.orders import after_sales, claims, freight
 from weishang.orders import selectors as order_reads
 from weishang.orders import services as orders
@@ -310,6 +311,7 @@ def account(request):
             "picker": _picker(picker),
             "next": request.POST.get("next") or request.GET.get("next", ""),
             "station_choice": community_reads.station_choice(customer),
+            "unread_messages": notifications.unread_count(customer),
         },
     )
 
