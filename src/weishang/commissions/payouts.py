@@ -138,6 +138,11 @@ def confirm_payout(*, withdrawal_id: int, reference: str) -> Withdrawal:
     return w
 
 
+def refuse_payout(*, withdrawal_id: int, error: str) -> Withdrawal:
+    """The backend, having accepted the payout, later reports it refused: failed, to retry."""
+    return _record_attempt(withdrawal_id, error=error, status=Status.PAYOUT_FAILED)
+
+
 @transaction.atomic(durable=True)
 def _record_attempt(withdrawal_id: int, *, error: str, status: str | None = None) -> Withdrawal:
     w = lock_withdrawal(withdrawal_id)
