@@ -9,6 +9,7 @@ a certificate for that name from a test CA that ``REQUESTS_CA_BUNDLE`` trusts.""
 
 import base64
 import json
+import re
 import secrets
 import select
 import socket
@@ -280,6 +281,10 @@ class FakeWeChatPay:
             server.expect_request(path, method="POST").respond_with_handler(
                 lambda request, action=action: self._handle(request, action)
             )
+        server.expect_request(
+            re.compile(r"/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/[0-9A-Za-z]+"),
+            method="GET",
+        ).respond_with_handler(lambda request: self._handle(request, self._bill))
 
     # -- the server side ------------------------------------------------------------------------
     def _answer(self, status: int, payload: dict) -> Response:
@@ -308,7 +313,9 @@ class FakeWeChatPay:
     def _handle(self, request: Request, action) -> Response:
         if not self._authorized(request):
             return self._answer(401, {"code": "SIGN_ERROR", "message": "签名错误"})
-        data = json.loads(request.get_data())
+        data = json.loads(request.get_data() or b"{}")
+        if request.method == "GET":
+            data = {"path": request.path}
         with self.lock:
             self.requests.append((request.path, data, dict(request.headers)))
             failure = self.failures.pop(0) if self.failures else None
@@ -405,6 +412,26 @@ class FakeWeChatPay:
         answer = {k: bill[k] for k in ("out_bill_no", "transfer_bill_no", "create_time", "state")}
         if "package_info" in bill:
             answer["package_info"] = bill["package_info"]
+        return 200, answer
+
+    def _bill(self, data):
+        bill = self.bills.get(data["path"].rsplit("/", 1)[1])
+        if bill is None:
+            return 404, {"code": "NOT_FOUND", "message": "商户单号不存在"}
+        answer = {
+            "mch_id": MCHID,
+            "out_bill_no": bill["out_bill_no"],
+            "transfer_bill_no": bill["transfer_bill_no"],
+            "appid": APPID,
+            "state": bill["state"],
+            "transfer_amount": bill["amount"],
+            "transfer_remark": "佣金提现",
+            "openid": bill["openid"],
+            "create_time": bill["create_time"],
+            "update_time": rfc3339(),
+        }
+        if bill["state"] in ("FAIL", "CANCELLED"):
+            answer["fail_reason"] = "PAYEE_ACCOUNT_ABNORMAL"
         return 200, answer
 
     # -- WeChat's notifications -----------------------------------------------------------------

@@ -58,6 +58,8 @@ class WeChatTransfers(PayoutBackend):
             return ""  # all of it was withheld as tax: nothing to transfer
         conf = settings.WECHATPAY
         wx = wechatpay.client()
+        if withdrawal.payout_attempts and (bill := self._existing_bill(wx, withdrawal)):
+            return self._outcome(bill)
         answer = wechatpay.call(
             lambda: wx.mch_transfer_bills(
                 out_bill_no=withdrawal.payout_key,
@@ -73,6 +75,23 @@ class WeChatTransfers(PayoutBackend):
             declined=PayoutDeclined,
             unavailable=PayoutUnavailable,
         )
+        return self._outcome(answer)
+
+    def _existing_bill(self, wx, withdrawal: Withdrawal) -> dict | None:
+        """On a retry, the bill an earlier attempt may have made: its state decides, not a
+        second request."""
+        try:
+            return wechatpay.call(
+                lambda: wx.mch_transfer_bills_query(out_bill_no=withdrawal.payout_key),
+                declined=PayoutDeclined,
+                unavailable=PayoutUnavailable,
+            )
+        except PayoutDeclined as exc:
+            if exc.code == "not_found":
+                return None
+            raise
+
+    def _outcome(self, answer: dict) -> str:
         state = answer.get("state")
         if state == "SUCCESS" and answer.get("transfer_bill_no"):
             return str(answer["transfer_bill_no"])
