@@ -8,7 +8,7 @@ from django.utils import translation
 
 from tests.concurrency import run_in_parallel
 from tests.wechatpay_stub import APPID, post
-from weishang.commissions import payout_accounts, payouts, services
+from weishang.commissions import payout_accounts, payouts, services, wechat_transfers
 from weishang.commissions.models import Transfer, Withdrawal
 from weishang.commissions.payout_accounts import PayoutAccountError
 
@@ -159,16 +159,32 @@ def test_a_refused_transfer_fails_with_the_reason_and_is_paid_on_retry(
 
 
 @pytest.mark.django_db
-def test_a_failed_transfer_notification_marks_it_failed(
+def test_a_transfer_the_payee_left_unconfirmed_fails_and_the_retry_sends_a_new_one(
     client, approved, staff, transfers, django_capture_on_commit_callbacks
 ):
     transfers.bill_state = "WAIT_USER_CONFIRM"
     w = mark_paid(approved, staff, django_capture_on_commit_callbacks)
-    notice = transfers.transferred(w.payout_key, state="CANCELLED", fail_reason="用户未确认收款")
+    first_key = w.payout_key
+    assert wechat_transfers.payee_confirmation(w) == {
+        "mchId": "1900009191",
+        "appId": APPID,
+        "package": transfers.bills[first_key]["package_info"],
+    }
+    notice = transfers.transferred(first_key, state="CANCELLED", fail_reason="用户未确认收款")
     assert post(client, TRANSFER_NOTIFY, notice).status_code == 200
     w.refresh_from_db()
     assert w.status == Status.PAYOUT_FAILED and "用户未确认收款" in w.payout_error
-    assert payout_transfers(w) == 0
+    assert payout_transfers(w) == 0 and wechat_transfers.payee_confirmation(w) is None
+    # A cancelled bill's number cannot be sent again: the retry makes a new bill, paid once.
+    transfers.bill_state = "SUCCESS"
+    w = payouts.send_payout(withdrawal_id=w.pk)
+    assert w.status == Status.PAID and w.payout_key != first_key
+    assert w.payout_reference == transfers.bills[w.payout_key]["transfer_bill_no"]
+    assert [b["state"] for b in transfers.bills.values()] == ["CANCELLED", "SUCCESS"]
+    assert payout_transfers(w) == 1 and wechat_transfers.payee_confirmation(w) is None
+    assert payouts.send_payout(withdrawal_id=w.pk).status == Status.PAID
+    assert len(transfers.bills) == 2 and payout_transfers(w) == 1
+    assert_ledger_balanced()
 
 
 @pytest.mark.django_db

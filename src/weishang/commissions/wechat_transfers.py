@@ -15,8 +15,10 @@ from .payouts import (
     PayoutBackend,
     PayoutDeclined,
     PayoutUnavailable,
+    await_payee,
     confirm_payout,
     refuse_payout,
+    renew_payout_key,
 )
 
 FINISHED_EVENT = "MCHTRANSFER.BILL.FINISHED"
@@ -59,14 +61,19 @@ class WeChatTransfers(PayoutBackend):
         conf = settings.WECHATPAY
         wx = wechatpay.client()
         if withdrawal.payout_attempts and (bill := self._existing_bill(wx, withdrawal)):
-            return self._outcome(bill)
+            if bill.get("state") not in REFUSED_STATES:
+                return self._outcome(withdrawal, bill)
+            # That bill ended unpaid and its number cannot be sent again.
+            withdrawal = renew_payout_key(
+                withdrawal_id=withdrawal.pk, spent_key=withdrawal.payout_key
+            )
         answer = wechatpay.call(
             lambda: wx.mch_transfer_bills(
                 out_bill_no=withdrawal.payout_key,
                 transfer_scene_id=conf["TRANSFER_SCENE_ID"],
                 openid=account.wechat_openid,
                 transfer_amount=withdrawal.net_fen,
-                transfer_remark=str(_("Commission withdrawal"))[:32],
+                transfer_remark=_("Commission withdrawal")[:32],
                 user_name=account.holder_name,
                 transfer_scene_report_infos=SCENE_REPORT,
                 appid=account.wechat_appid or conf["APPID"],
@@ -75,7 +82,7 @@ class WeChatTransfers(PayoutBackend):
             declined=PayoutDeclined,
             unavailable=PayoutUnavailable,
         )
-        return self._outcome(answer)
+        return self._outcome(withdrawal, answer)
 
     def _existing_bill(self, wx, withdrawal: Withdrawal) -> dict | None:
         """On a retry, the bill an earlier attempt may have made: its state decides, not a
@@ -91,7 +98,7 @@ class WeChatTransfers(PayoutBackend):
                 return None
             raise
 
-    def _outcome(self, answer: dict) -> str:
+    def _outcome(self, withdrawal: Withdrawal, answer: dict) -> str:
         state = answer.get("state")
         if state == "SUCCESS" and answer.get("transfer_bill_no"):
             return str(answer["transfer_bill_no"])
@@ -102,8 +109,23 @@ class WeChatTransfers(PayoutBackend):
                 code="transfer_failed",
             )
         if state == "WAIT_USER_CONFIRM":
+            if answer.get("package_info"):
+                await_payee(withdrawal_id=withdrawal.pk, confirmation=str(answer["package_info"]))
             raise TransferPending(_("WeChat Pay waits for him to confirm the transfer in WeChat."))
         raise TransferPending(_("WeChat Pay is making the transfer and will confirm it."))
+
+
+def payee_confirmation(withdrawal: Withdrawal) -> dict[str, str] | None:
+    """What the distributor's WeChat passes to ``wx.requestMerchantTransfer`` to take a transfer
+    that waits for his confirmation; None when no transfer waits for him."""
+    if withdrawal.status != Withdrawal.Status.PAYING or not withdrawal.payout_confirmation:
+        return None
+    conf = settings.WECHATPAY
+    return {
+        "mchId": conf["MCHID"],
+        "appId": withdrawal.payout_account.wechat_appid or conf["APPID"],
+        "package": withdrawal.payout_confirmation,
+    }
 
 
 def settle_transfer_notice(*, body: bytes, headers) -> Withdrawal:
