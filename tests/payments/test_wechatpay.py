@@ -236,3 +236,33 @@ def test_notification_to_a_site_without_wechat_pay_is_refused_not_an_error(clien
     )
     assert response.status_code == 400
     assert response.json()["message"] == "本站未开通微信支付。"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [NOTIFY, reverse("payments:wechatpay_refund"), reverse("payments:wechatpay_transfer")],
+)
+@pytest.mark.parametrize(
+    "body, headers",
+    [
+        (b"", {}),
+        (b"\xff\xfe not json", {"Wechatpay-Signature": "x" * 5000}),
+        (
+            b'{"resource": 1}',
+            {
+                "Wechatpay-Signature": "%%%",
+                "Wechatpay-Timestamp": str(int(time.time())),
+                "Wechatpay-Nonce": "N" * 32,
+                "Wechatpay-Serial": "ABCDEF",
+                "Wechatpay-Signature-Type": "WECHATPAY2-SHA256-RSA2048",
+            },
+        ),
+    ],
+)
+def test_junk_at_any_wechat_pay_address_is_refused_never_an_error(
+    client, wechatpay, url, body, headers
+):
+    response = post(client, url, (body, headers))
+    assert response.status_code == 400 and response.json()["code"] == "FAIL"
+    assert not Payment.objects.exists()
