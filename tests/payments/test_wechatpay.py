@@ -266,3 +266,20 @@ def test_junk_at_any_wechat_pay_address_is_refused_never_an_error(
     response = post(client, url, (body, headers))
     assert response.status_code == 400 and response.json()["code"] == "FAIL"
     assert not Payment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_unknown_certificate_serial_asks_wechat_for_its_certificates_at_most_once_a_while(
+    client, prepaid, wechatpay, wechat_gateway
+):
+    payment, _params = prepaid
+    server, _proxy = wechat_gateway
+    body, headers = wechatpay.paid(payment)
+    forged = headers | {"Wechatpay-Serial": "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"}
+    first, second = post(client, NOTIFY, (body, forged)), post(client, NOTIFY, (body, forged))
+    assert "signature or encryption is not valid" in first.json()["message"]
+    assert "unknown certificate" in second.json()["message"]
+    downloads = [r for r, _answer in server.log if r.path == "/v3/certificates"]
+    assert len(downloads) == 1
+    assert unchanged(payment)
+    assert post(client, NOTIFY, (body, headers)).json()["code"] == "SUCCESS"

@@ -17,7 +17,9 @@ from datetime import datetime
 from pathlib import Path
 
 import requests
+from cryptography import x509
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -36,6 +38,8 @@ from .base import (
 logger = logging.getLogger("weishang.payments")
 
 TOLERANCE_SECONDS = 300
+CERTIFICATE_REFRESH = "wechatpay:certificate-refresh"
+REFRESH_SECONDS = 600
 SIGNATURE_TYPE = "WECHATPAY2-SHA256-RSA2048"
 HEADERS = (
     "Wechatpay-Signature",
@@ -163,6 +167,12 @@ def verified_event(*, body: bytes, headers) -> tuple[str, dict]:
         raise InvalidNotification(_("The payment notification is not signed."))
     if abs(time.time() - int(given["Wechatpay-Timestamp"])) > TOLERANCE_SECONDS:
         raise InvalidNotification(_("The payment notification is too old."))
+    # An unknown serial makes the client download WeChat's certificates (they rotate): at most
+    # once in a while, so that forged serials cannot make every request call WeChat.
+    if not _known_serial(serial) and not cache.add(CERTIFICATE_REFRESH, True, REFRESH_SECONDS):
+        raise InvalidNotification(
+            _("The payment notification is signed with an unknown certificate.")
+        )
     try:
         data = client().callback(given, body)
     except (ValueError, TypeError, AttributeError) as exc:
@@ -178,6 +188,21 @@ def verified_event(*, body: bytes, headers) -> tuple[str, dict]:
     if resource.get("mchid", resource.get("mch_id")) != settings.WECHATPAY["MCHID"]:
         raise InvalidNotification(_("The payment notification is for another merchant."))
     return str(data.get("event_type", "")), resource
+
+
+def _known_serial(serial: str) -> bool:
+    """Whether the key the notification names is the WeChat Pay public key or a platform
+    certificate on disk."""
+    conf = settings.WECHATPAY
+    if conf["PUBLIC_KEY_ID"] and serial == conf["PUBLIC_KEY_ID"]:
+        return True
+    if not (conf["PLATFORM_CERT_DIR"] and _SERIAL.fullmatch(serial)):
+        return False
+    serials = {
+        x509.load_pem_x509_certificate(path.read_bytes()).serial_number
+        for path in Path(conf["PLATFORM_CERT_DIR"]).glob("*.pem")
+    }
+    return int(serial, 16) in serials
 
 
 def _fen(value) -> int:
