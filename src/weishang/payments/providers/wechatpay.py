@@ -57,7 +57,7 @@ _NONCE = re.compile(r"[0-9A-Za-z]{1,64}")
 _OPENID = re.compile(r"[0-9A-Za-z_-]{1,128}")
 # Error codes WeChat Pay documents as "retry later with the same request".
 RETRYABLE_CODES = frozenset(
-    {"SYSTEM_ERROR", "FREQUENCY_LIMITED", "RATELIMIT_EXCEEDED", "BANK_ERROR", "TRADE_ERROR"}
+    {"SYSTEM_ERROR", "FREQUENCY_LIMITED", "RATELIMIT_EXCEEDED", "BANK_ERROR"}
 )
 
 
