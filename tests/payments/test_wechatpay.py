@@ -101,6 +101,15 @@ def test_prepay_without_a_valid_openid_or_channel_is_refused_and_asks_nothing(
 
 
 @pytest.mark.django_db
+def test_a_paid_order_is_not_sent_to_wechat_again(client, prepaid, wechatpay):
+    payment, _params = prepaid
+    post(client, NOTIFY, wechatpay.paid(payment))
+    with pytest.raises(PaymentError, match="not awaiting payment"):
+        start_wechat_payment(order=payment.order, openid=OPENID, channel="jsapi")
+    assert len(wechatpay.requests) == 1 and Payment.objects.count() == 1
+
+
+@pytest.mark.django_db
 def test_prepay_errors_are_explained_in_the_customers_language(wechatpay, order):
     from django.utils import translation
 
