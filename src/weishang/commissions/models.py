@@ -361,6 +361,11 @@ class Withdrawal(models.Model):
     payout_requested_at = models.DateTimeField(null=True, blank=True)
     payout_attempts = models.PositiveIntegerField(default=0)
     payout_error = models.CharField(max_length=300, blank=True)
+    payout_confirmation = models.TextField(
+        blank=True,
+        help_text="What the payee's WeChat needs to confirm a transfer that waits for him "
+        "(WeChat Pay's package_info, for wx.requestMerchantTransfer).",
+    )
     requested_at = models.DateTimeField()
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(

@@ -2,6 +2,7 @@
 adding and removing them (his own acts), and finance seeing one in full to pay it (a staff act,
 audited). Numbers are stored encrypted and shown masked everywhere else (PIPL Art. 51)."""
 
+import re
 from datetime import datetime
 
 from django.db import transaction
@@ -17,6 +18,8 @@ from weishang.distribution.models import Distributor, PayoutAccount
 from .models import Withdrawal
 
 Kind = PayoutAccount.Kind
+_OPENID = re.compile(r"[A-Za-z0-9_-]{1,128}", re.ASCII)
+_APPID = re.compile(r"wx[0-9a-f]{16}", re.ASCII)
 MAX_ACCOUNTS = 5
 IN_PROGRESS = (
     Withdrawal.Status.REQUESTED,
@@ -121,6 +124,25 @@ def remove_payout_account(
         )
     account.removed_at = now or timezone.now()
     account.save(update_fields=["removed_at"])
+    return account
+
+
+@transaction.atomic
+def link_wechat_payee(
+    *, distributor: Distributor, account_id: int, appid: str, openid: str
+) -> PayoutAccount:
+    """Records the openid of his WeChat payout account, learnt when he signs in with WeChat under
+    ``appid``: WeChat Pay's merchant transfers pay that account by it."""
+    list(distributors_for_update([distributor.pk]))
+    account = active_accounts(distributor).filter(pk=account_id, kind=Kind.WECHAT).first()
+    if account is None:
+        raise PayoutAccountError(
+            _("This WeChat payout account is not one of yours."), code="not_found"
+        )
+    if not (_OPENID.fullmatch(str(openid or "")) and _APPID.fullmatch(str(appid or ""))):
+        raise PayoutAccountError(_("WeChat did not give a valid account id."), code="bad_openid")
+    account.wechat_appid, account.wechat_openid = appid, openid
+    account.save(update_fields=["wechat_appid", "wechat_openid"])
     return account
 
 

@@ -6,6 +6,7 @@ Today a person pays by bank or WeChat transfer and records its reference (the ma
 the staff act is the payment, so the confirmation follows right after the commit. A provider API
 can take its place behind the same interface."""
 
+import uuid
 from abc import ABC, abstractmethod
 
 from django.conf import settings
@@ -148,6 +149,33 @@ def confirm_payout(*, withdrawal_id: int, reference: str) -> Withdrawal:
         now=now,
     )
     return w
+
+
+@transaction.atomic(durable=True)
+def await_payee(*, withdrawal_id: int, confirmation: str) -> Withdrawal:
+    """The backend accepted the payout and waits for the payee to confirm it on his side."""
+    w = lock_withdrawal(withdrawal_id)
+    if w.status in (Status.PAYING, Status.PAYOUT_FAILED) and w.payout_confirmation != confirmation:
+        w.payout_confirmation = confirmation
+        w.save(update_fields=["payout_confirmation"])
+    return w
+
+
+@transaction.atomic(durable=True)
+def renew_payout_key(*, withdrawal_id: int, spent_key: str) -> Withdrawal:
+    """The backend says the payout under ``spent_key`` ended without paying and cannot be sent
+    again: the next attempt gets a new key. Recorded before that attempt, so a crash between the
+    two still leaves one key to retry with; two retries at once share the one new key."""
+    w = lock_withdrawal(withdrawal_id)
+    if w.status in (Status.PAYING, Status.PAYOUT_FAILED) and w.payout_key == spent_key:
+        w.payout_key, w.payout_confirmation = uuid.uuid4().hex, ""
+        w.save(update_fields=["payout_key", "payout_confirmation"])
+    return w
+
+
+def refuse_payout(*, withdrawal_id: int, error: str) -> Withdrawal:
+    """The backend, having accepted the payout, later reports it refused: failed, to retry."""
+    return _record_attempt(withdrawal_id, error=error, status=Status.PAYOUT_FAILED)
 
 
 @transaction.atomic(durable=True)

@@ -196,6 +196,38 @@ SANDBOX_PAY_SECRET = os.environ.get(
     "WEISHANG_SANDBOX_PAY_SECRET", production.DEMO_SANDBOX_PAY_SECRET
 )
 
+# WeChat Pay v3 (docs/wechatpay.md), used when WEISHANG_PAYMENT_PROVIDER=wechatpay and for
+# payouts with WEISHANG_PAYOUT_BACKEND=weishang.commissions.wechat_transfers.WeChatTransfers.
+# WeChat's answers and notifications are verified with the platform certificates in
+# PLATFORM_CERT_DIR or, for merchants given one, the WeChat Pay public key and its id.
+WECHATPAY = {
+    "MCHID": os.environ.get("WEISHANG_WECHATPAY_MCHID", ""),
+    "APPID": os.environ.get("WEISHANG_WECHATPAY_APPID", ""),  # official account (JSAPI)
+    "MINIPROGRAM_APPID": os.environ.get("WEISHANG_WECHATPAY_MINIPROGRAM_APPID", ""),
+    "PRIVATE_KEY_PATH": os.environ.get("WEISHANG_WECHATPAY_PRIVATE_KEY_PATH", ""),
+    "CERT_SERIAL_NO": os.environ.get("WEISHANG_WECHATPAY_CERT_SERIAL_NO", ""),
+    "APIV3_KEY": os.environ.get("WEISHANG_WECHATPAY_APIV3_KEY", ""),
+    "PLATFORM_CERT_DIR": os.environ.get("WEISHANG_WECHATPAY_PLATFORM_CERT_DIR", ""),
+    "PUBLIC_KEY_PATH": os.environ.get("WEISHANG_WECHATPAY_PUBLIC_KEY_PATH", ""),
+    "PUBLIC_KEY_ID": os.environ.get("WEISHANG_WECHATPAY_PUBLIC_KEY_ID", ""),
+    "NOTIFY_URL": os.environ.get(
+        "WEISHANG_WECHATPAY_NOTIFY_URL", f"{SITE_URL}/payments/notify/wechatpay/"
+    ),
+    "REFUND_NOTIFY_URL": os.environ.get(
+        "WEISHANG_WECHATPAY_REFUND_NOTIFY_URL", f"{SITE_URL}/payments/notify/wechatpay/refund/"
+    ),
+    "TRANSFER_NOTIFY_URL": os.environ.get(
+        "WEISHANG_WECHATPAY_TRANSFER_NOTIFY_URL", f"{SITE_URL}/payments/notify/wechatpay/transfer/"
+    ),
+    # 商家转账 scene: 1005 is 佣金报酬 (commission), reported with the payee's role and the pay.
+    "TRANSFER_SCENE_ID": os.environ.get("WEISHANG_WECHATPAY_TRANSFER_SCENE_ID", "1005"),
+    # The HTTP(S) proxy WeChat Pay is reached through, if any (e.g. http://10.0.0.2:3128).
+    "PROXY": os.environ.get("WEISHANG_WECHATPAY_PROXY", ""),
+    # Seconds to connect and to wait for an answer; past them the outcome is unknown (retried).
+    "CONNECT_TIMEOUT": float(os.environ.get("WEISHANG_WECHATPAY_CONNECT_TIMEOUT", "5")),
+    "READ_TIMEOUT": float(os.environ.get("WEISHANG_WECHATPAY_READ_TIMEOUT", "15")),
+}
+
 # Refunds and payouts reach their provider from a task after the transaction that requested them
 # commits. The demo and the tests run each task right after that commit, in the same process;
 # production sets django_tasks_db.DatabaseBackend and runs `weishang db_worker`.

@@ -283,6 +283,14 @@ class PayoutAccount(models.Model):
     removed_at = models.DateTimeField(
         pgettext_lazy("payout account", "removed"), null=True, blank=True
     )
+    wechat_appid = models.CharField(max_length=32, blank=True, editable=False)
+    wechat_openid = models.CharField(
+        max_length=128,
+        blank=True,
+        editable=False,
+        help_text="His openid under wechat_appid, linked when he signs in with WeChat: WeChat "
+        "Pay's merchant transfers (商家转账) pay a WeChat account by it.",
+    )
 
     class Meta:
         verbose_name = _("payout account")

@@ -19,7 +19,7 @@ from weishang.transactions import step
 from .errors import PaymentError
 from .models import Payment, Refund
 from .numbers import new_number
-from .providers import get_provider
+from .providers import InvalidNotification, get_provider
 
 
 @step
@@ -104,3 +104,37 @@ def _record_attempt(refund_id: int, *, error: str, status: str | None = None) ->
     refund.status = status or refund.status
     refund.save(update_fields=["attempts", "last_error", "status"])
     return refund
+
+
+def settle_refund_notice(
+    *,
+    provider: str,
+    out_refund_no: str,
+    trade_number: str,
+    refund_id: str,
+    status: str,
+    amount_fen: int,
+) -> Refund:
+    """Applies the provider's word on a refund it had accepted: ``status`` SUCCESS confirms it
+    (once, however often the word comes), CLOSED or ABNORMAL marks it failed, to retry. The
+    notice must name the refund's own payment and amount."""
+    refund = (
+        Refund.objects.select_related("payment")
+        .filter(idempotency_key=out_refund_no, payment__provider=provider)
+        .first()
+    )
+    if refund is None or refund.payment.number != trade_number:
+        raise InvalidNotification(_("The refund notification names an unknown refund."))
+    if amount_fen != refund.amount_fen:
+        raise InvalidNotification(
+            _("The amount refunded (%(refunded)d fen) differs from the refund's (%(due)d fen).")
+            % {"refunded": amount_fen, "due": refund.amount_fen},
+            code="amount_mismatch",
+        )
+    if status == "SUCCESS":
+        return confirm_refund(refund_id=refund.pk, provider_refund_id=refund_id)
+    return _record_attempt(
+        refund.pk,
+        error=_("The provider reports the refund as %(status)s.") % {"status": status},
+        status=Refund.Status.FAILED,
+    )

@@ -9,12 +9,13 @@ from django.utils.translation import gettext as _
 
 from weishang.orders.locks import lock_order
 from weishang.orders.models import Order, OrderStatus
+from weishang.outbound import Declined, Unavailable
 from weishang.transactions import step
 
 from .errors import PaymentError
 from .models import Payment, Refund
 from .numbers import new_number
-from .providers import InvalidNotification, Notification, get_provider
+from .providers import InvalidNotification, Notification, get_provider, wechatpay
 from .refunds import request_refund
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "refund_order",
     "request_refund",
     "start_payment",
+    "start_wechat_payment",
 ]
 
 
@@ -35,8 +37,9 @@ class Outcome:
 
 
 @transaction.atomic
-def start_payment(*, order: Order, provider: str | None = None) -> Payment:
-    """The payment the customer completes at the provider; reused if he comes back to pay."""
+def start_payment(*, order: Order, provider: str | None = None, payer_account: str = "") -> Payment:
+    """The payment the customer completes at the provider; reused if he comes back to pay (as the
+    same payer, where the provider is told who pays)."""
     provider_code = get_provider(provider).code
     order = lock_order(order.pk)
     if order.status != OrderStatus.PENDING_PAYMENT:
@@ -45,14 +48,44 @@ def start_payment(*, order: Order, provider: str | None = None) -> Payment:
         raise PaymentError(
             _("The time to pay for this order has run out; please order again."), code="expired"
         )
-    payment = order.payments.filter(provider=provider_code, status=Payment.Status.CREATED).first()
+    payment = order.payments.filter(
+        provider=provider_code, status=Payment.Status.CREATED, payer_account=payer_account
+    ).first()
     return payment or Payment.objects.create(
         number=new_number("P"),
         order=order,
         provider=provider_code,
         amount_fen=order.total_fen,
+        payer_account=payer_account,
         created_at=timezone.now(),
     )
+
+
+def start_wechat_payment(*, order: Order, openid: str, channel: str) -> dict[str, str]:
+    """Pays an order with WeChat Pay inside WeChat: ``channel`` is ``jsapi`` (the official
+    account's pages) or ``miniprogram``, ``openid`` the payer's openid under that channel's appid.
+    Returns the parameters for ``WeixinJSBridge`` / ``wx.requestPayment``. The payment is recorded
+    first and WeChat Pay asked after that commits."""
+    payer = wechatpay.valid_openid(openid)
+    if payer is None:
+        raise PaymentError(_("Sign in with WeChat to pay with WeChat Pay."), code="no_openid")
+    if channel not in wechatpay.app_ids():
+        raise PaymentError(_("WeChat Pay is not available here."), code="no_channel")
+    with transaction.atomic(durable=True):
+        payment = start_payment(order=order, provider="wechatpay", payer_account=payer)
+    try:
+        return wechatpay.WeChatPayProvider().prepay(
+            payment=payment,
+            openid=payer,
+            channel=channel,
+            description=_("Order %(number)s") % {"number": payment.order.number},
+        )
+    except Declined as exc:
+        raise PaymentError(exc.message, code="declined") from exc
+    except Unavailable as exc:
+        raise PaymentError(
+            _("WeChat Pay did not answer; please try again in a moment."), code="unavailable"
+        ) from exc
 
 
 @step
@@ -72,6 +105,10 @@ def record_payment(*, provider: str, notification: Notification) -> Outcome:
         if payment.provider_txn_id == notification.transaction_id:
             return Outcome(payment, duplicate=True)
         raise InvalidNotification(_("This payment was already completed by another transaction."))
+    if payment.payer_account and notification.payer_account not in ("", payment.payer_account):
+        raise InvalidNotification(
+            _("The payment notification names another payer than the one asked to pay.")
+        )
     if notification.amount_fen != payment.amount_fen:
         raise InvalidNotification(
             _("The amount paid (%(paid)d fen) differs from the amount due (%(due)d fen).")

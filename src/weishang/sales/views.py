@@ -3,6 +3,7 @@ provider's own cashier page."""
 
 import logging
 import secrets
+from dataclasses import asdict
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,10 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from weishang.commissions.wechat_transfers import settle_transfer_notice
 from weishang.payments.errors import PaymentError
 from weishang.payments.models import Payment
-from weishang.payments.providers import InvalidNotification, get_provider
+from weishang.payments.providers import InvalidNotification, get_provider, wechatpay
 from weishang.payments.providers.sandbox import SIGNATURE_HEADER, notification_body, sign
+from weishang.payments.refunds import settle_refund_notice
 
 from .services import Outcome, confirm_payment
 
@@ -40,6 +43,31 @@ def notify(request, provider: str):
         logger.warning("Rejected %s notification: %s", provider, exc.message)
         return JsonResponse({"code": "FAIL", "message": str(exc.message)}, status=400)
     return JsonResponse({"code": "SUCCESS", "duplicate": outcome.duplicate})
+
+
+@csrf_exempt
+@require_POST
+def wechatpay_refund_notify(request):
+    """WeChat Pay's word on a refund it accepted; idempotent on the refund's number."""
+    try:
+        notice = wechatpay.parse_refund_notification(body=request.body, headers=request.headers)
+        settle_refund_notice(provider="wechatpay", **asdict(notice))
+    except InvalidNotification as exc:
+        logger.warning("Rejected WeChat Pay refund notification: %s", exc.message)
+        return JsonResponse({"code": "FAIL", "message": str(exc.message)}, status=400)
+    return JsonResponse({"code": "SUCCESS"})
+
+
+@csrf_exempt
+@require_POST
+def wechatpay_transfer_notify(request):
+    """WeChat Pay's word on a merchant transfer paying a withdrawal; idempotent on its key."""
+    try:
+        settle_transfer_notice(body=request.body, headers=request.headers)
+    except InvalidNotification as exc:
+        logger.warning("Rejected WeChat Pay transfer notification: %s", exc.message)
+        return JsonResponse({"code": "FAIL", "message": str(exc.message)}, status=400)
+    return JsonResponse({"code": "SUCCESS"})
 
 
 @require_http_methods(["GET", "POST"])

@@ -32,6 +32,7 @@ class Notification:
     transaction_id: str
     amount_fen: int
     paid_at: datetime
+    payer_account: str = ""  # the provider's id of the payer, where it names one (openid)
 
 
 class PaymentProvider(ABC):
@@ -52,7 +53,10 @@ class PaymentProvider(ABC):
         RefundDeclined or ProviderUnavailable. Never called inside a database transaction."""
 
 
-PROVIDERS = {"sandbox": "weishang.payments.providers.sandbox.SandboxProvider"}
+PROVIDERS = {
+    "sandbox": "weishang.payments.providers.sandbox.SandboxProvider",
+    "wechatpay": "weishang.payments.providers.wechatpay.WeChatPayProvider",
+}
 
 
 def get_provider(code: str | None = None) -> PaymentProvider:
