@@ -10,6 +10,8 @@ class Payment(models.Model):
     class Status(models.TextChoices):
         CREATED = "created", pgettext_lazy("payment status", "awaiting payment")
         SUCCEEDED = "succeeded", pgettext_lazy("payment status", "paid")
+        # Paid at the provider when another payment had already paid the order: refunded in full.
+        DUPLICATE = "duplicate", pgettext_lazy("payment status", "paid twice: refunded")
 
     number = models.CharField(
         max_length=32, unique=True, help_text="Our trade number sent to the provider."

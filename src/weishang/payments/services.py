@@ -101,7 +101,7 @@ def record_payment(*, provider: str, notification: Notification) -> Outcome:
         raise InvalidNotification(_("The payment notification names an unknown trade number."))
     order = lock_order(order_id)
     payment = Payment.objects.select_for_update().get(number=notification.trade_number)
-    if payment.status == Payment.Status.SUCCEEDED:
+    if payment.status in (Payment.Status.SUCCEEDED, Payment.Status.DUPLICATE):
         if payment.provider_txn_id == notification.transaction_id:
             return Outcome(payment, duplicate=True)
         raise InvalidNotification(_("This payment was already completed by another transaction."))
@@ -115,7 +115,12 @@ def record_payment(*, provider: str, notification: Notification) -> Outcome:
             % {"paid": notification.amount_fen, "due": payment.amount_fen},
             code="amount_mismatch",
         )
-    payment.status = Payment.Status.SUCCEEDED
+    paid_before = (
+        Payment.objects.filter(order=order, status=Payment.Status.SUCCEEDED)
+        .exclude(pk=payment.pk)
+        .exists()
+    )
+    payment.status = Payment.Status.DUPLICATE if paid_before else Payment.Status.SUCCEEDED
     payment.provider_txn_id = notification.transaction_id
     payment.paid_at = notification.paid_at
     payment.save(update_fields=["status", "provider_txn_id", "paid_at"])

@@ -4,7 +4,7 @@ provider side that disagree with the order or the ledger."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from weishang.commissions.models import Transfer, Withdrawal
@@ -37,7 +37,9 @@ def _sum(queryset, field: str):
 def _refund_mismatches() -> list[Mismatch]:
     """Refunds of an order, confirmed or not, add up to its refunded amount; an order cancelled
     before it was paid refunds every payment that arrived late in full."""
-    refunds = Refund.objects.filter(payment__order=OuterRef("pk"))
+    refunds = Refund.objects.filter(payment__order=OuterRef("pk")).exclude(
+        payment__status=Payment.Status.DUPLICATE
+    )
     paid = Payment.objects.filter(order=OuterRef("pk"), status=Payment.Status.SUCCEEDED)
     orders = (
         Order.objects.filter(Q(refunded_fen__gt=0) | Exists(refunds))
@@ -58,6 +60,16 @@ def _refund_mismatches() -> list[Mismatch]:
             found.append(
                 Mismatch(f"order {number}", f"{label} {owed} fen, refunds {refunds_fen} fen")
             )
+    twice = (
+        Payment.objects.filter(status=Payment.Status.DUPLICATE)
+        .annotate(refunds_fen=_sum(Refund.objects.filter(payment=OuterRef("pk")), "payment"))
+        .exclude(refunds_fen=F("amount_fen"))
+        .values_list("number", "amount_fen", "refunds_fen")
+    )
+    for number, amount_fen, refunds_fen in twice:
+        found.append(
+            Mismatch(f"payment {number}", f"paid twice {amount_fen} fen, refunds {refunds_fen} fen")
+        )
     return found
 
 

@@ -37,6 +37,7 @@ from weishang.orders.models import (
 )
 from weishang.orders.pricing import Deductions
 from weishang.payments import services as payments
+from weishang.payments.models import Payment
 from weishang.payments.providers import Notification
 
 from . import checkout
@@ -152,10 +153,11 @@ def confirm_payment(*, provider: str, notification: Notification) -> Outcome:
             now=notification.paid_at,
         )
     else:
+        twice = outcome.payment.status == Payment.Status.DUPLICATE
         payments.request_refund(
             payment=outcome.payment,
             amount_fen=outcome.payment.amount_fen,
-            reason=_("paid after cancellation"),
+            reason=_("paid twice") if twice else _("paid after cancellation"),
         )
     return outcome
 
