@@ -16,6 +16,18 @@ OA_APPID = "wx1111111111111111"
 OA_SECRET = "oa-secret-for-tests-only-0123456789"
 MP_APPID = "wx2222222222222222"
 MP_SECRET = "mp-secret-for-tests-only-0123456789"
+JSSDK_PATH = "/open/js/jweixin-1.6.0.js"
+# WeChat's JS-SDK as far as a browser outside WeChat can tell: it keeps what the page asked of it
+# in window.wxCalls (the real one talks to the WeChat app, which a test browser is not).
+FAKE_JSSDK = """
+window.wxCalls = {};
+window.wx = {
+  config: function (config) { window.wxCalls.config = config; },
+  ready: function (callback) { setTimeout(callback, 0); },
+  updateAppMessageShareData: function (card) { window.wxCalls.appMessage = card; },
+  updateTimelineShareData: function (card) { window.wxCalls.timeline = card; }
+};
+"""
 
 
 @dataclass
@@ -90,6 +102,7 @@ class WechatStub:
             "/sns/userinfo": self.userinfo,
             "/sns/jscode2session": self.jscode2session,
             "/connect/oauth2/authorize": self.authorize,
+            JSSDK_PATH: self.js_sdk,
         }
         for path, handler in routes.items():
             self.server.expect_request(path).respond_with_handler(self._counted(path, handler))
@@ -175,6 +188,13 @@ class WechatStub:
         if user.unionid:
             body["unionid"] = user.unionid
         return _json(body)
+
+    @property
+    def js_sdk_url(self) -> str:
+        return self.server.url_for(JSSDK_PATH)
+
+    def js_sdk(self, request: Request) -> Response:
+        return Response(FAKE_JSSDK, 200, content_type="text/javascript")
 
     def authorize(self, request: Request) -> Response:
         """WeChat's authorisation page: the user (``next_user``) agrees at once and WeChat sends

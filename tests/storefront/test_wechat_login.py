@@ -60,6 +60,7 @@ def test_wechat_signs_him_in_and_brings_him_back(in_wechat, brand, wechat_stub):
     assert customer.nickname == "小枣" and customer.mobile is None
     account = in_wechat.get("/account/").content.decode()
     assert "Signed in with WeChat" in account and "Add your mobile number" in account
+    assert "Set password" not in account  # a password signs in with a number he has not got
 
 
 def test_the_share_link_he_opened_binds_him_when_wechat_signs_him_in(

@@ -170,5 +170,7 @@ def render_with_card(request, template: str, context: dict, card: ShareCard):
         },
     )
     if js_sdk is not None:
-        response.headers[CSP.HEADER_ENFORCE] = build_policy(js_sdk_policy(), get_nonce(request))
+        response.headers[str(CSP.HEADER_ENFORCE)] = build_policy(
+            js_sdk_policy(), get_nonce(request)
+        )
     return response
