@@ -171,3 +171,28 @@ def test_his_copy_of_his_data_shows_his_wechat_sign_in(in_wechat, brand, wechat_
     page = in_wechat.get("/account/privacy/export/").content.decode()
     assert 'data-testid="wechat-identities"' in page
     assert user.openid in page and "union-9" in page
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"code": "x" * 5000, "state": "s"},
+        {"code": "\x00", "state": "\x00"},
+        {"state": ["a", "b"]},
+        {},
+    ],
+)
+def test_hostile_callbacks_are_refused_with_a_message(in_wechat, brand, wechat_stub, query):
+    in_wechat.get("/login/wechat/")
+    response = in_wechat.get("/login/wechat/done/", query)
+    assert response.status_code in {302, 400}
+    assert not Customer.objects.exists()
+    assert sum(wechat_stub.calls.values()) == 0
+
+
+def test_a_code_too_long_to_be_wechats_is_not_sent_to_wechat(in_wechat, brand, wechat_stub):
+    start = in_wechat.get("/login/wechat/")
+    state = parse_qs(urlsplit(start["Location"]).query)["state"][0]
+    response = in_wechat.get("/login/wechat/done/", {"code": "x" * 5000, "state": state})
+    assert "not valid" in in_wechat.get(response["Location"]).content.decode()
+    assert wechat_stub.calls["/sns/oauth2/access_token"] == 0

@@ -25,6 +25,7 @@ from .services import CustomerError
 logger = logging.getLogger("weishang.customers")
 
 NICKNAME_LENGTH = Customer._meta.get_field("nickname").max_length
+CODE_LENGTH = 128
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,10 @@ def sign_in_with_web_code(*, code: str, now=None) -> Customer:
             _("You did not allow WeChat sign-in; sign in with your mobile number instead."),
             code="wechat_refused",
         )
+    if len(code) > CODE_LENGTH:  # WeChat's codes are 32 characters: this one is not WeChat's
+        raise wechat.InvalidCode(
+            _("The WeChat sign-in code is not valid; please sign in with WeChat again.")
+        )
     platform = wechat.platform()
     grant = platform.exchange_web_code(code)
     if grant.is_snapshot_user:
@@ -131,7 +136,7 @@ def sign_in_with_mini_program(*, js_code: str, now=None) -> MiniProgramSignIn:
     """A mini-program's ``wx.login`` code: exchanged (jscode2session) and signed in. Not inside
     a transaction; the JSON API hands the result to the mini-program."""
     js_code = (js_code or "").strip()
-    if not js_code:
+    if not js_code or len(js_code) > CODE_LENGTH:
         raise CustomerError(_("WeChat did not say who you are; please try again."), code="wechat")
     session = wechat.platform().code_to_session(js_code)
     customer = sign_in_with_wechat(
