@@ -79,8 +79,8 @@ class WechatStub:
 
     def fail(self, path: str, errcode: int, errmsg: str) -> None:
         """The next request to ``path`` gets WeChat's error body."""
-        self.server.expect_oneshot_request(path).respond_with_json(
-            {"errcode": errcode, "errmsg": errmsg}
+        self.server.expect_oneshot_request(path).respond_with_handler(
+            self._counted(path, lambda request: _json({"errcode": errcode, "errmsg": errmsg}))
         )
 
     def hang(self, path: str, seconds: float) -> None:
@@ -90,7 +90,7 @@ class WechatStub:
             time.sleep(seconds)
             return _json({"errcode": -1, "errmsg": "system error"})
 
-        self.server.expect_oneshot_request(path).respond_with_handler(slow)
+        self.server.expect_oneshot_request(path).respond_with_handler(self._counted(path, slow))
 
     # WeChat's endpoints --------------------------------------------------------------------------
 

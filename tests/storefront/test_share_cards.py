@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.core.cache import cache
 from django.test import Client
 
 from tests.storefront.test_wechat_login import WECHAT_UA
@@ -17,6 +18,7 @@ from weishang.catalog.models import ProductImage
 from weishang.distribution.binding import REF_COOKIE
 from weishang.distribution.models import ShareSource, ShareVisit
 from weishang.distribution.tokens import make_token, read_token
+from weishang.storefront import share_cards
 
 pytestmark = pytest.mark.django_db
 
@@ -160,6 +162,12 @@ def test_wechat_not_answering_still_shows_the_card(client, brand, product, wecha
     assert card(response)["og:title"] == "和田骏枣 500g"
     assert js_sdk_config(response) is None
     assert "res.wx.qq.com" not in response["Content-Security-Policy"]
+    # The next page does not wait for WeChat again; a minute later WeChat is asked again.
+    assert js_sdk_config(client.get("/")) is None
+    assert wechat_stub.calls["/cgi-bin/stable_token"] == 1
+    cache.delete(share_cards.JSSDK_DOWN_KEY)
+    settings.WECHAT_TIMEOUT_SECONDS = 2  # the stub answers again once done with the slow one
+    assert js_sdk_config(client.get("/"))["signature"]
 
 
 def test_the_cards_cost_no_query_per_product(

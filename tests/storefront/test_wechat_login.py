@@ -6,11 +6,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.loyalty.test_coupons import template as coupon_template
 from weishang.customers.models import Customer
 from weishang.customers.sms import MemorySmsSender
 from weishang.distribution.binding import REF_COOKIE
 from weishang.distribution.models import Binding, ShareSource
 from weishang.distribution.tokens import make_token
+from weishang.loyalty import coupons
+from weishang.loyalty.models import Coupon
 
 pytestmark = pytest.mark.django_db
 
@@ -115,9 +118,11 @@ def send_code(client, mobile, capture):
 
 
 def test_he_adds_a_new_number_to_his_wechat_account(
-    in_wechat, brand, wechat_stub, django_capture_on_commit_callbacks
+    in_wechat, brand, staff, wechat_stub, django_capture_on_commit_callbacks
 ):
+    coupons.set_coupon_rule(actor=staff, rule="new_member", template_id=coupon_template().pk)
     through_wechat(in_wechat, wechat_stub, wechat_stub.user())
+    assert not Coupon.objects.exists()  # a member is one with a number: the coupon comes then
     code = send_code(in_wechat, "139 0000 5555", django_capture_on_commit_callbacks)
     page = in_wechat.get("/account/").content.decode()
     assert 'value="13900005555"' in page  # the number waits in the form for its code
@@ -129,6 +134,7 @@ def test_he_adds_a_new_number_to_his_wechat_account(
     assert "Your mobile number is saved." in page
     assert '<strong data-testid="mobile">13900005555</strong>' in page
     assert Customer.objects.get().mobile == "13900005555"
+    assert Coupon.objects.get().customer == Customer.objects.get()
 
 
 def test_the_number_of_his_old_account_signs_him_in_to_it(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.middleware.csp import get_nonce
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -35,6 +36,8 @@ DESCRIPTION_LENGTH = 80
 FALLBACK_IMAGE = "storefront/share.png"
 # Where WeChat's JS-SDK reports how wx.config went (an <img> request it makes itself).
 JSSDK_REPORT_ORIGIN = "https://open.weixin.qq.com"
+JSSDK_DOWN_KEY = "wechat:js-sdk-down"
+JSSDK_RETRY_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -128,10 +131,14 @@ def _js_sdk_config(request) -> dict | None:
         and wechat.is_wechat_browser(request.headers.get("User-Agent", ""))
     ):
         return None
+    if cache.get(JSSDK_DOWN_KEY):
+        return None
     try:
         config = wechat.platform().js_sdk_config(request.build_absolute_uri())
     except wechat.WechatError as exc:
         logger.warning("No JS-SDK config for the share card: %s", exc.code)
+        # The next pages do not each wait for WeChat's timeout: they try again in a minute.
+        cache.set(JSSDK_DOWN_KEY, True, JSSDK_RETRY_SECONDS)
         return None
     return {
         "appId": config.app_id,
