@@ -68,6 +68,20 @@ def test_wechat_refusing_the_code_signs_nobody_in(wechat_stub, errcode, words):
     assert not Customer.objects.exists()
 
 
+def test_the_mini_programs_code_refused_or_missing_signs_nobody_in(wechat_stub):
+    user = wechat_stub.user()
+    code = wechat_stub.code_for(user)
+    wechat_accounts.sign_in_with_mini_program(js_code=code)
+    with pytest.raises(wechat.CodeUsed):
+        wechat_accounts.sign_in_with_mini_program(js_code=code)
+    with pytest.raises(wechat.InvalidCode):
+        wechat_accounts.sign_in_with_mini_program(js_code="never-issued")
+    for bad in ("", "  ", "x" * 500):
+        with pytest.raises(CustomerError, match="did not say who you are"):
+            wechat_accounts.sign_in_with_mini_program(js_code=bad)
+    assert Customer.objects.count() == 1
+
+
 def test_a_refused_authorisation_or_a_snapshot_visitor_is_told_what_to_do(wechat_stub):
     with pytest.raises(CustomerError, match="did not allow"):
         wechat_accounts.sign_in_with_web_code(code="")
