@@ -2,8 +2,11 @@
 servers) and the mobile number a WeChat customer proves later: his own, or the one of an
 account he already had, which he then uses."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from tests.concurrency import run_in_parallel
 from tests.wechat_stub import MP_APPID, OA_APPID
@@ -15,11 +18,14 @@ from weishang.customers.models import Customer, OneTimeCode, WechatIdentity
 from weishang.customers.personal_data import erase_personal_data, personal_data_for
 from weishang.customers.services import CustomerError
 from weishang.distribution.binding import bind_customer
-from weishang.distribution.models import Binding, BindingEvent
+from weishang.distribution.models import Binding, BindingEvent, ProgrammeSettings
 from weishang.orders import services as orders
 from weishang.sales.accounts import prove_mobile
 
 pytestmark = pytest.mark.django_db
+
+T0 = timezone.now().replace(microsecond=0) - timedelta(days=3)
+DAY = timedelta(days=1)
 
 
 def web_sign_in(stub, user, **kwargs):
@@ -147,6 +153,22 @@ def test_the_number_of_an_existing_account_joins_him_to_it(
     assert BindingEvent.objects.filter(customer=shell).exists()  # the log is never rewritten
     assert AuditEntry.objects.filter(action="customer.join_wechat_account").exists()
     assert web_sign_in(wechat_stub, user) == customer
+
+
+@pytest.mark.parametrize(("rule", "bound_to"), [("lock", "bob"), ("last_click", "alice")])
+def test_joining_binds_as_the_brands_rule_says(
+    wechat_stub, customer, make_distributor, rule, bound_to
+):
+    """He was Bob's customer on his number and opened Alice's link later under WeChat alone:
+    joined, he is bound as if he had opened Alice's link on his number then."""
+    ProgrammeSettings.objects.update_or_create(pk=1, defaults={"binding_rule": rule})
+    stores = {"alice": make_distributor(), "bob": make_distributor()}
+    bind_customer(customer=customer, distributor=stores["bob"], source="qr", at=T0)
+    shell = web_sign_in(wechat_stub, wechat_stub.user())
+    bind_customer(customer=shell, distributor=stores["alice"], source="poster", at=T0 + DAY)
+    prove_mobile(customer=shell, mobile=customer.mobile, code=code_sent_to(customer.mobile))
+    assert Binding.objects.get(customer=customer).distributor == stores[bound_to]
+    assert not Binding.objects.filter(customer=shell).exists()
 
 
 def test_a_wechat_account_that_owns_more_is_not_joined_and_nothing_changes(wechat_stub, customer):
