@@ -174,3 +174,23 @@ def make_distributor(make_customer):
         )
 
     return make
+
+
+@pytest.fixture(scope="session")
+def httpserver_listen_address():
+    """The WeChat stub (pytest-httpserver) listens on 127.0.0.1, on a free port."""
+    return ("127.0.0.1", 0)
+
+
+@pytest.fixture
+def wechat_stub(httpserver, settings):
+    """WeChat's servers stubbed on 127.0.0.1, and the settings of an official account and a
+    mini-program pointing at them (tests/wechat_stub.py)."""
+    from tests.wechat_stub import MP_APPID, MP_SECRET, OA_APPID, OA_SECRET, WechatStub
+
+    stub = WechatStub(httpserver)
+    settings.WECHAT_API_BASE = settings.WECHAT_OPEN_BASE = stub.base_url
+    settings.WECHAT_OA_APPID, settings.WECHAT_OA_SECRET = OA_APPID, OA_SECRET
+    settings.WECHAT_MP_APPID, settings.WECHAT_MP_SECRET = MP_APPID, MP_SECRET
+    settings.WECHAT_TIMEOUT_SECONDS = 2
+    return stub

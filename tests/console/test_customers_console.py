@@ -214,3 +214,14 @@ def test_an_order_links_to_its_customers_page(client, django_user_model, wang, s
     sign_in(client, django_user_model, roles.OPERATOR)
     html = client.get(reverse("console:order_detail", args=[order.number])).content.decode()
     assert f'href="{detail(wang)}"' in html
+
+
+def test_a_customer_known_by_wechat_alone_shows_no_number(client, django_user_model):
+    from weishang.customers.wechat_accounts import sign_in_with_wechat
+
+    shell = sign_in_with_wechat(appid="wx1111111111111111", openid="o-wechat-only", nickname="小枣")
+    sign_in(client, django_user_model, roles.OWNER)
+    html = client.get(detail(shell)).content.decode()
+    assert '<span data-testid="customer-mobile">—</span>' in html and "None" not in html
+    listed = client.get(LIST).content.decode()
+    assert "****" in listed and "None" not in listed

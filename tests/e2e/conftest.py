@@ -81,11 +81,16 @@ def new_page(browser):
     contexts = []
     refused = []
 
-    def make(*, phone: bool = True, size: tuple[int, int] | None = None):
+    def make(
+        *, phone: bool = True, size: tuple[int, int] | None = None, user_agent: str | None = None
+    ):
         viewport = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 860}
         if size:
             viewport = {"width": size[0], "height": size[1]}
-        context = browser.new_context(viewport=viewport, locale="zh-CN", device_scale_factor=1)
+        extra = {"user_agent": user_agent} if user_agent else {}
+        context = browser.new_context(
+            viewport=viewport, locale="zh-CN", device_scale_factor=1, **extra
+        )
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()

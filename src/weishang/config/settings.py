@@ -227,6 +227,23 @@ WECHATPAY = {
     "CONNECT_TIMEOUT": float(os.environ.get("WEISHANG_WECHATPAY_CONNECT_TIMEOUT", "5")),
     "READ_TIMEOUT": float(os.environ.get("WEISHANG_WECHATPAY_READ_TIMEOUT", "15")),
 }
+# WeChat: the official account (公众号) signs customers in from WeChat's browser and signs the share
+# cards' JS-SDK config; the mini-program (小程序) signs in with wx.login codes. Each is off until
+# its appid and secret are set. The API's and the authorisation page's addresses are settings so
+# the tests point them at a stub server (docs/wechat.md).
+WECHAT_OA_APPID = os.environ.get("WEISHANG_WECHAT_OA_APPID", "")
+WECHAT_OA_SECRET = os.environ.get("WEISHANG_WECHAT_OA_SECRET", "")
+WECHAT_MP_APPID = os.environ.get("WEISHANG_WECHAT_MP_APPID", "")
+WECHAT_MP_SECRET = os.environ.get("WEISHANG_WECHAT_MP_SECRET", "")
+# snsapi_userinfo asks the customer's consent and gives his nickname; snsapi_base is silent.
+WECHAT_OAUTH_SCOPE = os.environ.get("WEISHANG_WECHAT_OAUTH_SCOPE", "snsapi_userinfo")
+WECHAT_API_BASE = os.environ.get("WEISHANG_WECHAT_API_BASE", "https://api.weixin.qq.com")
+WECHAT_OPEN_BASE = os.environ.get("WEISHANG_WECHAT_OPEN_BASE", "https://open.weixin.qq.com")
+WECHAT_TIMEOUT_SECONDS = float(os.environ.get("WEISHANG_WECHAT_TIMEOUT_SECONDS", "5"))
+# WeChat's own JS-SDK, loaded only by pages opened inside WeChat (never in other browsers).
+WECHAT_JSSDK_URL = os.environ.get(
+    "WEISHANG_WECHAT_JSSDK_URL", "https://res.wx.qq.com/open/js/jweixin-1.6.0.js"
+)
 
 # Refunds and payouts reach their provider from a task after the transaction that requested them
 # commits. The demo and the tests run each task right after that commit, in the same process;

@@ -37,6 +37,8 @@ ACTIONS = {
     "course.unpublish": _("Training course back to a draft"),
     "course.update": _("Training course changed"),
     "customer.change_mobile": _("Customer changed his mobile number"),
+    "customer.verify_mobile": _("WeChat customer added his mobile number"),
+    "customer.join_wechat_account": _("WeChat sign-in joined to the account of its mobile number"),
     "customer.close_account": _("Customer closed his account"),
     "customer.correct_address": _("Customer corrected an address"),
     "customer.correct_nickname": _("Customer corrected his nickname"),

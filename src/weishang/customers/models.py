@@ -7,12 +7,13 @@ from . import divisions
 
 
 class Customer(models.Model):
-    """A shopper, identified by a mobile number proven with a one-time code."""
+    """A shopper, identified by a mobile number proven with a one-time code, or by WeChat alone
+    until he proves one (``mobile`` is then empty: NULL, which the unique index allows many of)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="customer"
     )
-    mobile = models.CharField(_("mobile"), max_length=11, unique=True)
+    mobile = models.CharField(_("mobile"), max_length=11, unique=True, null=True, blank=True)
     nickname = models.CharField(_("nickname"), max_length=40, blank=True)
     birthday = models.DateField(
         _("birthday"),
@@ -27,7 +28,7 @@ class Customer(models.Model):
         verbose_name_plural = _("customers")
 
     def __str__(self):
-        return self.nickname or self.mobile
+        return self.nickname or self.mobile or f"#{self.pk}"
 
 
 class OneTimeCode(models.Model):
@@ -96,3 +97,34 @@ class Device(models.Model):
             )
         ]
         indexes = [models.Index(fields=["device_id"])]
+
+
+class WechatIdentity(models.Model):
+    """A WeChat user as one of the brand's apps knows him (the official account's web sign-in or
+    the mini-program): his openid there, and his unionid, the same across the brand's apps when
+    they are linked on WeChat's open platform."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="wechat_identities"
+    )
+    appid = models.CharField(max_length=32)
+    openid = models.CharField(max_length=64)
+    unionid = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField()
+    last_sign_in_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("WeChat identity")
+        verbose_name_plural = _("WeChat identities")
+        constraints = [
+            models.UniqueConstraint(fields=["appid", "openid"], name="wechat_openid_once_per_app"),
+            # One unionid is one person: every app's identity with it belongs to one customer.
+            # (Two apps' rows share a unionid, so uniqueness is per app; the service keeps them
+            # on one customer.)
+            models.UniqueConstraint(
+                fields=["appid", "unionid"],
+                condition=~Q(unionid=""),
+                name="wechat_unionid_once_per_app",
+            ),
+        ]
+        indexes = [models.Index(fields=["unionid"], name="wechat_identity_unionid")]

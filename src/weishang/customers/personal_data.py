@@ -8,7 +8,7 @@ from django.db import transaction
 
 from weishang.compliance import audit
 
-from .models import Customer, Device, OneTimeCode
+from .models import Customer, Device, OneTimeCode, WechatIdentity
 
 
 def closed_mobile(customer_id: int) -> str:
@@ -87,15 +87,21 @@ def personal_data_for(customer: Customer) -> dict:
             {"device_id": d.device_id, "first_seen": d.first_seen, "last_seen": d.last_seen}
             for d in Device.objects.filter(customer=customer).order_by("first_seen", "pk")
         ],
+        "wechat_identities": [
+            {"appid": w.appid, "openid": w.openid, "unionid": w.unionid, "since": w.created_at}
+            for w in WechatIdentity.objects.filter(customer=customer).order_by("pk")
+        ],
     }
 
 
 def erase_personal_data(customer: Customer) -> dict[str, int]:
-    """Deletes addresses, devices and login codes and anonymises the account, which can no longer
-    sign in; returns how many rows of each kind went. The caller holds the account's lock."""
+    """Deletes addresses, devices, WeChat identities and login codes and anonymises the account,
+    which can no longer sign in; returns how many rows of each kind went. The caller holds the
+    account's lock."""
     deleted = {
         "addresses": customer.addresses.all().delete()[0],
         "devices": Device.objects.filter(customer=customer).delete()[0],
+        "wechat_identities": WechatIdentity.objects.filter(customer=customer).delete()[0],
         "login_codes": OneTimeCode.objects.filter(mobile=customer.mobile).delete()[0],
     }
     customer.mobile = closed_mobile(customer.pk)

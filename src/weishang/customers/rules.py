@@ -21,8 +21,9 @@ def mobile_error() -> str:
     return _("Enter an 11-digit mainland mobile number starting with 1, e.g. 13812345678.")
 
 
-def mask_mobile(mobile: str) -> str:
-    return f"{mobile[:3]}****{mobile[-4:]}" if len(mobile) == 11 else "****"
+def mask_mobile(mobile: str | None) -> str:
+    """138****5678; a customer known by WeChat alone has no number (None): ****."""
+    return f"{mobile[:3]}****{mobile[-4:]}" if mobile and len(mobile) == 11 else "****"
 
 
 def mask_name(name: str) -> str:

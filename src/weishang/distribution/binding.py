@@ -238,6 +238,25 @@ def reassign_customer(
     return binding
 
 
+@transaction.atomic
+def hand_over_binding(*, from_customer: Customer, to_customer: Customer) -> Binding | None:
+    """One person's two accounts become one (a WeChat-only account joining the mobile account):
+    the first account's binding ends, and the link that made it binds the second as if he had
+    opened it there then, under the brand's rule. The first keeps its history (the log is never
+    rewritten). Returns the second's binding afterwards."""
+    customer_for_update(from_customer.pk).first()
+    current = current_binding(from_customer)
+    if current is not None:
+        Binding.objects.filter(pk=current.pk).delete()
+        bind_customer(
+            customer=to_customer,
+            distributor=current.distributor,
+            source=current.source,
+            at=current.bound_at,
+        )
+    return current_binding(to_customer)
+
+
 def claim_cookie_binding(
     *, customer: Customer, cookie_value: str | None, now: datetime | None = None
 ) -> Binding | None:

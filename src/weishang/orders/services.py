@@ -109,6 +109,16 @@ def merge_cart(*, customer: Customer, items: Mapping[int, int]) -> int:
 
 
 @transaction.atomic
+def hand_over_cart(*, from_customer: Customer, to_customer: Customer) -> int:
+    """One person's two accounts become one: the first's cart is added to the second's (as
+    ``merge_cart`` adds a visitor's) and emptied. Returns how many items were added."""
+    items = CartItem.objects.filter(customer=from_customer)
+    added = merge_cart(customer=to_customer, items=dict(items.values_list("sku_id", "quantity")))
+    items.delete()
+    return added
+
+
+@transaction.atomic
 def set_cart_quantity(*, customer: Customer, sku_id: int, quantity) -> None:
     quantity = parse_quantity(quantity)
     items = CartItem.objects.filter(customer=customer, sku_id=sku_id)

@@ -19,7 +19,7 @@ from weishang.content.posters import PictureUnreadable, draw_on_template
 from weishang.distribution import selectors, sharing
 from weishang.distribution.models import Distributor, ShareSource
 
-from . import post_feed, post_visits
+from . import post_feed, post_visits, share_cards
 
 QR_MAX_AGE = 3600
 POSTER_MAX_AGE = 6 * 3600
@@ -62,7 +62,7 @@ def store(request, slug: str):
         link = sharing.share_path(distributor, source=ShareSource.STORE_LINK, product=product)
         return {"product": product, "link": link}
 
-    return render(
+    return share_cards.render_with_card(
         request,
         "storefront/microstore/home.html",
         {
@@ -72,6 +72,7 @@ def store(request, slug: str):
             "posts": posts,
             "more_posts": more_posts,
         },
+        share_cards.for_store(distributor, [*featured, *others]),
     )
 
 

@@ -13,6 +13,7 @@ from . import (
     shares,
     stations,
     views,
+    wechat_login,
 )
 
 app_name = "storefront"
@@ -22,6 +23,9 @@ urlpatterns = [
     path("p/<str:slug>/share/", shares.share_product, name="share_product"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
+    path("login/wechat/", wechat_login.wechat_login, name="wechat_login"),
+    path("login/wechat/done/", wechat_login.wechat_login_done, name="wechat_login_done"),
+    path("account/mobile/", wechat_login.prove_mobile, name="prove_mobile"),
     path("account/", views.account, name="account"),
     path("account/inbox/", inbox.inbox, name="inbox"),
     path("account/inbox/<int:message_id>/", inbox.open_message, name="open_message"),

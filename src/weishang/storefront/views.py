@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from weishang import throttle
+from weishang import throttle, wechat
 from weishang.catalog import selectors as catalog
 from weishang.catalog.models import Product, Sku
 from weishang.catalog.rules import Price
@@ -49,7 +49,7 @@ from weishang.payments.providers import get_provider
 from weishang.sales import checkout as sales_checkout
 from weishang.sales import services as sales
 
-from . import order_events, post_visits, session_cart, share_visits
+from . import order_events, post_visits, session_cart, share_cards, share_visits
 from .forms import (
     BirthdayForm,
     BuyerNoteForm,
@@ -117,14 +117,16 @@ def customer_required(view):
 
 def product_list(request):
     category = request.GET.get("c") or ""
-    return render(
+    products = catalog.published_products(category or None)
+    return share_cards.render_with_card(
         request,
         "storefront/product_list.html",
         {
-            "products": catalog.published_products(category or None),
+            "products": products,
             "categories": catalog.categories_with_published_products(),
             "current_category": category,
         },
+        share_cards.for_home(products),
     )
 
 
@@ -166,7 +168,12 @@ def product_detail(request, slug: str):
     else:
         share_visits.remember_share(request)
         post_visits.remember_post(request)
-    return render(request, "storefront/product_detail.html", {"product": product})
+    return share_cards.render_with_card(
+        request,
+        "storefront/product_detail.html",
+        {"product": product},
+        share_cards.for_product(request, product),
+    )
 
 
 # Signing in --------------------------------------------------------------------------------------
@@ -201,12 +208,20 @@ def _counting_failures(client: str, sign_in):
         raise
 
 
+def offers_wechat_login(request) -> bool:
+    """Inside WeChat's browser, with an official account configured, WeChat can sign him in."""
+    return wechat.official_account_configured() and wechat.is_wechat_browser(
+        request.headers.get("User-Agent", "")
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def login_view(request):
     context = {
         "next": _safe_next(request),
         "mobile": request.POST.get("mobile", ""),
         "demo_code": None,
+        "wechat_login": offers_wechat_login(request),
     }
     form = LoginForm(request.POST)
     if request.method == "POST" and valid(request, form):
@@ -312,6 +327,7 @@ def account(request):
             "next": request.POST.get("next") or request.GET.get("next", ""),
             "station_choice": community_reads.station_choice(customer),
             "unread_messages": notifications.unread_count(customer),
+            "proving_mobile": request.session.get("proving_mobile", ""),
         },
     )
 
