@@ -53,6 +53,9 @@ class WechatStub:
             "sM4AOVdWfPE4DxkXGEs8VMCPGGVi4C3VM0P37wVUCFvkVAy_90u5h9nbSlYy3-Sl-HhTdfl2fzFy1AOcHKP7qg"
         )
         self.access_token_value = "ACCESS_TOKEN_" + secrets.token_hex(8)
+        self.mp_access_token_value = "MP_ACCESS_TOKEN_" + secrets.token_hex(8)
+        self.subscribe_sent: list[dict] = []  # the subscribe messages WeChat accepted
+        self.not_subscribed: set[str] = set()  # mini-program openids that agreed to nothing
         self.next_user: WechatUser | None = None  # who the authorisation page signs in
         self.install()
 
@@ -101,6 +104,7 @@ class WechatStub:
             "/sns/oauth2/access_token": self.oauth_access_token,
             "/sns/userinfo": self.userinfo,
             "/sns/jscode2session": self.jscode2session,
+            "/cgi-bin/message/subscribe/send": self.subscribe_send,
             "/connect/oauth2/authorize": self.authorize,
             JSSDK_PATH: self.js_sdk,
         }
@@ -116,9 +120,26 @@ class WechatStub:
 
     def stable_token(self, request: Request) -> Response:
         body = json.loads(request.get_data() or b"{}")
-        if (body.get("appid"), body.get("secret")) != (OA_APPID, OA_SECRET):
+        credentials = (body.get("appid"), body.get("secret"))
+        if credentials == (MP_APPID, MP_SECRET):
+            return _json({"access_token": self.mp_access_token_value, "expires_in": 7200})
+        if credentials != (OA_APPID, OA_SECRET):
             return _json({"errcode": 40013, "errmsg": "invalid appid"})
         return _json({"access_token": self.access_token_value, "expires_in": 7200})
+
+    def subscribe_send(self, request: Request) -> Response:
+        """The mini-program's subscribe message: sent once per agreement of the user's."""
+        if request.args.get("access_token") != self.mp_access_token_value:
+            return _json(
+                {"errcode": 40001, "errmsg": "invalid credential, access_token is invalid"}
+            )
+        body = json.loads(request.get_data() or b"{}")
+        if body.get("touser") in self.not_subscribed:
+            return _json({"errcode": 43101, "errmsg": "user refuse to accept the msg"})
+        if not body.get("template_id") or not isinstance(body.get("data"), dict):
+            return _json({"errcode": 47003, "errmsg": "argument invalid! data.thing1.value"})
+        self.subscribe_sent.append(body)
+        return _json({"errcode": 0, "errmsg": "ok", "msgid": 1_000 + len(self.subscribe_sent)})
 
     def getticket(self, request: Request) -> Response:
         if request.args.get("access_token") != self.access_token_value:

@@ -78,6 +78,10 @@ def _error_for(errcode: int, errmsg: str) -> WechatError:
         )
     if errcode == -1:
         return Unavailable(_("WeChat is busy; please try again shortly."), errcode=errcode)
+    if errcode == 43101:
+        return NotSubscribed(
+            _("The customer has not agreed to receive this message in WeChat."), errcode=errcode
+        )
     logger.warning("WeChat answered errcode %s: %s", errcode, errmsg)
     return WechatError(errcode=errcode)
 
@@ -129,6 +133,12 @@ def jsapi_signature(*, ticket: str, nonce_str: str, timestamp: int, url: str) ->
     return hashlib.sha1(plain.encode()).hexdigest()
 
 
+class NotSubscribed(WechatError):
+    """A subscribe message the user did not agree to receive (each agreement allows one)."""
+
+    code = "wechat_not_subscribed"
+
+
 class WechatPlatform(ABC):
     """The WeChat server API this site uses: the official account (公众号) for web sign-in and
     share cards, and the mini-program (小程序) for its sign-in."""
@@ -147,6 +157,13 @@ class WechatPlatform(ABC):
 
     @abstractmethod
     def code_to_session(self, js_code: str) -> MiniProgramSession: ...
+
+    @abstractmethod
+    def send_subscribe_message(
+        self, *, openid: str, template_id: str, data: dict[str, str], page: str = ""
+    ) -> str:
+        """Sends a mini-program subscribe message (订阅消息) the user agreed to receive; returns
+        WeChat's msgid. Raises NotSubscribed when he did not agree."""
 
     def js_sdk_config(self, url: str, *, now: float | None = None) -> JsSdkConfig:
         timestamp = int(now if now is not None else time.time())
@@ -214,23 +231,57 @@ class HttpWechatPlatform(WechatPlatform):
             cache.set(key, value, max(int(expires_in) - EXPIRY_MARGIN_SECONDS, 60))
         return value
 
-    def _token_key(self) -> str:
-        return f"wechat:access_token:{settings.WECHAT_OA_APPID}"
+    def _token_key(self, appid: str | None = None) -> str:
+        return f"wechat:access_token:{appid or settings.WECHAT_OA_APPID}"
 
-    def access_token(self) -> str:
+    def _app_token(self, appid: str, secret: str) -> str:
         def fetch():
             answer = self._call(
                 "cgi-bin/stable_token",
                 body={
                     "grant_type": "client_credential",
-                    "appid": settings.WECHAT_OA_APPID,
-                    "secret": settings.WECHAT_OA_SECRET,
+                    "appid": appid,
+                    "secret": secret,
                     "force_refresh": False,
                 },
             )
             return self._field(answer, "access_token"), answer.get("expires_in", 7200)
 
-        return self._cached(self._token_key(), fetch)
+        return self._cached(self._token_key(appid), fetch)
+
+    def access_token(self) -> str:
+        return self._app_token(settings.WECHAT_OA_APPID, settings.WECHAT_OA_SECRET)
+
+    def mini_program_access_token(self) -> str:
+        return self._app_token(settings.WECHAT_MP_APPID, settings.WECHAT_MP_SECRET)
+
+    # Subscribe messages --------------------------------------------------------------------------
+
+    def send_subscribe_message(
+        self, *, openid: str, template_id: str, data: dict[str, str], page: str = ""
+    ) -> str:
+        def send():
+            return self._call(
+                "cgi-bin/message/subscribe/send?"
+                + urlencode({"access_token": self.mini_program_access_token()}),
+                body={
+                    "touser": openid,
+                    "template_id": template_id,
+                    "page": page,
+                    "data": {key: {"value": value} for key, value in data.items()},
+                    "miniprogram_state": settings.WECHAT_MP_STATE,
+                    "lang": "zh_CN",
+                },
+            )
+
+        try:
+            answer = send()
+        except WechatError as exc:
+            if exc.errcode not in STALE_TOKEN_CODES:
+                raise
+            cache.delete(self._token_key(settings.WECHAT_MP_APPID))
+            answer = send()
+        return str(answer.get("msgid") or "")
 
     def jsapi_ticket(self) -> str:
         def fetch():

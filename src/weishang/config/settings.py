@@ -1,5 +1,6 @@
 """Settings for Weishang. Everything that differs between machines comes from the environment."""
 
+import json
 import os
 from pathlib import Path
 
@@ -170,7 +171,11 @@ OTP_TTL_SECONDS = 300
 # Notifications: every message is in the customer's inbox; these channels send it besides, after
 # the commit (weishang.notifications.channels), and SMS carries these events.
 NOTIFICATION_CHANNELS = env_list(
-    "WEISHANG_NOTIFICATION_CHANNELS", ["weishang.notifications.channels.SmsChannel"]
+    "WEISHANG_NOTIFICATION_CHANNELS",
+    [
+        "weishang.notifications.channels.SmsChannel",
+        "weishang.notifications.channels.WeChatSubscribeChannel",
+    ],
 )
 NOTIFY_SMS_EVENTS = frozenset(
     env_list(
@@ -244,6 +249,16 @@ WECHAT_TIMEOUT_SECONDS = float(os.environ.get("WEISHANG_WECHAT_TIMEOUT_SECONDS",
 WECHAT_JSSDK_URL = os.environ.get(
     "WEISHANG_WECHAT_JSSDK_URL", "https://res.wx.qq.com/open/js/jweixin-1.6.0.js"
 )
+# Mini-program subscribe messages (订阅消息) for notifications, per event: the template chosen in
+# the mini-program's console, the page the message opens ({order}, {complaint} filled in) and
+# which of the message's figures goes in each template field, as JSON, e.g.
+# {"order_shipped": {"template": "TPL-ID", "page": "pages/order/detail?number={order}",
+#   "fields": {"character_string1": "order", "thing2": "carrier", "character_string3": "tracking"}}}
+WECHAT_SUBSCRIBE_TEMPLATES = json.loads(
+    os.environ.get("WEISHANG_WECHAT_SUBSCRIBE_TEMPLATES", "") or "{}"
+)
+# Which version of the mini-program a subscribe message opens: formal, trial or developer.
+WECHAT_MP_STATE = os.environ.get("WEISHANG_WECHAT_MP_STATE", "formal")
 
 # Refunds and payouts reach their provider from a task after the transaction that requested them
 # commits. The demo and the tests run each task right after that commit, in the same process;

@@ -10,7 +10,11 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.module_loading import import_string
 
+from weishang import wechat
 from weishang.customers import sms
+from weishang.customers.models import WechatIdentity
+from weishang.money import format_fen
+from weishang.outbound import Declined, Unavailable
 
 from . import events
 
@@ -50,6 +54,65 @@ class SmsChannel(Channel):
         return sms.sender().send_notice(
             mobile=customer.mobile, event=message.event, params=message.params, text=text, key=key
         )
+
+
+class WeChatSubscribeChannel(Channel):
+    """Mini-program subscribe messages (订阅消息) for the events given a template in
+    WECHAT_SUBSCRIBE_TEMPLATES, to customers signed in to the mini-program. WeChat delivers one
+    only if the customer agreed to it in the mini-program; otherwise it refuses (given up)."""
+
+    code = "wechat"
+    # WeChat's limits on a template field's value, by the field's kind ("thing" is free text).
+    LIMITS = {"thing": 20, "character_string": 32, "phrase": 5, "amount": 10}
+
+    def carries(self, event: str) -> bool:
+        return event in settings.WECHAT_SUBSCRIBE_TEMPLATES and wechat.mini_program_configured()
+
+    def _openid(self, customer) -> str | None:
+        return (
+            WechatIdentity.objects.filter(customer=customer, appid=settings.WECHAT_MP_APPID)
+            .values_list("openid", flat=True)
+            .first()
+        )
+
+    def reaches(self, customer) -> bool:
+        return self._openid(customer) is not None
+
+    def _value(self, name: str, field: str, params: dict) -> str:
+        if name == "amount":
+            value = format_fen(int(params.get("amount_fen", 0)))
+        else:
+            value = events.word(params.get(name, ""))
+        kind = field.rstrip("0123456789")
+        return value[: self.LIMITS.get(kind, 20)]
+
+    def send(self, *, message, customer, key: str) -> str:
+        openid = self._openid(customer)
+        if openid is None:
+            raise Declined("the customer no longer has a mini-program sign-in")
+        setup = settings.WECHAT_SUBSCRIBE_TEMPLATES[message.event]
+        with translation.override(settings.LANGUAGE_CODE):
+            data = {
+                field: self._value(name, field, message.params)
+                for field, name in setup.get("fields", {}).items()
+            }
+        try:
+            page = setup.get("page", "").format_map(
+                {k: v for k, v in message.params.items() if isinstance(v, str | int)}
+            )
+        except (KeyError, ValueError) as exc:
+            raise Declined(f"the template's page names a figure this message lacks: {exc}") from exc
+        try:
+            return (
+                wechat.platform().send_subscribe_message(
+                    openid=openid, template_id=setup["template"], data=data, page=page
+                )
+                or key
+            )
+        except (wechat.Unavailable, wechat.RateLimited) as exc:
+            raise Unavailable(str(exc.message)) from exc
+        except wechat.WechatError as exc:
+            raise Declined(exc.message) from exc
 
 
 @cache

@@ -40,7 +40,8 @@ def in_every_language(text) -> dict[str, str]:
     return words
 
 
-def _word(value) -> str:
+def word(value) -> str:
+    """A figure as the active language writes it (one kept in every language, or as it is)."""
     if isinstance(value, dict):
         language = translation.get_language() or settings.LANGUAGE_CODE
         return (
@@ -51,7 +52,7 @@ def _word(value) -> str:
 
 def body(event: str, params: dict) -> str:
     """The message's text in the active language."""
-    p = {key: _word(value) for key, value in params.items()}
+    p = {key: word(value) for key, value in params.items()}
     if "amount_fen" in params:
         p["amount"] = format_fen(int(params["amount_fen"]))
     texts = {
