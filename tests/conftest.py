@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from hypothesis import settings as hypothesis_settings
 
+from tests.wechatpay_stub import wechat_gateway, wechat_keys, wechatpay  # noqa: F401 - fixtures
 from weishang.catalog.models import Brand, Category, Product, Sku
 from weishang.customers.models import Customer
 from weishang.customers.services import add_address

@@ -6,7 +6,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.wechatpay_stub import wechat_gateway, wechat_keys, wechatpay  # noqa: F401
 from weishang.commissions import ledger
 from weishang.commissions.models import CommissionPlan, Transfer
 from weishang.distribution.models import Binding, ProgrammeSettings

@@ -4,7 +4,10 @@ from datetime import datetime
 
 from django.db.models import Exists, OuterRef, QuerySet
 
+from weishang.customers.models import WechatIdentity
+
 from .models import Payment, Refund
+from .providers import wechatpay
 
 
 def _unconfirmed(order) -> QuerySet[Refund]:
@@ -71,4 +74,17 @@ def refunds_of_order(order) -> list[Refund]:
         Refund.objects.filter(payment__order=order)
         .only("number", "return_number", "amount_fen", "status", "created_at", "confirmed_at")
         .order_by("created_at", "pk")
+    )
+
+
+def wechat_payer(customer) -> str | None:
+    """The customer's openid under WeChat Pay's JSAPI appid (his WeChat sign-in in the official
+    account), when WeChat Pay is set up for it; None otherwise."""
+    appid = wechatpay.app_ids().get("jsapi")
+    if not appid:
+        return None
+    return (
+        WechatIdentity.objects.filter(customer=customer, appid=appid)
+        .values_list("openid", flat=True)
+        .first()
     )

@@ -14,6 +14,7 @@ from . import (
     stations,
     views,
     wechat_login,
+    wechat_pay,
 )
 
 app_name = "storefront"
@@ -47,6 +48,7 @@ urlpatterns = [
     path("orders/", views.order_list, name="order_list"),
     path("orders/<str:number>/", views.order_detail, name="order_detail"),
     path("orders/<str:number>/pay/", views.pay_order, name="pay_order"),
+    path("orders/<str:number>/pay/wechat/", wechat_pay.pay_with_wechat, name="pay_with_wechat"),
     path("orders/<str:number>/cancel/", views.cancel_order, name="cancel_order"),
     path("orders/<str:number>/return/", views.request_return, name="request_return"),
     path("orders/<str:number>/confirm/", views.confirm_receipt, name="confirm_receipt"),

@@ -596,6 +596,8 @@ def to_payment(request, order: Order, paid_message: str):
     if order.status == OrderStatus.PAID:
         messages.success(request, paid_message)
         return redirect("storefront:order_detail", number=order.number)
+    if wechat_payer(request) is not None:  # inside WeChat: his order page offers WeChat Pay
+        return redirect("storefront:order_detail", number=order.number)
     try:
         payment = payments.start_payment(order=order)
     except DomainError as exc:
@@ -614,6 +616,14 @@ def order_list(request):
     )
     page = Paginator(mine, 20).get_page(request.GET.get("page"))
     return render(request, "storefront/order_list.html", {"page": page, "orders": page.object_list})
+
+
+def wechat_payer(request) -> str | None:
+    """The customer's openid for WeChat Pay when he is inside WeChat and signed in with WeChat;
+    None otherwise (asking nothing of the database outside WeChat)."""
+    if not wechat.is_wechat_browser(request.headers.get("User-Agent", "")):
+        return None
+    return payment_reads.wechat_payer(request.customer)
 
 
 def _own_order(request, number: str) -> Order:
@@ -657,13 +667,16 @@ def _order_page(request, order: Order, *, return_form=None, shipment_form=None, 
             returnable_lines.append(line)
     window_is_open = window_end is not None and now < window_end
     refunding = payment_reads.refunds_in_progress(order)
+    can_pay = order.status == OrderStatus.PENDING_PAYMENT and order.expires_at > now
     context = {
         "order": order,
         "refund_in_progress": bool(refunding),
         "returns_refunding": {refund.return_number for refund in refunding},
         "returns": returns,
         "window_end": window_end,
-        "can_pay": order.status == OrderStatus.PENDING_PAYMENT and order.expires_at > now,
+        "can_pay": can_pay,
+        "wechat_pay": can_pay and wechat_payer(request) is not None,
+        "wechat_pay_done": can_pay and request.GET.get("wechat_pay") == "done",
         "can_cancel": order.status in (OrderStatus.PENDING_PAYMENT, OrderStatus.PAID),
         "can_return": order.status in RETURNABLE_STATUSES
         and window_is_open
