@@ -16,6 +16,7 @@ from weishang.commissions.models import Transfer
 from weishang.commissions.payouts import PayoutBackend
 from weishang.compliance.models import AuditEntry
 from weishang.console import statements
+from weishang.customers.models import WechatIdentity
 from weishang.distribution.models import Distributor, PayoutAccount, ProgrammeSettings
 
 from .conftest import assert_ledger_balanced, balances
@@ -261,3 +262,26 @@ def test_without_his_separate_consent_no_account_is_stored(rich):
 
 def test_the_time_of_his_consent_is_kept_with_the_account(card):
     assert card.consented_at == card.added_at
+
+
+def test_a_wechat_account_added_after_a_wechat_sign_in_is_paid_by_transfer(rich, settings):
+    settings.WECHATPAY = {**settings.WECHATPAY, "APPID": "wx8888888888888888"}
+    now = timezone.now()
+    WechatIdentity.objects.create(
+        customer=rich.customer,
+        appid="wx8888888888888888",
+        openid="oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+        created_at=now,
+        last_sign_in_at=now,
+    )
+    account = payout_accounts.add_payout_account(
+        distributor=rich, kind="wechat", number="lisi_wx88", holder_name="李四", consent=True
+    )
+    assert (account.wechat_appid, account.wechat_openid) == (
+        "wx8888888888888888",
+        "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+    )
+    card = payout_accounts.add_payout_account(
+        distributor=rich, kind="bank_card", number=ICBC_CARD, holder_name="李四", consent=True
+    )
+    assert card.wechat_openid == ""

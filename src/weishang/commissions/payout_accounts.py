@@ -5,12 +5,14 @@ audited). Numbers are stored encrypted and shown masked everywhere else (PIPL Ar
 import re
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weishang.compliance import audit
 from weishang.core_errors import DomainError
+from weishang.customers.models import WechatIdentity
 from weishang.distribution import payout_rules
 from weishang.distribution.locks import distributors_for_update
 from weishang.distribution.models import Distributor, PayoutAccount
@@ -96,6 +98,7 @@ def add_payout_account(
             % {"count": MAX_ACCOUNTS},
             code="too_many",
         )
+    payee = _wechat_payee(distributor) if kind == Kind.WECHAT else None
     return PayoutAccount.objects.create(
         distributor=distributor,
         kind=kind,
@@ -103,9 +106,20 @@ def add_payout_account(
         number=number,
         number_masked=payout_rules.mask_account(kind, number),
         bank_code=bank_code,
+        wechat_appid=payee.appid if payee else "",
+        wechat_openid=payee.openid if payee else "",
         added_at=now,
         consented_at=now,
     )
+
+
+def _wechat_payee(distributor: Distributor) -> WechatIdentity | None:
+    """His WeChat sign-in under the appid WeChat Pay's transfers are made with, if he has one:
+    a WeChat payout account he adds is then paid by merchant transfer to that openid."""
+    appid = settings.WECHATPAY["APPID"]
+    if not appid:
+        return None
+    return WechatIdentity.objects.filter(customer_id=distributor.customer_id, appid=appid).first()
 
 
 @transaction.atomic
