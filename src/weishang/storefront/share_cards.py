@@ -30,6 +30,8 @@ from weishang.distribution.models import Distributor, ShareSource
 from weishang.distribution.tokens import PARAM, read_token
 from weishang.money import format_fen
 
+from .templatetags.storefront import sections
+
 logger = logging.getLogger("weishang.storefront")
 
 DESCRIPTION_LENGTH = 80
@@ -95,7 +97,9 @@ def for_product(request, product: Product) -> ShareCard:
     looking distributor's own product link, else the share link the visitor came by, else the
     product's address."""
     price = sharing.lowest_price(product)
-    words = " ".join(product.description.split())
+    # The first paragraph's words, without the 【产品介绍】 heading sellers give it.
+    first = next(iter(sections(product.description)), ("", ""))[1]
+    words = " ".join(first.split())
     description = " · ".join(
         part for part in (format_fen(price.amount_fen) if price else "", words) if part
     )
