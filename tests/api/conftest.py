@@ -28,6 +28,11 @@ class ApiClient:
     def get(self, path, params=None, headers=None):
         return self.client.get(f"/api/v1{path}", params or {}, **self._headers(headers))
 
+    def put(self, path, body):
+        return self.client.put(
+            f"/api/v1{path}", json.dumps(body), content_type="application/json", **self._headers({})
+        )
+
     def post(self, path, body=None, *, key: str | None = None, headers=None):
         headers = dict(headers or {})
         if key is not None:

@@ -246,3 +246,37 @@ def test_racing_requests_with_one_key_place_one_order(postgres_only, customer, s
     replay = api.post("/orders", body, key=key)
     assert replay.status_code == 201
     assert replay.json()["number"] == Order.objects.get().number
+
+
+def test_his_cart_is_filled_changed_and_emptied_by_placing_from_it(api, customer, make_product):
+    first, second = make_product(), make_product(price_fen=1000)
+    api.post("/cart/items", {"sku_id": first.pk, "quantity": 1})
+    cart = api.post("/cart/items", {"sku_id": second.pk, "quantity": 2}).json()
+    assert [(line["sku_id"], line["quantity"]) for line in cart["lines"]] == [
+        (first.pk, 1),
+        (second.pk, 2),
+    ]
+    assert cart["goods_fen"] == 3990 + 2000
+    cart = api.put(f"/cart/items/{first.pk}", {"quantity": 0}).json()
+    assert [line["sku_id"] for line in cart["lines"]] == [second.pk]
+    body = {
+        "items": [{"sku_id": second.pk, "quantity": 2}],
+        "address_id": customer.addresses.get().pk,
+    }
+    total = api.post("/checkout/review", body).json()["total_fen"]
+    placed = api.post(
+        "/orders", {**body, "expected_total_fen": total, "from_cart": True}, key=new_key()
+    )
+    assert placed.status_code == 201
+    assert api.get("/cart").json()["lines"] == []
+
+
+def test_he_confirms_receipt_of_a_shipped_order(api, customer, sku):
+    from weishang.orders import services as orders
+
+    order = bought(customer, sku)
+    orders.ship_order(actor=None, order=order, carrier="sf", tracking_no=f"SF{order.pk:013d}")
+    confirmed = api.post(f"/orders/{order.number}/confirm")
+    assert confirmed.status_code == 200
+    assert confirmed.json()["status"] == OrderStatus.DELIVERED
+    assert api.post(f"/orders/{order.number}/confirm").status_code == 400

@@ -14,6 +14,7 @@ from weishang import throttle
 from weishang.catalog import selectors as catalog
 from weishang.catalog.models import Product
 from weishang.customers import services as customers
+from weishang.orders import after_sales
 from weishang.orders import selectors as order_reads
 from weishang.orders import services as orders
 from weishang.orders.errors import OrderError
@@ -244,6 +245,79 @@ def make_default(request, address_id: Id):
     return _address(address)
 
 
+# The cart -----------------------------------------------------------------------------------------
+
+
+class CartLine(Schema):
+    sku_id: int
+    product_key: str
+    product_name: str
+    sku_name: str
+    price_fen: int
+    quantity: int
+    total_fen: int
+
+
+class CartOut(Schema):
+    lines: list[CartLine]
+    goods_fen: int
+    freight_fen: int = Field(description="To his default address (the default rule without one).")
+    total_fen: int
+
+
+class CartItemIn(Schema):
+    sku_id: Id
+    quantity: int = Field(ge=1, le=orders.MAX_QUANTITY)
+
+
+class CartQuantity(Schema):
+    quantity: int = Field(ge=0, le=orders.MAX_QUANTITY, description="0 removes the item.")
+
+
+def _cart(customer) -> dict:
+    now = timezone.now()
+    lines = [
+        sales_checkout.Line(item.sku, item.quantity, catalog.sku_price(item.sku, now))
+        for item in order_reads.cart_for_customer(customer)
+    ]
+    goods_fen = sum(line.total_fen for line in lines)
+    freight_fen = sales_checkout.freight_for(goods_fen, customer.addresses.first())
+    return {
+        "lines": [
+            {
+                "sku_id": line.sku.pk,
+                "product_key": line.sku.product.url_key,
+                "product_name": line.sku.product.name,
+                "sku_name": line.sku.name,
+                "price_fen": line.price.amount_fen,
+                "quantity": line.quantity,
+                "total_fen": line.total_fen,
+            }
+            for line in lines
+        ],
+        "goods_fen": goods_fen,
+        "freight_fen": freight_fen,
+        "total_fen": goods_fen + freight_fen,
+    }
+
+
+@router.get("/cart", response={200: CartOut, **ERRORS})
+def cart(request):
+    return _cart(request.customer)
+
+
+@router.post("/cart/items", response={200: CartOut, **ERRORS})
+def add_to_cart(request, payload: CartItemIn):
+    orders.add_to_cart(customer=request.customer, sku_id=payload.sku_id, quantity=payload.quantity)
+    return _cart(request.customer)
+
+
+@router.put("/cart/items/{sku_id}", response={200: CartOut, **ERRORS})
+def set_cart_quantity(request, sku_id: Id, payload: CartQuantity):
+    orders.set_cart_quantity(customer=request.customer, sku_id=sku_id, quantity=payload.quantity)
+    return _cart(request.customer)
+
+
 # Reviewing and placing an order ------------------------------------------------------------------
 
 
@@ -270,6 +344,7 @@ class NewOrder(Review):
     confirm_return_exclusion: bool = Field(
         False, description="He confirms that some products are excluded from 7-day returns."
     )
+    from_cart: bool = Field(False, description="The items come from his cart, emptied once placed.")
 
 
 class ReviewOut(Schema):
@@ -496,7 +571,7 @@ def place_order(request, payload: NewOrder, idempotency_key: idempotency.Idempot
             confirm_return_exclusion=payload.confirm_return_exclusion,
             expected_total_fen=payload.expected_total_fen,
             buyer_note=payload.buyer_note,
-            clear_cart=False,
+            clear_cart=payload.from_cart,
             choice=_choice(payload),
         )
         return 201, _detail(_own_order(request, order.number))
@@ -551,6 +626,13 @@ def cancel(
         return 200, _detail(_own_order(request, number))
 
     return idempotency.run(request, principal=_principal(request), key=idempotency_key, act=act)
+
+
+@router.post("/orders/{number}/confirm", response={200: OrderDetail, **ERRORS})
+def confirm_receipt(request, number: PathKey):
+    """He says the goods arrived; the 7-day return window runs from the next day."""
+    after_sales.confirm_receipt(order=_own_order(request, number), customer=request.customer)
+    return _detail(_own_order(request, number))
 
 
 class ReturnItem(Schema):
