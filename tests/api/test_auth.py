@@ -141,3 +141,15 @@ def test_calls_are_limited_per_token(customer, as_customer):
         assert api.get("/addresses").status_code == 200
     assert api.get("/addresses").status_code == 429
     assert as_customer(customer).get("/addresses").status_code == 200  # a new token
+
+
+@pytest.mark.postgres
+def test_racing_refreshes_of_one_token_get_one_new_pair(postgres_only, customer):
+    from tests.concurrency import run_in_parallel
+    from weishang.api.auth import tokens_for
+
+    refresh_token = tokens_for(customer.user)["refresh"]
+    answers = run_in_parallel(
+        lambda _i: ApiClient().post("/auth/refresh", {"refresh": refresh_token}), 4
+    )
+    assert sorted(answer.status_code for answer in answers) == [200, 401, 401, 401]

@@ -4,9 +4,11 @@ refreshing blacklists it and hands out a new pair, and signing out blacklists it
 or abandoned one stops working. Each access token's calls are counted against a per-token limit."""
 
 from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 from ninja_jwt.exceptions import TokenError
+from ninja_jwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from ninja_jwt.tokens import AccessToken, RefreshToken
 
 from weishang import throttle
@@ -42,18 +44,31 @@ def _invalid_refresh() -> ApiError:
     )
 
 
+def _use_up(token: RefreshToken) -> None:
+    """Blacklists the refresh token once: of two requests racing with one token, the blacklist's
+    unique row lets only the first through."""
+    outstanding = OutstandingToken.objects.filter(jti=token["jti"]).first()
+    if outstanding is None:
+        raise _invalid_refresh()
+    try:
+        with transaction.atomic():
+            BlacklistedToken.objects.create(token=outstanding)
+    except IntegrityError as exc:
+        raise _invalid_refresh() from exc
+
+
 def refresh(*, token: str, client: str) -> dict:
     """A new pair for a refresh token that was neither used nor revoked; the old one is
     blacklisted."""
     throttle.take((REFRESHES_PER_CLIENT, client))
     try:
         old = RefreshToken(token)
-        user = get_user_model().objects.filter(pk=old["user_id"], is_active=True).first()
-        if user is None:
-            raise _invalid_refresh()
-        old.blacklist()
     except TokenError as exc:
         raise _invalid_refresh() from exc
+    user = get_user_model().objects.filter(pk=old["user_id"], is_active=True).first()
+    if user is None:
+        raise _invalid_refresh()
+    _use_up(old)
     return tokens_for(user)
 
 
@@ -61,11 +76,11 @@ def revoke(*, token: str, user) -> None:
     """Signs out: the refresh token (his own) can no longer be used."""
     try:
         old = RefreshToken(token)
-        if old["user_id"] != user.pk:
-            raise _invalid_refresh()
-        old.blacklist()
     except TokenError as exc:
         raise _invalid_refresh() from exc
+    if old["user_id"] != user.pk:
+        raise _invalid_refresh()
+    _use_up(old)
 
 
 class CustomerAuth(HttpBearer):
