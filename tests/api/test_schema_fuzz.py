@@ -15,6 +15,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from tests.helpers import bought, deliver
+from weishang.api import keys
 from weishang.api.auth import tokens_for
 from weishang.api.main import api
 
@@ -34,14 +35,20 @@ def test_connection_kept():
 
 
 @pytest.fixture
-def signed_in(test_connection_kept, db, brand, make_product, make_customer, make_distributor):
-    """A distributor (a customer too) with a delivered order, a product with stock, and his
-    access token: every operation is open to him."""
+def signed_in(
+    test_connection_kept, db, brand, staff, make_product, make_customer, make_distributor
+):
+    """A distributor (a customer too) with a delivered order, a product with stock, his access
+    token and an owner's staff API key: every operation is open to them."""
     sku = make_product(stock=1000)
     distributor = make_distributor()
     deliver(bought(distributor.customer, sku))
     bought(make_customer(), sku)
-    return {"Authorization": f"Bearer {tokens_for(distributor.customer.user)['access']}"}
+    _key, secret = keys.create_api_key(actor=staff, name="fuzz", role="owner")
+    return {
+        "Authorization": f"Bearer {tokens_for(distributor.customer.user)['access']}",
+        "X-Api-Key": secret,
+    }
 
 
 @schema.parametrize()

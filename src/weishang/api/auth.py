@@ -6,7 +6,7 @@ or abandoned one stops working. Each access token's calls are counted against a 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from ninja.security import HttpBearer
+from ninja.security import APIKeyHeader, HttpBearer
 from ninja_jwt.exceptions import TokenError
 from ninja_jwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from ninja_jwt.tokens import AccessToken, RefreshToken
@@ -16,6 +16,7 @@ from weishang.distribution import selectors as distribution_reads
 from weishang.distribution.models import Distributor
 
 from .errors import ApiError
+from .keys import key_for
 
 API_CALLS_PER_TOKEN = throttle.Limit(
     "api-token", hits=600, window=throttle.MINUTE, lockout=throttle.MINUTE
@@ -128,3 +129,15 @@ class DistributorAuth(CustomerAuth):
             )
         request.distributor = distributor
         return distributor
+
+
+class StaffKeyAuth(APIKeyHeader):
+    """A staff API key (header X-Api-Key), with the console role it is bound to."""
+
+    param_name = "X-Api-Key"
+
+    def authenticate(self, request, key):
+        found = key_for(key)
+        if found is not None:
+            throttle.take((API_CALLS_PER_TOKEN, f"key:{found.pk}"))
+        return found

@@ -298,6 +298,11 @@ def sees_full_customer_data(user) -> bool:
     return bool(roles_of(user) & FULL_CUSTOMER_DATA)
 
 
+def role_sees_full_customer_data(role: str) -> bool:
+    """For a staff API key, bound to one role."""
+    return role in FULL_CUSTOMER_DATA
+
+
 def role_labels(roles) -> str:
     return ", ".join(str(ROLES[role]) for role in ROLES if role in roles)
 
