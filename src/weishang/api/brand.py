@@ -10,7 +10,6 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from weishang.console import roles
-from weishang.customers.rules import mask_mobile, mask_name
 from weishang.orders import selectors as order_selectors
 from weishang.orders.models import OrderStatus
 from weishang.payments import selectors as payment_selectors
@@ -62,6 +61,21 @@ class BrandOrderPage(Schema):
     next_cursor: str | None
 
 
+def _order_row(order, *, full: bool) -> dict:
+    mobile, recipient = roles.order_contact(order, full=full)
+    return {
+        "number": order.number,
+        "status": order.status,
+        "status_label": order.get_status_display(),
+        "refund_in_progress": order.refund_in_progress,
+        "total_fen": order.total_fen,
+        "placed_at": order.placed_at,
+        "mobile": mobile,
+        "recipient": recipient,
+        "line_count": order.line_count,
+    }
+
+
 @router.get("/orders", response={200: BrandOrderPage, **ERRORS})
 @console_route("order_list")
 def brand_orders(request, params: PageParams, status: OrderStatus | None = None):
@@ -74,15 +88,5 @@ def brand_orders(request, params: PageParams, status: OrderStatus | None = None)
         found,
         params,
         ordering=("-placed_at", "-pk"),
-        row=lambda order: {
-            "number": order.number,
-            "status": order.status,
-            "status_label": order.get_status_display(),
-            "refund_in_progress": order.refund_in_progress,
-            "total_fen": order.total_fen,
-            "placed_at": order.placed_at,
-            "mobile": order.customer.mobile if full else mask_mobile(order.customer.mobile),
-            "recipient": order.recipient if full else mask_name(order.recipient),
-            "line_count": order.line_count,
-        },
+        row=lambda order: _order_row(order, full=full),
     )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from weishang.compliance.staff import OWNER, ROLES
+from weishang.customers.rules import mask_mobile, mask_name
 
 OPERATOR = "operator"
 FINANCE = "finance"
@@ -301,6 +302,13 @@ def sees_full_customer_data(user) -> bool:
 def role_sees_full_customer_data(role: str) -> bool:
     """For a staff API key, bound to one role."""
     return role in FULL_CUSTOMER_DATA
+
+
+def order_contact(order, *, full: bool) -> tuple[str, str]:
+    """The customer's mobile and the recipient of an order in a list, masked unless ``full``."""
+    if full:
+        return order.customer.mobile, order.recipient
+    return mask_mobile(order.customer.mobile), mask_name(order.recipient)
 
 
 def role_labels(roles) -> str:
