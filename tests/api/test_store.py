@@ -284,3 +284,28 @@ def test_he_confirms_receipt_of_a_shipped_order(api, customer, sku):
     assert confirmed.status_code == 200
     assert confirmed.json()["status"] == OrderStatus.DELIVERED
     assert api.post(f"/orders/{order.number}/confirm").status_code == 400
+
+
+def test_he_gives_the_parcel_of_an_approved_return(api, customer, sku, staff):
+    from weishang.orders import after_sales
+    from weishang.orders import services as orders
+
+    after_sales.add_return_address(
+        actor=staff, recipient="退货组", phone="0996-1234567", address="新疆若羌县枣园路1号"
+    )
+    order = deliver(bought(customer, sku, quantity=2))
+    rr = orders.request_return(order=order, customer=customer, quantities={order.lines.get().pk: 1})
+    orders.approve_return(return_request=rr, actor=staff)
+    url = f"/orders/{order.number}/returns/{rr.number}/parcel"
+    bad = api.post(url, {"carrier": "sf", "tracking_no": "123"})
+    assert bad.status_code == 422
+    assert bad.json()["field"] == "tracking_no"
+    assert "is not a SF Express waybill number" in bad.json()["message"]
+    unknown = api.post(url, {"carrier": "dhl", "tracking_no": "1"}).json()
+    assert (unknown["field"], unknown["message"]) == ("carrier", "Choose a carrier from the list.")
+    good = api.post(url, {"carrier": "sf", "tracking_no": "SF1402837465920"})
+    assert good.status_code == 200
+    rr.refresh_from_db()
+    assert (rr.return_carrier, rr.return_tracking_no) == ("sf", "SF1402837465920")
+    missing = f"/orders/{order.number}/returns/R-nope/parcel"
+    assert api.post(missing, {"carrier": "sf", "tracking_no": "SF1402837465920"}).status_code == 404

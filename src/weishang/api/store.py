@@ -25,6 +25,7 @@ from weishang.payments.providers import get_provider
 from weishang.sales import checkout as sales_checkout
 from weishang.sales import services as sales
 from weishang.sales import sign_in
+from weishang.storefront.forms import ReturnShipmentForm
 
 from . import auth, idempotency
 from .errors import ERRORS, ApiError, not_found
@@ -632,6 +633,34 @@ def cancel(
 def confirm_receipt(request, number: PathKey):
     """He says the goods arrived; the 7-day return window runs from the next day."""
     after_sales.confirm_receipt(order=_own_order(request, number), customer=request.customer)
+    return _detail(_own_order(request, number))
+
+
+class ReturnParcel(Schema):
+    carrier: Text(16, min_length=1) = Field(description="A carrier code, as the store lists them.")
+    tracking_no: Text(40, min_length=1)
+
+
+@router.post(
+    "/orders/{number}/returns/{return_number}/parcel", response={200: OrderDetail, **ERRORS}
+)
+def return_parcel(request, number: PathKey, return_number: PathKey, payload: ReturnParcel):
+    """The carrier and tracking number of the parcel he sent back, checked as the store checks
+    them."""
+    order = _own_order(request, number)
+    return_request = next((rr for rr in order.returns.all() if rr.number == return_number), None)
+    if return_request is None:
+        raise not_found()
+    form = ReturnShipmentForm({**payload.dict(), "return_number": return_number})
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        raise ApiError(errors[0], code="invalid_input", status=422, field=field)
+    after_sales.record_return_shipment(
+        return_request=return_request,
+        customer=request.customer,
+        carrier=form.cleaned_data["carrier"],
+        tracking_no=form.cleaned_data["tracking_no"],
+    )
     return _detail(_own_order(request, number))
 
 
