@@ -168,3 +168,23 @@ def test_racing_withdrawals_with_one_key_reserve_once(postgres_only, shop, as_cu
     assert Withdrawal.objects.get().amount_fen == 550
     distributor_id = shop["distributor"].pk
     assert ledger.balances_for([distributor_id])[distributor_id]["available"] == 248
+
+
+def test_he_adds_and_removes_a_payout_account(dapi, shop):  # noqa: F811
+    refused = dapi.post(
+        "/distributor/payout-accounts",
+        {"kind": "wechat", "number": "wxid_lisi", "holder_name": "李四", "consent": False},
+    )
+    assert refused.status_code == 400
+    added = dapi.post(
+        "/distributor/payout-accounts",
+        {"kind": "wechat", "number": "wxid_lisi", "holder_name": "李四", "consent": True},
+    )
+    assert added.status_code == 201
+    assert "wxid_lisi" not in added.json()["description"]
+    assert len(dapi.get("/distributor/payout-accounts").json()) == 2
+    removed = dapi.client.delete(
+        f"/api/v1/distributor/payout-accounts/{added.json()['id']}", **dapi._headers({})
+    )
+    assert removed.status_code == 204
+    assert [a["id"] for a in dapi.get("/distributor/payout-accounts").json()] == [shop["alipay"].pk]

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.http import HttpResponse
 from django.urls import reverse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from weishang.catalog import selectors as catalog
@@ -16,14 +16,14 @@ from weishang.commissions import payout_accounts
 from weishang.commissions import selectors as commission_selectors
 from weishang.commissions import services as commissions
 from weishang.distribution import selectors, sharing
-from weishang.distribution.models import ShareSource
+from weishang.distribution.models import PayoutAccount, ShareSource
 from weishang.inputs import INT_MAX
 
 from . import auth, idempotency
 from .errors import ERRORS, not_found
 from .namespace import API_NAMESPACE
 from .pagination import PageParams, page
-from .schemas import Id, PathKey
+from .schemas import Id, PathKey, Text
 
 router = Router(tags=["distributor"], auth=auth.DistributorAuth())
 
@@ -136,10 +136,38 @@ class PayoutAccountOut(Schema):
 
 @router.get("/payout-accounts", response={200: list[PayoutAccountOut], **ERRORS})
 def accounts(request):
-    return [
-        {"id": account.pk, "kind": account.kind, "description": payout_accounts.describe(account)}
-        for account in payout_accounts.active_accounts(request.distributor)
-    ]
+    return [_account(account) for account in payout_accounts.active_accounts(request.distributor)]
+
+
+class NewPayoutAccount(Schema):
+    kind: PayoutAccount.Kind
+    number: Text(64, min_length=1)
+    holder_name: Text(40, min_length=1)
+    consent: bool = Field(
+        description="His separate consent that the brand keeps the account (PIPL Art. 29)."
+    )
+
+
+def _account(account) -> dict:
+    return {
+        "id": account.pk,
+        "kind": account.kind,
+        "description": payout_accounts.describe(account),
+    }
+
+
+@router.post("/payout-accounts", response={201: PayoutAccountOut, **ERRORS})
+def add_account(request, payload: NewPayoutAccount):
+    """Adds an account in his own verified name; the number is checked and kept encrypted."""
+    account = payout_accounts.add_payout_account(distributor=request.distributor, **payload.dict())
+    return Status(201, _account(account))
+
+
+@router.delete("/payout-accounts/{account_id}", response={204: None, **ERRORS})
+def remove_account(request, account_id: Id):
+    """Removes one of his accounts from use; past withdrawals keep naming it."""
+    payout_accounts.remove_payout_account(distributor=request.distributor, account_id=account_id)
+    return Status(204, None)
 
 
 class WithdrawalOut(Schema):
