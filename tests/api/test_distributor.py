@@ -188,3 +188,16 @@ def test_he_adds_and_removes_a_payout_account(dapi, shop):  # noqa: F811
     )
     assert removed.status_code == 204
     assert [a["id"] for a in dapi.get("/distributor/payout-accounts").json()] == [shop["alipay"].pk]
+
+
+def test_he_names_his_store_and_chooses_its_featured_products(dapi, shop, make_product):  # noqa: F811
+    other = make_product()
+    saved = dapi.put("/distributor/store", {"store_name": "李四的枣铺", "intro": "新疆好枣"})
+    assert saved.status_code == 200
+    assert saved.json()["store_name"] == "李四的枣铺"
+    featured = dapi.put("/distributor/store/featured", {"product_ids": [other.product.pk]})
+    assert featured.json()["featured"] == [other.product.url_key]
+    assert saved.json()["store_url"].endswith(f"/s/{shop['distributor'].slug}/")
+    refused = dapi.put("/distributor/store", {"store_name": "   "})
+    assert refused.status_code == 400
+    assert dapi.get("/distributor/store").json()["store_name"] == "李四的枣铺"

@@ -15,7 +15,7 @@ from weishang.catalog.models import Product
 from weishang.commissions import payout_accounts
 from weishang.commissions import selectors as commission_selectors
 from weishang.commissions import services as commissions
-from weishang.distribution import selectors, sharing
+from weishang.distribution import selectors, services, sharing
 from weishang.distribution.models import PayoutAccount, ShareSource
 from weishang.inputs import INT_MAX
 
@@ -304,3 +304,54 @@ def product_qr(request, key: PathKey):
         raise not_found() from exc
     url = sharing.share_url(distributor, source=ShareSource.QR, product=product)
     return HttpResponse(sharing.qr_svg(url), content_type="image/svg+xml")
+
+
+# The micro-store ---------------------------------------------------------------------------------
+
+
+class Store(Schema):
+    store_name: str
+    intro: str
+    store_url: str
+    featured: list[str] = Field(description="Keys of the products his store shows first, in order.")
+
+
+class StoreIn(Schema):
+    store_name: Text(40, min_length=1)
+    intro: Text(300) = ""
+
+
+class FeaturedIn(Schema):
+    product_ids: list[Id] = Field(max_length=50, description="Products to show first, in order.")
+
+
+def _store(distributor) -> dict:
+    featured = selectors.featured_product_ids(distributor)
+    keys = {p.pk: p.url_key for p in catalog.published_products().filter(pk__in=featured)}
+    return {
+        "store_name": distributor.store_name,
+        "intro": distributor.intro,
+        "store_url": sharing.absolute(reverse("storefront:microstore", args=[distributor.slug])),
+        "featured": [keys[pk] for pk in featured if pk in keys],
+    }
+
+
+@router.get("/store", response={200: Store, **ERRORS})
+def store(request):
+    return _store(request.distributor)
+
+
+@router.put("/store", response={200: Store, **ERRORS})
+def update_store(request, payload: StoreIn):
+    """His store's name and introduction; prices stay the brand's."""
+    distributor = services.update_store(
+        distributor=request.distributor, store_name=payload.store_name, intro=payload.intro
+    )
+    return _store(distributor)
+
+
+@router.put("/store/featured", response={200: Store, **ERRORS})
+def set_featured(request, payload: FeaturedIn):
+    """The published products his store shows first, in this order."""
+    services.set_featured_products(distributor=request.distributor, product_ids=payload.product_ids)
+    return _store(request.distributor)
