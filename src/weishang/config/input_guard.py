@@ -12,10 +12,13 @@ to them.
 
 import re
 
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 
+# The JSON API answers in its own error shape (weishang.api.errors).
+API_PREFIX = "/api/"
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -47,7 +50,20 @@ class InputGuardMiddleware:
     @staticmethod
     def _refuse(request, bad_cookies):
         with translation.override(translation.get_language_from_request(request)):
-            response = HttpResponseBadRequest(render_to_string("input_rejected.html"))
+            if request.path.startswith(API_PREFIX):
+                response = JsonResponse(
+                    {
+                        "code": "control_characters",
+                        "message": _(
+                            "The request contained invisible control characters, which we "
+                            "cannot accept."
+                        ),
+                        "field": None,
+                    },
+                    status=400,
+                )
+            else:
+                response = HttpResponseBadRequest(render_to_string("input_rejected.html"))
         for name in bad_cookies:
             response.delete_cookie(name)
         return response

@@ -2,6 +2,7 @@
 
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -49,6 +50,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tasks_db",
+    "ninja",
+    "ninja_jwt.token_blacklist",
     "weishang.catalog",
     "weishang.inventory",
     "weishang.customers",
@@ -66,6 +69,7 @@ INSTALLED_APPS = [
     "weishang.reporting",
     "weishang.storefront",
     "weishang.console",
+    "weishang.api",
     "weishang.demo",
 ]
 
@@ -194,6 +198,17 @@ NOTIFY_SMS_EVENTS = frozenset(
 OTP_MAX_ATTEMPTS = 5
 # The demo shows the code on the login page, since no SMS gateway is configured.
 OTP_SHOW_ON_PAGE = env_flag("WEISHANG_OTP_SHOW_ON_PAGE", DEBUG)
+
+# The JSON API (/api/v1/): short-lived access tokens, refresh tokens rotated and revocable (each
+# one used or signed out is blacklisted), and how long an Idempotency-Key keeps its answer.
+NINJA_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=10),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=14),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": False,
+}
+API_IDEMPOTENCY_TTL = timedelta(hours=24)
 
 # Payments
 PAYMENT_PROVIDER = os.environ.get("WEISHANG_PAYMENT_PROVIDER", "sandbox")

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from weishang.api.main import api
 from weishang.throttle import ThrottledLoginForm
 
 
@@ -22,6 +23,7 @@ urlpatterns = [
     path("console/", include("weishang.console.urls")),
     path("d/", include("weishang.console.distributor_urls")),
     path("payments/", include("weishang.sales.urls")),
+    path("api/v1/", api.urls),
     path("", include("weishang.storefront.urls")),
 ]
 

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from weishang.loyalty.models import SegmentKind
 
 ACTIONS = {
+    "api_key.create": _("Staff API key made"),
+    "api_key.revoke": _("Staff API key revoked"),
     "binding.reassign": _("Customer moved to another distributor"),
     "aftersales.settings": _("Quality claim period changed"),
     "blacklist.customer.add": _("Customer blacklisted"),

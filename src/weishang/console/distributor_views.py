@@ -29,7 +29,6 @@ from weishang.commissions import selectors as commission_selectors
 from weishang.commissions import services as commissions
 from weishang.content import courses
 from weishang.core_errors import DomainError
-from weishang.customers.rules import mask_mobile, mask_name
 from weishang.distribution import selectors, services, sharing
 from weishang.distribution.models import Distributor, ShareSource
 from weishang.inputs import BIGINT_MAX, parse_int
@@ -129,38 +128,12 @@ def home(request):
 # Orders and customers (masked, COMPLIANCE.md §5) --------------------------------------------------
 
 
-def _products_of(order) -> str:
-    lines = list(order.lines.all())
-    if not lines:
-        return ""
-    first = f"{lines[0].product_name} × {lines[0].quantity}"
-    if len(lines) == 1:
-        return first
-    return _("%(first)s and %(count)d more") % {"first": first, "count": len(lines) - 1}
-
-
 @distributor_required
 @require_safe
 def orders(request):
     page = _page(request, selectors.orders_for_distributor(request.distributor))
     # Only masked fields reach the template; the order object (and its address) never does.
-    rows = [
-        {
-            "number": order.number,
-            "products": _products_of(order),
-            "total_fen": order.total_fen,
-            "refunded_fen": order.refunded_fen,
-            "refund_in_progress": order.refund_in_progress,
-            "status": _("refund in progress")
-            if order.refund_in_progress
-            else order.get_status_display(),
-            "status_code": order.status,
-            "placed_at": order.placed_at,
-            "name": mask_name(order.recipient),
-            "phone": mask_mobile(order.phone),
-        }
-        for order in page
-    ]
+    rows = [selectors.order_row(order) for order in page]
     return _render(request, "orders.html", {"page": page, "rows": rows}, "orders")
 
 
@@ -168,19 +141,7 @@ def orders(request):
 @require_safe
 def customers(request):
     page = _page(request, selectors.customers_for_distributor(request.distributor))
-    rows = [
-        {
-            "name": mask_name(binding.order_name or binding.address_name or ""),
-            "phone": mask_mobile(binding.order_phone or binding.mobile or ""),
-            "city": binding.order_city or binding.address_city or "",
-            "paid_orders": binding.paid_orders,
-            "last_order_at": binding.last_order_at,
-            "bound_at": binding.bound_at,
-            "expires_at": binding.expires_at,
-            "source": binding.get_source_display(),
-        }
-        for binding in page
-    ]
+    rows = [selectors.customer_row(binding) for binding in page]
     return _render(request, "customers.html", {"page": page, "rows": rows}, "customers")
 
 
@@ -367,9 +328,7 @@ def share(request):
         }
         for product in page
     ]
-    invite = sharing.absolute(
-        reverse("storefront:distributor_apply") + f"?invite={distributor.slug}"
-    )
+    invite = sharing.invite_url(distributor)
     return _render(
         request,
         "share.html",

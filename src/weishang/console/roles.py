@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from weishang.compliance.staff import OWNER, ROLES
+from weishang.customers.rules import mask_mobile, mask_name
 
 OPERATOR = "operator"
 FINANCE = "finance"
@@ -296,6 +297,20 @@ def user_can(user, url_name: str, method: str) -> bool:
 
 def sees_full_customer_data(user) -> bool:
     return bool(roles_of(user) & FULL_CUSTOMER_DATA)
+
+
+def role_sees_full_customer_data(role: str) -> bool:
+    """For a staff API key, bound to one role."""
+    return role in FULL_CUSTOMER_DATA
+
+
+def order_contact(order, *, full: bool) -> tuple[str, str]:
+    """The customer's mobile (empty for a customer who signed in with WeChat only) and the
+    recipient of an order in a list, masked unless ``full``."""
+    mobile = order.customer.mobile or ""
+    if full:
+        return mobile, order.recipient
+    return mask_mobile(mobile) if mobile else "", mask_name(order.recipient)
 
 
 def role_labels(roles) -> str:

@@ -156,8 +156,7 @@ def order_list(request):
     page = _page(request, payment_selectors.with_refund_in_progress(found))
     full = roles.sees_full_customer_data(request.user)
     for order in page:
-        order.mobile_shown = order.customer.mobile if full else mask_mobile(order.customer.mobile)
-        order.recipient_shown = order.recipient if full else mask_name(order.recipient)
+        order.mobile_shown, order.recipient_shown = roles.order_contact(order, full=full)
     return render(
         request,
         "console/order_list.html",

@@ -15,10 +15,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from weishang.catalog import selectors as catalog
 from weishang.catalog.models import Product
 from weishang.customers.models import Customer
+from weishang.customers.rules import mask_mobile, mask_name
 from weishang.payments.selectors import with_refund_in_progress
 
 from .models import Application, Binding, Distributor, ProgrammeSettings, ShareVisit
@@ -128,6 +130,50 @@ def customers_for_distributor(distributor: Distributor) -> QuerySet:
         .only("pk", "customer_id", "source", "bound_at", "expires_at")
         .order_by("-bound_at", "-pk")
     )
+
+
+def _products_of(order) -> str:
+    lines = list(order.lines.all())
+    if not lines:
+        return ""
+    first = f"{lines[0].product_name} × {lines[0].quantity}"
+    if len(lines) == 1:
+        return first
+    return _("%(first)s and %(count)d more") % {"first": first, "count": len(lines) - 1}
+
+
+def order_row(order) -> dict:
+    """An order of ``orders_for_distributor`` as he may see it: the recipient's name and phone
+    masked, never the order object or its address (COMPLIANCE.md §5)."""
+    return {
+        "number": order.number,
+        "products": _products_of(order),
+        "total_fen": order.total_fen,
+        "refunded_fen": order.refunded_fen,
+        "refund_in_progress": order.refund_in_progress,
+        "status": _("refund in progress")
+        if order.refund_in_progress
+        else order.get_status_display(),
+        "status_code": order.status,
+        "placed_at": order.placed_at,
+        "name": mask_name(order.recipient),
+        "phone": mask_mobile(order.phone),
+    }
+
+
+def customer_row(binding) -> dict:
+    """A customer of ``customers_for_distributor`` as he may see him: name and phone masked, the
+    city only."""
+    return {
+        "name": mask_name(binding.order_name or binding.address_name or ""),
+        "phone": mask_mobile(binding.order_phone or binding.mobile or ""),
+        "city": binding.order_city or binding.address_city or "",
+        "paid_orders": binding.paid_orders,
+        "last_order_at": binding.last_order_at,
+        "bound_at": binding.bound_at,
+        "expires_at": binding.expires_at,
+        "source": binding.get_source_display(),
+    }
 
 
 def activity(distributor: Distributor, *, now: datetime | None = None) -> dict[str, int]:

@@ -63,6 +63,11 @@ def share_url(distributor: Distributor, *, source: str, product: Product | None 
     return absolute(share_path(distributor, source=source, product=product))
 
 
+def invite_url(distributor: Distributor) -> str:
+    """The link inviting someone to apply as a distributor, with him as the inviter."""
+    return absolute(reverse("storefront:distributor_apply") + f"?invite={distributor.slug}")
+
+
 def store_link(distributor: Distributor) -> str:
     return share_path(distributor, source=ShareSource.STORE_LINK)
 

@@ -10,6 +10,9 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
+from weishang.catalog import selectors as catalog
+from weishang.catalog.models import Product, Sku
+from weishang.catalog.rules import Price
 from weishang.loyalty import coupons, tiers, wallet
 from weishang.loyalty import points as loyalty_points
 from weishang.loyalty.coupon_rules import (
@@ -22,6 +25,8 @@ from weishang.loyalty.coupon_rules import (
 )
 from weishang.loyalty.coupons import UsableCoupon
 from weishang.loyalty.models import LoyaltySettings
+from weishang.orders import freight
+from weishang.orders import selectors as order_reads
 from weishang.orders.errors import OrderError
 from weishang.orders.models import Order
 from weishang.orders.pricing import (
@@ -164,6 +169,68 @@ def benefits(
         fen_per_point=fen_per_point,
         wallet_balance_fen=balance,
         wallet_usable_fen=wallet_usable,
+    )
+
+
+@dataclass
+class Line:
+    """A cart or review line priced at one moment; ``quantity_input`` is the quantity as the
+    customer typed it (a page shows it back)."""
+
+    sku: Sku
+    quantity: int
+    price: Price
+    quantity_input: str = ""
+    for_sale: bool = True
+
+    @property
+    def total_fen(self) -> int:
+        return self.price.amount_fen * self.quantity
+
+
+def priced_line(sku: Sku, quantity: int, now: datetime, quantity_input: str = "") -> Line:
+    for_sale = sku.is_active and sku.product.status == Product.Status.PUBLISHED
+    return Line(sku, quantity, catalog.sku_price(sku, now), quantity_input, for_sale)
+
+
+def freight_for(goods_fen: int, address) -> int:
+    """The freight for the goods to the address's province; the default rule without one."""
+    return freight.freight_fen(
+        goods_fen=goods_fen,
+        province_code=address.province_code if address else freight.DEFAULT,
+        rules=order_reads.freight_rules(),
+    )
+
+
+@dataclass(frozen=True)
+class Review:
+    """What the review shows and placing the order charges (E-commerce Law Art. 49–51)."""
+
+    goods_fen: int
+    freight_fen: int
+    benefits: Benefits
+
+    @property
+    def total_fen(self) -> int:
+        return self.goods_fen - self.benefits.taken_fen + self.freight_fen
+
+
+def review(*, customer_id: int, lines: list[Line], address, choice: Choice, now) -> Review:
+    """The goods, the freight to the address and the benefits chosen, for the lines in review."""
+    goods_fen = sum(line.total_fen for line in lines)
+    return Review(
+        goods_fen=goods_fen,
+        freight_fen=freight_for(goods_fen, address),
+        benefits=benefits(
+            customer_id=customer_id,
+            lines=[
+                PricedLine(line.sku.pk, line.sku.product_id, line.sku.product.category_id, fen)
+                for line in lines
+                if line.for_sale and (fen := line.total_fen)
+            ],
+            choice=choice,
+            now=now,
+        ),
     )
 
 

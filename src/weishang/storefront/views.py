@@ -1,7 +1,6 @@
 """The customer's store (mobile first): browse, sign in, cart, review and place an order, follow it,
 return it. Views parse input, call a service or selector, and render; they never write models."""
 
-from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
 
@@ -20,8 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from weishang import throttle, wechat
 from weishang.catalog import selectors as catalog
-from weishang.catalog.models import Product, Sku
-from weishang.catalog.rules import Price
+from weishang.catalog.models import Product
 from weishang.community import selectors as community_reads
 from weishang.compliance import selectors as compliance_reads
 from weishang.core_errors import DomainError
@@ -31,23 +29,21 @@ from weishang.customers import services as customers
 from weishang.distribution import binding
 from weishang.distribution import selectors as distribution_reads
 from weishang.inputs import BIGINT_MAX, parse_int
-from weishang.loyalty import coupons
 from weishang.loyalty import selectors as loyalty_reads
-from weishang.loyalty.models import CouponRule
 from weishang.notifications import selectors as notifications
-from weishang.orders import after_sales, claims, freight
+from weishang.orders import after_sales, claims
 from weishang.orders import selectors as order_reads
 from weishang.orders import services as orders
 from weishang.orders.carriers import carrier_choices, carrier_name
 from weishang.orders.errors import OrderError
 from weishang.orders.models import ClaimRemedy, Order, OrderStatus, ReturnRequest
-from weishang.orders.pricing import PricedLine
 from weishang.orders.rules import no_reason_return_freight_payer
 from weishang.payments import selectors as payment_reads
 from weishang.payments import services as payments
 from weishang.payments.providers import get_provider
 from weishang.sales import checkout as sales_checkout
 from weishang.sales import services as sales
+from weishang.sales import sign_in
 
 from . import order_events, post_visits, session_cart, share_cards, share_visits
 from .forms import (
@@ -197,17 +193,6 @@ def _signed_in(request, customer, response):
     return response
 
 
-def _counting_failures(client: str, sign_in):
-    """Signs in unless this client is locked after too many failures; counts each failure."""
-    throttle.check((throttle.FAILED_LOGINS_PER_CLIENT, client))
-    try:
-        return sign_in()
-    except DomainError as exc:
-        if exc.code in {"otp_wrong", "bad_password"}:
-            throttle.hit((throttle.FAILED_LOGINS_PER_CLIENT, client))
-        raise
-
-
 def offers_wechat_login(request) -> bool:
     """Inside WeChat's browser, with an official account configured, WeChat can sign him in."""
     return wechat.official_account_configured() and wechat.is_wechat_browser(
@@ -229,33 +214,19 @@ def login_view(request):
         client = throttle.client(request)
         try:
             if action == "send_code":
-                throttle.take((throttle.CODES_SENT_PER_CLIENT, client))
-                code = customers.send_login_code(mobile=mobile)
+                code = sign_in.send_code(mobile=mobile, client=client)
                 messages.success(request, _("We sent a 6-digit code to your phone."))
                 if settings.OTP_SHOW_ON_PAGE:
                     context["demo_code"] = code
             elif action == "code":
-                started = timezone.now()
-                customer = _counting_failures(
-                    client,
-                    lambda: customers.log_in_with_code(
-                        mobile=mobile, code=form.cleaned_data["code"]
-                    ),
+                customer = sign_in.with_code(
+                    mobile=mobile, code=form.cleaned_data["code"], client=client
                 )
-                if customer.created_at >= started:
-                    coupons.issue_by_rule(
-                        rule=CouponRule.Occasion.NEW_MEMBER,
-                        customer_id=customer.pk,
-                        now=customer.created_at,
-                    )
                 login(request, customer.user)
                 return _signed_in(request, customer, redirect(context["next"]))
             else:
-                customer = _counting_failures(
-                    client,
-                    lambda: customers.log_in_with_password(
-                        mobile=mobile, password=form.cleaned_data["password"]
-                    ),
+                customer = sign_in.with_password(
+                    mobile=mobile, password=form.cleaned_data["password"], client=client
                 )
                 login(request, customer.user)
                 return _signed_in(request, customer, redirect(context["next"]))
@@ -356,30 +327,6 @@ def division_children(request):
 # Cart --------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Line:
-    """A cart or review line priced at one moment."""
-
-    sku: Sku
-    quantity: int
-    price: Price
-    quantity_input: str = ""
-    for_sale: bool = True
-
-    @property
-    def total_fen(self) -> int:
-        return self.price.amount_fen * self.quantity
-
-
-def _freight(goods_fen: int, address) -> int:
-    """The freight for the goods to the address's province; the default rule without one."""
-    return freight.freight_fen(
-        goods_fen=goods_fen,
-        province_code=address.province_code if address else freight.DEFAULT,
-        rules=order_reads.freight_rules(),
-    )
-
-
 @require_http_methods(["GET", "POST"])
 def cart(request):
     """The customer's cart, or a visitor's (kept in his session until he signs in)."""
@@ -405,9 +352,11 @@ def cart(request):
         skus = catalog.skus_with_periods(guest)
         items = [(skus[sku_id], qty) for sku_id, qty in guest.items() if sku_id in skus]
         address = None
-    lines = [Line(sku, quantity, catalog.sku_price(sku, now)) for sku, quantity in items]
+    lines = [
+        sales_checkout.Line(sku, quantity, catalog.sku_price(sku, now)) for sku, quantity in items
+    ]
     goods_fen = sum(line.total_fen for line in lines)
-    freight_fen = _freight(goods_fen, address)
+    freight_fen = sales_checkout.freight_for(goods_fen, address)
     return render(
         request,
         "storefront/cart.html",
@@ -450,8 +399,7 @@ def _review(
         quantity = _int(raw)
         if quantity is None or not 0 <= quantity <= orders.MAX_QUANTITY:
             bad_quantity, quantity = True, 0
-        for_sale = sku.is_active and sku.product.status == Product.Status.PUBLISHED
-        lines.append(Line(sku, quantity, catalog.sku_price(sku, now), str(raw).strip(), for_sale))
+        lines.append(sales_checkout.priced_line(sku, quantity, now, str(raw).strip()))
     if bad_quantity:
         messages.error(
             request,
@@ -467,24 +415,19 @@ def _review(
         for line in lines
         if line.quantity and line.sku.product.needs_return_confirmation
     }
-    goods_fen = sum(line.total_fen for line in lines)
-    freight_fen = _freight(goods_fen, next((a for a in addresses if a.pk == chosen), None))
-    benefits = sales_checkout.benefits(
+    totals = sales_checkout.review(
         customer_id=request.customer.pk,
-        lines=[
-            PricedLine(line.sku.pk, line.sku.product_id, line.sku.product.category_id, fen)
-            for line in lines
-            if line.for_sale and (fen := line.total_fen)
-        ],
+        lines=lines,
+        address=next((a for a in addresses if a.pk == chosen), None),
         choice=choice or sales_checkout.Choice(),
         now=now,
     )
     context = {
         "lines": lines,
-        "goods_fen": goods_fen,
-        "freight_fen": freight_fen,
-        "benefits": benefits,
-        "total_fen": goods_fen - benefits.taken_fen + freight_fen,
+        "goods_fen": totals.goods_fen,
+        "freight_fen": totals.freight_fen,
+        "benefits": totals.benefits,
+        "total_fen": totals.total_fen,
         "addresses": addresses,
         "chosen_address": chosen,
         "buy_now": buy_now,
