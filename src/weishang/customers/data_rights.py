@@ -3,12 +3,12 @@ mobile. The copy of his data and closing the account span every domain: ``weisha
 
 from datetime import date
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Address, Customer
-from .personal_data import record_own_act
+from .personal_data import assign_mobile, record_own_act
 from .rules import mobile_error, normalise_mobile
 from .services import CustomerError, redeem_code, send_login_code
 
@@ -130,19 +130,9 @@ def change_mobile(*, customer: Customer, new_mobile: str, code: str, now=None) -
 
 
 def _move_to(customer: Customer, mobile: str) -> Customer:
-    old = customer.mobile
-    customer.mobile = mobile
-    try:
-        with transaction.atomic():
-            customer.save(update_fields=["mobile"])
-    except IntegrityError as exc:
-        raise CustomerError(
-            _("This number belongs to another account; close that account first."),
-            code="mobile_taken",
-        ) from exc
-    user = customer.user
-    if user.username == f"m{old}":
-        user.username = f"m{mobile}"
-        user.save(update_fields=["username"])
-    record_own_act(customer=customer, action="customer.change_mobile", fields=["mobile"])
-    return customer
+    return assign_mobile(
+        customer=customer,
+        mobile=mobile,
+        action="customer.change_mobile",
+        taken_message=_("This number belongs to another account; close that account first."),
+    )

@@ -4,11 +4,12 @@ layer (``weishang.privacy``) puts every domain's parts together."""
 
 import secrets
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from weishang.compliance import audit
 
 from .models import Customer, Device, OneTimeCode, WechatIdentity
+from .services import CustomerError
 
 
 def closed_mobile(customer_id: int) -> str:
@@ -34,6 +35,25 @@ def record_own_act(
         after={"fields": sorted(fields), **(after or {})},
         reason=reason,
     )
+
+
+def assign_mobile(*, customer: Customer, mobile: str, action: str, taken_message) -> Customer:
+    """The proven number becomes the customer's: another account's number is refused with
+    ``taken_message``, his sign-in name follows the number, and the act is recorded as his own.
+    Inside the code's transaction (``services.redeem_code``)."""
+    old = customer.mobile
+    customer.mobile = mobile
+    try:
+        with transaction.atomic():
+            customer.save(update_fields=["mobile"])
+    except IntegrityError as exc:
+        raise CustomerError(taken_message, code="mobile_taken") from exc
+    user = customer.user
+    if not old or user.username == f"m{old}":
+        user.username = f"m{mobile}"
+        user.save(update_fields=["username"])
+    record_own_act(customer=customer, action=action, fields=["mobile"])
+    return customer
 
 
 @transaction.atomic

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from weishang import wechat
 
 from .models import Customer, Device, WechatIdentity
-from .personal_data import record_own_act
+from .personal_data import assign_mobile, record_own_act
 from .services import CustomerError
 
 logger = logging.getLogger("weishang.customers")
@@ -169,20 +169,12 @@ def _owns_anything(customer: Customer, kept: tuple) -> bool:
 def take_mobile(*, customer: Customer, mobile: str) -> Customer:
     """The proven, unused number becomes the WeChat customer's own. Inside the code's
     transaction (``redeem_code``)."""
-    customer.mobile = mobile
-    try:
-        with transaction.atomic():
-            customer.save(update_fields=["mobile"])
-    except IntegrityError as exc:
-        raise CustomerError(
-            _("This number was just taken by another account; please try again."),
-            code="mobile_taken",
-        ) from exc
-    user = customer.user
-    user.username = f"m{mobile}"
-    user.save(update_fields=["username"])
-    record_own_act(customer=customer, action="customer.verify_mobile", fields=["mobile"])
-    return customer
+    return assign_mobile(
+        customer=customer,
+        mobile=mobile,
+        action="customer.verify_mobile",
+        taken_message=_("This number was just taken by another account; please try again."),
+    )
 
 
 def join_mobile_account(*, shell: Customer, into: Customer, kept: tuple = ()) -> Customer:
