@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from weishang.compliance import audit
 from weishang.core_errors import DomainError
-from weishang.customers.models import WechatIdentity
+from weishang.customers.selectors import wechat_openid
 from weishang.distribution import payout_rules
 from weishang.distribution.locks import distributors_for_update
 from weishang.distribution.models import Distributor, PayoutAccount
@@ -98,7 +98,10 @@ def add_payout_account(
             % {"count": MAX_ACCOUNTS},
             code="too_many",
         )
-    payee = _wechat_payee(distributor) if kind == Kind.WECHAT else None
+    # A WeChat account of one who signed in with WeChat under the appid WeChat Pay's transfers are
+    # made with is paid by merchant transfer to that openid.
+    appid = settings.WECHATPAY["APPID"] if kind == Kind.WECHAT else ""
+    openid = wechat_openid(distributor.customer_id, appid)
     return PayoutAccount.objects.create(
         distributor=distributor,
         kind=kind,
@@ -106,20 +109,11 @@ def add_payout_account(
         number=number,
         number_masked=payout_rules.mask_account(kind, number),
         bank_code=bank_code,
-        wechat_appid=payee.appid if payee else "",
-        wechat_openid=payee.openid if payee else "",
+        wechat_appid=appid if openid else "",
+        wechat_openid=openid or "",
         added_at=now,
         consented_at=now,
     )
-
-
-def _wechat_payee(distributor: Distributor) -> WechatIdentity | None:
-    """His WeChat sign-in under the appid WeChat Pay's transfers are made with, if he has one:
-    a WeChat payout account he adds is then paid by merchant transfer to that openid."""
-    appid = settings.WECHATPAY["APPID"]
-    if not appid:
-        return None
-    return WechatIdentity.objects.filter(customer_id=distributor.customer_id, appid=appid).first()
 
 
 @transaction.atomic

@@ -4,9 +4,20 @@ import re
 
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 
-from .models import Address, Customer
+from .models import Address, Customer, WechatIdentity
 
 DIGITS = re.compile(r"^[0-9]{3,11}$")  # ASCII: `\d` would take "１３８…" too
+
+
+def wechat_openid(customer_id: int, appid: str) -> str | None:
+    """The customer's openid in one of the brand's WeChat apps, if he signed in with it there."""
+    if not appid:
+        return None
+    return (
+        WechatIdentity.objects.filter(customer_id=customer_id, appid=appid)
+        .values_list("openid", flat=True)
+        .first()
+    )
 
 
 def search_customers(query: str = "") -> QuerySet[Customer]:

@@ -12,7 +12,7 @@ from django.utils.module_loading import import_string
 
 from weishang import wechat
 from weishang.customers import sms
-from weishang.customers.models import WechatIdentity
+from weishang.customers.selectors import wechat_openid
 from weishang.money import format_fen
 from weishang.outbound import Declined, Unavailable
 
@@ -69,11 +69,7 @@ class WeChatSubscribeChannel(Channel):
         return event in settings.WECHAT_SUBSCRIBE_TEMPLATES and wechat.mini_program_configured()
 
     def _openid(self, customer) -> str | None:
-        return (
-            WechatIdentity.objects.filter(customer=customer, appid=settings.WECHAT_MP_APPID)
-            .values_list("openid", flat=True)
-            .first()
-        )
+        return wechat_openid(customer.pk, settings.WECHAT_MP_APPID)
 
     def reaches(self, customer) -> bool:
         return self._openid(customer) is not None

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from weishang.customers.models import WechatIdentity
+from weishang.customers.selectors import wechat_openid
 
 from .models import Payment, Refund
 from .providers import wechatpay
@@ -80,11 +80,4 @@ def refunds_of_order(order) -> list[Refund]:
 def wechat_payer(customer) -> str | None:
     """The customer's openid under WeChat Pay's JSAPI appid (his WeChat sign-in in the official
     account), when WeChat Pay is set up for it; None otherwise."""
-    appid = wechatpay.app_ids().get("jsapi")
-    if not appid:
-        return None
-    return (
-        WechatIdentity.objects.filter(customer=customer, appid=appid)
-        .values_list("openid", flat=True)
-        .first()
-    )
+    return wechat_openid(customer.pk, wechatpay.app_ids().get("jsapi", ""))
