@@ -91,7 +91,8 @@ class Section:
     name: str
     columns: tuple[str, ...]
     count: Callable[[], int]
-    rows: Callable[[], Iterator[dict]]
+    # Each row is a tuple of the columns' values, in the columns' order.
+    rows: Callable[[], Iterator[tuple]]
 
 
 TRANSACTION_COLUMNS = (
@@ -128,12 +129,14 @@ def _lines(rng: DateRange):
     return orders.lines_placed_between(*rng.bounds)
 
 
-def transaction_rows(rng: DateRange, seller: dict) -> Iterator[dict]:
-    """One row per order line, in order of placing; payments, refunds and the distributors'
-    register entries are asked of their domains per chunk of lines (at most three queries per
-    CHUNK lines), never for the whole range."""
+def transaction_rows(rng: DateRange, seller: dict) -> Iterator[tuple]:
+    """One row per order line (``TRANSACTION_COLUMNS``' values), in order of placing; payments,
+    refunds and the distributors' register entries are asked of their domains per chunk of
+    lines (at most three queries per CHUNK lines), never for the whole range. What belongs to the
+    order is formatted once for all its lines, and each amount once per chunk."""
     lines = _lines(rng).iterator(chunk_size=CHUNK)
     company, uscc = seller["company_name"], seller["uscc"]
+    no_distributor = (None,) * 5
     for chunk in batched(lines, CHUNK):
         first, last = chunk[0][2], chunk[-1][2]
         paid = payments.payments_of_orders_placed_between(first, last)
@@ -143,6 +146,8 @@ def transaction_rows(rng: DateRange, seller: dict) -> Iterator[dict]:
             else {}
         )
         register = distribution.register_entries(line[7] for line in chunk)
+        yuan = _YuanCache()
+        current_order, order_head, order_tail = None, (), ()
         for (
             order_id,
             number,
@@ -159,39 +164,51 @@ def transaction_rows(rng: DateRange, seller: dict) -> Iterator[dict]:
             unit_price_fen,
             line_total_fen,
         ) in chunk:
-            payment = paid.get(order_id)
-            has_distributor = distributor_id is not None
-            store_name, id_masked, business_kind, credit_code, distributor_status = register.get(
-                distributor_id, (None,) * 5
+            if order_id != current_order:
+                current_order = order_id
+                payment = paid.get(order_id)
+                store_name, id_masked, business_kind, credit_code, distributor_status = (
+                    register.get(distributor_id, no_distributor)
+                    if distributor_id is not None
+                    else no_distributor
+                )
+                order_head = (number, local_iso(placed_at), local_iso(paid_at), status)
+                order_tail = (
+                    total_fen,
+                    yuan[total_fen],
+                    refunded_fen,
+                    yuan[refunded_fen],
+                    [local_iso(at) for at in refunds.get(order_id, ())],
+                    company,
+                    uscc,
+                    store_name,
+                    id_masked,
+                    business_kind,
+                    credit_code or None,
+                    distributor_status,
+                    payment[0] if payment else None,
+                    payment[1] if payment else None,
+                )
+            yield (
+                *order_head,
+                product_name,
+                sku_code,
+                sku_name,
+                quantity,
+                unit_price_fen,
+                yuan[unit_price_fen],
+                line_total_fen,
+                yuan[line_total_fen],
+                *order_tail,
             )
-            yield {
-                "order_number": number,
-                "placed_at": local_iso(placed_at),
-                "paid_at": local_iso(paid_at),
-                "order_status": status,
-                "product_name": product_name,
-                "sku_code": sku_code,
-                "sku_name": sku_name,
-                "quantity": quantity,
-                "unit_price_fen": unit_price_fen,
-                "unit_price_yuan": format_yuan(unit_price_fen),
-                "line_total_fen": line_total_fen,
-                "line_total_yuan": format_yuan(line_total_fen),
-                "order_total_fen": total_fen,
-                "order_total_yuan": format_yuan(total_fen),
-                "refunded_fen": refunded_fen,
-                "refunded_yuan": format_yuan(refunded_fen),
-                "refund_times": [local_iso(at) for at in refunds.get(order_id, [])],
-                "seller_company_name": company,
-                "seller_uscc": uscc,
-                "distributor_store_name": store_name if has_distributor else None,
-                "distributor_id_number_masked": id_masked if has_distributor else None,
-                "distributor_business_kind": business_kind if has_distributor else None,
-                "distributor_credit_code": (credit_code or None) if has_distributor else None,
-                "distributor_status": distributor_status if has_distributor else None,
-                "payment_provider": payment[0] if payment else None,
-                "payment_transaction_id": payment[1] if payment else None,
-            }
+
+
+class _YuanCache(dict):
+    """Amounts in yuan, each formatted once: a chunk's prices and totals repeat."""
+
+    def __missing__(self, fen: int) -> str:
+        text = self[fen] = format_yuan(fen)
+        return text
 
 
 COMPLAINT_COLUMNS = (
@@ -215,7 +232,7 @@ def _complaints(rng: DateRange):
     return compliance.complaints_filed_between(*rng.bounds)
 
 
-def complaint_rows(rng: DateRange, now: datetime) -> Iterator[dict]:
+def complaint_rows(rng: DateRange, now: datetime) -> Iterator[tuple]:
     rows = _complaints(rng).iterator(chunk_size=CHUNK)
     for (
         number,
@@ -232,21 +249,21 @@ def complaint_rows(rng: DateRange, now: datetime) -> Iterator[dict]:
         id_masked,
     ) in rows:
         late = answered_at > due_at if answered_at is not None else now > due_at
-        yield {
-            "complaint_number": number,
-            "order_number": order_number,
-            "filed_at": local_iso(filed_at),
-            "category": category,
-            "text": text,
-            "status": status,
-            "first_answer_due_at": local_iso(due_at),
-            "first_answered_at": local_iso(answered_at),
-            "first_answer_late": late,
-            "closed_at": local_iso(closed_at),
-            "outcome": outcome or None,
-            "distributor_store_name": store_name,
-            "distributor_id_number_masked": id_masked,
-        }
+        yield (
+            number,
+            order_number,
+            local_iso(filed_at),
+            category,
+            text,
+            status,
+            local_iso(due_at),
+            local_iso(answered_at),
+            late,
+            local_iso(closed_at),
+            outcome or None,
+            store_name,
+            id_masked,
+        )
 
 
 CLAIM_COLUMNS = (
@@ -270,7 +287,7 @@ def _claims(rng: DateRange):
     return orders.claims_requested_between(*rng.bounds)
 
 
-def claim_rows(rng: DateRange) -> Iterator[dict]:
+def claim_rows(rng: DateRange) -> Iterator[tuple]:
     """Quality claims (Consumer Protection Law Art. 24) and refunds a complaint ordered."""
     for (
         number,
@@ -286,21 +303,21 @@ def claim_rows(rng: DateRange) -> Iterator[dict]:
         refunded_at,
         complaint_number,
     ) in _claims(rng).iterator(chunk_size=CHUNK):
-        yield {
-            "claim_number": number,
-            "order_number": order_number,
-            "requested_at": local_iso(requested_at),
-            "quantity": quantity,
-            "remedy_asked": remedy,
-            "remedy_granted": decided_remedy or None,
-            "status": status,
-            "decided_at": local_iso(decided_at),
-            "decision_reason": reason or None,
-            "refund_fen": refund_fen,
-            "refund_yuan": format_yuan(refund_fen),
-            "refunded_at": local_iso(refunded_at),
-            "complaint_number": complaint_number,
-        }
+        yield (
+            number,
+            order_number,
+            local_iso(requested_at),
+            quantity,
+            remedy,
+            decided_remedy or None,
+            status,
+            local_iso(decided_at),
+            reason or None,
+            refund_fen,
+            format_yuan(refund_fen),
+            local_iso(refunded_at),
+            complaint_number,
+        )
 
 
 DISTRIBUTOR_COLUMNS = (
@@ -316,23 +333,23 @@ DISTRIBUTOR_COLUMNS = (
 )
 
 
-def distributor_rows() -> Iterator[dict]:
+def distributor_rows() -> Iterator[tuple]:
     """The whole register as it stands at export time (not limited to the range), with each
     distributor's complaint count asked per chunk."""
     for chunk in batched(distribution.register().iterator(chunk_size=CHUNK), CHUNK):
         complaints = compliance.complaint_counts_by_distributor(row[0] for row in chunk)
         for pk, name, slug, masked, kind, credit, status, reason, approved_at in chunk:
-            yield {
-                "store_name": name,
-                "store_slug": slug,
-                "id_number_masked": masked,
-                "business_kind": kind,
-                "credit_code": credit or None,
-                "status": status,
-                "status_reason": reason or None,
-                "approved_at": local_iso(approved_at),
-                "complaint_count": complaints.get(pk, 0),
-            }
+            yield (
+                name,
+                slug,
+                masked,
+                kind,
+                credit or None,
+                status,
+                reason or None,
+                local_iso(approved_at),
+                complaints.get(pk, 0),
+            )
 
 
 def seller() -> dict:
@@ -464,7 +481,7 @@ def csv_stream(section: Section, *, progress: Callable[[int], None] | None = Non
     yield BOM + sink.take()
     pending = 0
     for row in section.rows():
-        writer.writerow([_cell(row[name]) for name in section.columns])
+        writer.writerow([_cell(value) for value in row])
         pending += 1
         if pending == 500:
             yield sink.take()
@@ -524,8 +541,9 @@ def json_stream(
     for section in export.sections():
         parts = [f",\n{_dumps(section.name)}:["]
         first, pending = True, 0
+        columns = section.columns
         for row in section.rows():
-            parts.append(("\n" if first else ",\n") + _dumps(row))
+            parts.append(("\n" if first else ",\n") + _dumps(dict(zip(columns, row, strict=True))))
             first = False
             pending += 1
             if pending == 500:
