@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "weishang.console.middleware.ConsoleRoleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "weishang.config.middleware.DomainErrorMiddleware",
+    "weishang.replicas.PinAfterWriteMiddleware",
 ]
 
 ROOT_URLCONF = "weishang.config.urls"
@@ -127,6 +128,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+# A streaming replica for the analytics, the exports and the console's lists (weishang.replicas):
+# used while it is at most REPLICA_MAX_LAG seconds behind; a browser that has just written reads
+# from the primary for REPLICA_PIN_SECONDS.
+if replica_url := os.environ.get("WEISHANG_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        replica_url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["weishang.replicas.ReplicaRouter"] if "replica" in DATABASES else []
+REPLICA_MAX_LAG = float(os.environ.get("WEISHANG_REPLICA_MAX_LAG", "5"))
+REPLICA_CHECK_SECONDS = float(os.environ.get("WEISHANG_REPLICA_CHECK_SECONDS", "2"))
+REPLICA_PIN_SECONDS = int(os.environ.get("WEISHANG_REPLICA_PIN_SECONDS", "10"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

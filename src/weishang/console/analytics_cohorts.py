@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from weishang.analytics.periods import months_between
 from weishang.analytics.selectors_cohorts import CohortTable, cohort_table
+from weishang.replicas import replica_reads
 
 from .charts import Chart, Series, csv_or_page
 from .views import staff_required
@@ -120,6 +121,7 @@ def share_chart(table: CohortTable) -> Chart:
 
 @staff_required
 @require_safe
+@replica_reads
 def cohorts(request):
     form = CohortRangeForm(request.GET or None)
     first, last = form.months()

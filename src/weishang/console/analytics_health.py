@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from weishang.analytics import health as selectors
+from weishang.replicas import replica_reads
 
 from .analytics_views import period_of
 from .views import staff_required
@@ -92,6 +93,7 @@ def _csv(period, sort):
 
 @staff_required
 @require_safe
+@replica_reads
 def health(request):
     period_form, period = period_of(request)
     form = HealthForm(request.GET)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 
 from weishang.analytics import selectors
 from weishang.analytics.rules import change
+from weishang.replicas import replica_reads
 
 from . import roles
 from .analytics_views import kpis, period_of
@@ -64,6 +65,7 @@ def trend_chart(period, days) -> Chart:
 
 @staff_required
 @require_safe
+@replica_reads
 def dashboard(request):
     form, period = period_of(request, default="today")
     chart = trend_chart(period, selectors.sales_by_day(period))

@@ -15,6 +15,7 @@ from weishang.analytics.rules import change
 from weishang.community.models import Station
 from weishang.distribution.models import Distributor
 from weishang.money import format_fen
+from weishang.replicas import replica_reads
 
 from . import roles
 from .charts import Chart, Series, csv_or_page
@@ -138,6 +139,7 @@ def factors_table(now, before) -> dict:
 
 @staff_required
 @require_safe
+@replica_reads
 def factors(request):
     form, period = period_of(request, default="30d")
     slicer = SliceForm(request.GET or None)
@@ -216,6 +218,7 @@ class ThresholdForm(forms.Form):
 
 @staff_required
 @require_safe
+@replica_reads
 def funnel(request):
     form, period = period_of(request, default="30d")
     now, before = selectors.funnel(period), selectors.funnel(period.previous())

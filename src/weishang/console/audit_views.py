@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from weishang.compliance import selectors
 from weishang.inputs import DateField
 from weishang.money import format_fen
+from weishang.replicas import replica_reads
 
 from .audit_words import ACTIONS, FIELDS, VALUES
 from .views import PAGE_SIZE, _form_errors, staff_required
@@ -128,6 +129,7 @@ def described(entry) -> dict:
 
 
 @staff_required
+@replica_reads
 def audit_log(request):
     form = AuditFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():

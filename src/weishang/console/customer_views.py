@@ -17,6 +17,7 @@ from weishang.customers.rules import mask_mobile, mask_name
 from weishang.distribution import binding
 from weishang.loyalty import selectors as loyalty_selectors
 from weishang.orders import selectors as order_selectors
+from weishang.replicas import replica_reads
 
 from . import roles
 from .community_views import customer_community_context
@@ -27,6 +28,7 @@ SHOWN_PER_SECTION = 50
 
 
 @staff_required
+@replica_reads
 def customer_list(request):
     query = request.GET.get("q", "").strip()[:40]
     page = _page(request, customer_selectors.search_customers(query))

@@ -25,6 +25,7 @@ from weishang.customers.models import Customer
 from weishang.distribution import binding, selectors, services
 from weishang.distribution.models import Application, BindingRule, Distributor
 from weishang.money import format_yuan
+from weishang.replicas import replica_reads
 from weishang.sales import services as sales
 
 from . import roles
@@ -62,6 +63,7 @@ def _can_see_id_numbers(user) -> bool:
 
 
 @staff_required
+@replica_reads
 def distributor_list(request):
     sort = request.GET.get("sort", "sales")
     if sort not in SORTS:
@@ -222,6 +224,7 @@ PAID_SHOWN_DAYS = 30
 
 
 @staff_required
+@replica_reads
 def withdrawal_list(request):
     page = _page(request, commission_selectors.withdrawal_queue().select_related("payout_account"))
     rows = [

@@ -33,6 +33,7 @@ from weishang.distribution import selectors, services, sharing
 from weishang.distribution.models import Distributor, ShareSource
 from weishang.inputs import BIGINT_MAX, parse_int
 from weishang.money import format_fen
+from weishang.replicas import replica_reads
 
 from . import statements as statement_files
 from .analytics_views import factors_table, period_of
@@ -428,6 +429,7 @@ def store(request):
 
 @distributor_required
 @require_safe
+@replica_reads
 def analytics(request):
     period_form, period = period_of(request)
     distributor = request.distributor

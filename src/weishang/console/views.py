@@ -35,6 +35,7 @@ from weishang.orders.models import (
     ReturnStatus,
 )
 from weishang.payments import selectors as payment_selectors
+from weishang.replicas import replica_reads
 from weishang.sales import services as sales
 
 from . import roles
@@ -137,6 +138,7 @@ STATUS_TABS = [
 
 
 @staff_required
+@replica_reads
 def order_list(request):
     status = request.GET.get("status", "")
     if status not in OrderStatus.values:
@@ -303,6 +305,7 @@ def order_cancel(request, number):
 
 
 @staff_required
+@replica_reads
 def return_list(request):
     page = _page(
         request,

@@ -19,10 +19,11 @@ from itertools import batched
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from weishang import replicas
 from weishang.catalog import selectors as catalog
 from weishang.compliance import audit
 from weishang.compliance import selectors as compliance
@@ -421,14 +422,17 @@ class Export:
 
 @contextmanager
 def consistent_snapshot():
-    """One read-only transaction for the whole export: every section sees the same data, and
-    PostgreSQL's server-side cursors stream instead of being materialised at commit."""
-    outermost = not connection.in_atomic_block  # inside a caller's transaction, use that one
-    with transaction.atomic():
-        if outermost and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        yield
+    """One read-only transaction for the whole export, on the replica when one is configured and
+    keeping up (``weishang.replicas``): every section sees the same data, and PostgreSQL's
+    server-side cursors stream instead of being materialised at commit."""
+    with replicas.reads():
+        alias = replicas.read_alias()
+        outermost = not connections[alias].in_atomic_block  # inside a caller's, use that one
+        with transaction.atomic(using=alias):
+            if outermost and connections[alias].vendor == "postgresql":
+                with connections[alias].cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            yield
 
 
 def snapshot(stream: Iterable[bytes]) -> Iterator[bytes]:
