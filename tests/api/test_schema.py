@@ -25,3 +25,15 @@ def test_schema_and_docs_are_served(client, db):
     # Served by the app itself (the CSP allows no other origin), never from a CDN.
     assert b'src="/static/ninja/swagger-ui-bundle.js"' in docs.content
     assert b"https://" not in docs.content
+
+
+def test_each_operation_is_named_once_after_its_area_and_view():
+    """A client generated from the schema names its functions after the operation ids."""
+    ids = [
+        operation["operationId"]
+        for operations in api.get_openapi_schema()["paths"].values()
+        for operation in operations.values()
+    ]
+    assert len(ids) == len(set(ids))
+    assert {name.split("_", 1)[0] for name in ids} == {"store", "distributor", "brand"}
+    assert "store_place_order" in ids and "distributor_orders" in ids
