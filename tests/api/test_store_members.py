@@ -173,10 +173,12 @@ def test_the_wallet_shows_its_balance_and_history(api, customer):
     assert [(r["change"], r["reason"]) for r in rows] == [(500, "Cash-back: 返现")]
 
 
-def test_a_chinese_client_reads_the_words_in_chinese(as_customer, customer):
-    template()
-    centre = as_customer(customer, language="zh-hans").get("/coupon-centre").json()
-    assert "满" in centre[0]["gives"] or "减" in centre[0]["gives"]
+def test_a_chinese_client_reads_the_words_and_labels_in_chinese(as_customer, customer):
+    give_coupon(template(), customer, "a")
+    chinese = as_customer(customer, language="zh-hans")
+    assert chinese.get("/coupon-centre").json()[0]["gives"] == "满 ¥100.00 可用，减 ¥20.00"
+    mine = chinese.get("/coupons").json()["items"][0]
+    assert mine["status"] == "available" and mine["status_label"] != "available"
 
 
 # The redeem centre -------------------------------------------------------------------------------
