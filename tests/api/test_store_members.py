@@ -34,7 +34,8 @@ def template(**overrides):
         "per_customer_limit": 1,
         "claimable": True,
     } | overrides
-    return coupons.save_coupon_template(actor=None, terms=terms, product_ids=(), now=NOW)
+    products = terms.pop("products", ())
+    return coupons.save_coupon_template(actor=None, terms=terms, product_ids=products, now=NOW)
 
 
 def give_coupon(tpl, customer, key, now=NOW):
@@ -96,6 +97,18 @@ def test_the_coupon_centre_offers_claims_once_and_refuses_the_second(api, custom
     assert again.json()["code"] == "coupon_limit"
     assert api.get("/coupon-centre").json()[0]["can_claim"] is False
     assert Coupon.objects.filter(customer=customer).count() == 1
+
+
+def test_the_coupon_centre_costs_the_same_queries_however_many_coupons(
+    api, customer, sku, django_assert_max_num_queries
+):
+    template(scope="products", products=[sku.product_id])
+    with django_assert_max_num_queries(6) as one:
+        api.get("/coupon-centre")
+    for n in range(4):
+        template(name=f"券{n}", scope="products", products=[sku.product_id])
+    with django_assert_max_num_queries(len(one)):
+        assert len(api.get("/coupon-centre").json()) == 5
 
 
 def test_a_coupon_not_offered_cannot_be_claimed_and_bad_ids_are_clear(api, customer):
