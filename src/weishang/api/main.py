@@ -4,7 +4,7 @@ in; regenerate it with ``weishang openapi > docs/openapi.json``."""
 
 from ninja import NinjaAPI
 
-from . import brand, distributor, errors, store, store_members, store_sharing
+from . import brand, distributor, errors, store, store_coupons, store_members, store_sharing
 from .namespace import API_NAMESPACE
 
 api = NinjaAPI(
@@ -19,6 +19,7 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("/", store.router)
+api.add_router("/", store_coupons.router)
 api.add_router("/", store_members.router)
 api.add_router("/", store_sharing.router)
 api.add_router("/distributor", distributor.router)
