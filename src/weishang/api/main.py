@@ -4,7 +4,7 @@ in; regenerate it with ``weishang openapi > docs/openapi.json``."""
 
 from ninja import NinjaAPI
 
-from . import brand, distributor, errors, store
+from . import brand, distributor, errors, store, store_coupons, store_members, store_sharing
 from .namespace import API_NAMESPACE
 
 
@@ -29,5 +29,8 @@ api = WeishangApi(
 )
 errors.install(api)
 api.add_router("/", store.router)
+api.add_router("/", store_coupons.router)
+api.add_router("/", store_members.router)
+api.add_router("/", store_sharing.router)
 api.add_router("/distributor", distributor.router)
 api.add_router("/brand", brand.router)

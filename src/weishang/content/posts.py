@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from weishang.customers.models import Customer
+from weishang.distribution import tokens
 from weishang.distribution.locks import distributors_for_update
 from weishang.distribution.models import Distributor
 
@@ -109,3 +110,16 @@ def record_visit(
     if post_id is not None:
         PostVisit.objects.create(post_id=post_id, created_at=now)
     return post_id
+
+
+def record_link_visit(
+    *, key: str | None, ref: str | None, visitor: Customer | None, now: datetime
+) -> int | None:
+    """Counts an opening of a post link (``?ref=<his token>&post=<key>``) and returns the post's
+    id; costs no query without a key, and a forged token counts nothing (None)."""
+    if not key:
+        return None
+    token = tokens.read_token(ref)
+    if token is None:
+        return None
+    return record_visit(distributor_id=token.distributor_id, key=key, visitor=visitor, now=now)

@@ -71,6 +71,27 @@ def claimable_templates(now: datetime) -> QuerySet[CouponTemplate]:
     )
 
 
+def coupon_centre(customer_id: int, now: datetime) -> list[CouponTemplate]:
+    """The coupon centre as he sees it: each claimable template with ``held`` (how many of it he
+    holds), ``sold_out`` (its quota issued) and ``can_claim`` (below his limit and the quota);
+    two queries. Claiming checks the same again under the template's lock."""
+    held = held_per_template(customer_id)
+    offered = list(claimable_templates(now))
+    for template in offered:
+        template.held = held.get(template.pk, 0)
+        template.sold_out = template.quota is not None and template.issued >= template.quota
+        template.can_claim = template.held < template.per_customer_limit and not template.sold_out
+    return offered
+
+
+def described(template: CouponTemplate) -> CouponTemplate:
+    """The template with its terms in words: ``gives``, ``applies`` and ``lasts``."""
+    template.gives = what_it_gives(template)
+    template.applies = where_it_applies(template)
+    template.lasts = how_long(template)
+    return template
+
+
 def _percent(bp: int) -> str:
     return formats.number_format(Decimal(bp) / 100, decimal_pos=None if bp % 100 else 0)
 

@@ -26,6 +26,7 @@ from weishang.commissions.models import Account, Transfer
 from weishang.customers.models import Customer
 from weishang.orders.models import Order, OrderLine, OrderStatus
 
+from . import tier_rules
 from .models import (
     CustomerShare,
     LoyaltySettings,
@@ -34,6 +35,7 @@ from .models import (
     PointsLot,
     ShareReward,
     ShareRewardRule,
+    TierChange,
     TierCredit,
 )
 from .points import spendable_points
@@ -192,6 +194,51 @@ def with_windows(credits, window_days: int) -> list[TierCredit]:
 
 def tiers() -> list[MemberTier]:
     return list(MemberTier.objects.order_by("threshold_fen"))
+
+
+@dataclass(frozen=True)
+class Membership:
+    """His membership as his page shows it: the tier he holds (None while the brand has no
+    tiers), every tier, his qualifying spend over the rolling period and how far it is to the
+    next tier (``next_tier`` None at the top)."""
+
+    tiers: list[MemberTier]
+    tier: MemberTier | None
+    spend_fen: int
+    window_days: int
+    next_tier: MemberTier | None
+    needed_fen: int
+    progress_pc: int
+
+
+def membership(customer_id: int, now: datetime) -> Membership:
+    all_tiers = tiers()
+    tier = current_tier(customer_id)
+    window_days = LoyaltySettings.current().tier_window_days
+    spend = qualifying_spend_fen(customer_id, now, window_days)
+    thresholds = [t.threshold_fen for t in all_tiers]
+    held = all_tiers.index(tier) if tier in all_tiers else 0
+    next_index, needed = (
+        tier_rules.to_next_tier(spend, thresholds, held) if all_tiers else (None, 0)
+    )
+    return Membership(
+        tiers=all_tiers,
+        tier=tier,
+        spend_fen=spend,
+        window_days=window_days,
+        next_tier=all_tiers[next_index] if next_index is not None else None,
+        needed_fen=needed,
+        progress_pc=tier_rules.progress_bp(spend, thresholds, held) // 100 if all_tiers else 0,
+    )
+
+
+def tier_changes(customer_id: int) -> QuerySet[TierChange]:
+    """His tier's changes, newest first, with both tiers."""
+    return (
+        TierChange.objects.filter(customer_id=customer_id)
+        .select_related("from_tier", "to_tier")
+        .order_by("-at", "-pk")
+    )
 
 
 def member_status(customer_id: int) -> MemberStatus | None:

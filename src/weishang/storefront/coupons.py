@@ -30,13 +30,6 @@ class ClaimForm(forms.Form):
     template = IntegerField(min_value=1, max_value=BIGINT_MAX)
 
 
-def _described(template):
-    template.gives = selectors.what_it_gives(template)
-    template.applies = selectors.where_it_applies(template)
-    template.lasts = selectors.how_long(template)
-    return template
-
-
 @customer_required
 @require_http_methods(["GET"])
 def my_coupons(request):
@@ -46,7 +39,7 @@ def my_coupons(request):
     now = timezone.now()
     shown = list(selectors.coupons_in_tab(request.customer.pk, tab, now)[:SHOWN])
     for coupon in shown:
-        _described(coupon.template)
+        selectors.described(coupon.template)
         coupon.window = selectors.window_of(coupon)
     return render(
         request,
@@ -70,13 +63,7 @@ def coupon_centre(request):
         else:
             messages.success(request, _("The coupon is yours: find it in My coupons."))
         return redirect("storefront:coupon_centre")
-    held = selectors.held_per_template(customer.pk)
-    offered = list(selectors.claimable_templates(now))
+    offered = selectors.coupon_centre(customer.pk, now)
     for template in offered:
-        _described(template)
-        template.held = held.get(template.pk, 0)
-        template.can_claim = template.held < template.per_customer_limit and (
-            template.quota is None or template.issued < template.quota
-        )
-        template.sold_out = template.quota is not None and template.issued >= template.quota
+        selectors.described(template)
     return render(request, "storefront/coupons/centre.html", {"templates": offered})

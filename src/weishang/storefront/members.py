@@ -13,8 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from weishang.commissions.models import Account
 from weishang.core_errors import DomainError
 from weishang.loyalty import points as loyalty_points
-from weishang.loyalty import redemptions, redpackets, selectors, tier_rules
-from weishang.loyalty.models import LoyaltySettings, TierChange
+from weishang.loyalty import redemptions, redpackets, selectors
 from weishang.orders.errors import OrderError
 from weishang.sales import services as sales
 
@@ -28,31 +27,24 @@ CREDITS_SHOWN = 20  # the latest tier progress from share rewards
 @customer_required
 def membership(request):
     customer = request.customer
-    tiers = selectors.tiers()
-    tier = selectors.current_tier(customer.pk)
-    window_days = LoyaltySettings.current().tier_window_days
-    spend = selectors.qualifying_spend_fen(customer.pk, timezone.now(), window_days)
-    thresholds = [t.threshold_fen for t in tiers]
-    held = tiers.index(tier) if tier in tiers else 0
-    next_index, needed = tier_rules.to_next_tier(spend, thresholds, held) if tiers else (None, 0)
-    changes = Paginator(
-        TierChange.objects.filter(customer=customer).select_related("from_tier", "to_tier"),
-        HISTORY_PER_PAGE,
-    ).get_page(request.GET.get("page"))
+    member = selectors.membership(customer.pk, timezone.now())
+    changes = Paginator(selectors.tier_changes(customer.pk), HISTORY_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "storefront/members/membership.html",
         {
-            "tiers": tiers,
-            "tier": tier,
-            "spend": spend,
-            "window_days": window_days,
-            "next_tier": tiers[next_index] if next_index is not None else None,
-            "needed": needed,
-            "progress_pc": tier_rules.progress_bp(spend, thresholds, held) // 100 if tiers else 0,
+            "tiers": member.tiers,
+            "tier": member.tier,
+            "spend": member.spend_fen,
+            "window_days": member.window_days,
+            "next_tier": member.next_tier,
+            "needed": member.needed_fen,
+            "progress_pc": member.progress_pc,
             "page": changes,
             "credits": selectors.with_windows(
-                selectors.tier_credits(customer.pk)[:CREDITS_SHOWN], window_days
+                selectors.tier_credits(customer.pk)[:CREDITS_SHOWN], member.window_days
             ),
         },
     )

@@ -19,16 +19,13 @@ def remember_post(request) -> None:
     key = request.GET.get(PARAM)
     if not key:
         return
-    token = tokens.read_token(request.GET.get(tokens.PARAM))
-    if token is None:
-        return
     user = request.user
     visitor = getattr(user, "customer", None) if user.is_authenticated else None
     if user.is_authenticated and visitor is None:
         return  # staff browsing the store
     now = timezone.now()
-    post_id = posts.record_visit(
-        distributor_id=token.distributor_id, key=key, visitor=visitor, now=now
+    post_id = posts.record_link_visit(
+        key=key, ref=request.GET.get(tokens.PARAM), visitor=visitor, now=now
     )
     if post_id is not None:
         request.session[SESSION_KEY] = [post_id, int(now.timestamp())]
