@@ -12,9 +12,9 @@ from weishang.commissions.services import settle_commissions
 from weishang.orders.management.commands._clock import add_now_argument, parse_now
 
 
-def _settle_in_thread(moment) -> int:
+def _settle_in_thread(moment, chunk) -> int:
     try:
-        return settle_commissions(now=moment)
+        return settle_commissions(now=moment, chunk=chunk)
     finally:
         connections.close_all()
 
@@ -30,16 +30,25 @@ class Command(BaseCommand):
             default=1,
             help="parallel settlers on PostgreSQL; each claims its own rows (SKIP LOCKED)",
         )
+        parser.add_argument(
+            "--chunk",
+            type=int,
+            default=None,
+            help="commissions per transaction (default 50,000 on PostgreSQL); a run stopped "
+            "midway keeps what its finished chunks settled, and the next run does the rest",
+        )
 
-    def handle(self, *args, now=None, workers=1, **options):
+    def handle(self, *args, now=None, workers=1, chunk=None, **options):
         moment = parse_now(now)
         if workers < 1:
             raise CommandError("--workers must be 1 or more.")
+        if chunk is not None and chunk < 1:
+            raise CommandError("--chunk must be 1 or more.")
         if workers == 1 or connection.vendor != "postgresql":
-            moved = settle_commissions(now=moment)
+            moved = settle_commissions(now=moment, chunk=chunk)
         else:
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                moved = sum(pool.map(_settle_in_thread, [moment] * workers))
+                moved = sum(pool.map(_settle_in_thread, [moment] * workers, [chunk] * workers))
         ledger.fold_kind_totals()
         plural = "" if moved == 1 else "s"
         self.stdout.write(f"Settled {moved} commission{plural} (as of {moment.isoformat()}).")
