@@ -15,14 +15,19 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.db import connection
+from django.db.models import IntegerField, Sum
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 
 from weishang.commissions.models import Account, Commission, Transfer
+from weishang.notifications.events import Event
+from weishang.notifications.models import Message
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
 ORDERS, CHUNK = 3000, 500
-NOW = "2025-06-20T03:00"
+NOW, LATER = "2025-06-20T03:00", "2025-06-20T03:30"
 
 
 def weishang(*args: str) -> list[str]:
@@ -118,13 +123,26 @@ def test_a_killed_settlement_run_and_its_rerun_move_each_commission_once(pending
     assert Transfer.objects.filter(kind="settle").count() == 2 * CHUNK
 
     rerun = subprocess.run(
-        weishang("settle", "--now", NOW), env=environment(), capture_output=True, text=True
+        weishang("settle", "--now", LATER), env=environment(), capture_output=True, text=True
     )
     assert rerun.returncode == 0, rerun.stderr
     assert f"Settled {ORDERS - 2 * CHUNK} commissions" in rerun.stdout
 
     check(ORDERS)  # each commission available once, one transfer each, the ledger balanced
     again = subprocess.run(
-        weishang("settle", "--now", NOW), env=environment(), capture_output=True, text=True
+        weishang("settle", "--now", LATER), env=environment(), capture_output=True, text=True
     )
     assert "Settled 0 commissions" in again.stdout
+    # Each distributor was told of all of it: the killed run's part by the rerun, once.
+    told = dict(
+        Message.objects.filter(event=Event.COMMISSION_AVAILABLE)
+        .values("customer_id")
+        .annotate(total=Sum(Cast(KeyTextTransform("amount_fen", "params"), IntegerField())))
+        .values_list("customer_id", "total")
+    )
+    earned = dict(
+        Commission.objects.values("distributor__customer_id")
+        .annotate(total=Sum("amount_fen"))
+        .values_list("distributor__customer_id", "total")
+    )
+    assert told == earned

@@ -358,27 +358,31 @@ def settle_commissions(*, now: datetime | None = None, chunk: int | None = None)
         moved = _settle_postgres(now=now, cutoff=cutoff, chunk=chunk)
     else:
         moved = _settle_sqlite(now=now, cutoff=cutoff, chunk=chunk)
-    if moved:
-        _tell_available(now)
+    _tell_available(now)
     return moved
+
+
+# A settlement run that stopped before telling (killed, or its database went away) is told by the
+# next run within this time; runs already told keep their messages (each run's key is its moment).
+RETELL_WITHIN = timedelta(days=1)
 
 
 def _tell_available(now: datetime) -> None:
     """Each distributor is told, once per settlement run, how much became available."""
     settled = (
-        Commission.objects.filter(settled_at=now)
+        Commission.objects.filter(settled_at__gt=now - RETELL_WITHIN, settled_at__lte=now)
         .order_by()
-        .values("distributor_id", "distributor__customer_id")
+        .values("distributor_id", "distributor__customer_id", "settled_at")
         .annotate(total=Sum(F("amount_fen") - F("reversed_fen")))
         .filter(total__gt=0)
-        .values_list("distributor_id", "distributor__customer_id", "total")
+        .values_list("distributor_id", "distributor__customer_id", "settled_at", "total")
     )
     with transaction.atomic():
         notify_many(
             event=Event.COMMISSION_AVAILABLE,
             messages=(
-                (customer_id, {"amount_fen": total}, f"available:{distributor}:{now.isoformat()}")
-                for distributor, customer_id, total in settled.iterator(chunk_size=5_000)
+                (customer_id, {"amount_fen": total}, f"available:{distributor}:{run.isoformat()}")
+                for distributor, customer_id, run, total in settled.iterator(chunk_size=5_000)
             ),
             now=now,
         )
