@@ -4,7 +4,7 @@ in; regenerate it with ``weishang openapi > docs/openapi.json``."""
 
 from ninja import NinjaAPI
 
-from . import brand, distributor, distributor_figures, errors, store
+from . import brand, distributor, distributor_content, distributor_figures, errors, store
 from .namespace import API_NAMESPACE
 
 api = NinjaAPI(
@@ -21,4 +21,5 @@ errors.install(api)
 api.add_router("/", store.router)
 api.add_router("/distributor", distributor.router)
 api.add_router("/distributor", distributor_figures.router)
+api.add_router("/distributor", distributor_content.router)
 api.add_router("/brand", brand.router)
