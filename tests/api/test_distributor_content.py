@@ -10,8 +10,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from tests.content.library_fixtures import MP3, media_upload
 from tests.content.themes import decoded, make_theme, poster_template
-from weishang.content import courses
+from weishang.content import courses, library
 from weishang.content.models import ContentSettings, LessonProgress, Post, Theme, ThemeMedia
 from weishang.distribution.models import Distributor
 
@@ -94,6 +95,26 @@ def test_the_library_and_his_posts_cost_a_fixed_number_of_queries(
     assert len(first["items"]) + len(rest["items"]) == 5 and rest["next_cursor"] is None
 
 
+def test_he_plays_the_voice_and_video_of_usable_themes_only(his, other, staff, settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    live, ended = make_theme(title="在用"), make_theme(title="过期")
+    media = {
+        theme.title: library.attach_theme_media(
+            actor=staff, theme=theme, kind="voice", upload=media_upload(MP3, "v.mp3")
+        )
+        for theme in (live, ended)
+    }
+    Theme.objects.filter(pk=ended.pk).update(valid_until=timezone.now() - timedelta(days=1))
+    [row] = his.get("/distributor/library").json()["items"]
+    [voice] = row["media"]
+    played = raw(his, "get", voice["url"].removeprefix("http://testserver/api/v1"))
+    assert played.status_code == 200 and played["Content-Type"] == "audio/mpeg"
+    assert played["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(played.streaming_content) == MP3
+    gone = raw(other, "get", f"/distributor/library/media/{media['过期'].pk}")
+    assert gone.status_code == 404
+
+
 # Posts from themes -------------------------------------------------------------------------------
 
 
@@ -144,6 +165,10 @@ def test_his_post_gives_every_picture_with_his_qr_code_and_all_of_them(his, make
         (link,) = decoded(picture.content)
         assert link.startswith(f"{settings.SITE_URL}/p/{product.url_key}/?ref=")
         assert link.endswith(f"&post={made['key']}")
+        again = his.client.get(
+            picture.wsgi_request.path, **his._headers({"If-None-Match": picture["ETag"]})
+        )
+        assert again.status_code == 304
     assert raw(his, "get", f"/distributor/posts/{made['key']}/pictures/4").status_code == 404
     archive = raw(his, "get", made["pictures_zip"].removeprefix("http://testserver/api/v1"))
     assert archive["Content-Type"] == "application/zip"

@@ -12,7 +12,7 @@ from django.utils import timezone
 from tests.analytics.conftest import shop  # noqa: F401
 from tests.helpers import bought
 from weishang.commissions.models import CommissionPlan
-from weishang.content import posts
+from weishang.content import courses, posts
 from weishang.content.models import CareTask, ContentSettings, Post
 from weishang.distribution.models import Binding, Distributor
 from weishang.money import format_fen
@@ -33,6 +33,43 @@ def idle(shop, as_customer):  # noqa: F811
 
 def today():
     return timezone.localdate()
+
+
+# His dashboard -----------------------------------------------------------------------------------
+
+
+def test_his_dashboard_counts_his_orders_commission_and_onboarding(
+    mine,
+    shop,  # noqa: F811
+    staff,
+    django_assert_max_num_queries,
+):
+    course = courses.create_course(
+        actor=staff, title="新人上手", is_onboarding=True, now=timezone.now()
+    )
+    courses.add_lesson(actor=staff, course=course, title="加好友", body="<p>要点</p>")
+    courses.publish_course(actor=staff, course=course)
+    with django_assert_max_num_queries(10):
+        home = mine.get("/distributor/dashboard").json()
+    assert home["activity"]["orders_today"] == 2
+    assert home["activity"]["visits_month"] == 3
+    money = home["money"]
+    assert money["pending_today_fen"] == money["pending"] + money["held"] == 400
+    assert money["available"] == 0
+    assert [(c["title"], c["lesson_count"], c["done"]) for c in home["onboarding"]] == [
+        ("新人上手", 1, 0)
+    ]
+
+
+def test_an_idle_distributors_dashboard_is_his_own(idle):
+    home = idle.get("/distributor/dashboard").json()
+    assert home["activity"] == {
+        "visits_today": 0,
+        "visits_month": 0,
+        "orders_today": 0,
+        "orders_month": 0,
+    }
+    assert home["money"]["pending_month_fen"] == 0 and home["onboarding"] == []
 
 
 # Analytics ---------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -26,6 +27,7 @@ from .pagination import PageParams, page
 from .schemas import Id, PathKey, Text
 
 router = Router(tags=["distributor"], auth=auth.DistributorAuth())
+PICTURE_MAX_AGE = 3600
 
 
 def _url(request, name: str, **kwargs) -> str:
@@ -286,16 +288,23 @@ def _with_pictures(request, key: str) -> Post:
     },
 )
 def post_picture(request, key: PathKey, number: Id):
-    """One picture of his post as PNG, with his QR code."""
+    """One picture of his post as PNG, with his QR code; its ETag answers a repeat request
+    with 304."""
     pictures = post_material.pictures(_with_pictures(request, key))
     if number > len(pictures):
         raise not_found()
+    picture = pictures[number - 1]
+    etag = f'"{post_material.picture_key(picture)}"'
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        return not_modified
     try:
-        body = post_material.png(pictures[number - 1])
+        body = post_material.png(picture)
     except PictureUnreadable as exc:
         raise not_found() from exc
     response = HttpResponse(body, content_type="image/png")
-    response["Cache-Control"] = "private, max-age=3600"
+    patch_cache_control(response, private=True, max_age=PICTURE_MAX_AGE)
+    response["ETag"] = etag
     return response
 
 
@@ -311,7 +320,7 @@ def post_pictures_zip(request, key: PathKey):
     post = _with_pictures(request, key)
     response = HttpResponse(post_material.zip_file(post), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="post-{post.key}.zip"'
-    response["Cache-Control"] = "private, no-store"
+    patch_cache_control(response, private=True, no_store=True)
     return response
 
 
@@ -375,20 +384,22 @@ def _lesson_of(course: Course, lesson_id: int):
     return lessons, lesson
 
 
+def course_row(course) -> dict:
+    """A course of ``courses.courses_for``, with his progress."""
+    return {
+        "id": course.pk,
+        "title": course.title,
+        "summary": course.summary,
+        "is_onboarding": course.is_onboarding,
+        "lesson_count": course.lesson_count,
+        "done": course.done,
+    }
+
+
 @router.get("/courses", response={200: list[CourseOut], **ERRORS})
 def course_list(request):
     """The published courses he takes, onboarding first, with his progress."""
-    return [
-        {
-            "id": course.pk,
-            "title": course.title,
-            "summary": course.summary,
-            "is_onboarding": course.is_onboarding,
-            "lesson_count": course.lesson_count,
-            "done": course.done,
-        }
-        for course in courses.courses_for(request.distributor)
-    ]
+    return [course_row(course) for course in courses.courses_for(request.distributor)]
 
 
 @router.get("/courses/{course_id}", response={200: CourseDetail, **ERRORS})

@@ -1,7 +1,7 @@
-"""The distributor's figures and daily work over JSON: his analytics, monthly statements, level,
-posting planner and care list. Only his own rows: the distributor comes from the token. Each
-endpoint calls what the distributor console's pages call (``console.distributor_views``,
-``console.distributor_planner``, ``console.distributor_care``)."""
+"""The distributor's figures and daily work over JSON: his console's home, his analytics, monthly
+statements, level, posting planner and care list. Only his own rows: the distributor comes from
+the token. Each endpoint calls what the distributor console's pages call
+(``console.distributor_views``, ``console.distributor_planner``, ``console.distributor_care``)."""
 
 from datetime import date
 from typing import Annotated, Literal
@@ -19,15 +19,60 @@ from weishang.analytics.periods import PRESETS, Period
 from weishang.commissions import selectors as commission_selectors
 from weishang.console import statements as statement_files
 from weishang.console.analytics_views import factor_rows
-from weishang.content import care, planner
+from weishang.content import care, courses, planner
+from weishang.distribution import selectors as distribution_selectors
 from weishang.inputs import DateField
 
 from . import auth
 from .distributor import LedgerEventOut
+from .distributor_content import CourseOut, course_row
 from .errors import ERRORS, ApiError, not_found
 from .schemas import Id, PathKey
 
 router = Router(tags=["distributor"], auth=auth.DistributorAuth())
+
+
+# His dashboard -----------------------------------------------------------------------------------
+
+
+class Activity(Schema):
+    visits_today: int = Field(description="Openings of his links, QR codes and posters.")
+    visits_month: int
+    orders_today: int = Field(description="Paid orders attributed to him.")
+    orders_month: int
+
+
+class Money(Schema):
+    pending: int
+    held: int
+    available: int
+    withdrawing: int
+    pending_today_fen: int = Field(description="Commission earned today, net of reversals.")
+    pending_month_fen: int
+    available_today_fen: int = Field(description="Commission settled today, net of clawbacks.")
+    available_month_fen: int
+
+
+class Dashboard(Schema):
+    activity: Activity
+    money: Money
+    onboarding: list[CourseOut] = Field(description="His onboarding courses with his progress.")
+
+
+@router.get("/dashboard", response={200: Dashboard, **ERRORS})
+def dashboard(request):
+    """His console's home: today's and this month's visits and orders, his commission and
+    balances, and his onboarding courses."""
+    distributor = request.distributor
+    return {
+        "activity": distribution_selectors.activity(distributor),
+        "money": commission_selectors.dashboard(distributor),
+        "onboarding": [
+            course_row(course)
+            for course in courses.courses_for(distributor)
+            if course.is_onboarding
+        ],
+    }
 
 
 # His figures -------------------------------------------------------------------------------------
