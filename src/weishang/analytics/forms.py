@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from weishang.inputs import DateField
+
 from .periods import LONGEST_DAYS, PRESETS, Period, preset
 
 
@@ -14,8 +16,9 @@ class PeriodForm(forms.Form):
         choices=[*PRESETS.items(), ("custom", gettext_lazy("Custom"))],
         required=False,
     )
-    first = forms.DateField(label=gettext_lazy("From"), required=False)
-    last = forms.DateField(label=gettext_lazy("To"), required=False)
+    # Days from 2000 to 2099: the period before a day of year 1 would be no date at all.
+    first = DateField(label=gettext_lazy("From"), required=False)
+    last = DateField(label=gettext_lazy("To"), required=False)
 
     def clean(self):
         data = super().clean()

@@ -4,7 +4,17 @@ in; regenerate it with ``weishang openapi > docs/openapi.json``."""
 
 from ninja import NinjaAPI
 
-from . import brand, distributor, errors, store, store_coupons, store_members, store_sharing
+from . import (
+    brand,
+    distributor,
+    distributor_content,
+    distributor_figures,
+    errors,
+    store,
+    store_coupons,
+    store_members,
+    store_sharing,
+)
 from .namespace import API_NAMESPACE
 
 
@@ -33,4 +43,6 @@ api.add_router("/", store_coupons.router)
 api.add_router("/", store_members.router)
 api.add_router("/", store_sharing.router)
 api.add_router("/distributor", distributor.router)
+api.add_router("/distributor", distributor_figures.router)
+api.add_router("/distributor", distributor_content.router)
 api.add_router("/brand", brand.router)

@@ -275,6 +275,19 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
     )
 
 
+STATEMENT_MONTHS = 12
+
+
+def statement_months(today: date) -> list[date]:
+    """The first days of the months he may read a statement of: this month and the eleven
+    before, newest first."""
+    months, month = [], today.replace(day=1)
+    for _index in range(STATEMENT_MONTHS):
+        months.append(month)
+        month = (month - timedelta(days=1)).replace(day=1)
+    return months
+
+
 def monthly_statement(distributor: Distributor, month: date) -> Statement:
     """One month of his commission: earned, reversed (refunds and rejections), tax withheld and
     paid to him, with each event of the month, oldest first — two queries."""

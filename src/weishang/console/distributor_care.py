@@ -9,7 +9,6 @@ from django.views.decorators.http import require_POST, require_safe
 
 from weishang.content import care
 from weishang.content.errors import ContentError
-from weishang.customers.rules import mask_mobile, mask_name
 
 from .distributor_views import _render, distributor_required
 
@@ -19,18 +18,7 @@ from .distributor_views import _render, distributor_required
 def care_list(request):
     now = timezone.now()
     tasks = care.todays_care_list(request.distributor, today=timezone.localdate(now), now=now)
-    rows = [
-        {
-            "id": task.pk,
-            "name": mask_name(task.customer.nickname or task.address_name or ""),
-            "mobile": mask_mobile(task.customer.mobile),
-            "reason": task.get_reason_display(),
-            "product": task.product.name if task.product_id else "",
-            "message": task.message,
-            "done": task.done_at is not None,
-        }
-        for task in tasks
-    ]
+    rows = [care.masked_row(task) for task in tasks]
     return _render(request, "care.html", {"rows": rows}, "care")
 
 

@@ -22,8 +22,6 @@ from weishang.inputs import DateField
 from .distributor_views import _render, distributor_required
 from .views import _form_errors
 
-EXCERPT = 120
-
 
 class OwnPostForm(forms.Form):
     text = forms.CharField(
@@ -57,19 +55,6 @@ def _day_shown(request, today):
     except forms.ValidationError:
         messages.error(request, _("Enter a day as YYYY-MM-DD, for example 2026-12-01."))
         return today
-
-
-def _rows(posts, today):
-    return [
-        {
-            "key": post.key,
-            "title": post.theme.title if post.theme_id else _("Own post"),
-            "excerpt": post.text if len(post.text) <= EXCERPT else post.text[:EXCERPT] + "…",
-            "about_products": post.about_products,
-            "movable": post.planned_on >= today,
-        }
-        for post in posts
-    ]
 
 
 def _act(request, distributor, today, now):
@@ -139,8 +124,7 @@ def planner_page(request):
                 "text": request.POST.get("text", ""),
                 "about_products": bool(request.POST.get("about_products")),
             }
-    rule = planner.current_rule()
-    posts = list(planner.posts_on(distributor, day))
+    plan = planner.day_plan(distributor, day, today)
     return _render(
         request,
         "planner.html",
@@ -149,14 +133,14 @@ def planner_page(request):
             "today": today,
             "previous_day": day - timedelta(days=1),
             "next_day": day + timedelta(days=1),
-            "rows": _rows(posts, today),
-            "problems": cadence.check_day(rule, [post.about_products for post in posts]),
-            "rule": rule,
-            "share": cadence.percent(rule.product_share_max_bp),
+            "rows": plan.posts,
+            "problems": plan.problems,
+            "rule": plan.rule,
+            "share": cadence.percent(plan.rule.product_share_max_bp),
             "warning": warning,
             "values": values,
             "plan_ahead": planner.PLAN_AHEAD_DAYS,
-            "plannable": today <= day <= today + timedelta(days=planner.PLAN_AHEAD_DAYS),
+            "plannable": plan.plannable,
         },
         "planner",
     )

@@ -7,7 +7,7 @@ but cannot change anything; a blacklisted one sees only a closed notice.
 """
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from functools import wraps
 
 from django.contrib import messages
@@ -47,7 +47,6 @@ from .views import _form_errors
 
 PAGE_SIZE = 20
 EVENTS_SHOWN = 200
-STATEMENT_MONTHS = 12
 
 
 def _page(request, items):
@@ -273,21 +272,13 @@ def payout_account_list(request):
 # Monthly statements ------------------------------------------------------------------------------
 
 
-def _recent_months(today: date) -> list[date]:
-    months, month = [], today.replace(day=1)
-    for _index in range(STATEMENT_MONTHS):
-        months.append(month)
-        month = (month.replace(day=1) - timedelta(days=1)).replace(day=1)
-    return months
-
-
 @distributor_required
 @require_safe
 def statement_list(request):
     return _render(
         request,
         "statements.html",
-        {"months": _recent_months(timezone.localdate())},
+        {"months": commission_selectors.statement_months(timezone.localdate())},
         "statements",
     )
 
@@ -300,7 +291,9 @@ def statement_file(request, year: int, month: int, extension: str):
         first = date(year, month, 1)
     except (ValueError, OverflowError) as exc:
         raise Http404 from exc
-    if first not in _recent_months(timezone.localdate()) or extension not in ("pdf", "csv"):
+    if first not in commission_selectors.statement_months(
+        timezone.localdate()
+    ) or extension not in ("pdf", "csv"):
         raise Http404
     statement = commission_selectors.monthly_statement(request.distributor, first)
     if extension == "pdf":

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from weishang.catalog.models import Product
 from weishang.community.selectors import NOT_COUNTED, customers_in
 from weishang.customers.models import Address, Customer
+from weishang.customers.rules import mask_mobile, mask_name
 from weishang.distribution.models import Distributor
 from weishang.orders.models import OrderLine
 
@@ -195,6 +196,21 @@ def todays_care_list(distributor: Distributor, *, today: date, now: datetime) ->
         )
     CareTask.objects.bulk_create(rows, ignore_conflicts=True)
     return _tasks(distributor, today)
+
+
+def masked_row(task: CareTask) -> dict:
+    """A task as his care list shows it: the customer masked (PIPL Art. 6), why, the product due
+    and the message to copy."""
+    return {
+        "id": task.pk,
+        "name": mask_name(task.customer.nickname or getattr(task, "address_name", None) or ""),
+        "mobile": mask_mobile(task.customer.mobile),
+        "reason": task.reason,
+        "reason_label": task.get_reason_display(),
+        "product": task.product.name if task.product_id else "",
+        "message": task.message,
+        "done": task.done_at is not None,
+    }
 
 
 @transaction.atomic

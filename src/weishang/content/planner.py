@@ -45,8 +45,58 @@ def posts_on(distributor: Distributor, day: date) -> QuerySet[Post]:
     )
 
 
+EXCERPT = 120
+
+
+@dataclass(frozen=True)
+class PlannedPost:
+    key: str
+    title: str
+    excerpt: str
+    about_products: bool
+    movable: bool  # planned from today on: he may still move it
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    """What the planner shows for a day: his posts, the day's check against the brand's rule,
+    and whether posts may be planned on it."""
+
+    day: date
+    rule: cadence.CadenceRule
+    posts: list[PlannedPost]
+    problems: list[cadence.Problem]
+    plannable: bool
+
+
+def is_plannable(day: date, today: date) -> bool:
+    return today <= day <= today + timedelta(days=PLAN_AHEAD_DAYS)
+
+
+def day_plan(distributor: Distributor, day: date, today: date) -> DayPlan:
+    """His posts planned for ``day``, oldest first, with the day's check; two queries."""
+    rule = current_rule()
+    posts = list(posts_on(distributor, day))
+    return DayPlan(
+        day=day,
+        rule=rule,
+        posts=[
+            PlannedPost(
+                key=post.key,
+                title=post.theme.title if post.theme_id else _("Own post"),
+                excerpt=post.text if len(post.text) <= EXCERPT else post.text[:EXCERPT] + "…",
+                about_products=post.about_products,
+                movable=post.planned_on >= today,
+            )
+            for post in posts
+        ],
+        problems=cadence.check_day(rule, [post.about_products for post in posts]),
+        plannable=is_plannable(day, today),
+    )
+
+
 def _plannable(day: date, today: date) -> None:
-    if not today <= day <= today + timedelta(days=PLAN_AHEAD_DAYS):
+    if not is_plannable(day, today):
         raise ContentError(
             _("Plan posts from today up to %(days)d days ahead.") % {"days": PLAN_AHEAD_DAYS}
         )
