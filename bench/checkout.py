@@ -11,6 +11,7 @@ points (docs/pricing.md) and checks that too. See bench/README.md.
 """
 
 import argparse
+import contextlib
 import http.client
 import json
 import multiprocessing as mp
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlencode, urlsplit
 
+import pgbouncer
 from benchdb import ROOT, SRC, environment, recreate_postgres
 
 PAY_PAGE = re.compile(r"^/payments/sandbox/(?P<number>[^/]+)/$")
@@ -81,6 +83,13 @@ def parse_args(argv=None):
         help="record gunicorn with py-spy during the runs: a flame graph (.svg) or folded stacks",
     )
     parser.add_argument("--show-queries", action="store_true", help="print one checkout's SQL")
+    parser.add_argument(
+        "--pgbouncer",
+        type=int,
+        default=0,
+        metavar="POOL",
+        help="serve through PgBouncer in transaction mode with at most POOL server connections",
+    )
     args = parser.parse_args(argv)
     if args.runs < 1 or args.checkouts < 1 or args.concurrency < 1 or args.loaders < 1:
         parser.error("--runs, --checkouts, --concurrency and --loaders must be at least 1")
@@ -107,6 +116,8 @@ def reproduce_command(args) -> str:
     default_url = parse_args([]).database_url
     if args.database_url != default_url:
         parts.append(f"--database-url {args.database_url}")
+    if args.pgbouncer:
+        parts.append(f"--pgbouncer {args.pgbouncer}")
     return " ".join(parts)
 
 
@@ -115,7 +126,7 @@ def reproduce_command(args) -> str:
 
 def server_environment(args) -> dict[str, str]:
     return environment(
-        args.database_url,
+        getattr(args, "server_database_url", None) or args.database_url,
         WEISHANG_CONN_MAX_AGE="600",
         WEISHANG_ALLOWED_HOSTS="127.0.0.1,testserver",
         WEISHANG_SANDBOX_PAY_SECRET=PAY_SECRET,
@@ -596,6 +607,36 @@ def start_gunicorn(args, port: int) -> subprocess.Popen:
     raise BenchError("gunicorn did not answer within 60 s")
 
 
+class ConnectionPeak:
+    """The most connections PostgreSQL held to the database at once while it watched (every
+    50 ms, from pg_stat_activity, its own left out)."""
+
+    def __init__(self, url: str):
+        self.url, self.peak = url, 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as watcher:
+            while not self._done.is_set():
+                (count,) = watcher.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+                ).fetchone()
+                self.peak = max(self.peak, count)
+                time.sleep(0.05)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._done.set()
+        self._thread.join(timeout=5)
+
+
 def stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
@@ -1011,7 +1052,19 @@ def main(argv=None) -> int:
     version = connection.cursor().connection.info.server_version
     port = free_port()
     xacts_before = transactions()
-    server = start_gunicorn(args, port)
+    context = contextlib.ExitStack()
+    if args.pgbouncer:
+        bouncer = context.enter_context(
+            pgbouncer.running(args.database_url, pool_size=args.pgbouncer)
+        )
+        args.server_database_url = bouncer.url(urlsplit(args.database_url).path.lstrip("/"))
+        print(f"PgBouncer in transaction mode on port {bouncer.port}, pool {args.pgbouncer}")
+    try:
+        server = start_gunicorn(args, port)
+    except BaseException:
+        context.close()
+        raise
+    peak = context.enter_context(ConnectionPeak(args.database_url))
     profiler = None
     runs = []
     try:
@@ -1048,6 +1101,12 @@ def main(argv=None) -> int:
             profiler.send_signal(signal.SIGINT)
             profiler.wait(timeout=60)
         stop(server)
+        context.close()
+    print(
+        f"PostgreSQL connections to the database at the peak: {peak.peak}"
+        f" (gunicorn: {args.workers} workers x {args.threads} threads"
+        + (f"; through PgBouncer pooling {args.pgbouncer})" if args.pgbouncer else ")")
+    )
     time.sleep(1.0)  # the server's backends have exited and flushed their statistics
     xacts = transactions() - xacts_before
 

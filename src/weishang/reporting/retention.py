@@ -151,6 +151,7 @@ class Finding:
         return f"[{self.kind}] {self.subject}: {self.problem}"
 
 
+@transaction.atomic  # one snapshot, and its cursor stays on one connection behind PgBouncer
 def check_ledger(*, chunk: int = 5000) -> list[Finding]:
     """Recomputes every sealed chain from the transfers as they are now."""
     seals = {
@@ -201,6 +202,7 @@ def retention_start(now: datetime) -> datetime:
         return now.replace(year=now.year - RETENTION_YEARS, day=28)
 
 
+@transaction.atomic  # one snapshot, and its cursors stay on one connection behind PgBouncer
 def check_orders(*, now: datetime | None = None) -> list[Finding]:
     """Orders placed in the last three years, with their lines, payments and refunds, add up."""
     since = retention_start(now or timezone.now())
