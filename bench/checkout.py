@@ -1103,8 +1103,8 @@ def main(argv=None) -> int:
         stop(server)
         context.close()
     print(
-        f"PostgreSQL connections to the database at the peak: {peak.peak}"
-        f" (gunicorn: {args.workers} workers x {args.threads} threads"
+        f"PostgreSQL connections to the database at the peak: {peak.peak}, one of them this"
+        f" script's own (gunicorn: {args.workers} workers x {args.threads} threads"
         + (f"; through PgBouncer pooling {args.pgbouncer})" if args.pgbouncer else ")")
     )
     time.sleep(1.0)  # the server's backends have exited and flushed their statistics
