@@ -68,7 +68,11 @@ def key_for(secret: str) -> StaffApiKey | None:
     parts = (secret or "").split("_", 2)
     if len(parts) != 3 or parts[0] != "wsk" or len(parts[1]) != PREFIX_LENGTH:
         return None
-    key = StaffApiKey.objects.filter(prefix=parts[1], revoked_at=None).first()
+    key = (
+        StaffApiKey.objects.select_related("created_by")
+        .filter(prefix=parts[1], revoked_at=None)
+        .first()
+    )
     if key is None or not constant_time_compare(key.key_hash, _hash(secret)):
         return None
     return key

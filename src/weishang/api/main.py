@@ -4,7 +4,7 @@ in; regenerate it with ``weishang openapi > docs/openapi.json``."""
 
 from ninja import NinjaAPI
 
-from . import brand, distributor, errors, store
+from . import brand, brand_fulfilment, brand_money, distributor, errors, store
 from .namespace import API_NAMESPACE
 
 api = NinjaAPI(
@@ -21,3 +21,5 @@ errors.install(api)
 api.add_router("/", store.router)
 api.add_router("/distributor", distributor.router)
 api.add_router("/brand", brand.router)
+api.add_router("/brand", brand_fulfilment.router)
+api.add_router("/brand", brand_money.router)

@@ -63,9 +63,10 @@ def unshipped_orders() -> QuerySet[Order]:
     return orders_for_console(OrderStatus.PAID).order_by("paid_at", "pk")
 
 
-def returns_queue() -> QuerySet[ReturnRequest]:
+def returns_queue(*, statuses=ReturnRequest.OPEN) -> QuerySet[ReturnRequest]:
+    """Returns in ``statuses`` (the open ones unless told), those due for refund first."""
     return (
-        ReturnRequest.objects.filter(status__in=ReturnRequest.OPEN)
+        ReturnRequest.objects.filter(status__in=list(statuses))
         .select_related("order")
         .prefetch_related(
             Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line"))
