@@ -5,45 +5,16 @@ console's, audited with the key's maker as the actor."""
 import pytest
 
 from tests.helpers import bought
-from weishang.api import keys
 from weishang.compliance.models import AuditEntry
 from weishang.inventory.models import Stock
 from weishang.orders.models import Order, OrderStatus
 from weishang.sales import services as sales
 
-from .conftest import ApiClient, new_key
+from .conftest import new_key
 
 pytestmark = pytest.mark.django_db
 
 WAYBILL = "SF1402837465920"
-
-
-class Brand:
-    """A client holding a staff API key."""
-
-    def __init__(self, secret: str, language: str = "en"):
-        self.secret = secret
-        self.client = ApiClient(language=language)
-
-    def get(self, path, params=None):
-        return self.client.get(path, params, headers={"X-Api-Key": self.secret})
-
-    def post(self, path, body=None, *, key: str | None = None):
-        return self.client.post(path, body, key=key, headers={"X-Api-Key": self.secret})
-
-
-@pytest.fixture
-def as_role(staff):
-    def make(role, language="en"):
-        _key, secret = keys.create_api_key(actor=staff, name=role, role=role)
-        return Brand(secret, language)
-
-    return make
-
-
-@pytest.fixture
-def operator(as_role):
-    return as_role("operator")
 
 
 def _audit(action):
