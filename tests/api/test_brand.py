@@ -11,10 +11,9 @@ from tests.console.test_every_act_audited import World
 from tests.helpers import bought
 from weishang.api import keys
 from weishang.api.brand import CONSOLE_ROUTES
-from weishang.api.errors import ApiError
 from weishang.api.main import api
-from weishang.api.models import StaffApiKey
-from weishang.compliance.models import AuditEntry
+from weishang.compliance.api_keys import ApiKeyError
+from weishang.compliance.models import AuditEntry, StaffApiKey
 from weishang.compliance.staff import ROLES
 from weishang.console import roles
 
@@ -42,14 +41,14 @@ def test_a_revoked_or_wrong_key_is_refused(staff):
     keys.revoke_api_key(actor=staff, key_id=key.pk)
     assert AuditEntry.objects.filter(action="api_key.revoke").count() == 1
     assert brand_get(secret, "/brand/orders").status_code == 401
-    with pytest.raises(ApiError):
+    with pytest.raises(ApiKeyError):
         keys.revoke_api_key(actor=staff, key_id=key.pk)
 
 
 def test_only_an_owner_manages_keys_and_a_refusal_writes_nothing(db):
     finance = get_user_model().objects.create_user(username="fin", is_staff=True)
     finance.groups.add(Group.objects.get_or_create(name="finance")[0])
-    with pytest.raises(ApiError):
+    with pytest.raises(ApiKeyError):
         keys.create_api_key(actor=finance, name="mine", role="owner")
     assert not StaffApiKey.objects.exists() and not AuditEntry.objects.exists()
 

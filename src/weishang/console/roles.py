@@ -166,6 +166,10 @@ ROUTE_AREAS = {
     "staff_create": "staff",
     "staff_role": "staff",
     "staff_deactivate": "staff",
+    # Staff API keys: an integration acts with a role, so only the owner makes them
+    "api_key_list": "staff",
+    "api_key_create": "staff",
+    "api_key_revoke": "staff",
     # Customers (CRM)
     "customer_list": "customers",
     "customer_detail": "customers",
