@@ -218,3 +218,43 @@ def test_a_role_that_may_not_change_stock_is_refused(as_role, sku):
     response = as_role("finance").post(f"/brand/skus/{sku.pk}/stock", {"on_hand": 1}, key=new_key())
     assert response.status_code == 403
     assert Stock.objects.get(sku=sku).on_hand == 100 and not _audit("stock.set")
+
+
+# Packing list ------------------------------------------------------------------------------------
+
+
+def test_the_packing_list_picks_the_asked_orders_in_few_queries(
+    operator, as_role, customer, sku, make_product, django_assert_max_num_queries
+):
+    other = make_product(name="骏枣")
+    first = bought(customer, sku, quantity=2)
+    second = bought(customer, sku)
+    third = bought(customer, other)
+    with django_assert_max_num_queries(6):
+        response = operator.get("/brand/packing", {"order": [first.number, second.number, "WS0"]})
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert [order["number"] for order in body["orders"]] == [first.number, second.number]
+    assert body["picks"] == [
+        {
+            "sku_code": sku.code,
+            "product_name": sku.product.name,
+            "sku_name": sku.name,
+            "quantity": 3,
+        }
+    ]
+    assert body["left_out"] == 1
+    assert body["orders"][0]["delivery"]["address"] == first.address
+    every = as_role("finance").get("/brand/packing", {"unshipped": "true"}).json()
+    assert [order["number"] for order in every["orders"]] == [
+        first.number,
+        second.number,
+        third.number,
+    ]
+    assert every["orders"][0]["delivery"]["address"] == first.city  # masked for finance
+    assert operator.get("/brand/packing").json()["orders"] == []
+
+
+def test_too_many_orders_on_one_packing_list_are_refused(operator):
+    response = operator.get("/brand/packing", {"order": [f"WS{n}" for n in range(201)]})
+    assert (response.status_code, response.json()["field"]) == (422, "order")

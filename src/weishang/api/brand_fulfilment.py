@@ -5,16 +5,27 @@ calls (``console.views``, ``console.shipping_views``), with the key's maker as t
 act is audited as in the console."""
 
 from datetime import datetime
+from typing import Annotated
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
-from ninja import Router, Schema
+from django.http import QueryDict
+from ninja import Query, Router, Schema
 from pydantic import Field
 
 from weishang.catalog import selectors as catalog_selectors
 from weishang.catalog.models import Sku
 from weishang.console import roles
-from weishang.console.forms import MAX_STOCK, CancelForm, DeliverForm, ShipForm, StockForm
+from weishang.console.forms import (
+    MAX_BATCH,
+    MAX_STOCK,
+    CancelForm,
+    DeliverForm,
+    PackingForm,
+    ShipForm,
+    StockForm,
+)
+from weishang.console.shipping_views import orders_selected
 from weishang.inventory import services as inventory
 from weishang.inventory.selectors import stock_of
 from weishang.orders import after_sales
@@ -297,6 +308,70 @@ def brand_waybill_import(
         }
 
     return idempotency.run(request, principal=principal_of(request), key=idempotency_key, act=act)
+
+
+class PackingLine(Schema):
+    sku_code: str
+    product_name: str
+    sku_name: str
+    quantity: int
+
+
+class PackingOrder(Schema):
+    number: str
+    paid_at: datetime | None
+    buyer_note: str
+    delivery: Delivery
+    lines: list[PackingLine]
+
+
+class PackingList(Schema):
+    orders: list[PackingOrder]
+    picks: list[PackingLine] = Field(description="Each SKU's total over the orders.")
+    left_out: int = Field(description="Orders asked for that are not paid and waiting.")
+
+
+@router.get("/packing", response={200: PackingList, **ERRORS})
+@console_route("packing_list")
+def brand_packing_list(
+    request,
+    order: Annotated[list[Text(40)] | None, Query(max_length=MAX_BATCH)] = None,
+    unshipped: bool = False,
+):
+    """The packing list and labels of the paid orders asked for (``?order=…&order=…``), or of
+    every unshipped one (``?unshipped=true``), oldest paid first; fill in their waybills and
+    send them to ``/brand/shipments``."""
+    selection = QueryDict(mutable=True)
+    selection.setlist("order", order or [])
+    if unshipped:
+        selection["unshipped"] = "on"
+    packed = orders_selected(cleaned(PackingForm(selection)))
+    full = roles.role_sees_full_customer_data(request.auth.role)
+    return {
+        "orders": [
+            {
+                "number": found.number,
+                "paid_at": found.paid_at,
+                "buyer_note": found.buyer_note,
+                "delivery": roles.order_delivery(found, full=full),
+                "lines": [
+                    {
+                        "sku_code": line.sku_code,
+                        "product_name": line.product_name,
+                        "sku_name": line.sku_name,
+                        "quantity": line.quantity,
+                    }
+                    for line in found.lines.all()
+                ],
+            }
+            for found in packed
+        ],
+        "picks": [
+            {"sku_code": code, "product_name": product, "sku_name": name, "quantity": quantity}
+            for code, product, name, quantity in order_selectors.pick_list(packed)
+        ],
+        "left_out": len(set(order)) - len(packed) if order and not unshipped else 0,
+    }
 
 
 # Stock -------------------------------------------------------------------------------------------

@@ -196,10 +196,21 @@ def orders_to_pack(*, numbers: list[str] | None, limit: int) -> list[Order]:
     if numbers is not None:
         orders = orders.filter(number__in=numbers)
     return list(
-        orders.prefetch_related(
-            Prefetch("lines", queryset=OrderLine.objects.order_by("pk"))
-        ).order_by("paid_at", "pk")[:limit]
+        orders.select_related("customer")
+        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("pk")))
+        .order_by("paid_at", "pk")[:limit]
     )
+
+
+def pick_list(orders: list[Order]) -> list[tuple[str, str, str, int]]:
+    """What to take from the shelves for these orders (their lines prefetched): each SKU's code,
+    product and specification with its total quantity, in code order."""
+    picks: dict[tuple[str, str, str], int] = {}
+    for order in orders:
+        for line in order.lines.all():
+            key = (line.sku_code, line.product_name, line.sku_name)
+            picks[key] = picks.get(key, 0) + line.quantity
+    return [(*key, quantity) for key, quantity in sorted(picks.items())]
 
 
 # Quality claims ----------------------------------------------------------------------------------
