@@ -258,3 +258,18 @@ def test_the_packing_list_picks_the_asked_orders_in_few_queries(
 def test_too_many_orders_on_one_packing_list_are_refused(operator):
     response = operator.get("/brand/packing", {"order": [f"WS{n}" for n in range(201)]})
     assert (response.status_code, response.json()["field"]) == (422, "order")
+
+
+def test_the_order_list_searches_and_counts_orders_by_status(operator, customer, sku):
+    paid = bought(customer, sku)
+    unpaid = sales.place_order(
+        customer=customer, items={sku.pk: 1}, address=customer.addresses.get()
+    )
+    found = operator.get("/brand/orders", {"q": paid.number[-6:]}).json()["items"]
+    assert [order["number"] for order in found] == [paid.number]
+    by_mobile = operator.get("/brand/orders", {"q": customer.mobile}).json()["items"]
+    assert {order["number"] for order in by_mobile} == {paid.number, unpaid.number}
+    counts = {row["status"]: row["count"] for row in operator.get("/brand/order-counts").json()}
+    assert (counts["paid"], counts["pending_payment"], counts["shipped"]) == (1, 1, 0)
+    bad = operator.get("/brand/orders", {"q": "x" * 41})
+    assert (bad.status_code, bad.json()["field"]) == (422, "q")

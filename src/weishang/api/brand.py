@@ -17,6 +17,7 @@ from weishang.payments import selectors as payment_selectors
 from . import auth
 from .errors import ERRORS, ApiError
 from .pagination import PageParams, page
+from .schemas import Text
 
 router = Router(tags=["brand"], auth=auth.StaffKeyAuth())
 # Each operation's console route: its role check is that route's.
@@ -78,11 +79,17 @@ def _order_row(order, *, full: bool) -> dict:
 
 @router.get("/orders", response={200: BrandOrderPage, **ERRORS})
 @console_route("order_list")
-def brand_orders(request, params: PageParams, status: OrderStatus | None = None):
-    """Every order, newest first, optionally of one status, as the console's order list."""
+def brand_orders(
+    request,
+    params: PageParams,
+    status: OrderStatus | None = None,
+    q: Text(40) = "",
+):
+    """Every order, newest first, optionally of one status or matching ``q`` (part of an order
+    number or a mobile), as the console's order list."""
     full = roles.role_sees_full_customer_data(request.auth.role)
     found = payment_selectors.with_refund_in_progress(
-        order_selectors.search_orders_for_console(status=status)
+        order_selectors.search_orders_for_console(status=status, query=q)
     )
     return page(
         found,

@@ -175,6 +175,23 @@ def _order(number: str) -> Order:
     return order
 
 
+class StatusCount(Schema):
+    status: str
+    status_label: str
+    count: int
+
+
+@router.get("/order-counts", response={200: list[StatusCount], **ERRORS})
+@console_route("order_list")
+def brand_order_counts(request):
+    """How many orders are in each status: the order list's tabs."""
+    counts = order_selectors.order_counts_by_status()
+    return [
+        {"status": status, "status_label": str(label), "count": counts.get(status, 0)}
+        for status, label in OrderStatus.choices
+    ]
+
+
 @router.get("/orders/{number}", response={200: BrandOrderDetail, **ERRORS})
 @console_route("order_detail")
 def brand_order_detail(request, number: PathKey):
