@@ -85,6 +85,7 @@ BODIES = {
     "brand_return_reject": {"reason": "已拆封"},
     "brand_withdrawal_reject": {"reason": "资料不全"},
     "brand_withdrawal_pay": {"payout_reference": "BANK-1"},
+    "brand_held_commission_reject": {"reason": "自买自卖"},
 }
 
 
@@ -97,6 +98,7 @@ def walk_world(brand, make_customer, make_product, make_distributor, customer, s
         "sku_id": sku.pk,
         "return_number": world.requested_return().number,
         "withdrawal_id": world.withdrawal().pk,
+        "commission_id": world.held_commission().pk,
     }
 
 

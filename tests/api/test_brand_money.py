@@ -163,3 +163,33 @@ def test_a_withdrawal_is_rejected_only_with_a_reason(world, as_role, staff):
     assert [entry.actor for entry in _audit("withdrawal.reject")] == [staff]
     again = finance.post(f"/brand/withdrawals/{withdrawal.pk}/approve")
     assert again.status_code == 400 and len(_audit("withdrawal.approve")) == 0
+
+
+# Commissions held for review ---------------------------------------------------------------------
+
+
+def test_held_commissions_are_listed_and_released_or_rejected_by_finance(
+    world, as_role, staff, django_assert_max_num_queries
+):
+    held = world.held_commission()
+    finance = as_role("finance")
+    with django_assert_max_num_queries(6):
+        [row] = finance.get("/brand/held-commissions").json()["items"]
+    assert (row["id"], row["order_number"]) == (held.pk, held.order.number)
+    assert row["hold_reason"] == held.hold_reason
+    refused = as_role("operator").post(
+        f"/brand/held-commissions/{held.pk}/release", {"reason": "核实无误"}, key=new_key()
+    )
+    assert refused.status_code == 403
+    blank = finance.post(f"/brand/held-commissions/{held.pk}/reject", {}, key=new_key())
+    assert blank.status_code == 400 and blank.json()["message"]
+    released = finance.post(
+        f"/brand/held-commissions/{held.pk}/release", {"reason": "核实无误"}, key=new_key()
+    )
+    assert released.status_code == 200, released.json()
+    assert released.json()["status"] == "pending" and released.json()["review_note"] == "核实无误"
+    assert finance.get("/brand/held-commissions").json()["items"] == []
+    entries = AuditEntry.objects.filter(actor=staff, action__startswith="commission.")
+    assert entries.count() == 1
+    missing = finance.post("/brand/held-commissions/999999/reject", {"reason": "x"}, key=new_key())
+    assert missing.status_code == 404

@@ -13,9 +13,10 @@ from pydantic import Field
 from weishang.commissions import payout_accounts
 from weishang.commissions import selectors as commission_selectors
 from weishang.commissions import services as commissions
-from weishang.commissions.models import Withdrawal
+from weishang.commissions.models import Commission, Withdrawal
 from weishang.console import roles
-from weishang.console.distribution_views import WITHDRAWAL_ACTIONS
+from weishang.console.distribution_forms import HeldCommissionForm
+from weishang.console.distribution_views import HELD_COMMISSION_ACTIONS, WITHDRAWAL_ACTIONS
 from weishang.console.forms import ApproveReturnForm, RejectReturnForm
 from weishang.orders import selectors as order_selectors
 from weishang.orders import services as orders
@@ -388,4 +389,116 @@ def brand_withdrawal_pay(
         principal=principal_of(request),
         key=idempotency_key,
         act=lambda: _withdrawal_act(request, withdrawal_id, "pay", payload.dict()),
+    )
+
+
+# Commissions held for review ---------------------------------------------------------------------
+
+
+class HeldCommission(Schema):
+    id: int
+    order_number: str
+    product_name: str
+    distributor_id: int
+    store_name: str
+    level: int
+    amount_fen: int
+    reversed_fen: int
+    hold_reason: str
+    created_at: datetime
+
+
+class HeldCommissionPage(Schema):
+    items: list[HeldCommission]
+    next_cursor: str | None
+
+
+def _held(commission: Commission) -> dict:
+    return {
+        "id": commission.pk,
+        "order_number": commission.order.number,
+        "product_name": commission.order_line.product_name,
+        "distributor_id": commission.distributor_id,
+        "store_name": commission.distributor.store_name,
+        "level": commission.level,
+        "amount_fen": commission.amount_fen,
+        "reversed_fen": commission.reversed_fen,
+        "hold_reason": commission.hold_reason,
+        "created_at": commission.created_at,
+    }
+
+
+@router.get("/held-commissions", response={200: HeldCommissionPage, **ERRORS})
+@console_route("held_commission_list")
+def brand_held_commissions(request, params: PageParams):
+    """Commissions held for review (a large order, a high refund rate), oldest first."""
+    return page(
+        commission_selectors.held_commissions(),
+        params,
+        ordering=("created_at", "pk"),
+        row=_held,
+    )
+
+
+class HeldCommissionDecision(Schema):
+    reason: Text(300) = Field("", description="Kept as the commission's review note.")
+
+
+def _decide(request, commission_id: int, action: str, payload: HeldCommissionDecision):
+    commission = Commission.objects.filter(pk=commission_id).first()
+    if commission is None:
+        raise not_found()
+    act, _success = HELD_COMMISSION_ACTIONS[action]
+    act(commission, actor_of(request), cleaned(HeldCommissionForm(payload.dict()))["reason"])
+    commission.refresh_from_db()
+    return 200, {
+        "id": commission.pk,
+        "status": commission.status,
+        "status_label": str(commission.get_status_display()),
+        "review_note": commission.review_note,
+    }
+
+
+class DecidedCommission(Schema):
+    id: int
+    status: str
+    status_label: str
+    review_note: str
+
+
+@router.post(
+    "/held-commissions/{commission_id}/release", response={200: DecidedCommission, **ERRORS}
+)
+@console_route("held_commission_act")
+def brand_held_commission_release(
+    request,
+    commission_id: Id,
+    payload: HeldCommissionDecision,
+    idempotency_key: idempotency.IdempotencyKey,
+):
+    """Releases it: pending until the return window closes, then settled."""
+    return idempotency.run(
+        request,
+        principal=principal_of(request),
+        key=idempotency_key,
+        act=lambda: _decide(request, commission_id, "release", payload),
+    )
+
+
+@router.post(
+    "/held-commissions/{commission_id}/reject", response={200: DecidedCommission, **ERRORS}
+)
+@console_route("held_commission_act")
+def brand_held_commission_reject(
+    request,
+    commission_id: Id,
+    payload: HeldCommissionDecision,
+    idempotency_key: idempotency.IdempotencyKey,
+):
+    """Rejects it: it never becomes available to the distributor."""
+    return idempotency.run(
+        request,
+        principal=principal_of(request),
+        key=idempotency_key,
+        act=lambda: _decide(request, commission_id, "reject", payload),
     )
