@@ -108,7 +108,7 @@ def test_an_act_the_returns_state_does_not_allow_is_refused(world, operator):
     response = operator.post(f"/brand/returns/{rr.number}/receive", key=new_key())
     assert response.status_code == 400 and response.json()["message"]
     gone = operator.post(f"/brand/returns/{rr.number}/approve", {"return_address_id": 999_999})
-    assert (gone.status_code, gone.json()["field"]) == (422, "return_address")
+    assert (gone.status_code, gone.json()["field"]) == (422, "return_address_id")
     assert not _audit("return.receive") and not _audit("return.approve")
 
 

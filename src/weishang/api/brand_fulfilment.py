@@ -56,15 +56,16 @@ def principal_of(request) -> str:
     return f"staff-key:{request.auth.pk}"
 
 
-def cleaned(form: forms.Form) -> dict:
-    """The console form's cleaned data, or its first error as the API's 422."""
+def cleaned(form: forms.Form, *, names: dict[str, str] | None = None) -> dict:
+    """The console form's cleaned data, or its first error as the API's 422, about the field as
+    the API names it (``names`` maps the form's names to the API's where they differ)."""
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))
         raise ApiError(
             errors[0],
             code="invalid_input",
             status=422,
-            field=None if field == NON_FIELD_ERRORS else field,
+            field=None if field == NON_FIELD_ERRORS else (names or {}).get(field, field),
         )
     return form.cleaned_data
 

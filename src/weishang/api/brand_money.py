@@ -180,7 +180,10 @@ class ApproveReturnIn(Schema):
 def brand_return_approve(request, number: PathKey, payload: ApproveReturnIn):
     """Approves a requested return; the customer is told where to send the goods."""
     rr = _return_request(number)
-    data = cleaned(ApproveReturnForm({"return_address": payload.return_address_id or ""}))
+    data = cleaned(
+        ApproveReturnForm({"return_address": payload.return_address_id or ""}),
+        names={"return_address": "return_address_id"},
+    )
     orders.approve_return(
         return_request=rr, actor=actor_of(request), return_address=data["return_address"]
     )
