@@ -67,6 +67,8 @@ def test_a_return_is_approved_received_and_refunded_through_the_consoles_service
         actor=None, recipient="退货组", phone="0996-1234567", address="若羌"
     )
     service = as_role("customer_service")
+    [listed] = service.get("/brand/return-addresses").json()
+    assert (listed["id"], listed["address"]) == (address.pk, "若羌")
     approved = service.post(
         f"/brand/returns/{rr.number}/approve", {"return_address_id": address.pk}
     )

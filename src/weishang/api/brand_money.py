@@ -169,6 +169,23 @@ def brand_return_detail(request, number: PathKey):
     return _return(request, number)
 
 
+class ReturnAddressOut(Schema):
+    id: int
+    recipient: str
+    phone: str
+    address: str
+
+
+@router.get("/return-addresses", response={200: list[ReturnAddressOut], **ERRORS})
+@console_route("return_list")
+def brand_return_addresses(request):
+    """The return addresses in use, one of which an approval names."""
+    return [
+        {"id": a.pk, "recipient": a.recipient, "phone": a.phone, "address": a.address}
+        for a in order_selectors.return_addresses_in_use()
+    ]
+
+
 class ApproveReturnIn(Schema):
     return_address_id: Id | None = Field(
         None, description="Where the goods go back to; the only address in use when left out."

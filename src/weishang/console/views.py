@@ -29,7 +29,6 @@ from weishang.orders.models import (
     Order,
     OrderStatus,
     ReceiptConfirmedBy,
-    ReturnAddress,
     ReturnRequest,
     ReturnStatus,
 )
@@ -314,7 +313,7 @@ def return_list(request):
             "page": page,
             "now": now,
             "ReturnStatus": ReturnStatus,
-            "return_addresses": list(ReturnAddress.objects.filter(active=True)),
+            "return_addresses": list(order_selectors.return_addresses_in_use()),
             "nav": "returns",
         },
     )

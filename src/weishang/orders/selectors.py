@@ -15,6 +15,7 @@ from .models import (
     OrderLine,
     OrderStatus,
     QualityClaim,
+    ReturnAddress,
     ReturnLine,
     ReturnRequest,
 )
@@ -61,6 +62,11 @@ def orders_for_console(status: str | None = None) -> QuerySet[Order]:
 
 def unshipped_orders() -> QuerySet[Order]:
     return orders_for_console(OrderStatus.PAID).order_by("paid_at", "pk")
+
+
+def return_addresses_in_use() -> QuerySet[ReturnAddress]:
+    """Where an approved return may be sent back to: the addresses not retired."""
+    return ReturnAddress.objects.filter(active=True).order_by("pk")
 
 
 def returns_queue(*, statuses=ReturnRequest.OPEN) -> QuerySet[ReturnRequest]:
