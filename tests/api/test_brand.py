@@ -73,6 +73,21 @@ def test_every_brand_endpoint_names_its_console_route():
     named = {operation_id.rsplit("brand_", 1)[-1] for _p, _m, operation_id in _brand_operations()}
     assert named == {name.removeprefix("brand_") for name in CONSOLE_ROUTES}
     assert all(roles.area_of(route) for route in CONSOLE_ROUTES.values())
+    # The role check finds the route by the URL's name, which is its one operation's.
+    paths = [path for path, _m, _o in _brand_operations()]
+    assert len(paths) == len(set(paths))
+
+
+def test_a_role_that_may_not_act_is_refused_before_its_input_is_read(staff, customer, sku):
+    order = bought(customer, sku)
+    _key, finance = keys.create_api_key(actor=staff, name="fin", role="finance")
+    client = ApiClient(language="zh-hans")
+    for body in ({"carrier": "sf"}, {"carrier": 7, "tracking_no": ["x"]}):
+        response = client.post(
+            f"/brand/orders/{order.number}/ship", body, headers={"X-Api-Key": finance}
+        )
+        assert (response.status_code, response.json()["code"]) == (403, "forbidden")
+        assert "订单" in response.json()["message"]
 
 
 # A body each POST accepts, so that a role the console lets act is not refused for its input.

@@ -37,14 +37,14 @@ from weishang.orders.waybill_files import MAX_ROWS, WaybillRow
 from weishang.payments import selectors as payment_selectors
 from weishang.sales import services as sales
 
-from . import auth, idempotency
-from .brand import console_route
+from . import idempotency
+from .brand import ConsoleRoleKeyAuth, console_route
 from .errors import ERRORS, ApiError, not_found
 from .pagination import PageParams, page
 from .schemas import Id, PathKey, Text
 from .store import LineOut, ReturnOut, _line
 
-router = Router(tags=["brand"], auth=auth.StaffKeyAuth())
+router = Router(tags=["brand"], auth=ConsoleRoleKeyAuth())
 
 
 def actor_of(request):

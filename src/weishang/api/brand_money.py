@@ -24,14 +24,14 @@ from weishang.orders.carriers import carrier_name
 from weishang.orders.models import ReturnRequest, ReturnStatus
 from weishang.sales import services as sales
 
-from . import auth, idempotency
-from .brand import console_route
+from . import idempotency
+from .brand import ConsoleRoleKeyAuth, console_route
 from .brand_fulfilment import actor_of, cleaned, principal_of
 from .errors import ERRORS, not_found
 from .pagination import PageParams, page
 from .schemas import Id, PathKey, Text
 
-router = Router(tags=["brand"], auth=auth.StaffKeyAuth())
+router = Router(tags=["brand"], auth=ConsoleRoleKeyAuth())
 
 
 # Returns -----------------------------------------------------------------------------------------
