@@ -101,12 +101,19 @@ BODIES = {
     "brand_withdrawal_reject": {"reason": "资料不全"},
     "brand_withdrawal_pay": {"payout_reference": "BANK-1"},
     "brand_held_commission_reject": {"reason": "自买自卖"},
+    "brand_claim_approve": {"remedy": "repair"},
+    "brand_claim_reject": {"reason": "人为损坏"},
+    "brand_claim_ship": {"carrier": "sf", "tracking_no": "SF1402837465929"},
 }
 
 
 @pytest.fixture
-def walk_world(brand, make_customer, make_product, make_distributor, customer, sku):
+def walk_world(
+    brand, make_customer, make_product, make_distributor, customer, sku, settings, tmp_path
+):
     """An object for each path parameter of the brand endpoints."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     world = World(make_customer, make_product, make_distributor)
     return {
         "number": bought(customer, sku).number,
@@ -114,12 +121,15 @@ def walk_world(brand, make_customer, make_product, make_distributor, customer, s
         "return_number": world.requested_return().number,
         "withdrawal_id": world.withdrawal().pk,
         "commission_id": world.held_commission().pk,
+        "claim_number": world.claim("repair").number,
     }
 
 
 def _filled(path: str, world: dict) -> str:
     if path.startswith("/brand/returns/"):
         path = path.replace("{number}", world["return_number"])
+    if path.startswith("/brand/claims/"):
+        path = path.replace("{number}", world["claim_number"])
     for name, value in world.items():
         path = path.replace(f"{{{name}}}", str(value))
     return path

@@ -4,7 +4,7 @@ in; regenerate it with ``weishang openapi > docs/openapi.json``."""
 
 from ninja import NinjaAPI
 
-from . import brand, brand_fulfilment, brand_money, distributor, errors, store
+from . import brand, brand_claims, brand_fulfilment, brand_money, distributor, errors, store
 from .namespace import API_NAMESPACE
 
 api = NinjaAPI(
@@ -23,3 +23,4 @@ api.add_router("/distributor", distributor.router)
 api.add_router("/brand", brand.router)
 api.add_router("/brand", brand_fulfilment.router)
 api.add_router("/brand", brand_money.router)
+api.add_router("/brand", brand_claims.router)
