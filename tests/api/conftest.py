@@ -6,6 +6,7 @@ import uuid
 import pytest
 from django.test import Client
 
+from weishang.api import keys
 from weishang.api.auth import tokens_for
 
 
@@ -67,3 +68,32 @@ def as_customer():
 @pytest.fixture
 def api(customer, as_customer):
     return as_customer(customer)
+
+
+class StaffKeyClient:
+    """A client holding a staff API key."""
+
+    def __init__(self, secret: str, language: str = "en"):
+        self.secret = secret
+        self.client = ApiClient(language=language)
+
+    def get(self, path, params=None):
+        return self.client.get(path, params, headers={"X-Api-Key": self.secret})
+
+    def post(self, path, body=None, *, key: str | None = None):
+        return self.client.post(path, body, key=key, headers={"X-Api-Key": self.secret})
+
+
+@pytest.fixture
+def as_role(staff):
+    def make(role, language="en"):
+        """A client with a new key of ``role``, made by ``staff`` (an owner)."""
+        _key, secret = keys.create_api_key(actor=staff, name=role, role=role)
+        return StaffKeyClient(secret, language)
+
+    return make
+
+
+@pytest.fixture
+def operator(as_role):
+    return as_role("operator")

@@ -30,7 +30,7 @@ from weishang.commissions import ledger
 from weishang.commissions.models import Account, Commission, CommissionPlan
 from weishang.commissions.services import request_withdrawal, settle_commissions
 from weishang.community import services as community
-from weishang.compliance import complaints
+from weishang.compliance import api_keys, complaints
 from weishang.compliance.blacklist import blacklist_customer
 from weishang.compliance.models import AuditEntry
 from weishang.console import roles
@@ -80,6 +80,7 @@ READ_ONLY = frozenset(
         "held_commission_list",
         "audit_log",
         "staff_list",
+        "api_key_list",
         "customer_list",
         "customer_detail",
         "claim_list",
@@ -309,6 +310,12 @@ class World:
     def lesson(self, index=0):
         course = self.course(lessons=2)
         return courses.lessons_of(course)[index]
+
+    def api_key(self, *, revoked=False):
+        key, _secret = api_keys.create_api_key(actor=self.colleague, name="ERP", role="finance")
+        if revoked:
+            api_keys.revoke_api_key(actor=self.colleague, key_id=key.pk)
+        return key
 
     @cached_property
     def colleague(self):
@@ -1174,6 +1181,14 @@ ACTS = {
     "staff_deactivate": Act(
         lambda w: Request(_url("staff_deactivate", _staff_member().pk), {"reason": "离职"}),
         lambda w: Request(_url("staff_deactivate", w.actor.pk), {"reason": "离职"}),
+    ),
+    "api_key_create": Act(
+        lambda w: Request(_url("api_key_create"), {"name": "仓库ERP", "role": "operator"}),
+        lambda w: Request(_url("api_key_create"), {"name": "仓库ERP", "role": "king"}),
+    ),
+    "api_key_revoke": Act(
+        lambda w: Request(_url("api_key_revoke", w.api_key().pk), {}),
+        lambda w: Request(_url("api_key_revoke", w.api_key(revoked=True).pk), {}),
     ),
 }
 

@@ -174,7 +174,18 @@ POLICY = {
         OWNER_ONLY_WRITES,
     ),
     "customer_points": (EVERYONE, {OWNER, OPERATOR}),
-    **dict.fromkeys(["staff_list", "staff_create", "staff_role", "staff_deactivate"], STAFF),
+    **dict.fromkeys(
+        [
+            "staff_list",
+            "staff_create",
+            "staff_role",
+            "staff_deactivate",
+            "api_key_list",
+            "api_key_create",
+            "api_key_revoke",
+        ],
+        STAFF,
+    ),
     # Training courses: the content area, written by the owner and operators
     **dict.fromkeys(
         [

@@ -1,74 +1,9 @@
-"""Staff API keys: made and revoked by an owner, each act audit-logged in its own transaction.
-The secret is shown once; only its SHA-256 is kept (a long random secret needs no slow hash)."""
+"""Staff API keys live in ``compliance.api_keys`` (the console's page makes and revokes them too,
+and the console sits below the API); the API and its command use them from here."""
 
-import hashlib
-import secrets
-
-from django.db import transaction
-from django.utils import timezone
-from django.utils.crypto import constant_time_compare
-from django.utils.translation import gettext as _
-
-from weishang.compliance import audit
-from weishang.compliance.staff import OWNER, ROLES
-from weishang.console import roles
-
-from .errors import ApiError
-from .models import StaffApiKey
-
-PREFIX_LENGTH = 12
-
-
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def _owner(actor) -> None:
-    if not roles.has_role(actor, OWNER):
-        raise ApiError(_("Only an owner can manage API keys."), code="forbidden", status=403)
-
-
-@transaction.atomic
-def create_api_key(*, actor, name: str, role: str) -> tuple[StaffApiKey, str]:
-    """A new key for ``role``; returns it and its secret, which is never shown again."""
-    _owner(actor)
-    name = (name or "").strip()
-    if not name or len(name) > 60:
-        raise ApiError(_("Name the key in 1 to 60 characters."), code="bad_name", field="name")
-    if role not in ROLES:
-        raise ApiError(_("Choose one of the roles."), code="unknown_role", field="role")
-    prefix = secrets.token_hex(PREFIX_LENGTH // 2)
-    secret = f"wsk_{prefix}_{secrets.token_urlsafe(32)}"
-    key = StaffApiKey.objects.create(
-        name=name,
-        role=role,
-        prefix=prefix,
-        key_hash=_hash(secret),
-        created_by=actor,
-        created_at=timezone.now(),
-    )
-    audit.record(actor=actor, action="api_key.create", obj=key, after={"name": name, "role": role})
-    return key, secret
-
-
-@transaction.atomic
-def revoke_api_key(*, actor, key_id: int) -> StaffApiKey:
-    _owner(actor)
-    key = StaffApiKey.objects.select_for_update().filter(pk=key_id, revoked_at=None).first()
-    if key is None:
-        raise ApiError(_("This API key does not exist or is already revoked."), code="no_key")
-    key.revoked_at = timezone.now()
-    key.save(update_fields=["revoked_at"])
-    audit.record(actor=actor, action="api_key.revoke", obj=key, before={"name": key.name})
-    return key
-
-
-def key_for(secret: str) -> StaffApiKey | None:
-    """The live key this secret is, or None."""
-    parts = (secret or "").split("_", 2)
-    if len(parts) != 3 or parts[0] != "wsk" or len(parts[1]) != PREFIX_LENGTH:
-        return None
-    key = StaffApiKey.objects.filter(prefix=parts[1], revoked_at=None).first()
-    if key is None or not constant_time_compare(key.key_hash, _hash(secret)):
-        return None
-    return key
+from weishang.compliance.api_keys import (  # noqa: F401 - the API's names for them
+    ApiKeyError,
+    create_api_key,
+    key_for,
+    revoke_api_key,
+)

@@ -6,6 +6,9 @@ from ninja import NinjaAPI
 
 from . import (
     brand,
+    brand_claims,
+    brand_fulfilment,
+    brand_money,
     distributor,
     distributor_content,
     distributor_figures,
@@ -24,7 +27,7 @@ class WeishangApi(NinjaAPI):
         first word of the module: store, distributor or brand) and the view, so a client
         generated from the schema keeps its names whichever module holds an endpoint."""
         area = operation.view_func.__module__.rsplit(".", 1)[-1].split("_", 1)[0]
-        return f"{area}_{operation.view_func.__name__}"
+        return f"{area}_{operation.view_func.__name__.removeprefix(area + '_')}"
 
 
 api = WeishangApi(
@@ -46,3 +49,6 @@ api.add_router("/distributor", distributor.router)
 api.add_router("/distributor", distributor_figures.router)
 api.add_router("/distributor", distributor_content.router)
 api.add_router("/brand", brand.router)
+api.add_router("/brand", brand_fulfilment.router)
+api.add_router("/brand", brand_money.router)
+api.add_router("/brand", brand_claims.router)

@@ -82,6 +82,12 @@ def products_for_console() -> QuerySet[Product]:
     )
 
 
+def skus_for_console() -> QuerySet[Sku]:
+    """Every SKU, inactive too, with its product and its stock row (when it has one): the
+    stock column of the console's product list, one SKU a row."""
+    return Sku.objects.select_related("product", "stock")
+
+
 def product_with_price_periods(product_id: int) -> Product:
     """One product for its price-period page; raises Product.DoesNotExist."""
     return products_for_console().get(pk=product_id)

@@ -191,4 +191,5 @@ class BlacklistEntry(models.Model):
         return self.lifted_at is None
 
 
+from .models_api_keys import *  # noqa: E402, F403
 from .models_retention import *  # noqa: E402, F403

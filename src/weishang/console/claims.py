@@ -2,7 +2,6 @@
 with a reason; ship the replacement or the repaired goods), and a complaint resolved with a
 refund. Every act is a service that writes the audit entry."""
 
-from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -10,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from weishang.compliance.models import Complaint
+from weishang.core_errors import DomainError
 from weishang.orders import claims as claim_services
 from weishang.orders import selectors as order_selectors
 from weishang.orders.carriers import carrier_choices
@@ -65,6 +65,20 @@ def claim_photo(request, number: str, photo_id: int):
     return order_selectors.claim_photo_response(_claim(number), photo_id)
 
 
+def decide_claim(*, claim: QualityClaim, actor, action: str, remedy: str, reason: str):
+    """Rejects the claim, or approves it with the remedy granted: a return and refund is
+    refunded at once, an exchange or a repair waits to be shipped back."""
+    if action == "reject":
+        return claim_services.reject_claim(claim=claim, actor=actor, reason=reason)
+    if not remedy:
+        raise DomainError(
+            _("Choose a return and refund, an exchange or a repair."), code="no_remedy"
+        )
+    if remedy == ClaimRemedy.REFUND:
+        return sales.refund_claim(claim=claim, actor=actor, reason=reason)
+    return claim_services.approve_claim(claim=claim, actor=actor, remedy=remedy, reason=reason)
+
+
 @staff_post
 def claim_decide(request, number: str, action: str):
     claim = get_object_or_404(QualityClaim, number=number)
@@ -74,27 +88,18 @@ def claim_decide(request, number: str, action: str):
         return redirect("console:claim_detail", number=claim.number)
     remedy, reason = form.cleaned_data["remedy"], form.cleaned_data["reason"]
     if action == "reject":
-        _attempt(
-            request,
-            lambda: claim_services.reject_claim(claim=claim, actor=request.user, reason=reason),
-            _("Claim %(number)s is rejected.") % {"number": claim.number},
-        )
-    elif not remedy:
-        messages.error(request, _("Choose a return and refund, an exchange or a repair."))
+        success = _("Claim %(number)s is rejected.")
     elif remedy == ClaimRemedy.REFUND:
-        _attempt(
-            request,
-            lambda: sales.refund_claim(claim=claim, actor=request.user, reason=reason),
-            _("Claim %(number)s is approved and refunded.") % {"number": claim.number},
-        )
+        success = _("Claim %(number)s is approved and refunded.")
     else:
-        _attempt(
-            request,
-            lambda: claim_services.approve_claim(
-                claim=claim, actor=request.user, remedy=remedy, reason=reason
-            ),
-            _("Claim %(number)s is approved.") % {"number": claim.number},
-        )
+        success = _("Claim %(number)s is approved.")
+    _attempt(
+        request,
+        lambda: decide_claim(
+            claim=claim, actor=request.user, action=action, remedy=remedy, reason=reason
+        ),
+        success % {"number": claim.number},
+    )
     return redirect("console:claim_detail", number=claim.number)
 
 

@@ -379,22 +379,34 @@ def held_commission_list(request):
     )
 
 
+HELD_COMMISSION_ACTIONS = {
+    "release": (
+        lambda commission, actor, reason: commissions.release_commission(
+            commission=commission, actor=actor, note=reason
+        ),
+        gettext_lazy("The commission is released; it is pending until the return window closes."),
+    ),
+    "reject": (
+        lambda commission, actor, reason: sales.reject_commission(
+            commission=commission, actor=actor, reason=reason
+        ),
+        gettext_lazy("The commission is rejected; it will never become available."),
+    ),
+}
+
+
 @staff_post
 def held_commission_act(request, commission_id: int, action: str):
     commission = get_object_or_404(Commission, pk=commission_id)
-    if action == "release":
-        call = lambda fields: commissions.release_commission(  # noqa: E731
-            commission=commission, actor=request.user, note=fields["reason"]
-        )
-        success = _("The commission is released; it is pending until the return window closes.")
-    elif action == "reject":
-        call = lambda fields: sales.reject_commission(  # noqa: E731
-            commission=commission, actor=request.user, reason=fields["reason"]
-        )
-        success = _("The commission is rejected; it will never become available.")
-    else:
+    if action not in HELD_COMMISSION_ACTIONS:
         raise Http404
-    _submit(request, HeldCommissionForm(request.POST), call, success)
+    act, success = HELD_COMMISSION_ACTIONS[action]
+    _submit(
+        request,
+        HeldCommissionForm(request.POST),
+        lambda fields: act(commission, request.user, fields["reason"]),
+        str(success),
+    )
     return _back(request, reverse("console:held_commission_list"))
 
 

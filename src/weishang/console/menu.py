@@ -112,6 +112,7 @@ GROUPS = [
             Entry("programme", "programme", _("Programme")),
             Entry("loyalty", "loyalty_settings", _("Members & points")),
             Entry("staff", "staff_list", _("Staff")),
+            Entry("api_keys", "api_key_list", _("API keys")),
         ],
     ),
 ]

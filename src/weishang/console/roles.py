@@ -166,6 +166,10 @@ ROUTE_AREAS = {
     "staff_create": "staff",
     "staff_role": "staff",
     "staff_deactivate": "staff",
+    # Staff API keys: an integration acts with a role, so only the owner makes them
+    "api_key_list": "staff",
+    "api_key_create": "staff",
+    "api_key_revoke": "staff",
     # Customers (CRM)
     "customer_list": "customers",
     "customer_detail": "customers",
@@ -311,6 +315,26 @@ def order_contact(order, *, full: bool) -> tuple[str, str]:
     if full:
         return mobile, order.recipient
     return mask_mobile(mobile) if mobile else "", mask_name(order.recipient)
+
+
+def order_delivery(order, *, full: bool) -> dict[str, str]:
+    """An order's delivery on its console page: roles that neither ship, take returns nor answer
+    complaints see the mobiles masked, the recipient's surname only and the city, not the
+    address."""
+    mobile = order.customer.mobile or ""
+    if full:
+        return {
+            "mobile": mobile,
+            "recipient": order.recipient,
+            "phone": order.phone,
+            "address": order.address,
+        }
+    return {
+        "mobile": mask_mobile(mobile) if mobile else "",
+        "recipient": mask_name(order.recipient),
+        "phone": mask_mobile(order.phone) if order.phone else "",
+        "address": order.city,
+    }
 
 
 def role_labels(roles) -> str:

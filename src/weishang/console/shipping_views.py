@@ -26,17 +26,21 @@ from .forms import MAX_BATCH, PackingForm, WaybillImportForm, WaybillTemplateFor
 from .views import _form_errors, staff_required
 
 
+def orders_selected(data: dict) -> list:
+    """The paid orders a valid PackingForm chose: those ticked, or every unshipped one."""
+    if not data["unshipped"] and not data["order"]:
+        return []
+    numbers = None if data["unshipped"] else data["order"]
+    return order_selectors.orders_to_pack(numbers=numbers, limit=MAX_BATCH)
+
+
 def _selected(request, form_class):
     """The chosen paid orders and the form; a bad selection is a message and no orders."""
     form = form_class(request.GET)
     if not form.is_valid():
         _form_errors(request, form)
         return [], form
-    data = form.cleaned_data
-    if not data["unshipped"] and not data["order"]:
-        return [], form
-    numbers = None if data["unshipped"] else data["order"]
-    return order_selectors.orders_to_pack(numbers=numbers, limit=MAX_BATCH), form
+    return orders_selected(form.cleaned_data), form
 
 
 @staff_required
@@ -44,17 +48,12 @@ def packing_list(request):
     orders, form = _selected(request, PackingForm)
     asked = form.cleaned_data.get("order", []) if form.is_valid() else []
     left_out = len(asked) - len(orders) if asked else 0
-    picks = {}
-    for order in orders:
-        for line in order.lines.all():
-            key = (line.sku_code, line.product_name, line.sku_name)
-            picks[key] = picks.get(key, 0) + line.quantity
     return render(
         request,
         "console/packing_list.html",
         {
             "orders": orders,
-            "picks": [(*key, quantity) for key, quantity in sorted(picks.items())],
+            "picks": order_selectors.pick_list(orders),
             "selection": urlencode([("order", order.number) for order in orders]),
             "left_out": left_out,
             "printed_at": timezone.now(),

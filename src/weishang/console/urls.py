@@ -7,6 +7,7 @@ from . import (
     analytics_home,
     analytics_rankings,
     analytics_views,
+    api_key_views,
     audit_views,
     claims,
     community_views,
@@ -215,6 +216,13 @@ urlpatterns = [
     path("staff/new/", staff_views.staff_create, name="staff_create"),
     path("staff/<int:user_id>/role/", staff_views.staff_role, name="staff_role"),
     path("staff/<int:user_id>/deactivate/", staff_views.staff_deactivate, name="staff_deactivate"),
+    path("staff/api-keys/", api_key_views.api_key_list, name="api_key_list"),
+    path("staff/api-keys/new/", api_key_views.api_key_create, name="api_key_create"),
+    path(
+        "staff/api-keys/<int:key_id>/revoke/",
+        api_key_views.api_key_revoke,
+        name="api_key_revoke",
+    ),
     # Customers (CRM): search, and each customer's orders, returns, complaints and binding
     path("customers/", customer_views.customer_list, name="customer_list"),
     path(

@@ -18,7 +18,6 @@ from weishang.catalog import services as catalog
 from weishang.catalog.models import PricePeriod, Product, ProductImage, Sku
 from weishang.commissions import plans as commission_plans
 from weishang.core_errors import DomainError
-from weishang.customers.rules import mask_mobile, mask_name
 from weishang.inventory import services as inventory
 from weishang.inventory.selectors import stock_of
 from weishang.money import format_fen, format_yuan
@@ -30,7 +29,6 @@ from weishang.orders.models import (
     Order,
     OrderStatus,
     ReceiptConfirmedBy,
-    ReturnAddress,
     ReturnRequest,
     ReturnStatus,
 )
@@ -226,13 +224,7 @@ def order_detail(request, number):
         "console/order_detail.html",
         {
             "order": order,
-            # Roles that neither ship, take returns nor answer complaints see the delivery masked.
-            "delivery": {
-                "mobile": order.customer.mobile if full else mask_mobile(order.customer.mobile),
-                "recipient": order.recipient if full else mask_name(order.recipient),
-                "phone": order.phone if full else mask_mobile(order.phone),
-                "address": order.address if full else order.city,
-            },
+            "delivery": roles.order_delivery(order, full=full),
             "timeline": _timeline(order),
             "return_window_end": orders.return_window_end(order),
             "refund_in_progress": bool(payment_selectors.refunds_in_progress(order)),
@@ -324,7 +316,7 @@ def return_list(request):
             "page": page,
             "now": now,
             "ReturnStatus": ReturnStatus,
-            "return_addresses": list(ReturnAddress.objects.filter(active=True)),
+            "return_addresses": list(order_selectors.return_addresses_in_use()),
             "nav": "returns",
         },
     )

@@ -15,6 +15,7 @@ from .models import (
     OrderLine,
     OrderStatus,
     QualityClaim,
+    ReturnAddress,
     ReturnLine,
     ReturnRequest,
 )
@@ -63,9 +64,15 @@ def unshipped_orders() -> QuerySet[Order]:
     return orders_for_console(OrderStatus.PAID).order_by("paid_at", "pk")
 
 
-def returns_queue() -> QuerySet[ReturnRequest]:
+def return_addresses_in_use() -> QuerySet[ReturnAddress]:
+    """Where an approved return may be sent back to: the addresses not retired."""
+    return ReturnAddress.objects.filter(active=True).order_by("pk")
+
+
+def returns_queue(*, statuses=ReturnRequest.OPEN) -> QuerySet[ReturnRequest]:
+    """Returns in ``statuses`` (the open ones unless told), those due for refund first."""
     return (
-        ReturnRequest.objects.filter(status__in=ReturnRequest.OPEN)
+        ReturnRequest.objects.filter(status__in=list(statuses))
         .select_related("order")
         .prefetch_related(
             Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line"))
@@ -195,10 +202,21 @@ def orders_to_pack(*, numbers: list[str] | None, limit: int) -> list[Order]:
     if numbers is not None:
         orders = orders.filter(number__in=numbers)
     return list(
-        orders.prefetch_related(
-            Prefetch("lines", queryset=OrderLine.objects.order_by("pk"))
-        ).order_by("paid_at", "pk")[:limit]
+        orders.select_related("customer")
+        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("pk")))
+        .order_by("paid_at", "pk")[:limit]
     )
+
+
+def pick_list(orders: list[Order]) -> list[tuple[str, str, str, int]]:
+    """What to take from the shelves for these orders (their lines prefetched): each SKU's code,
+    product and specification with its total quantity, in code order."""
+    picks: dict[tuple[str, str, str], int] = {}
+    for order in orders:
+        for line in order.lines.all():
+            key = (line.sku_code, line.product_name, line.sku_name)
+            picks[key] = picks.get(key, 0) + line.quantity
+    return [(*key, quantity) for key, quantity in sorted(picks.items())]
 
 
 # Quality claims ----------------------------------------------------------------------------------
