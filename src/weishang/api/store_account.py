@@ -5,18 +5,26 @@ endpoint calls the service or selector the store's page calls (``storefront.wech
 ``wechat_pay``, ``inbox``, ``privacy``, ``apply``)."""
 
 from datetime import datetime
+from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from weishang import throttle, wechat
+from weishang.customers import data_rights
+from weishang.customers.wechat_accounts import NICKNAME_LENGTH
+from weishang.distribution import selectors as distribution_reads
+from weishang.distribution import services as distribution
 from weishang.notifications import events
 from weishang.notifications import selectors as notification_reads
 from weishang.notifications import services as notifications
 from weishang.payments import selectors as payment_reads
 from weishang.payments import services as payments
+from weishang.privacy import data_rights as reporting
 from weishang.sales import sign_in
+from weishang.storefront.forms import AddressForm, ApplyForm
 
 from . import auth, idempotency, store
 from .errors import ERRORS, ApiError, not_found
@@ -180,3 +188,213 @@ def open_message(request, message_id: Id):
     if message is None:
         raise not_found()
     return _message(message)
+
+
+# His personal data (PIPL Art. 44-47) ---------------------------------------------------------
+
+
+class PrivacyOut(Schema):
+    mobile: str | None
+    nickname: str
+    closure_blockers: list[str] = Field(description="Why the account cannot be closed yet.")
+    closure_notices: list[str] = Field(description="What he gives up by closing it.")
+    confirmation_word: str = Field(description="The word /account/close asks him to type.")
+
+
+class Nickname(Schema):
+    nickname: Text(NICKNAME_LENGTH)
+
+
+class AddressCorrection(Schema):
+    recipient: Text(40)
+    phone: Text(20) = ""
+    province: Text(20)
+    city: Text(20)
+    district: Text(20) = ""
+    detail: Text(200)
+
+
+class MobileChangeCode(Schema):
+    mobile: Text(20, min_length=1) = Field(description="The new number, which gets the code.")
+
+
+class MobileChange(Schema):
+    mobile: Text(20, min_length=1)
+    code: Text(6, min_length=1)
+
+
+class Closure(Schema):
+    confirmation: Text(40) = Field(description="The confirmation word, typed by him.")
+
+
+def _privacy(customer) -> dict:
+    return {
+        "mobile": customer.mobile,
+        "nickname": customer.nickname,
+        "closure_blockers": [str(text) for text in reporting.closure_blockers(customer)],
+        "closure_notices": [str(text) for text in reporting.closure_notices(customer)],
+        "confirmation_word": str(reporting.CONFIRMATION_WORD),
+    }
+
+
+@router.get("/account/privacy", response={200: PrivacyOut, **ERRORS})
+def privacy(request):
+    """What the privacy page shows: his number and nickname, and what closing the account needs
+    and costs him."""
+    return _privacy(request.customer)
+
+
+@router.get("/account/privacy/export", response={200: dict[str, Any], **ERRORS})
+def export(request):
+    """A copy of everything held about him (PIPL Art. 45), the same as the page's JSON file."""
+    return reporting.personal_data(request.customer)
+
+
+@router.put("/account/nickname", response={200: PrivacyOut, **ERRORS})
+def nickname(request, payload: Nickname):
+    data_rights.update_nickname(customer=request.customer, nickname=payload.nickname)
+    return _privacy(request.customer)
+
+
+@router.put("/addresses/{address_id}", response={200: store.AddressOut, **ERRORS})
+def correct_address(request, address_id: Id, payload: AddressCorrection):
+    """Corrects a saved address, checked as the privacy page checks it; orders already placed
+    keep the address they were sent to."""
+    form = AddressForm(payload.dict())
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        raise ApiError(errors[0], code="invalid_input", status=422, field=field)
+    address = data_rights.update_address(
+        customer=request.customer,
+        address_id=address_id,
+        **form.cleaned_data,
+    )
+    return store._address(address)
+
+
+@router.delete("/addresses/{address_id}", response={204: None, **ERRORS})
+def delete_address(request, address_id: Id):
+    data_rights.delete_address(customer=request.customer, address_id=address_id)
+    return Status(204, None)
+
+
+@router.post("/account/mobile/change/code", response={200: store.CodeSent, **ERRORS})
+def mobile_change_code(request, payload: MobileChangeCode):
+    """Sends a code to the new number (limited per client, as sign-in codes are)."""
+    throttle.take((throttle.CODES_SENT_PER_CLIENT, throttle.client(request)))
+    code = data_rights.request_mobile_change(customer=request.customer, new_mobile=payload.mobile)
+    return {"sent": True, "demo_code": code if settings.OTP_SHOW_ON_PAGE else None}
+
+
+@router.post("/account/mobile/change", response={200: PrivacyOut, **ERRORS})
+def change_mobile(request, payload: MobileChange):
+    """Moves his account to the new number with the code sent to it."""
+    customer = data_rights.change_mobile(
+        customer=request.customer, new_mobile=payload.mobile, code=payload.code
+    )
+    return _privacy(customer)
+
+
+class ClosureSummary(Schema):
+    orders_kept: int
+    wallet_kept_fen: int
+    deleted: dict[str, int]
+    lapsed: dict[str, int]
+    replaced_with_marker: dict[str, int]
+
+
+@router.post("/account/close", response={200: ClosureSummary, **ERRORS})
+def close(request, payload: Closure):
+    """Closes his account at once (PIPL Art. 47): personal data deleted or anonymised, orders
+    kept three years; refused while an order, return or complaint is unfinished. Returns what
+    was done; his tokens stop working."""
+    return reporting.close_account(customer=request.customer, confirmation=payload.confirmation)
+
+
+# Applying to become a distributor ----------------------------------------------------------------
+
+
+class ApplicationOut(Schema):
+    status: str
+    status_label: str
+    store_name: str
+    business_kind: str
+    business_kind_label: str
+    reject_reason: str
+    submitted_at: datetime
+    reviewed_at: datetime | None
+
+
+class DistributorOut(Schema):
+    store_name: str
+    slug: str
+    status: str
+    status_label: str
+
+
+class ApplicationStatus(Schema):
+    can_apply: bool = Field(description="Neither a distributor nor waiting for a review.")
+    application: ApplicationOut | None = Field(description="His latest application.")
+    distributor: DistributorOut | None = Field(description="His distributor account, once open.")
+
+
+class NewApplication(Schema):
+    real_name: Text(40)
+    id_number: Text(40)
+    mobile: Text(20) = Field("", description="Left empty, his account's number.")
+    business_kind: Text(16, min_length=1) = Field(description="small_trade or registered.")
+    credit_code: Text(40) = ""
+    store_name: Text(40)
+    invite_code: Text(40) = Field("", description="The inviting distributor's store address.")
+
+
+def _application_status(customer) -> dict:
+    distributor = distribution_reads.distributor_for_customer(customer)
+    application = distribution_reads.latest_application(customer)
+    return {
+        "can_apply": distribution_reads.may_apply(distributor, application),
+        "application": application
+        and {
+            "status": application.status,
+            "status_label": str(application.get_status_display()),
+            "store_name": application.store_name,
+            "business_kind": application.business_kind,
+            "business_kind_label": str(application.get_business_kind_display()),
+            "reject_reason": application.reject_reason,
+            "submitted_at": application.submitted_at,
+            "reviewed_at": application.reviewed_at,
+        },
+        "distributor": distributor
+        and {
+            "store_name": distributor.store_name,
+            "slug": distributor.slug,
+            "status": distributor.status,
+            "status_label": str(distributor.get_status_display()),
+        },
+    }
+
+
+@router.get("/account/distributor-application", response={200: ApplicationStatus, **ERRORS})
+def application_status(request):
+    """His latest application to become a distributor and where it stands."""
+    return _application_status(request.customer)
+
+
+@router.post("/account/distributor-application", response={201: ApplicationStatus, **ERRORS})
+def apply(request, payload: NewApplication):
+    """Applies to become a distributor (C to B), checked as the store's form checks it; the
+    first wrong field is named, and every wrong field's message is in ``message``."""
+    data = payload.dict()
+    data["mobile"] = data["mobile"] or request.customer.mobile or ""
+    checked = ApplyForm(data)
+    try:
+        if not checked.is_valid():
+            raise distribution.ApplicationInvalid(
+                {name: field_errors[0] for name, field_errors in checked.errors.items()}
+            )
+        distribution.apply_to_distribute(customer=request.customer, **checked.cleaned_data)
+    except distribution.ApplicationInvalid as exc:
+        raise ApiError(
+            exc.message, code=exc.code, status=422, field=next(iter(exc.errors), None)
+        ) from exc
+    return Status(201, _application_status(request.customer))
