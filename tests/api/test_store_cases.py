@@ -52,7 +52,14 @@ def test_he_files_a_complaint_with_a_photo_and_follows_its_thread(api, customer,
         "received",
     )
     assert body["category_label"] == "product quality" and body["status_label"] == "received"
-    assert body["photos"] == 1 and body["can_reply"] is True and body["messages"] == []
+    assert body["can_reply"] is True and body["messages"] == []
+    assert body["photos"] == [complaint.photos.get().pk]
+    photo = api.client.get(
+        f"/api/v1/complaints/{complaint.number}/photos/{body['photos'][0]}", **api._headers({})
+    )
+    assert photo.status_code == 200 and photo["Content-Type"] == "image/png"
+    assert photo["Cache-Control"] == "private, no-store"
+    assert api.get(f"/complaints/{complaint.number}/photos/999999").status_code == 404
     complaints.answer_complaint(complaint=complaint, staff=staff, text="我们马上处理")
     replied = api.post(f"/complaints/{complaint.number}/messages", {"text": "谢谢"})
     assert replied.status_code == 201
@@ -106,6 +113,7 @@ def test_someone_elses_order_and_complaint_are_not_found(
     )
     assert api.get(f"/complaints/{complaint.number}").status_code == 404
     assert api.post(f"/complaints/{complaint.number}/messages", {"text": "x"}).status_code == 404
+    assert api.get(f"/complaints/{complaint.number}/photos/1").status_code == 404
     assert as_customer(other).get(f"/complaints/{complaint.number}").status_code == 200
     assert api.get("/complaints").json() == {"items": [], "next_cursor": None}
 

@@ -56,7 +56,9 @@ class ComplaintDetail(ComplaintSummary):
     text: str
     outcome: str
     resolved_at: datetime | None
-    photos: int = Field(description="How many photos he attached.")
+    photos: list[int] = Field(
+        description="The ids of the photos he attached, for /complaints/{number}/photos/{id}."
+    )
     can_reply: bool
     messages: list[ComplaintMessageOut]
 
@@ -97,7 +99,7 @@ def _complaint_detail(complaint: Complaint) -> dict:
         "text": complaint.text,
         "outcome": complaint.outcome,
         "resolved_at": complaint.resolved_at,
-        "photos": len(complaint.photos.all()),
+        "photos": [photo.pk for photo in complaint.photos.all()],
         "can_reply": complaint.is_open,
         "messages": [
             {"from_customer": message.from_customer, "text": message.text, "at": message.at}
@@ -150,6 +152,23 @@ def reply(request, number: PathKey, payload: Reply):
         complaint=_own_complaint(request, number), customer=request.customer, text=payload.text
     )
     return Status(201, _complaint_detail(_own_complaint(request, number)))
+
+
+@router.get(
+    "/complaints/{number}/photos/{photo_id}",
+    response={200: None, **ERRORS},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The photo, private and uncached.",
+                "content": {"image/*": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def complaint_photo(request, number: PathKey, photo_id: Id):
+    """One of the photos he attached to his complaint."""
+    return compliance.photo_response(_own_complaint(request, number), photo_id)
 
 
 # Quality claims ----------------------------------------------------------------------------------
