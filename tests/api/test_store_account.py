@@ -192,6 +192,16 @@ def test_without_a_mini_program_sign_in_he_is_told_to_sign_in_with_wechat(
     assert not Payment.objects.exists() and not wechatpay.requests
 
 
+def test_without_wechat_pay_in_the_mini_program_he_is_told_so(
+    api, customer, order, wechatpay, settings
+):
+    signed_in_to_mini_program(customer)
+    settings.WECHATPAY = {**settings.WECHATPAY, "MINIPROGRAM_APPID": ""}
+    refused = api.post(f"/orders/{order.number}/pay/wechat", key=new_key())
+    assert refused.status_code == 400 and refused.json()["code"] == "no_channel"
+    assert not Payment.objects.exists() and not wechatpay.requests
+
+
 def test_someone_elses_order_or_no_key_is_refused(as_customer, make_customer, order, wechatpay):
     other = make_customer()
     signed_in_to_mini_program(other)

@@ -22,6 +22,7 @@ from weishang.notifications import selectors as notification_reads
 from weishang.notifications import services as notifications
 from weishang.payments import selectors as payment_reads
 from weishang.payments import services as payments
+from weishang.payments.errors import PaymentError
 from weishang.privacy import data_rights as reporting
 from weishang.sales import sign_in
 from weishang.storefront.forms import AddressForm, ApplyForm
@@ -112,13 +113,18 @@ def pay_with_wechat(request, number: PathKey, idempotency_key: idempotency.Idemp
 
     def act():
         openid = payment_reads.wechat_payer(request.customer, channel="miniprogram")
-        if openid is None:
+        try:
+            params = payments.start_wechat_payment(
+                order=order, openid=openid or "", channel="miniprogram"
+            )
+        except PaymentError as exc:
+            if exc.code != "no_openid":
+                raise
             raise ApiError(
                 _("To pay with WeChat Pay, sign in with WeChat in the mini-program first."),
                 code="no_wechat_identity",
                 status=409,
-            )
-        params = payments.start_wechat_payment(order=order, openid=openid, channel="miniprogram")
+            ) from exc
         return 200, {"number": order.number, **params}
 
     return idempotency.run(
