@@ -4,7 +4,7 @@ in; regenerate it with ``weishang openapi > docs/openapi.json``."""
 
 from ninja import NinjaAPI
 
-from . import brand, distributor, errors, store, store_account, store_cases
+from . import brand, distributor, errors, store, store_account, store_cases, store_privacy
 from .namespace import API_NAMESPACE
 
 api = NinjaAPI(
@@ -21,5 +21,6 @@ errors.install(api)
 api.add_router("/", store.router)
 api.add_router("/", store_account.router)
 api.add_router("/", store_cases.router)
+api.add_router("/", store_privacy.router)
 api.add_router("/distributor", distributor.router)
 api.add_router("/brand", brand.router)
