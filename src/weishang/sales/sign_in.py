@@ -16,9 +16,9 @@ from weishang.loyalty.models import CouponRule
 
 from . import accounts
 
-# Failures that count against a client: a wrong code or password, a WeChat code that is not
-# WeChat's, was used already or is empty.
-_FAILURES = {"otp_wrong", "bad_password", "wechat", "wechat_invalid_code", "wechat_code_used"}
+# Failures that count against a client: a wrong code or password, a WeChat code WeChat does not
+# know or saw used already (not WeChat being down or busy: that is nobody's guess).
+_FAILURES = {"otp_wrong", "bad_password", "wechat_invalid_code", "wechat_code_used"}
 
 
 def send_code(*, mobile: str, client: str) -> str:
