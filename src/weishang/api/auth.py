@@ -26,6 +26,11 @@ REFRESHES_PER_CLIENT = throttle.Limit(
 )
 
 
+# What signing in over the API records against a user: it does not stop his WeChat-only account
+# from being joined to the one that has his mobile number (its tokens stop with it).
+SIGN_IN_RECORDS = (OutstandingToken,)
+
+
 def tokens_for(user) -> dict:
     refresh = RefreshToken.for_user(user)
     return {

@@ -14,8 +14,11 @@ from . import (
     distributor_figures,
     errors,
     store,
+    store_account,
+    store_cases,
     store_coupons,
     store_members,
+    store_privacy,
     store_sharing,
 )
 from .namespace import API_NAMESPACE
@@ -45,6 +48,9 @@ api.add_router("/", store.router)
 api.add_router("/", store_coupons.router)
 api.add_router("/", store_members.router)
 api.add_router("/", store_sharing.router)
+api.add_router("/", store_account.router)
+api.add_router("/", store_cases.router)
+api.add_router("/", store_privacy.router)
 api.add_router("/distributor", distributor.router)
 api.add_router("/distributor", distributor_figures.router)
 api.add_router("/distributor", distributor_content.router)

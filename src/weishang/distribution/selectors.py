@@ -46,6 +46,13 @@ def latest_application(customer: Customer) -> Application | None:
     return customer.distributor_applications.order_by("-submitted_at", "-pk").first()
 
 
+def may_apply(distributor: Distributor | None, application: Application | None) -> bool:
+    """Whether the store offers him the application form: not a distributor, and no application
+    of his waiting for review."""
+    pending = application is not None and application.status == Application.Status.PENDING
+    return distributor is None and not pending
+
+
 def pending_applications() -> QuerySet[Application]:
     """The brand's review queue, oldest first."""
     return Application.objects.filter(status=Application.Status.PENDING).select_related(

@@ -57,6 +57,12 @@ def claim_period_end(order: Order) -> datetime | None:
     )
 
 
+def claims_open(order: Order, now: datetime, period_end: datetime | None) -> bool:
+    """Whether he may file a quality claim on the order now: delivered, and ``now`` before the
+    end of its claim period (``claim_period_end``)."""
+    return order.status in CLAIMABLE_STATUSES and period_end is not None and now < period_end
+
+
 def claimable_quantity(line: OrderLine) -> int:
     """What of the line can still be claimed: neither refunded nor in an open return or claim."""
     in_returns = (

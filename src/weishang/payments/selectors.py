@@ -77,7 +77,8 @@ def refunds_of_order(order) -> list[Refund]:
     )
 
 
-def wechat_payer(customer) -> str | None:
-    """The customer's openid under WeChat Pay's JSAPI appid (his WeChat sign-in in the official
-    account), when WeChat Pay is set up for it; None otherwise."""
-    return wechat_openid(customer.pk, wechatpay.app_ids().get("jsapi", ""))
+def wechat_payer(customer, channel: str = "jsapi") -> str | None:
+    """The customer's openid under the appid of WeChat Pay's ``channel``: ``jsapi``, his WeChat
+    sign-in in the official account; ``miniprogram``, his sign-in in the mini-program. None when
+    WeChat Pay is not set up for the channel or he never signed in there."""
+    return wechat_openid(customer.pk, wechatpay.app_ids().get(channel, ""))

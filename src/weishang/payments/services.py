@@ -66,11 +66,11 @@ def start_wechat_payment(*, order: Order, openid: str, channel: str) -> dict[str
     account's pages) or ``miniprogram``, ``openid`` the payer's openid under that channel's appid.
     Returns the parameters for ``WeixinJSBridge`` / ``wx.requestPayment``. The payment is recorded
     first and WeChat Pay asked after that commits."""
+    if channel not in wechatpay.app_ids():
+        raise PaymentError(_("WeChat Pay is not available here."), code="no_channel")
     payer = wechatpay.valid_openid(openid)
     if payer is None:
         raise PaymentError(_("Sign in with WeChat to pay with WeChat Pay."), code="no_openid")
-    if channel not in wechatpay.app_ids():
-        raise PaymentError(_("WeChat Pay is not available here."), code="no_channel")
     with transaction.atomic(durable=True):
         payment = start_payment(order=order, provider="wechatpay", payer_account=payer)
     try:

@@ -23,11 +23,15 @@ class ProvenMobile:
     joined: bool  # True when he now uses the account that already had the number
 
 
-def prove_mobile(*, customer: Customer, mobile: str, code: str, now=None) -> ProvenMobile:
+def prove_mobile(
+    *, customer: Customer, mobile: str, code: str, now=None, kept: tuple = ()
+) -> ProvenMobile:
     """Checks the code sent to ``mobile`` (``redeem_code``: wrong guesses counted). A number no
     account has becomes his; a number another account has joins him to it: his WeChat sign-in,
     cart and binding move there, and the WeChat-only account is retired, provided it owns nothing
-    else yet (``wechat_accounts.join_mobile_account``); otherwise nothing changes."""
+    else yet (``wechat_accounts.join_mobile_account``) than its binding log and the ``kept``
+    records of his sign-ins (the API's tokens, which stop working with it); otherwise nothing
+    changes."""
     if customer.mobile:
         raise CustomerError(_("Your account already has a mobile number."), code="has_mobile")
     number = normalise_mobile(mobile)
@@ -43,7 +47,7 @@ def prove_mobile(*, customer: Customer, mobile: str, code: str, now=None) -> Pro
         hand_over_cart(from_customer=customer, to_customer=owner)
         hand_over_binding(from_customer=customer, to_customer=owner)
         joined = wechat_accounts.join_mobile_account(
-            shell=customer, into=owner, kept=(BindingEvent,)
+            shell=customer, into=owner, kept=(BindingEvent, *kept)
         )
         return ProvenMobile(joined, True)
 

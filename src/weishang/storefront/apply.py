@@ -53,14 +53,13 @@ def apply(request):
             "business_kind": BusinessKind.SMALL_TRADE,
             "invite_code": request.GET.get("invite", ""),
         }
-    pending = application is not None and application.status == application.Status.PENDING
     return render(
         request,
         "storefront/apply/apply.html",
         {
             "distributor": distributor,
             "application": application,
-            "show_form": distributor is None and not pending,
+            "show_form": selectors.may_apply(distributor, application),
             "form": form,
             "errors": errors,
             "business_kinds": BusinessKind.choices,

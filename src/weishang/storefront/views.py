@@ -580,9 +580,7 @@ def _own_order(request, number: str) -> Order:
 def _claim_context(order: Order, now, claim_form) -> dict:
     """The quality-claim part of the order page: the claims, and the form while claims are open."""
     period_end = claims.claim_period_end(order)
-    can_claim = (
-        order.status in claims.CLAIMABLE_STATUSES and period_end is not None and now < period_end
-    )
+    can_claim = claims.claims_open(order, now, period_end)
     return {
         "claims": list(order.claims.select_related("complaint")),
         "claim_period_end": period_end,

@@ -16,7 +16,6 @@ from django.contrib.auth import login
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -24,12 +23,9 @@ from django.views.decorators.http import require_POST, require_safe
 
 from weishang import throttle, wechat
 from weishang.core_errors import DomainError
-from weishang.customers import services as customers
 from weishang.customers import wechat_accounts
 from weishang.customers.forms import MobileField
-from weishang.loyalty import coupons
-from weishang.loyalty.models import CouponRule
-from weishang.sales import accounts
+from weishang.sales import sign_in
 
 from .forms import valid
 from .views import _safe_next, _signed_in, customer_required
@@ -104,15 +100,13 @@ def prove_mobile(request):
     mobile = form.cleaned_data["mobile"]
     try:
         if form.cleaned_data["action"] == "send_code":
-            throttle.take((throttle.CODES_SENT_PER_CLIENT, throttle.client(request)))
-            code = customers.send_login_code(mobile=mobile)
+            code = sign_in.send_code(mobile=mobile, client=throttle.client(request))
             messages.success(request, _("We sent a 6-digit code to your phone."))
             request.session["proving_mobile"] = mobile
             if settings.OTP_SHOW_ON_PAGE:
                 messages.info(request, _("Demo: your code is %(code)s") % {"code": code})
             return back
-        started = timezone.now()
-        proven = accounts.prove_mobile(
+        proven = sign_in.prove_mobile(
             customer=request.customer, mobile=mobile, code=form.cleaned_data["code"]
         )
     except DomainError as exc:
@@ -126,8 +120,5 @@ def prove_mobile(request):
             _("This number already had an account: you now use it, and WeChat signs you in to it."),
         )
     else:
-        coupons.issue_by_rule(
-            rule=CouponRule.Occasion.NEW_MEMBER, customer_id=proven.customer.pk, now=started
-        )
         messages.success(request, _("Your mobile number is saved."))
     return redirect("storefront:account")
