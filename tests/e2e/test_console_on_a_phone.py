@@ -194,6 +194,7 @@ def route_url(namespace: str, name: str, pattern, ids: dict) -> str:
             "address_id",
             "tier_id",
             "offer_id",
+            "key_id",
         }:
             # Only on routes that take POST alone: any value, the 405 comes first.
             kwargs[param] = {"action": "approve"}.get(param, 1)
