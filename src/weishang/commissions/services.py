@@ -340,11 +340,14 @@ def _eligible_sql() -> str:
     """
 
 
-def settle_commissions(*, now: datetime | None = None, chunk: int | None = None) -> int:
+def settle_commissions(
+    *, now: datetime | None = None, chunk: int | None = None, tell: bool = True
+) -> int:
     """Makes available every pending commission whose order's return window has closed: one
     transfer each, written in bulk SQL, a chunk per transaction. Idempotent, and safe to run in
     several processes at once (rows are claimed with SKIP LOCKED, keys are unique, the status is
-    re-checked in every statement)."""
+    re-checked in every statement). Several settlers of one run leave ``tell`` to whoever runs
+    them, who calls ``tell_available`` once they have all finished."""
     now = now or timezone.now()
     cutoff = settlement_cutoff(now)
     postgres = connection.vendor == "postgresql"
@@ -358,7 +361,8 @@ def settle_commissions(*, now: datetime | None = None, chunk: int | None = None)
         moved = _settle_postgres(now=now, cutoff=cutoff, chunk=chunk)
     else:
         moved = _settle_sqlite(now=now, cutoff=cutoff, chunk=chunk)
-    _tell_available(now)
+    if tell:
+        tell_available(now)
     return moved
 
 
@@ -367,8 +371,9 @@ def settle_commissions(*, now: datetime | None = None, chunk: int | None = None)
 RETELL_WITHIN = timedelta(days=1)
 
 
-def _tell_available(now: datetime) -> None:
-    """Each distributor is told, once per settlement run, how much became available."""
+def tell_available(now: datetime) -> None:
+    """Each distributor is told, once per settlement run, how much became available (the run's
+    key is its moment: told once, a run's total cannot change afterwards)."""
     settled = (
         Commission.objects.filter(settled_at__gt=now - RETELL_WITHIN, settled_at__lte=now)
         .order_by()
