@@ -4,11 +4,13 @@ counts a visit as the store's pages count it."""
 
 import html
 import re
+import time
 from urllib.parse import parse_qs, urlsplit
 from xml.etree import ElementTree
 
 import pytest
 from django.conf import settings
+from django.core import signing
 from django.utils import timezone
 
 from tests.content.themes import make_theme
@@ -117,8 +119,11 @@ def link_of(post, product=None):
 
 
 def test_a_micro_store_shows_his_name_featured_products_first_and_his_posts(
-    anonymous, brand, make_distributor, make_product, django_assert_max_num_queries
+    anonymous, brand, make_distributor, make_product, django_assert_max_num_queries, monkeypatch
 ):
+    # Share links are signed with the second they were made: one second for the whole test.
+    now = int(time.time())
+    monkeypatch.setattr(signing.time, "time", lambda: now)
     store = make_distributor()
     first, chosen = make_product(), make_product()
     distribution.set_featured_products(distributor=store, product_ids=[chosen.product_id])
