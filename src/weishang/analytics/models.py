@@ -34,7 +34,22 @@ class BuyerDay(models.Model):
             ),
             models.CheckConstraint(condition=Q(gmv_fen__gte=0), name="buyer_day_gmv_not_negative"),
         ]
-        indexes = [models.Index(fields=["distributor", "day"], name="buyer_day_by_distributor")]
+        # Covering: a distributor's buyers, orders and GMV of a period are read from the index
+        # alone (a big distributor's month is 150,000 rows scattered over the table).
+        indexes = [
+            models.Index(
+                fields=["distributor", "day"],
+                include=["customer", "orders", "gmv_fen"],
+                name="buyer_day_by_distributor",
+            ),
+            # Covering too: the rankings sum a month of every distributor's orders and GMV (a
+            # million rows at 10M orders).
+            models.Index(
+                fields=["day"],
+                include=["distributor", "customer", "orders", "gmv_fen"],
+                name="buyer_day_by_day",
+            ),
+        ]
 
 
 class SalesDay(models.Model):

@@ -251,7 +251,12 @@ class Reach(models.Model):
                 fields=["day", "distributor", "person"], name="reach_once_a_day"
             )
         ]
-        indexes = [models.Index(fields=["distributor", "day"])]
+        # Covering: the people a distributor reached in a period are counted from the index alone.
+        indexes = [
+            models.Index(
+                fields=["distributor", "day"], include=["person"], name="reach_by_distributor"
+            )
+        ]
 
 
 class PayoutAccount(models.Model):
