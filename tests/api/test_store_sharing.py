@@ -3,15 +3,18 @@ and "my shares"; a distributor's public micro-store and post feed, where opening
 counts a visit as the store's pages count it."""
 
 import html
+import io
 import re
 import time
 from urllib.parse import parse_qs, urlsplit
 from xml.etree import ElementTree
 
 import pytest
+import zxingcpp
 from django.conf import settings
 from django.core import signing
 from django.utils import timezone
+from PIL import Image
 
 from tests.content.themes import make_theme
 from weishang.content import post_material, posts
@@ -190,3 +193,61 @@ def test_the_distributor_opening_his_own_post_link_counts_no_visit(
     post = post_for(store, make_theme())
     as_customer(store.customer).get(f"/stores/{store.slug}", query_of(link_of(post)))
     assert not PostVisit.objects.exists()
+
+
+# Pictures for sharing ----------------------------------------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_micro_stores_qr_codes_and_posters_are_the_store_pages_own(
+    anonymous, client, brand, make_distributor, sku
+):
+    store = make_distributor()
+    key = sku.product.url_key
+    for path in (
+        f"/stores/{store.slug}/qr.png",
+        f"/stores/{store.slug}/poster.png",
+        f"/stores/{store.slug}/products/{key}/qr.png",
+        f"/stores/{store.slug}/products/{key}/poster.png",
+    ):
+        got = anonymous.get(path)
+        assert got.status_code == 200, path
+        assert got["Content-Type"] == "image/png" and got.content.startswith(PNG), path
+    svg = anonymous.get(f"/stores/{store.slug}/qr.svg")
+    assert ElementTree.fromstring(svg.content).tag.endswith("svg")
+    page = client.get(f"/s/{store.slug}/qr.svg")
+    assert svg.content == page.content  # the same link in the same code as the store page's
+    poster = anonymous.get(f"/stores/{store.slug}/poster.png")
+    etag = {"If-None-Match": poster["ETag"]}
+    again = anonymous.get(f"/stores/{store.slug}/poster.png", headers=etag)
+    assert again.status_code == 304
+
+
+def test_a_closed_or_unknown_store_and_an_unknown_product_have_no_pictures(
+    anonymous, brand, make_distributor, sku
+):
+    frozen = make_distributor(status="frozen")
+    open_store = make_distributor()
+    assert anonymous.get(f"/stores/{frozen.slug}/qr.png").status_code == 404
+    assert anonymous.get("/stores/nobody/poster.png").status_code == 404
+    missing = anonymous.get(f"/stores/{open_store.slug}/products/no-such-thing/poster.png")
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+
+
+def test_his_qr_code_and_poster_for_a_product_he_shared(
+    api, anonymous, make_customer, as_customer, sku
+):
+    key = sku.product.url_key
+    assert api.get(f"/shares/products/{key}/poster.png").status_code == 404  # not shared yet
+    url = api.post(f"/products/{key}/share").json()["url"]
+    qr = api.get(f"/shares/products/{key}/qr.png")
+    assert qr.status_code == 200 and qr.content.startswith(PNG)
+    assert "private" in qr["Cache-Control"]
+    decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.content)))
+    assert decoded and decoded[0].text == url
+    poster = api.get(f"/shares/products/{key}/poster.png")
+    assert poster.status_code == 200 and poster.content.startswith(PNG)
+    assert "private" in poster["Cache-Control"]
+    assert as_customer(make_customer()).get(f"/shares/products/{key}/qr.png").status_code == 404
+    assert anonymous.get(f"/shares/products/{key}/poster.png").status_code == 401

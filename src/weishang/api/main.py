@@ -17,6 +17,7 @@ from . import (
     store_account,
     store_cases,
     store_coupons,
+    store_images,
     store_members,
     store_privacy,
     store_sharing,
@@ -48,6 +49,7 @@ api.add_router("/", store.router)
 api.add_router("/", store_coupons.router)
 api.add_router("/", store_members.router)
 api.add_router("/", store_sharing.router)
+api.add_router("/", store_images.router)
 api.add_router("/", store_account.router)
 api.add_router("/", store_cases.router)
 api.add_router("/", store_privacy.router)

@@ -124,6 +124,16 @@ def _published(key: str) -> Product:
         raise not_found() from exc
 
 
+def own_share(request, key: str) -> CustomerShare:
+    """His share of the published product ``key``; one he never shared is not found."""
+    product = _published(key)
+    share = CustomerShare.objects.filter(customer=request.customer, product=product).first()
+    if share is None:
+        raise not_found()
+    share.product = product
+    return share
+
+
 def _share_link(share: CustomerShare) -> dict:
     url = share_links.share_url(share)
     return {
@@ -151,12 +161,7 @@ def share_product(request, key: PathKey):
 def share_link(request, key: PathKey):
     """His share link and its QR code for a product he shared; one he never shared is not
     found."""
-    product = _published(key)
-    share = CustomerShare.objects.filter(customer=request.customer, product=product).first()
-    if share is None:
-        raise not_found()
-    share.product = product
-    return _share_link(share)
+    return _share_link(own_share(request, key))
 
 
 # Micro-stores and their post feed (public) -------------------------------------------------------
