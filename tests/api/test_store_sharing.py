@@ -16,16 +16,21 @@ from django.core import signing
 from django.utils import timezone
 from PIL import Image
 
+from tests.api.conftest import ApiClient
 from tests.content.themes import make_theme
 from weishang.content import post_material, posts
 from weishang.content import selectors as content
 from weishang.content.models import PostVisit
+from weishang.customers.models import Customer
+from weishang.distribution import binding, tokens
 from weishang.distribution import services as distribution
-from weishang.distribution import tokens
+from weishang.distribution import sharing as dist_sharing
+from weishang.distribution.models import ShareSource, ShareVisit
 from weishang.loyalty import reward_rules, share_links
 from weishang.loyalty.models import CustomerShare
 from weishang.loyalty.reward_rules import RewardRuleDraft
 from weishang.loyalty.share_rewards import save_share_rule
+from weishang.orders.models import Order
 from weishang.sales import services as sales
 
 pytestmark = pytest.mark.django_db
@@ -251,3 +256,73 @@ def test_his_qr_code_and_poster_for_a_product_he_shared(
     assert "private" in poster["Cache-Control"]
     assert as_customer(make_customer()).get(f"/shares/products/{key}/qr.png").status_code == 404
     assert anonymous.get(f"/shares/products/{key}/poster.png").status_code == 401
+
+
+# Opening a distributor's share link in the mini-program ----------------------------------
+
+
+def ref_of(distributor) -> str:
+    link = dist_sharing.share_url(distributor, source=ShareSource.STORE_LINK)
+    return query_of(link)[tokens.PARAM]
+
+
+def test_a_visitor_who_opened_a_link_is_bound_when_he_signs_in_and_his_order_counts_for_him(
+    anonymous, settings, brand, make_distributor, sku
+):
+    settings.OTP_SHOW_ON_PAGE = True
+    seller = make_distributor()
+    opened = anonymous.post(
+        "/share-links/open", {"ref": ref_of(seller), "device_id": "phone-of-a-friend-0001"}
+    )
+    assert opened.status_code == 200
+    got = opened.json()
+    assert (got["store_slug"], got["bound"]) == (seller.slug, False) and got["share"]
+    assert ShareVisit.objects.filter(distributor=seller).count() == 1
+
+    code = anonymous.post("/auth/code", {"mobile": "13655550001"}).json()["demo_code"]
+    tokens_ = anonymous.post(
+        "/auth/token", {"mobile": "13655550001", "code": code, "share": got["share"]}
+    ).json()
+    buyer = Customer.objects.get(mobile="13655550001")
+    assert binding.current_binding(buyer).distributor == seller
+    client = ApiClient(tokens_["access"])
+    address = client.post(
+        "/addresses",
+        {"recipient": "朋友", "phone": "13655550001", "district_code": "110101", "detail": "1 号"},
+    ).json()
+    items = [{"sku_id": sku.pk, "quantity": 1}]
+    total = client.post("/checkout/review", {"items": items, "address_id": address["id"]}).json()
+    placed = client.post(
+        "/orders",
+        {"items": items, "address_id": address["id"], "expected_total_fen": total["total_fen"]},
+        key="friend-order-1",
+    )
+    assert placed.status_code == 201
+    assert Order.objects.get(number=placed.json()["number"]).distributor == seller
+
+
+def test_a_signed_in_customer_opening_a_link_is_bound_at_once(
+    api, customer, brand, make_distributor
+):
+    seller = make_distributor()
+    got = api.post("/share-links/open", {"ref": ref_of(seller)}).json()
+    assert (got["bound"], got["share"]) == (True, None)
+    assert binding.current_binding(customer).distributor == seller
+
+
+def test_a_bad_link_or_device_id_is_refused_and_counts_nothing(anonymous, brand, make_distributor):
+    frozen = make_distributor(status="frozen")
+    for ref in ("nonsense", ref_of(frozen)):
+        refused = anonymous.post("/share-links/open", {"ref": ref})
+        assert refused.status_code == 404
+        assert (refused.json()["code"], refused.json()["field"]) == ("bad_share_link", "ref")
+    seller = make_distributor()
+    bad = anonymous.post("/share-links/open", {"ref": ref_of(seller), "device_id": "short"})
+    assert bad.status_code == 422
+    assert ShareVisit.objects.count() == 0
+
+
+def test_a_ref_on_an_api_address_is_not_a_visit(anonymous, brand, make_distributor):
+    seller = make_distributor()
+    assert anonymous.get(f"/stores/{seller.slug}", {"ref": ref_of(seller)}).status_code == 200
+    assert ShareVisit.objects.count() == 0

@@ -106,7 +106,11 @@ def test_check_deploy_is_clean_in_the_documented_production_environment(tmp_path
         environment(tmp_path, **PRODUCTION),
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+    # Only on the embedded database (not production's) are three notes silenced: SQLite keeps
+    # just the keys of the rollups' covering indexes (models.W040).
+    sqlite = not os.environ.get("DATABASE_URL", "").startswith("postgres")
+    silenced = 3 if sqlite else 0
+    assert result.stdout.strip() == f"System check identified no issues ({silenced} silenced)."
 
 
 def free_port() -> int:

@@ -14,6 +14,7 @@ from weishang import throttle
 from weishang.catalog import selectors as catalog
 from weishang.catalog.models import Product
 from weishang.customers import services as customers
+from weishang.distribution import binding
 from weishang.orders import after_sales
 from weishang.orders import selectors as order_reads
 from weishang.orders import services as orders
@@ -47,9 +48,24 @@ class CodeSent(Schema):
     demo_code: str | None = Field(None, description="Only where the demo shows the code.")
 
 
+SHARE_KEPT = Field(
+    None,
+    description="What POST /share-links/open gave to keep when he opened a distributor's "
+    "link before signing in: signing in binds him to that distributor, as of that moment.",
+)
+
+
 class TokenRequest(Schema):
     mobile: Text(20, min_length=1)
     code: Text(6, min_length=1)
+    share: Text(1000) | None = SHARE_KEPT
+
+
+def signed_in_tokens(customer, share: str | None) -> dict:
+    """His tokens, once the share link he opened before signing in (if any) has bound him."""
+    if share:
+        binding.claim_cookie_binding(customer=customer, cookie_value=share)
+    return auth.tokens_for(customer.user)
 
 
 class Tokens(Schema):
@@ -76,7 +92,7 @@ def token(request, payload: TokenRequest):
     customer = sign_in.with_code(
         mobile=payload.mobile, code=payload.code, client=throttle.client(request)
     )
-    return auth.tokens_for(customer.user)
+    return signed_in_tokens(customer, payload.share)
 
 
 @router.post("/auth/refresh", response={200: Tokens, **ERRORS}, auth=None)

@@ -34,6 +34,7 @@ router = Router(tags=["store"])
 
 class WechatSignIn(Schema):
     code: Text(128, min_length=1) = Field(description="The code wx.login gave the mini-program.")
+    share: Text(1000) | None = store.SHARE_KEPT
 
 
 @router.post("/auth/wechat", response={200: store.Tokens, **ERRORS}, auth=None)
@@ -48,7 +49,7 @@ def wechat_token(request, payload: WechatSignIn):
             status=404,
         )
     signed_in = sign_in.with_mini_program(js_code=payload.code, client=throttle.client(request))
-    return auth.tokens_for(signed_in.customer.user)
+    return store.signed_in_tokens(signed_in.customer, payload.share)
 
 
 class ProveMobile(Schema):

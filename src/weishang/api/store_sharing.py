@@ -3,10 +3,12 @@ and a distributor's public micro-store with its post feed. Each endpoint calls t
 selectors the store's pages call (``storefront.shares``, ``storefront.microstore``,
 ``storefront.post_feed``); a share link is the page's signed link, made by the same function."""
 
+import secrets
 from datetime import date, datetime
 from typing import Annotated
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -15,8 +17,8 @@ from weishang.catalog.models import Product
 from weishang.content import post_material, posts
 from weishang.content import selectors as content
 from weishang.content.models import Post
+from weishang.distribution import binding, sharing, tokens
 from weishang.distribution import selectors as distribution
-from weishang.distribution import sharing
 from weishang.distribution.models import Distributor, ShareSource
 from weishang.loyalty import selectors as loyalty
 from weishang.loyalty import share_links
@@ -25,7 +27,7 @@ from weishang.loyalty.share_rewards import describe_reward
 from weishang.storefront.post_feed import STORE_PAGE_POSTS
 
 from . import store
-from .errors import ERRORS, not_found
+from .errors import ERRORS, ApiError, not_found
 from .pagination import PageParams, page
 from .schemas import PathKey, Text
 
@@ -323,3 +325,55 @@ def store_post(
         raise not_found() from exc
     _record_visit(request, link)
     return _post(found)
+
+
+# Opening a distributor's share link --------------------------------------------------------------
+
+
+class OpenedLink(Schema):
+    ref: Text(500, min_length=1) = Field(
+        description="The token of the distributor's link: its ref, or the mini-program's scene."
+    )
+    device_id: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9_-]{20,64}$",
+        description="The mini-program's lasting id of this phone, so one visitor counts once.",
+    )
+
+
+class OpenedOut(Schema):
+    store_name: str
+    store_slug: str
+    bound: bool = Field(description="He was signed in and is now this distributor's customer.")
+    share: str | None = Field(
+        description="Not signed in: keep it and send it as share when he signs in "
+        "(/auth/token, /auth/wechat), which binds him as of now."
+    )
+
+
+@router.post("/share-links/open", response={200: OpenedOut, **ERRORS}, auth=None)
+def open_share_link(request, payload: OpenedLink):
+    """A visitor opened a distributor's share link, QR code or poster in the mini-program: the
+    visit counts and a signed-in customer is bound to the distributor at once, as the store's
+    pages do; an anonymous one is bound when he signs in."""
+    token = tokens.read_token(payload.ref)
+    distributor = Distributor.objects.filter(pk=token.distributor_id).first() if token else None
+    if distributor is None or not distributor.can_sell:
+        raise ApiError(
+            _("This share link is no longer valid."), code="bad_share_link", status=404, field="ref"
+        )
+    customer = _visitor(request)
+    kept = binding.open_share_link(
+        raw=payload.ref,
+        customer=customer,
+        signed_in=customer is not None,
+        device_id=payload.device_id or secrets.token_urlsafe(24),
+        now=timezone.now(),
+    )
+    current = binding.current_binding(customer) if customer is not None else None
+    return {
+        "store_name": distributor.store_name,
+        "store_slug": distributor.slug,
+        "bound": current is not None and current.distributor_id == distributor.pk,
+        "share": kept,
+    }

@@ -273,6 +273,36 @@ def claim_cookie_binding(
     return bind_customer(customer=customer, distributor=distributor, source=token.source, at=at)
 
 
+def open_share_link(
+    *, raw: str | None, customer, signed_in: bool, device_id: str, now: datetime
+) -> str | None:
+    """Someone opened a share link (its token ``raw``): the visit counts, and a signed-in
+    customer is bound at once. For an anonymous visitor, returns what to keep (the ``ws_ref``
+    cookie, or the API client's storage) so that he is bound when he signs in. A forged or stale
+    token, or a link of a distributor who may not sell, changes nothing."""
+    token = read_token(raw)
+    if token is None:
+        return None
+    distributor = Distributor.objects.filter(pk=token.distributor_id).first()
+    if distributor is None or not distributor.can_sell:
+        return None
+    if customer is not None and customer.pk == distributor.customer_id:
+        return None  # a distributor looking at his own link is neither a visit nor a binding
+    record_share_visit(
+        distributor=distributor,
+        source=token.source,
+        product_id=token.product_id,
+        person=reach.person_of(customer_id=customer.pk if customer else None, device_id=device_id),
+        at=now,
+    )
+    if customer is not None:
+        bind_customer(customer=customer, distributor=distributor, source=token.source, at=now)
+        return None
+    if signed_in:
+        return None  # staff browsing the store are nobody's customers
+    return ref_cookie_value(token=raw, at=now)
+
+
 @transaction.atomic
 def record_share_visit(
     *,

@@ -10,15 +10,23 @@ import secrets
 
 from django.utils import timezone
 
-from . import binding, reach
-from .models import Distributor
-from .tokens import PARAM, read_token
+from . import binding
+from .tokens import PARAM
 
 DEVICE_COOKIE = "ws_device"
 DEVICE_COOKIE_MAX_AGE_SECONDS = 2 * 365 * 24 * 3600
 _DEVICE_ID = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 # Share links point at the store; the consoles, the payment callbacks and files never bind.
-NOT_STOREFRONT = ("/console/", "/admin/", "/payments/", "/static/", "/media/", "/i18n/")
+# The API opens share links itself (POST /api/v1/share-links/open).
+NOT_STOREFRONT = (
+    "/console/",
+    "/admin/",
+    "/payments/",
+    "/static/",
+    "/media/",
+    "/i18n/",
+    "/api/",
+)
 
 
 def _customer_of(user):
@@ -77,33 +85,10 @@ class ShareLinkMiddleware:
         return response
 
     def open_share_link(self, request) -> str | None:
-        """Records the visit and binds a signed-in customer at once; for an anonymous visitor
-        returns the ``ws_ref`` cookie value that binds him when he signs in."""
-        raw = request.GET.get(PARAM)
-        token = read_token(raw)
-        if token is None:
-            return None
-        distributor = Distributor.objects.filter(pk=token.distributor_id).first()
-        if distributor is None or not distributor.can_sell:
-            return None
-        now = timezone.now()
-        customer = _customer_of(request.user)
-        if customer is not None and customer.pk == distributor.customer_id:
-            return None  # a distributor looking at his own link is neither a visit nor a binding
-        binding.record_share_visit(
-            distributor=distributor,
-            source=token.source,
-            product_id=token.product_id,
-            person=reach.person_of(
-                customer_id=customer.pk if customer else None, device_id=request.device_id
-            ),
-            at=now,
+        return binding.open_share_link(
+            raw=request.GET.get(PARAM),
+            customer=_customer_of(request.user),
+            signed_in=request.user.is_authenticated,
+            device_id=request.device_id,
+            now=timezone.now(),
         )
-        if customer is not None:
-            binding.bind_customer(
-                customer=customer, distributor=distributor, source=token.source, at=now
-            )
-            return None
-        if request.user.is_authenticated:
-            return None  # staff browsing the store are nobody's customers
-        return binding.ref_cookie_value(token=raw, at=now)
