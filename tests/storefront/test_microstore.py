@@ -41,9 +41,12 @@ def open_store(make_customer, staff, *, store_name="三哥的枣铺", intro=""):
 
 
 def decode(png: bytes) -> str:
-    results = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
-    assert len(results) == 1
-    return results[0].text
+    """The one QR code's text (zxing may find the same code twice, at two scales)."""
+    results = zxingcpp.read_barcodes(
+        Image.open(io.BytesIO(png)), formats=zxingcpp.BarcodeFormat.QRCode
+    )
+    (text,) = {result.text for result in results}
+    return text
 
 
 def token_of(url: str):
