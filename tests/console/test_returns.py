@@ -7,13 +7,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.helpers import deliver, pay
+from weishang.console import roles
 from weishang.inventory.models import Stock
 from weishang.orders import services
 from weishang.orders.models import OrderStatus, ReturnStatus
 from weishang.payments.models import Refund
 from weishang.sales import services as sales
 
-from .conftest import messages_of
+from .conftest import english, messages_of
+from .test_roles import member
 
 
 @pytest.fixture
@@ -154,3 +156,27 @@ def test_returns_queue_queries_do_not_grow_with_rows(
 @pytest.mark.django_db
 def test_unknown_return_is_404(console):
     assert console.post(reverse("console:return_approve", args=["R-nope"])).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "full"),
+    [
+        (roles.OWNER, True),
+        (roles.OPERATOR, True),
+        (roles.CUSTOMER_SERVICE, True),
+        (roles.FINANCE, False),
+        (roles.AUDITOR, False),
+    ],
+)
+def test_the_returns_queue_shows_the_customers_mobile_only_to_roles_that_need_it(
+    client, django_user_model, delivered, role, full
+):
+    """Finance and the auditor may read the queue; the customer's mobile is masked for them
+    (PIPL Art. 6), as in the order list."""
+    ask_return(delivered)
+    english(client).force_login(member(django_user_model, role))
+    mobile = delivered.customer.mobile
+    page = client.get(reverse("console:return_list")).content.decode()
+    assert (mobile in page) is full
+    assert (f"{mobile[:3]}****{mobile[-4:]}" in page) is not full

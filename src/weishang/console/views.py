@@ -304,11 +304,13 @@ def return_list(request):
         order_selectors.returns_queue().select_related("order__customer", "return_address"),
     )
     now = timezone.now()
+    full = roles.sees_full_customer_data(request.user)
     for rr in page:
         rr.is_overdue = (
             rr.status == ReturnStatus.RECEIVED and rr.refund_due_at and rr.refund_due_at < now
         )
         rr.return_carrier_name = carrier_name(rr.return_carrier)
+        rr.customer_mobile, _recipient = roles.order_contact(rr.order, full=full)
     return render(
         request,
         "console/return_list.html",
