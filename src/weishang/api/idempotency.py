@@ -4,10 +4,12 @@ twice; the same key with another request (or while the first still runs) is refu
 The unique constraint on (principal, key) decides between two requests racing with one key."""
 
 import hashlib
+import json
 from collections.abc import Callable
 from typing import Annotated
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -83,6 +85,9 @@ def run(request, *, principal: str, key: str, act: Callable[[], tuple[int, dict]
     except BaseException:
         IdempotentRequest.objects.filter(principal=principal, key=key).delete()
         raise
+    # The answer as it is stored (JSON), so that the first answer and every replay are the same
+    # bytes: a time kept to the millisecond must not come back shorter once read again.
+    body = json.loads(DjangoJSONEncoder().encode(body))
     IdempotentRequest.objects.filter(principal=principal, key=key).update(
         status=status, response=body
     )
