@@ -653,11 +653,11 @@ class Generator:
                             closes = return_window_closes(dt(delivered, UTC), tz, window)
                             closes = closes.timestamp()
                             if closes < now:
-                                completed = closes + uniform(60, 3600)
-                                if completed > now:
-                                    completed = None
-                                else:
-                                    status = OrderStatus.COMPLETED
+                                # Completed by the housekeeping run after the window closed;
+                                # never left delivered and due (windows close at local
+                                # midnight, so the first hour after it holds many).
+                                completed = min(closes + uniform(60, 3600), now)
+                                status = OrderStatus.COMPLETED
                 if delivered is not None and random() < RETURNED_SHARE:
                     returnable = [line for line in order_lines if line[11]]
                     requested = delivered + uniform(0.1, 4) * day
