@@ -330,6 +330,9 @@ def test_a_role_sees_only_the_menu_entries_it_may_open(demo, live_server, new_pa
 def test_the_distributor_console_fits_a_phone_with_its_whole_store_tab(
     demo, live_server, new_page, screenshot
 ):
+    # The pages are found with a test client of his own before the browser signs him in, so
+    # that nothing the test client does to his sessions touches the browser's.
+    pages = distributor_pages()
     page = new_page(size=PHONE)
     page.goto(live_server.url + "/login/")
     page.click("details summary")
@@ -337,7 +340,7 @@ def test_the_distributor_console_fits_a_phone_with_its_whole_store_tab(
     page.fill("#password", "weishang-demo")
     page.click("button[name=action][value=password]")
     page.wait_for_url(re.compile(r"/$|/account/"))
-    for name, url in distributor_pages().items():
+    for name, url in pages.items():
         page.goto(live_server.url + url)
         page.wait_for_load_state("networkidle")  # a post's pictures are drawn as they load
         assert_fits(page, f"distributor {name} at 390 px")
