@@ -250,3 +250,25 @@ def test_import_queries_grow_only_by_each_rows_own_shipping(console, paid_orders
         counts.append(len(queries.captured_queries))
     per_row = (counts[1] - counts[0]) / 8
     assert per_row <= 14 and counts[0] <= 10 + 2 * 14, counts
+
+
+@pytest.mark.parametrize("role", ["finance", "auditor", "customer_service"])
+def test_roles_that_do_not_ship_neither_open_nor_are_offered_the_packing_list(
+    client, paid_orders, role
+):
+    """Packing lists, labels and waybill files carry every delivery address (PIPL Art. 6)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    (paid,) = paid_orders(1)
+    reader = get_user_model().objects.create_user(username=role, password="pw", is_staff=True)
+    reader.groups.add(Group.objects.get_or_create(name=role)[0])
+    client.force_login(reader)
+    selection = {"order": paid.number}
+    assert client.get(PACKING, selection).status_code == 403
+    assert client.get(TEMPLATE, {**selection, "format": "csv"}).status_code == 403
+    assert client.get(IMPORT).status_code == 403
+    html = client.get(reverse("console:order_list")).content.decode()
+    assert paid.number in html
+    assert PACKING not in html and IMPORT not in html
+    assert paid.address not in html

@@ -40,6 +40,7 @@ NOBODY: set = set()
 
 # url name: (who may GET it, who may POST to it) — the table, route by route.
 ORDERS = (EVERYONE, {OWNER, OPERATOR})
+SHIPPING = ({OWNER, OPERATOR}, {OWNER, OPERATOR})
 RETURN_REVIEW = (EVERYONE, {OWNER, OPERATOR, CS})
 REFUND = (EVERYONE, {OWNER, FINANCE})
 CATALOGUE = (EVERYONE, {OWNER, OPERATOR})
@@ -66,9 +67,9 @@ POLICY = {
     "order_ship": ORDERS,
     "order_deliver": ORDERS,
     "order_cancel": ORDERS,
-    "packing_list": ORDERS,
-    "waybill_template": ORDERS,
-    "waybill_import": ORDERS,
+    "packing_list": SHIPPING,
+    "waybill_template": SHIPPING,
+    "waybill_import": SHIPPING,
     "freight": ORDERS,
     "freight_delete": ORDERS,
     "redemption_list": COUPONS,

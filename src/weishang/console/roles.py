@@ -37,6 +37,9 @@ def _area(label, *writers, readers=ALL_ROLES) -> Area:
 AREAS = {
     "dashboard": _area(_("Dashboard")),
     "orders": _area(_("Orders and shipping"), OWNER, OPERATOR),
+    # Packing lists, labels and waybill files carry every delivery address: only the roles that
+    # ship open them (PIPL Art. 6).
+    "shipping": _area(_("Packing lists and waybills"), OWNER, OPERATOR, readers={OWNER, OPERATOR}),
     "returns": _area(_("Return review"), OWNER, OPERATOR, CUSTOMER_SERVICE),
     "refunds": _area(_("Refunds"), OWNER, FINANCE),
     "products": _area(_("Products, stock and prices"), OWNER, OPERATOR),
@@ -85,9 +88,9 @@ ROUTE_AREAS = {
     "order_ship": "orders",
     "order_deliver": "orders",
     "order_cancel": "orders",
-    "packing_list": "orders",
-    "waybill_template": "orders",
-    "waybill_import": "orders",
+    "packing_list": "shipping",
+    "waybill_template": "shipping",
+    "waybill_import": "shipping",
     "freight": "orders",
     # Members
     "redemption_list": "coupons",
