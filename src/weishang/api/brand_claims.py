@@ -18,7 +18,7 @@ from weishang.orders.models import QualityClaim
 
 from . import idempotency
 from .brand import ConsoleRoleKeyAuth, console_route
-from .brand_fulfilment import ShipIn, actor_of, cleaned, principal_of
+from .brand_fulfilment import ShipIn, actor_of, cleaned, once
 from .errors import ERRORS, not_found
 from .pagination import PageParams, page
 from .schemas import PathKey, Text
@@ -167,11 +167,10 @@ def brand_claim_approve(
     request, number: PathKey, payload: ClaimDecisionIn, idempotency_key: idempotency.IdempotencyKey
 ):
     """Approves the claim with the remedy granted; a return and refund is refunded at once."""
-    return idempotency.run(
+    return once(
         request,
-        principal=principal_of(request),
-        key=idempotency_key,
-        act=lambda: _decide(request, number, "approve", payload),
+        idempotency_key,
+        lambda: _decide(request, number, "approve", payload),
     )
 
 
@@ -196,4 +195,4 @@ def brand_claim_ship(
         claim_services.ship_claim(claim=claim, actor=actor_of(request), **data)
         return 200, _claim(request, number)
 
-    return idempotency.run(request, principal=principal_of(request), key=idempotency_key, act=act)
+    return once(request, idempotency_key, act)

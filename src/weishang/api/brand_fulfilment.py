@@ -4,6 +4,7 @@ it, and the stock of every SKU. Each operation calls the form and the service it
 calls (``console.views``, ``console.shipping_views``), with the key's maker as the actor, so each
 act is audited as in the console."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
 
@@ -52,8 +53,9 @@ def actor_of(request):
     return request.auth.created_by
 
 
-def principal_of(request) -> str:
-    return f"staff-key:{request.auth.pk}"
+def once(request, key: str, act: Callable[[], tuple[int, dict]]):
+    """Runs a staff key's act once per Idempotency-Key; a retry gets the first answer."""
+    return idempotency.run(request, principal=f"staff-key:{request.auth.pk}", key=key, act=act)
 
 
 def cleaned(form: forms.Form, *, names: dict[str, str] | None = None) -> dict:
@@ -219,7 +221,7 @@ def brand_order_ship(
         orders.ship_order(order=order, actor=actor_of(request), **data)
         return 200, _order_detail(request, number)
 
-    return idempotency.run(request, principal=principal_of(request), key=idempotency_key, act=act)
+    return once(request, idempotency_key, act)
 
 
 class DeliverIn(Schema):
@@ -256,7 +258,7 @@ def brand_order_cancel(
         )
         return 200, _order_detail(request, number)
 
-    return idempotency.run(request, principal=principal_of(request), key=idempotency_key, act=act)
+    return once(request, idempotency_key, act)
 
 
 # Batch shipping ----------------------------------------------------------------------------------
@@ -325,7 +327,7 @@ def brand_waybill_import(
             ],
         }
 
-    return idempotency.run(request, principal=principal_of(request), key=idempotency_key, act=act)
+    return once(request, idempotency_key, act)
 
 
 class PackingLine(Schema):
@@ -457,4 +459,4 @@ def brand_stock_set(
         )
         return 200, _sku_stock(catalog_selectors.skus_for_console().get(pk=sku_id))
 
-    return idempotency.run(request, principal=principal_of(request), key=idempotency_key, act=act)
+    return once(request, idempotency_key, act)

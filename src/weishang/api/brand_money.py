@@ -26,7 +26,7 @@ from weishang.sales import services as sales
 
 from . import idempotency
 from .brand import ConsoleRoleKeyAuth, console_route
-from .brand_fulfilment import actor_of, cleaned, principal_of
+from .brand_fulfilment import actor_of, cleaned, once
 from .errors import ERRORS, not_found
 from .pagination import PageParams, page
 from .schemas import Id, PathKey, Text
@@ -231,7 +231,7 @@ def brand_return_receive(request, number: PathKey, idempotency_key: idempotency.
         orders.receive_return(return_request=rr, actor=actor_of(request))
         return 200, _return(request, number)
 
-    return idempotency.run(request, principal=principal_of(request), key=idempotency_key, act=act)
+    return once(request, idempotency_key, act)
 
 
 @router.post("/returns/{number}/refund", response={200: BrandReturn, **ERRORS})
@@ -244,7 +244,7 @@ def brand_return_refund(request, number: PathKey, idempotency_key: idempotency.I
         sales.refund_return(return_request=rr, actor=actor_of(request))
         return 200, _return(request, number)
 
-    return idempotency.run(request, principal=principal_of(request), key=idempotency_key, act=act)
+    return once(request, idempotency_key, act)
 
 
 # Withdrawals -------------------------------------------------------------------------------------
@@ -382,11 +382,10 @@ def brand_withdrawal_reject(
     idempotency_key: idempotency.IdempotencyKey,
 ):
     """Rejects it, saying why; the amount is available to the distributor again."""
-    return idempotency.run(
+    return once(
         request,
-        principal=principal_of(request),
-        key=idempotency_key,
-        act=lambda: _withdrawal_act(request, withdrawal_id, "reject", payload.dict()),
+        idempotency_key,
+        lambda: _withdrawal_act(request, withdrawal_id, "reject", payload.dict()),
     )
 
 
@@ -404,11 +403,10 @@ def brand_withdrawal_pay(
 ):
     """Pays an approved withdrawal: the payout is sent after this commits, less the tax
     withheld."""
-    return idempotency.run(
+    return once(
         request,
-        principal=principal_of(request),
-        key=idempotency_key,
-        act=lambda: _withdrawal_act(request, withdrawal_id, "pay", payload.dict()),
+        idempotency_key,
+        lambda: _withdrawal_act(request, withdrawal_id, "pay", payload.dict()),
     )
 
 
@@ -497,11 +495,10 @@ def brand_held_commission_release(
     idempotency_key: idempotency.IdempotencyKey,
 ):
     """Releases it: pending until the return window closes, then settled."""
-    return idempotency.run(
+    return once(
         request,
-        principal=principal_of(request),
-        key=idempotency_key,
-        act=lambda: _decide(request, commission_id, "release", payload),
+        idempotency_key,
+        lambda: _decide(request, commission_id, "release", payload),
     )
 
 
@@ -516,9 +513,8 @@ def brand_held_commission_reject(
     idempotency_key: idempotency.IdempotencyKey,
 ):
     """Rejects it: it never becomes available to the distributor."""
-    return idempotency.run(
+    return once(
         request,
-        principal=principal_of(request),
-        key=idempotency_key,
-        act=lambda: _decide(request, commission_id, "reject", payload),
+        idempotency_key,
+        lambda: _decide(request, commission_id, "reject", payload),
     )
