@@ -84,6 +84,11 @@ def parse_args(argv=None):
     )
     parser.add_argument("--show-queries", action="store_true", help="print one checkout's SQL")
     parser.add_argument(
+        "--summary",
+        metavar="FILE",
+        help="also write the medians as JSON (bench/saleor/side_by_side.py reads them)",
+    )
+    parser.add_argument(
         "--pgbouncer",
         type=int,
         default=0,
@@ -149,6 +154,12 @@ class CatalogueSku(NamedTuple):
     category_id: int
 
 
+def catalogue_plan() -> list[tuple[int, list[tuple[str, int]]]]:
+    """The products (1–6) and each one's SKUs as (size, price in fen); the Saleor side-by-side
+    makes the same catalogue in Saleor."""
+    return [(n, [("500g", 2990 + 100 * n), ("1kg", 5490 + 100 * n)]) for n in range(1, 7)]
+
+
 def create_catalogue() -> list[CatalogueSku]:
     """A few published products with two SKUs each and plenty of stock."""
     from weishang.catalog.models import Brand, Category, Product, Sku
@@ -163,11 +174,11 @@ def create_catalogue() -> list[CatalogueSku]:
     )
     category = Category.objects.create(name="红枣", slug="jujube")
     catalogue = []
-    for n in range(1, 7):
+    for n, skus in catalogue_plan():
         product = Product.objects.create(
             name=f"若羌灰枣 {n}", slug=f"bench-{n}", category=category, position=n
         )
-        for size, price in (("500g", 2990 + 100 * n), ("1kg", 5490 + 100 * n)):
+        for size, price in skus:
             sku = Sku.objects.create(
                 product=product, code=f"BENCH-{n}-{size}", name=size, list_price_fen=price
             )
@@ -1120,6 +1131,19 @@ def main(argv=None) -> int:
         f" queries {place_q + notify_q}/checkout,"
         f" transactions {xacts / total_checkouts:.1f}/checkout"
     )
+    if args.summary:
+        Path(args.summary).write_text(
+            json.dumps(
+                {
+                    "rate": statistics.median(r["rate"] for r in runs),
+                    "p50_ms": statistics.median(r["p50"] for r in runs),
+                    "p95_ms": statistics.median(r["p95"] for r in runs),
+                    "server_cpu_ms": statistics.median(r["server_cpu"] for r in runs) * 1000,
+                    "postgres_cpu_ms": statistics.median(r["postgres_cpu"] for r in runs) * 1000,
+                    "queries": place_q + notify_q,
+                }
+            )
+        )
     cost = statistics.median(r["server_cpu"] + r["postgres_cpu"] + r["load_cpu"] for r in runs)
     print(
         f"CPU-bound ceiling: {os.cpu_count()} CPUs / {cost * 1000:.1f} ms of CPU per checkout"
