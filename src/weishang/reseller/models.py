@@ -72,7 +72,9 @@ class Listing(models.Model):
     distributor = models.ForeignKey(
         "distribution.Distributor", on_delete=models.PROTECT, related_name="listings"
     )
-    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+")
+    sku = models.ForeignKey(
+        "catalog.Sku", on_delete=models.PROTECT, related_name="reseller_listings"
+    )
     price_fen = models.PositiveIntegerField()
     status = models.CharField(max_length=12, choices=Status, default=Status.ACTIVE)
     note = models.CharField(max_length=300, blank=True)
