@@ -41,9 +41,9 @@ class Reseller(models.Model):
     Nothing is paid or bought to become one (《禁止传销条例》Art. 7(2); 不压货)."""
 
     class Status(models.TextChoices):
-        APPLIED = "applied", pgettext_lazy("reseller status", "applied")
-        APPROVED = "approved", pgettext_lazy("reseller status", "approved")
-        REVOKED = "revoked", pgettext_lazy("reseller status", "revoked")
+        APPLIED = "applied", pgettext_lazy("reseller status", "applied to resell")
+        APPROVED = "approved", pgettext_lazy("reseller status", "approved as reseller")
+        REVOKED = "revoked", pgettext_lazy("reseller status", "reseller standing ended")
 
     distributor = models.OneToOneField(
         "distribution.Distributor", on_delete=models.PROTECT, related_name="reseller"
