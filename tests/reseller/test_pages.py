@@ -241,3 +241,27 @@ def test_a_visitor_brought_by_his_share_link_sees_his_price(client, brand, resel
     english(client)
     assert "¥48.80" in client.get(link).content.decode()
     assert "¥48.80" in client.get(f"/p/{sku.product.slug}/").content.decode()  # the cookie
+
+
+def test_his_product_poster_draws_his_price(client, brand, reseller, sku, band):
+    import hashlib
+
+    from django.utils import timezone
+
+    from weishang.catalog.rules import Price
+    from weishang.distribution import sharing
+    from weishang.storefront import resale
+
+    band(sku, 3000, 6000)
+    url = f"/s/{reseller.slug}/p/{sku.product.slug}/poster.png"
+    english(client)
+    before = client.get(url)
+    assert before.status_code == 200
+    services.set_price(distributor=reseller, sku=sku, price_fen=4880)
+    after = client.get(url)
+    assert after.status_code == 200 and after["ETag"] != before["ETag"]
+    # The page was drawn in English, as the fingerprint is read here (english_outside_requests).
+    his = sharing.poster_fingerprint(reseller, sku.product, price=Price(4880, 4880, None))
+    day = timezone.localdate().isoformat()
+    assert after["ETag"] == '"' + hashlib.sha256(f"{his}|{day}".encode()).hexdigest()[:32] + '"'
+    assert resale.his_lowest_price(reseller, sku.product).amount_fen == 4880

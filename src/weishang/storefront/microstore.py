@@ -135,11 +135,16 @@ def cached_poster(request, fingerprint: str, draw, *, public: bool = True) -> Ht
 
 
 def _poster(request, distributor: Distributor, product: Product | None):
+    # Whoever scans his poster is brought by him: the price drawn is his, where he resells.
+    price = resale.his_lowest_price(distributor, product)
+
     def draw():
         url = sharing.share_url(distributor, source=ShareSource.POSTER, product=product)
-        return sharing.poster_png(distributor, url=url, product=product)
+        return sharing.poster_png(distributor, url=url, product=product, price=price)
 
-    return cached_poster(request, sharing.poster_fingerprint(distributor, product), draw)
+    return cached_poster(
+        request, sharing.poster_fingerprint(distributor, product, price=price), draw
+    )
 
 
 def _store_poster_on_template(request, distributor: Distributor, template):

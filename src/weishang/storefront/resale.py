@@ -6,6 +6,8 @@ micro-store he is in. Computed once per request; no query for a visitor no distr
 
 from django.utils import timezone
 
+from weishang.catalog.rules import Price
+from weishang.catalog.selectors import sku_price
 from weishang.distribution.binding import REF_COOKIE, read_ref_cookie
 from weishang.distribution.models import Distributor
 from weishang.distribution.tokens import PARAM, read_token
@@ -36,3 +38,17 @@ def for_request(request, *, store: Distributor | None = None) -> dict:
         resales = reseller_pricing.resales_for(store)
     request._resales = resales
     return resales
+
+
+def his_lowest_price(distributor: Distributor, product) -> Price | None:
+    """The cheapest price of the product's active SKUs for a buyer he brings: his own where he
+    resells a SKU, the brand's elsewhere; None for no product, or when he resells none of it
+    (then the brand's price is drawn, as before). One query."""
+    if product is None:
+        return None
+    skus = [sku for sku in product.skus.all() if sku.is_active]
+    resales = reseller_pricing.resales_for(distributor, [sku.pk for sku in skus])
+    if not resales:
+        return None
+    prices = [resales[s.pk].price if s.pk in resales else sku_price(s) for s in skus]
+    return min(prices, key=lambda price: price.amount_fen)

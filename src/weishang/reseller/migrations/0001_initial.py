@@ -6,90 +6,203 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0004_alter_product_slug_product_product_slug_unique'),
-        ('distribution', '0011_covering_reach_index'),
+        ("catalog", "0004_alter_product_slug_product_product_slug_unique"),
+        ("distribution", "0011_covering_reach_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Listing',
+            name="Listing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('price_fen', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('active', 'on sale at your price'), ('suspended', "suspended: outside the brand's new band"), ('withdrawn', 'withdrawn')], default='active', max_length=12)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('updated_at', models.DateTimeField()),
-                ('distributor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='listings', to='distribution.distributor')),
-                ('sku', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reseller_listings', to='catalog.sku')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("price_fen", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "on sale at your price"),
+                            ("suspended", "suspended: outside the brand's new band"),
+                            ("withdrawn", "withdrawn"),
+                        ],
+                        default="active",
+                        max_length=12,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300)),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "distributor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="listings",
+                        to="distribution.distributor",
+                    ),
+                ),
+                (
+                    "sku",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reseller_listings",
+                        to="catalog.sku",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sku_id'],
+                "ordering": ["sku_id"],
             },
         ),
         migrations.CreateModel(
-            name='ListingChange',
+            name="ListingChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('price_fen', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('active', 'on sale at your price'), ('suspended', "suspended: outside the brand's new band"), ('withdrawn', 'withdrawn')], max_length=12)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField()),
-                ('listing', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='changes', to='reseller.listing')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("price_fen", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "on sale at your price"),
+                            ("suspended", "suspended: outside the brand's new band"),
+                            ("withdrawn", "withdrawn"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "listing",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="changes",
+                        to="reseller.listing",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Reseller',
+            name="Reseller",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('applied', 'applied to resell'), ('approved', 'approved as reseller'), ('revoked', 'reseller standing ended')], default='applied', max_length=12)),
-                ('applied_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('reason', models.CharField(blank=True, max_length=300)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('distributor', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='reseller', to='distribution.distributor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("applied", "applied to resell"),
+                            ("approved", "approved as reseller"),
+                            ("revoked", "reseller standing ended"),
+                        ],
+                        default="applied",
+                        max_length=12,
+                    ),
+                ),
+                ("applied_at", models.DateTimeField(blank=True, null=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("reason", models.CharField(blank=True, max_length=300)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "distributor",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reseller",
+                        to="distribution.distributor",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='ResellerPricing',
+            name="ResellerPricing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('supply_fen', models.PositiveIntegerField(verbose_name='supply price (fen)')),
-                ('ceiling_fen', models.PositiveIntegerField(verbose_name='ceiling price (fen)')),
-                ('is_open', models.BooleanField(default=True, verbose_name='open to resellers')),
-                ('updated_at', models.DateTimeField()),
-                ('sku', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='reseller_pricing', to='catalog.sku')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("supply_fen", models.PositiveIntegerField(verbose_name="supply price (fen)")),
+                ("ceiling_fen", models.PositiveIntegerField(verbose_name="ceiling price (fen)")),
+                ("is_open", models.BooleanField(default=True, verbose_name="open to resellers")),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "sku",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reseller_pricing",
+                        to="catalog.sku",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='listing',
-            index=models.Index(fields=['sku', 'status'], name='reseller_li_sku_id_899633_idx'),
+            model_name="listing",
+            index=models.Index(fields=["sku", "status"], name="reseller_li_sku_id_899633_idx"),
         ),
         migrations.AddConstraint(
-            model_name='listing',
-            constraint=models.UniqueConstraint(fields=('distributor', 'sku'), name='one_listing_per_sku'),
+            model_name="listing",
+            constraint=models.UniqueConstraint(
+                fields=("distributor", "sku"), name="one_listing_per_sku"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='listing',
-            constraint=models.CheckConstraint(condition=models.Q(('price_fen__gt', 0)), name='listing_price_positive'),
+            model_name="listing",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("price_fen__gt", 0)), name="listing_price_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='resellerpricing',
-            constraint=models.CheckConstraint(condition=models.Q(('supply_fen__gt', 0)), name='supply_price_positive'),
+            model_name="resellerpricing",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("supply_fen__gt", 0)), name="supply_price_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='resellerpricing',
-            constraint=models.CheckConstraint(condition=models.Q(('ceiling_fen__gte', models.F('supply_fen'))), name='ceiling_at_least_supply'),
+            model_name="resellerpricing",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ceiling_fen__gte", models.F("supply_fen"))),
+                name="ceiling_at_least_supply",
+            ),
         ),
     ]
