@@ -43,6 +43,7 @@ from weishang.loyalty.models import MemberTier, RedPacketOffer
 from weishang.orders import claims
 from weishang.orders import services as orders
 from weishang.orders.after_sales import add_return_address, retire_return_address
+from weishang.reseller import services as reseller_services
 from weishang.sales import services as sales
 
 from .conftest import english
@@ -100,6 +101,9 @@ READ_ONLY = frozenset(
         "content_cadence",
         "analytics_rankings",
         "analytics_health",
+        "reseller_list",
+        "reseller_report",
+        "reseller_detail",
     }
 )
 
@@ -376,6 +380,13 @@ class World:
         ProgrammeSettings.objects.update(review_order_amount_fen=5000)
         self._sold_by(seller, self.make_product(price_fen=6000))
         return Commission.objects.get(status=Commission.Status.HELD)
+
+
+def _reseller(w):
+    """A distributor the brand approved as a reseller."""
+    distributor = w.distributor()
+    reseller_services.approve_reseller(actor=None, distributor=distributor)
+    return distributor
 
 
 @dataclass(frozen=True)
@@ -1189,6 +1200,25 @@ ACTS = {
     "api_key_revoke": Act(
         lambda w: Request(_url("api_key_revoke", w.api_key().pk), {}),
         lambda w: Request(_url("api_key_revoke", w.api_key(revoked=True).pk), {}),
+    ),
+    # Reseller mode
+    "reseller_pricing": Act(
+        lambda w: Request(
+            _url("reseller_pricing", (sku := w.published_sku()).product_id),
+            {"sku": sku.pk, "supply": "30", "ceiling": "50", "is_open": "on"},
+        ),
+        lambda w: Request(
+            _url("reseller_pricing", (sku := w.published_sku()).product_id),
+            {"sku": sku.pk, "supply": "50", "ceiling": "30", "is_open": "on"},
+        ),
+    ),
+    "reseller_approve": Act(
+        lambda w: Request(_url("reseller_approve"), {"store": w.distributor().slug}),
+        lambda w: Request(_url("reseller_approve"), {"store": "no-such-store"}),
+    ),
+    "reseller_revoke": Act(
+        lambda w: Request(_url("reseller_revoke"), {"store": _reseller(w).slug, "reason": "x"}),
+        lambda w: Request(_url("reseller_revoke"), {"store": _reseller(w).slug, "reason": ""}),
     ),
 }
 

@@ -56,6 +56,8 @@ CONTENT = (EVERYONE, {OWNER, OPERATOR})
 COMMUNITY = (EVERYONE, {OWNER, OPERATOR})
 # The brand's figures: customer service has no use for them; the owner sets the big-B threshold.
 ANALYTICS = ({OWNER, OPERATOR, FINANCE, AUDITOR}, {OWNER})
+# Reseller bands and approving resellers: those who run the catalogue and distribution.
+RESELLER = (EVERYONE, {OWNER, OPERATOR})
 POLICY = {
     "analytics_factors": ANALYTICS,
     "analytics_funnel": ANALYTICS,
@@ -267,6 +269,12 @@ POLICY = {
     **dict.fromkeys(["idea_list", "idea_detail", "idea_accept", "idea_reject"], CONTENT),
     # Content: the posting cadence report, its settings and the repurchase intervals
     **dict.fromkeys(["content_cadence", "content_settings", "repurchase_intervals"], CONTENT),
+    "reseller_pricing": RESELLER,
+    "reseller_list": RESELLER,
+    "reseller_approve": RESELLER,
+    "reseller_revoke": RESELLER,
+    "reseller_report": RESELLER,
+    "reseller_detail": RESELLER,
 }
 
 

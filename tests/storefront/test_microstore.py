@@ -93,8 +93,8 @@ def test_query_count_does_not_grow_with_products(
 ):
     make_product()
     # distributor, featured ids, products, images, SKUs (+stock), price periods, brand footer,
-    # and his posts (none here: content.selectors.feed)
-    with django_assert_max_num_queries(8) as first:
+    # his posts (none here: content.selectors.feed) and his reseller prices (storefront.resale)
+    with django_assert_max_num_queries(9) as first:
         assert client.get(f"/s/{store.slug}/").status_code == 200
     for _ in range(6):
         make_product()

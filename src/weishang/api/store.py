@@ -293,9 +293,13 @@ class CartQuantity(Schema):
 
 def _cart(customer) -> dict:
     now = timezone.now()
+    items = list(order_reads.cart_for_customer(customer))
+    resales = sales_checkout.resales_for_customer(customer, now, [i.sku_id for i in items])
     lines = [
-        sales_checkout.Line(item.sku, item.quantity, catalog.sku_price(item.sku, now))
-        for item in order_reads.cart_for_customer(customer)
+        sales_checkout.Line(
+            item.sku, item.quantity, sales_checkout.price_of(item.sku, now, resales)
+        )
+        for item in items
     ]
     goods_fen = sum(line.total_fen for line in lines)
     freight_fen = sales_checkout.freight_for(goods_fen, customer.addresses.first())
@@ -413,10 +417,12 @@ def review(request, payload: Review):
     skus = catalog.skus_with_periods(quantities)
     if set(skus) != set(quantities):
         raise OrderError(_("Some items are no longer available."))
+    resales = sales_checkout.resales_for_customer(request.customer, now, quantities)
     totals = sales_checkout.review(
         customer_id=request.customer.pk,
         lines=[
-            sales_checkout.priced_line(skus[sku_id], qty, now) for sku_id, qty in quantities.items()
+            sales_checkout.priced_line(skus[sku_id], qty, now, resales=resales)
+            for sku_id, qty in quantities.items()
         ],
         address=_own_address(request.customer, payload.address_id),
         choice=_choice(payload),

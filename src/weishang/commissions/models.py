@@ -87,7 +87,13 @@ class PlanRate(models.Model):
 
 
 class Commission(models.Model):
-    """What one order line earns one distributor, priced when the order is placed."""
+    """What one order line earns one distributor, priced when the order is placed: the plan's
+    commission, or on a line sold at a reseller's own price, his markup over the supply price
+    (``reseller``). Both are frozen, settled, reversed and reviewed alike."""
+
+    class Kind(models.TextChoices):
+        COMMISSION = "commission", pgettext_lazy("earning kind", "commission")
+        MARKUP = "markup", pgettext_lazy("earning kind", "reseller markup")
 
     class Status(models.TextChoices):
         AWAITING_PAYMENT = (
@@ -115,8 +121,17 @@ class Commission(models.Model):
         db_index=False,
     )
     level = models.PositiveSmallIntegerField(default=1)
+    # A markup is no plan's: it is the reseller's price less the brand's supply price.
+    kind = models.CharField(
+        max_length=12, choices=Kind, default=Kind.COMMISSION, db_default=Kind.COMMISSION
+    )
     plan = models.ForeignKey(
-        CommissionPlan, on_delete=models.PROTECT, related_name="+", db_index=False
+        CommissionPlan,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        null=True,
+        blank=True,
     )
     rule = models.CharField(
         max_length=40, help_text="Which rate applied: product, category or default."
@@ -147,6 +162,11 @@ class Commission(models.Model):
                 fields=["order_line", "level"], name="one_commission_per_line_level"
             ),
             models.CheckConstraint(condition=Q(level__in=[1, 2]), name="never_a_third_level"),
+            models.CheckConstraint(
+                condition=Q(kind="commission", plan__isnull=False)
+                | Q(kind="markup", plan__isnull=True, level=1),
+                name="commission_has_a_plan_markup_none",
+            ),
             models.CheckConstraint(
                 condition=Q(reversed_fen__lte=F("amount_fen")), name="reverse_at_most_earned"
             ),
@@ -181,6 +201,7 @@ class Account(models.Model):
         AVAILABLE = "available", pgettext_lazy("ledger account", "available")
         WITHDRAWING = "withdrawing", _("withdrawal in progress")
         BRAND_EXPENSE = "brand_expense", _("brand: commission expense")
+        BRAND_MARKUP = "brand_markup", _("brand: resellers' markup expense")
         BRAND_PAYOUTS = "brand_payouts", _("brand: commission paid out")
         TAX_PAYABLE = "tax_payable", _("brand: income tax withheld, to pay to the tax office")
         TAX_REMITTED = "tax_remitted", _("brand: income tax paid to the tax office")

@@ -171,6 +171,7 @@ EVENTS = {
     "payout": pgettext_lazy("ledger event", "Paid to you"),
 }
 EVENTS["withhold"] = EVENTS["payout"]
+MARKUP_EARNED = pgettext_lazy("ledger event", "Reseller markup earned")
 # How each event changes what he has earned in all (+ in, − out, "" a move within it).
 SIGNS = {"earn": "+", "reject": "−", "reverse": "−", "payout": "−", "withhold": "−"}
 STATES = {
@@ -222,10 +223,13 @@ def _event(t: Transfer, distributor_id: int) -> LedgerEvent:
         state = str(Withdrawal.Status(w.status).label)
     else:
         state = str(STATES.get((t.kind, account.kind), ""))
+    event = EVENTS.get(t.kind, pgettext_lazy("ledger event", "Other"))
+    if t.kind == "earn" and t.commission and t.commission.kind == Commission.Kind.MARKUP:
+        event = MARKUP_EARNED
     return LedgerEvent(
         at=t.created_at,
         kind=t.kind,
-        event=str(EVENTS.get(t.kind, pgettext_lazy("ledger event", "Other"))),
+        event=str(event),
         state=state,
         sign=SIGNS.get(t.kind, ""),
         amount_fen=t.amount_fen,

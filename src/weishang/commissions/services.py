@@ -50,21 +50,37 @@ def _programme() -> ProgrammeSettings:
 
 
 @step
-def quote_commissions(*, order: Order, now: datetime | None = None) -> list[Commission]:
+def quote_commissions(
+    *, order: Order, now: datetime | None = None, markup_supply: Mapping[int, int] | None = None
+) -> list[Commission]:
     """At placement: what each line will earn the attributed distributor (and, in an advisory
     plan, his inviter at the second level), at the rates of the plan in force. Never a third level.
+
+    ``markup_supply`` is ``{sku_id: supply_fen}`` for the lines sold at the distributor's own
+    reseller price (``reseller.pricing``): such a line earns him his markup, (unit price − supply
+    price) × quantity, never more than the payment paid for the line, instead of any commission.
     """
     now = now or timezone.now()
     if order.distributor_id is None:
         return []
+    markup_supply = markup_supply or {}
     plan = active_plan()
-    if plan is None:
+    if plan is None and not markup_supply:
         return []
     distributor = Distributor.objects.select_related("invited_by").get(pk=order.distributor_id)
     if not distributor.can_sell:
         return []
     if distributor.customer_id == order.customer_id and not _programme().self_purchase_earns:
         return []
+    lines = list(order.lines.select_related("product"))
+    commissions = [
+        _markup(order, line, distributor, markup_supply[line.sku_id], now)
+        for line in lines
+        if line.sku_id in markup_supply
+    ]
+    lines = [line for line in lines if line.sku_id not in markup_supply]
+    if plan is None or not lines:
+        return Commission.objects.bulk_create([c for c in commissions if c.amount_fen > 0])
     earners = [(1, distributor, None)]
     inviter = distributor.invited_by
     if (
@@ -81,9 +97,7 @@ def quote_commissions(*, order: Order, now: datetime | None = None) -> list[Comm
         if levels
         else None
     )
-    lines = list(order.lines.select_related("product"))
     rates = rates_for(plan, [line.product for line in lines])
-    commissions = []
     for line in lines:
         base = line.paid_fen  # what the payment paid for the line (orders.pricing)
         for level, earner, level_rate in earners:
@@ -111,7 +125,48 @@ def quote_commissions(*, order: Order, now: datetime | None = None) -> list[Comm
                     created_at=now,
                 )
             )
-    return Commission.objects.bulk_create(commissions)
+    return Commission.objects.bulk_create([c for c in commissions if c.amount_fen > 0])
+
+
+def _markup(order: Order, line, distributor: Distributor, supply_fen: int, now) -> Commission:
+    """The reseller's markup on one line: his price less the supply price, per unit sold, capped
+    at what the payment paid for the line (a coupon or points the brand gave may leave less)."""
+    per_unit = max(line.unit_price_fen - supply_fen, 0)
+    return Commission(
+        order=order,
+        order_line=line,
+        distributor=distributor,
+        level=1,
+        kind=Commission.Kind.MARKUP,
+        plan=None,
+        rule=f"markup:supply {supply_fen}",
+        base_fen=line.paid_fen,
+        rate_bp=0,
+        amount_fen=min(per_unit * line.quantity, line.paid_fen),
+        created_at=now,
+    )
+
+
+def _expense_kind(commission: Commission) -> str:
+    """The brand's account the earning comes from: commission expense, or resellers' markup."""
+    return Kind.BRAND_MARKUP if commission.kind == Commission.Kind.MARKUP else Kind.BRAND_EXPENSE
+
+
+def _expense_accounts():
+    """The brand account for each commission's kind, each read once per call."""
+    accounts: dict[str, Account] = {}
+
+    def expense(commission: Commission) -> Account:
+        kind = _expense_kind(commission)
+        if kind not in accounts:
+            accounts[kind] = ledger.brand_account(kind)
+        return accounts[kind]
+
+    return expense
+
+
+def _memo(commission: Commission, text: str) -> str:
+    return f"markup {text}" if commission.kind == Commission.Kind.MARKUP else text
 
 
 @step
@@ -132,7 +187,7 @@ def commissions_paid(*, order: Order, now: datetime | None = None) -> int:
         .first()
         or ""
     )
-    expense = ledger.brand_account(Kind.BRAND_EXPENSE)
+    expense = _expense_accounts()
     reasons_by_distributor: dict[int, list[str]] = {}
     for commission in commissions:
         d_id = commission.distributor_id
@@ -148,14 +203,14 @@ def commissions_paid(*, order: Order, now: datetime | None = None) -> int:
         reasons = reasons_by_distributor[d_id]
         kind = Kind.HELD if reasons else Kind.PENDING
         ledger.transfer(
-            debit=expense,
+            debit=expense(commission),
             credit=ledger.distributor_account(d_id, kind),
             amount_fen=commission.amount_fen,
             key=f"paid:{commission.pk}",
             kind="earn",
             commission=commission,
             now=now,
-            memo=order.number,
+            memo=_memo(commission, order.number),
         )
         commission.status = Status.HELD if reasons else Status.PENDING
         commission.hold_reason = "; ".join(reasons)[:300]
@@ -190,7 +245,7 @@ def reverse_commissions(
     refunded = {int(k): int(v) for k, v in refunded_lines.items() if int(v) > 0}
     if not refunded:
         return 0
-    expense = ledger.brand_account(Kind.BRAND_EXPENSE)
+    expense = _expense_accounts()
     moved = 0
     for commission in lock_commissions(order_id=order.pk, order_line_id__in=list(refunded)):
         if commission.status in (Status.VOID, Status.REJECTED):
@@ -215,13 +270,13 @@ def reverse_commissions(
                 list(lock_accounts(distributor_id=commission.distributor_id, kinds=[source]))
             ledger.transfer(
                 debit=ledger.distributor_account(commission.distributor_id, source),
-                credit=expense,
+                credit=expense(commission),
                 amount_fen=piece,
                 key=key,
                 kind="reverse",
                 commission=commission,
                 now=now,
-                memo=order.number,
+                memo=_memo(commission, order.number),
             )
             commission.reversed_fen += piece
             moved += 1
@@ -289,7 +344,7 @@ def reject_commission(
     if net > 0:
         ledger.transfer(
             debit=ledger.distributor_account(commission.distributor_id, Kind.HELD),
-            credit=ledger.brand_account(Kind.BRAND_EXPENSE),
+            credit=ledger.brand_account(_expense_kind(commission)),
             amount_fen=net,
             key=f"reject:{commission.pk}",
             kind="reject",

@@ -55,6 +55,8 @@ GROUPS = [
             Entry("withdrawals", "withdrawal_list", _("Withdrawals")),
             Entry("held", "held_commission_list", _("Held commission")),
             Entry("plans", "plan_list", _("Commission plan")),
+            Entry("resellers", "reseller_list", _("Resellers")),
+            Entry("reseller_report", "reseller_report", _("Reseller report")),
         ],
     ),
     (

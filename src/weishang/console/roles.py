@@ -70,6 +70,8 @@ AREAS = {
     "community": _area(_("City stations, tags and segments"), OWNER, OPERATOR),
     # Sales figures: the roles that run, pay for and check the programme read them.
     "analytics": _area(_("Analytics"), OWNER, readers={OWNER, OPERATOR, FINANCE, AUDITOR}),
+    # Reseller bands and approving resellers: the roles that run the catalogue and distribution.
+    "reseller": _area(_("Reseller pricing and resellers"), OWNER, OPERATOR),
 }
 
 # Roles that need a customer's full mobile, names and addresses: shipping, returns, complaints.
@@ -259,6 +261,13 @@ ROUTE_AREAS = {
     # Analytics: rankings and distributor health
     "analytics_rankings": "analytics",
     "analytics_health": "analytics",
+    # Reseller mode
+    "reseller_pricing": "reseller",
+    "reseller_list": "reseller",
+    "reseller_approve": "reseller",
+    "reseller_revoke": "reseller",
+    "reseller_report": "reseller",
+    "reseller_detail": "reseller",
 }
 
 

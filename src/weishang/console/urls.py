@@ -26,6 +26,7 @@ from . import (
     loyalty_views,
     plans,
     redemption_views,
+    reseller_views,
     share_rewards,
     shipping_views,
     staff_views,
@@ -442,5 +443,20 @@ urlpatterns = [
         "content/repurchase-intervals/",
         content_settings.repurchase_intervals,
         name="repurchase_intervals",
+    ),
+    # Reseller mode: bands per SKU, approving resellers, the report per reseller
+    path(
+        "products/<int:product_id>/reseller-pricing/",
+        reseller_views.reseller_pricing,
+        name="reseller_pricing",
+    ),
+    path("resellers/", reseller_views.reseller_list, name="reseller_list"),
+    path("resellers/approve/", reseller_views.reseller_approve, name="reseller_approve"),
+    path("resellers/revoke/", reseller_views.reseller_revoke, name="reseller_revoke"),
+    path("resellers/report/", reseller_views.reseller_report, name="reseller_report"),
+    path(
+        "resellers/<int:distributor_id>/",
+        reseller_views.reseller_detail,
+        name="reseller_detail",
     ),
 ]

@@ -116,11 +116,19 @@ def _picture_file(distributor: Distributor, product: Product | None):
     return distributor.avatar or None
 
 
-def poster_fingerprint(distributor: Distributor, product: Product | None = None) -> str:
+def _poster_price(product: Product | None, price: Price | None) -> Price | None:
+    if product is None:
+        return None
+    return price if price is not None else lowest_price(product)
+
+
+def poster_fingerprint(
+    distributor: Distributor, product: Product | None = None, *, price: Price | None = None
+) -> str:
     """Changes whenever anything drawn on the poster changes (but not with the token's age):
     an ETag and a cache key."""
     picture = _picture_file(distributor, product)
-    price = lowest_price(product) if product is not None else None
+    price = _poster_price(product, price)
     parts = [
         "poster-v1",
         settings.SITE_URL,
@@ -176,10 +184,17 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int, lines: int) ->
     return result
 
 
-def poster_png(distributor: Distributor, *, url: str, product: Product | None = None) -> bytes:
-    """A distributor's share poster: picture, name, brand price (for a product), store name and a
-    QR code of ``url`` (the share link with source ``poster``)."""
-    price = lowest_price(product) if product is not None else None
+def poster_png(
+    distributor: Distributor,
+    *,
+    url: str,
+    product: Product | None = None,
+    price: Price | None = None,
+) -> bytes:
+    """A distributor's share poster: picture, name, price (for a product: the brand's, or
+    ``price``, his own as a reseller, which whoever scans it is charged), store name and a QR code
+    of ``url`` (the share link with source ``poster``)."""
+    price = _poster_price(product, price)
     return draw_poster(
         title=product.name if product else distributor.store_name,
         picture=_picture_file(distributor, product),

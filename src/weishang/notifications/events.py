@@ -29,6 +29,14 @@ class Event(models.TextChoices):
     )
     WITHDRAWAL_PAID = "withdrawal_paid", pgettext_lazy("notification", "Withdrawal paid")
     COMPLAINT_ANSWERED = "complaint_answered", pgettext_lazy("notification", "Complaint answered")
+    RESELLER_APPROVED = (
+        "reseller_approved",
+        pgettext_lazy("notification", "Approved as a reseller"),
+    )
+    RESELLER_PRICE_SUSPENDED = (
+        "reseller_price_suspended",
+        pgettext_lazy("notification", "Your reseller price no longer applies"),
+    )
 
 
 def in_every_language(text) -> dict[str, str]:
@@ -86,6 +94,14 @@ def body(event: str, params: dict) -> str:
         ),
         Event.COMPLAINT_ANSWERED: lambda: gettext(
             "The brand answered your complaint %(complaint)s: read it on the complaint's page."
+        ),
+        Event.RESELLER_APPROVED: lambda: gettext(
+            "You are approved as a reseller: choose products and set your own prices within the "
+            "brand's band on the Reseller page of your console. You never buy or hold stock."
+        ),
+        Event.RESELLER_PRICE_SUSPENDED: lambda: gettext(
+            "Your reseller price %(price)s for %(product)s no longer applies: %(why)s Your store "
+            "shows the brand's price until you set a new one on the Reseller page."
         ),
     }
     return texts[Event(event)]() % p

@@ -193,6 +193,7 @@ def place_order(
     buyer_note: str = "",
     deductions: Callable[[list[PricedLine]], Deductions] | None = None,
     shared_by: Customer | None = None,
+    unit_prices: Mapping[int, int] | None = None,
 ) -> Order:
     """Turns the reviewed items into an order and reserves their stock, all or nothing, in the
     caller's transaction (``sales.place_order``, which also quotes the commission). The total,
@@ -203,7 +204,8 @@ def place_order(
     The order keeps, from now on, the distributor the caller attributes it to (the customer's
     binding) and the buyer's device cookie, which fraud review compares with the distributor's.
     ``shared_by`` is the customer whose share link brought the buyer; buying through his own link
-    records nothing.
+    records nothing. ``unit_prices`` ``{sku_id: fen}`` are prices the programme above sets for
+    this buyer instead of the catalogue's (a reseller's own price: ``reseller.pricing``).
     """
     now = now or timezone.now()
     quantities = {int(sku_id): parse_quantity(qty) for sku_id, qty in items.items()}
@@ -237,6 +239,7 @@ def place_order(
             code="return_exclusion_unconfirmed",
         )
     prices = {sku_id: sku_price(sku, now).amount_fen for sku_id, sku in skus.items()}
+    prices.update({k: v for k, v in (unit_prices or {}).items() if k in prices})
     goods = sum(prices[sku_id] * qty for sku_id, qty in quantities.items())
     freight_fen = freight.freight_fen(
         goods_fen=goods, province_code=address.province_code, rules=freight_rules()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from weishang.catalog import selectors as catalog
 from weishang.catalog.models import Product, Sku
 from weishang.catalog.rules import Price
+from weishang.distribution.binding import attributed_distributor
 from weishang.loyalty import coupons, tiers, wallet
 from weishang.loyalty import points as loyalty_points
 from weishang.loyalty.coupon_rules import (
@@ -35,6 +36,8 @@ from weishang.orders.pricing import (
     after_member_discount,
     points_usable,
 )
+from weishang.reseller import pricing as reseller_pricing
+from weishang.reseller.pricing import Resale
 
 
 @dataclass(frozen=True)
@@ -188,9 +191,30 @@ class Line:
         return self.price.amount_fen * self.quantity
 
 
-def priced_line(sku: Sku, quantity: int, now: datetime, quantity_input: str = "") -> Line:
+def resales_for_customer(customer, now: datetime, sku_ids=None) -> dict[int, Resale]:
+    """The SKUs this customer buys at his reseller's own price: those the distributor an order
+    placed now is attributed to sells at a price in the band (what ``sales.place_order``
+    charges), so the cart and the review show what placing charges (E-commerce Law Art. 49)."""
+    if customer is None:
+        return {}
+    return reseller_pricing.resales_for(attributed_distributor(customer, now), sku_ids)
+
+
+def price_of(sku: Sku, now: datetime, resales: dict[int, Resale] | None = None) -> Price:
+    """The unit price the buyer pays: his reseller's, or the catalogue's at ``now``."""
+    resale = (resales or {}).get(sku.pk)
+    return resale.price if resale is not None else catalog.sku_price(sku, now)
+
+
+def priced_line(
+    sku: Sku,
+    quantity: int,
+    now: datetime,
+    quantity_input: str = "",
+    resales: dict[int, Resale] | None = None,
+) -> Line:
     for_sale = sku.is_active and sku.product.status == Product.Status.PUBLISHED
-    return Line(sku, quantity, catalog.sku_price(sku, now), quantity_input, for_sale)
+    return Line(sku, quantity, price_of(sku, now, resales), quantity_input, for_sale)
 
 
 def freight_for(goods_fen: int, address) -> int:

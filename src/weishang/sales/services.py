@@ -39,6 +39,7 @@ from weishang.orders.pricing import Deductions
 from weishang.payments import services as payments
 from weishang.payments.models import Payment
 from weishang.payments.providers import Notification
+from weishang.reseller import pricing as reseller_pricing
 
 from . import checkout
 
@@ -65,26 +66,41 @@ def place_order(
     him (the order counts on it). ``options`` are those of ``orders.services.place_order``."""
     now = now or timezone.now()
     pricer = checkout.Pricer(customer_id=customer.pk, choice=choice or checkout.Choice(), now=now)
+    distributor = attributed_distributor(customer, now)
+    # The SKUs his reseller sells at his own price: charged at it, earning him the markup.
+    resales = reseller_pricing.resales_for(distributor, items)
     order = orders.place_order(
         customer=customer,
         items=items,
         address=address,
         now=now,
-        distributor=attributed_distributor(customer, now),
+        distributor=distributor,
         deductions=pricer,
         shared_by=shared_by,
+        unit_prices=reseller_pricing.unit_prices(resales),
         **options,
     )
     if post_id is not None:
         attribution.credit_order(order=order, post_id=post_id, now=now)
-    return _placed(order, now, coupon_ids=pricer.benefits.coupon_ids)
+    return _placed(
+        order,
+        now,
+        coupon_ids=pricer.benefits.coupon_ids,
+        markup_supply=reseller_pricing.supply_prices(resales),
+    )
 
 
-def _placed(order: Order, now: datetime, coupon_ids: tuple[int, ...] = ()) -> Order:
-    """Spends what the order's deductions took, quotes its commission, and marks an order that
-    nothing is left to pay for paid."""
+def _placed(
+    order: Order,
+    now: datetime,
+    coupon_ids: tuple[int, ...] = (),
+    markup_supply: Mapping[int, int] | None = None,
+) -> Order:
+    """Spends what the order's deductions took, quotes its commission (on lines sold at a
+    reseller's price, his markup instead), and marks an order that nothing is left to pay for
+    paid."""
     checkout.spend_benefits(order=order, coupon_ids=coupon_ids, now=now)
-    commissions.quote_commissions(order=order, now=now)
+    commissions.quote_commissions(order=order, now=now, markup_supply=markup_supply)
     if order.total_fen == 0:
         orders.mark_order_paid(order=order, paid_at=now)
         commissions.commissions_paid(order=order, now=now)

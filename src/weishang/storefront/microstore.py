@@ -1,7 +1,8 @@
 """A distributor's micro-store (/s/<slug>/) and its share material: QR codes and posters.
 
-The store sells the brand's products at the brand's prices; a frozen or blacklisted store shows a
-closed notice and hands out no share material.
+The store sells the brand's products at the brand's prices, or at his own where he is an approved
+reseller (``storefront.resale``: the visitor's reseller's prices, as placing charges); a frozen
+or blacklisted store shows a closed notice and hands out no share material.
 """
 
 import hashlib
@@ -19,7 +20,7 @@ from weishang.content.posters import PictureUnreadable, draw_on_template
 from weishang.distribution import selectors, sharing
 from weishang.distribution.models import Distributor, ShareSource
 
-from . import post_feed, post_visits, share_cards
+from . import post_feed, post_visits, resale, share_cards
 
 QR_MAX_AGE = 3600
 POSTER_MAX_AGE = 6 * 3600
@@ -71,6 +72,7 @@ def store(request, slug: str):
             "others": [card(p) for p in others],
             "posts": posts,
             "more_posts": more_posts,
+            "resales": resale.for_request(request, store=distributor),
         },
         share_cards.for_store(distributor, [*featured, *others]),
     )
@@ -133,11 +135,16 @@ def cached_poster(request, fingerprint: str, draw, *, public: bool = True) -> Ht
 
 
 def _poster(request, distributor: Distributor, product: Product | None):
+    # Whoever scans his poster is brought by him: the price drawn is his, where he resells.
+    price = resale.his_lowest_price(distributor, product)
+
     def draw():
         url = sharing.share_url(distributor, source=ShareSource.POSTER, product=product)
-        return sharing.poster_png(distributor, url=url, product=product)
+        return sharing.poster_png(distributor, url=url, product=product, price=price)
 
-    return cached_poster(request, sharing.poster_fingerprint(distributor, product), draw)
+    return cached_poster(
+        request, sharing.poster_fingerprint(distributor, product, price=price), draw
+    )
 
 
 def _store_poster_on_template(request, distributor: Distributor, template):

@@ -45,7 +45,7 @@ from weishang.sales import checkout as sales_checkout
 from weishang.sales import services as sales
 from weishang.sales import sign_in
 
-from . import order_events, post_visits, session_cart, share_cards, share_visits
+from . import order_events, post_visits, resale, session_cart, share_cards, share_visits
 from .forms import (
     BirthdayForm,
     BuyerNoteForm,
@@ -121,6 +121,7 @@ def product_list(request):
             "products": products,
             "categories": catalog.categories_with_published_products(),
             "current_category": category,
+            "resales": resale.for_request(request),
         },
         share_cards.for_home(products),
     )
@@ -167,7 +168,7 @@ def product_detail(request, slug: str):
     return share_cards.render_with_card(
         request,
         "storefront/product_detail.html",
-        {"product": product},
+        {"product": product, "resales": resale.for_request(request)},
         share_cards.for_product(request, product),
     )
 
@@ -352,8 +353,10 @@ def cart(request):
         skus = catalog.skus_with_periods(guest)
         items = [(skus[sku_id], qty) for sku_id, qty in guest.items() if sku_id in skus]
         address = None
+    resales = resale.for_request(request)
     lines = [
-        sales_checkout.Line(sku, quantity, catalog.sku_price(sku, now)) for sku, quantity in items
+        sales_checkout.Line(sku, quantity, sales_checkout.price_of(sku, now, resales))
+        for sku, quantity in items
     ]
     goods_fen = sum(line.total_fen for line in lines)
     freight_fen = sales_checkout.freight_for(goods_fen, address)
@@ -391,6 +394,7 @@ def _review(
     ``choice``: whether he pays with points and his wallet, priced as placing will price it."""
     now = now or timezone.now()
     skus = catalog.skus_with_periods(quantities)
+    resales = sales_checkout.resales_for_customer(request.customer, now, skus)
     lines, bad_quantity = [], False
     for sku_id, raw in quantities.items():
         sku = skus.get(sku_id)
@@ -399,7 +403,7 @@ def _review(
         quantity = _int(raw)
         if quantity is None or not 0 <= quantity <= orders.MAX_QUANTITY:
             bad_quantity, quantity = True, 0
-        lines.append(sales_checkout.priced_line(sku, quantity, now, str(raw).strip()))
+        lines.append(sales_checkout.priced_line(sku, quantity, now, str(raw).strip(), resales))
     if bad_quantity:
         messages.error(
             request,

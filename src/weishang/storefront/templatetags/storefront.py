@@ -16,16 +16,22 @@ from weishang.payments.models import Payment
 register = template.Library()
 
 
-@register.filter
-def price_now(sku) -> Price:
-    """The SKU's current price, from its prefetched price periods."""
-    return sku_price(sku)
+def _price(sku, resales) -> Price:
+    resale = (resales or {}).get(sku.pk)
+    return resale.price if resale is not None else sku_price(sku)
 
 
 @register.filter
-def lowest_price(product) -> Price | None:
+def price_now(sku, resales=None) -> Price:
+    """The SKU's current price, from its prefetched price periods; with ``resales`` (the
+    visitor's reseller prices, ``storefront.resale``) his reseller's price where he has one."""
+    return _price(sku, resales)
+
+
+@register.filter
+def lowest_price(product, resales=None) -> Price | None:
     """The cheapest current price among the product's prefetched active SKUs."""
-    prices = [sku_price(sku) for sku in product.skus.all()]
+    prices = [_price(sku, resales) for sku in product.skus.all()]
     return min(prices, key=lambda price: price.amount_fen) if prices else None
 
 
