@@ -9,6 +9,9 @@ ACTIONS = {
     "api_key.create": _("Staff API key made"),
     "api_key.revoke": _("Staff API key revoked"),
     "binding.reassign": _("Customer moved to another distributor"),
+    "reseller.approve": _("Reseller approved"),
+    "reseller.band": _("Reseller band set"),
+    "reseller.revoke": _("Reseller standing ended"),
     "aftersales.settings": _("Quality claim period changed"),
     "blacklist.customer.add": _("Customer blacklisted"),
     "blacklist.customer.lift": _("Customer taken off the blacklist"),
@@ -143,6 +146,10 @@ ACTIONS = {
 # Keys recorded in entries' before/after; a key missing here is named by its model field's
 # verbose name, else by its words without the unit suffix (amounts in fen show in yuan).
 FIELDS = {
+    "supply_fen": _("supply price"),
+    "ceiling_fen": _("reseller price ceiling"),
+    "is_open": _("open to resellers"),
+    "suspended": _("reseller prices suspended"),
     "amount_fen": _("amount"),
     "audience": _("audience"),
     "body_chars": _("lesson length (characters)"),

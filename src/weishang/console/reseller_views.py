@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from weishang.catalog.models import Product, Sku
 from weishang.distribution.models import Distributor
+from weishang.inputs import parse_int
 from weishang.reseller import selectors, services
 from weishang.reseller.models import Reseller
 
@@ -50,7 +51,8 @@ def reseller_pricing(request, product_id: int):
     price for that SKU (``services.set_band``)."""
     product = _product(product_id)
     if request.method == "POST":
-        sku = Sku.objects.filter(pk=request.POST.get("sku") or 0, product=product).first()
+        sku_id = parse_int(request.POST.get("sku"), min_value=1)
+        sku = Sku.objects.filter(pk=sku_id, product=product).first() if sku_id else None
         form = BandForm(request.POST)
         if sku is None:
             _form_errors_text(request, _("Choose one of the product's specifications."))

@@ -14,7 +14,7 @@ from weishang.content.models import Post
 from weishang.distribution import selectors as distribution
 from weishang.distribution.models import Distributor
 
-from . import post_visits
+from . import post_visits, resale
 
 STORE_PAGE_POSTS = 10
 PAGE_SIZE = 10
@@ -54,7 +54,12 @@ def post_list(request, slug: str):
     return render(
         request,
         "storefront/microstore/posts.html",
-        {"distributor": distributor, "page": page, "cards": [card(post) for post in page]},
+        {
+            "distributor": distributor,
+            "page": page,
+            "cards": [card(post) for post in page],
+            "resales": resale.for_request(request, store=distributor),
+        },
     )
 
 
@@ -69,5 +74,9 @@ def post_detail(request, slug: str, key: str):
     return render(
         request,
         "storefront/microstore/post.html",
-        {"distributor": distributor, "card": card(post)},
+        {
+            "distributor": distributor,
+            "card": card(post),
+            "resales": resale.for_request(request, store=distributor),
+        },
     )
