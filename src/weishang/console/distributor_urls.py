@@ -3,7 +3,7 @@ signed-in distributor's own rows only."""
 
 from django.urls import path
 
-from . import content_library, distributor_care, distributor_planner
+from . import content_library, distributor_care, distributor_planner, distributor_team
 from . import distributor_courses as training
 from . import distributor_posts as posts
 from . import distributor_views as views
@@ -45,4 +45,5 @@ urlpatterns = [
     path("planner/", distributor_planner.planner_page, name="planner"),
     path("care/", distributor_care.care_list, name="care"),
     path("care/<int:task_id>/done/", distributor_care.care_done, name="care_done"),
+    path("team/", distributor_team.team, name="team"),
 ]

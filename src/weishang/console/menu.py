@@ -55,6 +55,8 @@ GROUPS = [
             Entry("withdrawals", "withdrawal_list", _("Withdrawals")),
             Entry("held", "held_commission_list", _("Held commission")),
             Entry("plans", "plan_list", _("Commission plan")),
+            Entry("teams", "team_list", pgettext_lazy("console menu", "Teams")),
+            Entry("my_team", "my_team", pgettext_lazy("console menu", "My team")),
         ],
     ),
     (

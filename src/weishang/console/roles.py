@@ -67,6 +67,10 @@ AREAS = {
     "community": _area(_("City stations, tags and segments"), OWNER, OPERATOR),
     # Sales figures: the roles that run, pay for and check the programme read them.
     "analytics": _area(_("Analytics"), OWNER, readers={OWNER, OPERATOR, FINANCE, AUDITOR}),
+    # Teams carry each member's sales: the roles that run and check the programme read them.
+    "teams": _area(_("Teams"), OWNER, OPERATOR, readers={OWNER, OPERATOR, AUDITOR}),
+    # A staff member of any role may lead a team: the page shows only the teams he leads.
+    "my_team": _area(_("My team")),
 }
 
 # Roles that need a customer's full mobile, names and addresses: shipping, returns, complaints.
@@ -256,6 +260,16 @@ ROUTE_AREAS = {
     # Analytics: rankings and distributor health
     "analytics_rankings": "analytics",
     "analytics_health": "analytics",
+    # Teams
+    "team_list": "teams",
+    "team_detail": "teams",
+    "team_leader": "teams",
+    "team_close": "teams",
+    "team_member_add": "teams",
+    "team_member_remove": "teams",
+    "team_course_assign": "teams",
+    "team_course_unassign": "teams",
+    "my_team": "my_team",
 }
 
 
