@@ -75,7 +75,13 @@ def test_the_leaders_page_never_carries_personal_data_in_chinese_either(client, 
 
 
 def test_a_leaders_page_costs_the_same_however_many_members(
-    client, world, staff, make_customer, make_distributor, make_product, django_assert_max_num_queries
+    client,
+    world,
+    staff,
+    make_customer,
+    make_distributor,
+    make_product,
+    django_assert_max_num_queries,
 ):
     signed_in_distributor(client, world.leader)
     with django_assert_max_num_queries(22):

@@ -109,7 +109,11 @@ def test_adding_a_member_of_another_team_moves_him_and_records_the_move(world, s
     )
     moving = world.members[0]
     event = teams.add_member(
-        actor=staff, team_id=other.pk, mobile=moving.customer.mobile, reason="就近", now=timezone.now()
+        actor=staff,
+        team_id=other.pk,
+        mobile=moving.customer.mobile,
+        reason="就近",
+        now=timezone.now(),
     )
     assert (event.kind, event.from_team, event.team) == ("moved", world.team, other)
     assert Membership.objects.get(distributor=moving).team == other
