@@ -38,6 +38,11 @@ def sold(distributor, buyer, sku):
 
 @pytest.fixture
 def world(brand, staff, make_customer, make_distributor, make_product):
+    return make_world(staff, make_customer, make_distributor, make_product)
+
+
+def make_world(staff, make_customer, make_distributor, make_product) -> World:
+    """Made through the services; the browser journey builds the same team."""
     now = timezone.now()
     ProgrammeSettings.objects.create(withdrawal_min_fen=1)
     CommissionPlan.objects.create(version=1, default_rate_bp=1000, created_at=now)
