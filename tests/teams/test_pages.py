@@ -208,3 +208,30 @@ def test_a_staff_leader_reads_his_team_on_my_team(client, world, staff, django_u
     assert client.get(f"/console/teams/{world.team.pk}/").status_code == 403
     client.force_login(staff)
     assert "You lead no team" in client.get("/console/teams/mine/").content.decode()
+
+
+def test_my_team_and_the_team_list_cost_the_same_however_many_teams_and_members(
+    client, world, staff, make_customer, make_distributor, django_assert_max_num_queries
+):
+    teams.set_leader(actor=staff, team_id=world.team.pk, leader_username=staff.username)
+    english(client).force_login(staff)
+    with django_assert_max_num_queries(30) as mine:
+        client.get("/console/teams/mine/")
+    with django_assert_max_num_queries(12) as listed:
+        client.get("/console/teams/")
+    for n in range(4):
+        leader = make_distributor(make_customer(f"1340000{n:04d}"))
+        team = teams.create_team(
+            actor=staff, name=f"队{n}", leader_mobile=leader.customer.mobile, now=timezone.now()
+        )
+        joining = make_distributor(make_customer(f"1330000{n:04d}"))
+        teams.add_member(
+            actor=staff, team_id=world.team.pk, mobile=joining.customer.mobile, now=timezone.now()
+        )
+        assert team.is_open
+    with django_assert_max_num_queries(len(mine.captured_queries)):
+        page = client.get("/console/teams/mine/")
+    assert page.context["teams"][0]["figures"].members == 6
+    with django_assert_max_num_queries(len(listed.captured_queries)):
+        page = client.get("/console/teams/")
+    assert page.content.decode().count('data-testid="team"') == 5
