@@ -262,3 +262,30 @@ def test_postgresql_refuses_changing_or_deleting_a_team_event(postgres_only, wor
             change()
     assert connection.vendor == "postgresql"
     assert TeamEvent.objects.get(pk=event.pk).reason == "新人"
+
+
+def test_the_brand_tells_a_distributor_it_put_him_in_a_team_or_took_him_out(world, staff):
+    from weishang.notifications.events import body
+    from weishang.notifications.models import Message
+
+    first, second = world.members
+    assert list(Message.objects.filter(customer=first.customer).values_list("event", "params")) == [
+        ("team_joined", {"team": "直营一队"})
+    ]
+    teams.remove_member(
+        actor=staff, team_id=world.team.pk, distributor_id=first.pk, now=timezone.now()
+    )
+    teams.close_team(actor=staff, team_id=world.team.pk, now=timezone.now())
+    told = Message.objects.filter(event="team_left").order_by("pk")
+    assert [message.customer_id for message in told] == [first.customer_id, second.customer_id]
+    text = body("team_left", told[0].params)
+    assert "直营一队" in text and "direct commission" in text
+
+
+def test_leaving_himself_tells_him_nothing(world):
+    from weishang.notifications.models import Message
+
+    member = world.members[0]
+    before = Message.objects.filter(customer=member.customer).count()
+    teams.leave_team(distributor=member, now=timezone.now())
+    assert Message.objects.filter(customer=member.customer).count() == before

@@ -29,6 +29,8 @@ class Event(models.TextChoices):
     )
     WITHDRAWAL_PAID = "withdrawal_paid", pgettext_lazy("notification", "Withdrawal paid")
     COMPLAINT_ANSWERED = "complaint_answered", pgettext_lazy("notification", "Complaint answered")
+    TEAM_JOINED = "team_joined", pgettext_lazy("notification", "You are in a team")
+    TEAM_LEFT = "team_left", pgettext_lazy("notification", "You are no longer in a team")
 
 
 def in_every_language(text) -> dict[str, str]:
@@ -86,6 +88,13 @@ def body(event: str, params: dict) -> str:
         ),
         Event.COMPLAINT_ANSWERED: lambda: gettext(
             "The brand answered your complaint %(complaint)s: read it on the complaint's page."
+        ),
+        Event.TEAM_JOINED: lambda: gettext(
+            "The brand put you in the team %(team)s: its leader helps you get started and assigns "
+            "you courses. Your pay stays your own direct commission."
+        ),
+        Event.TEAM_LEFT: lambda: gettext(
+            "You are no longer in the team %(team)s. Your pay stays your own direct commission."
         ),
     }
     return texts[Event(event)]() % p

@@ -16,6 +16,8 @@ from weishang.compliance import audit
 from weishang.content.models import Course
 from weishang.customers.rules import mobile_error, normalise_mobile
 from weishang.distribution.models import Distributor
+from weishang.notifications import services as notifications
+from weishang.notifications.events import Event
 
 from . import locks
 from .errors import TeamError
@@ -113,6 +115,17 @@ def _may_lead(distributor: Distributor | None, *, team_id=None) -> None:
         )
 
 
+def _tell(event: TeamEvent, what: str) -> None:
+    """Tells the distributor the brand put him in a team or took him out (not his own acts)."""
+    notifications.notify(
+        customer_id=event.distributor.customer_id,
+        event=what,
+        params={"team": event.team.name},
+        key=f"team-event:{event.pk}",
+        now=event.at,
+    )
+
+
 def _leader_snapshot(team: Team) -> dict:
     return {"leader_distributor": team.leader_distributor_id, "leader_staff": team.leader_staff_id}
 
@@ -188,18 +201,21 @@ def close_team(*, actor, team_id: int, now: datetime) -> Team:
     team = _open_team(team_id)
     ids = list(team.memberships.values_list("distributor_id", flat=True))
     locked = list(locks.distributors_for_update(ids).values_list("pk", flat=True))
-    leaving = list(Membership.objects.filter(team=team, distributor_id__in=locked))
-    TeamEvent.objects.bulk_create(
-        TeamEvent(
+    leaving = list(
+        Membership.objects.filter(team=team, distributor_id__in=locked).select_related(
+            "distributor"
+        )
+    )
+    for membership in leaving:
+        left = TeamEvent.objects.create(
             team=team,
-            distributor_id=membership.distributor_id,
+            distributor=membership.distributor,
             kind=TeamEvent.Kind.LEFT,
             actor=actor,
             reason=_("The team was closed."),
             at=now,
         )
-        for membership in leaving
-    )
+        _tell(left, Event.TEAM_LEFT)
     Membership.objects.filter(pk__in=[membership.pk for membership in leaving]).delete()
     team.is_open, team.closed_at = False, now
     team.save(update_fields=["is_open", "closed_at"])
@@ -260,6 +276,7 @@ def add_member(*, actor, team_id: int, mobile: str, reason: str = "", now: datet
         reason=reason,
         at=now,
     )
+    _tell(event, Event.TEAM_JOINED)
     audit.record(
         actor=actor,
         action="team.add_member",
@@ -301,6 +318,7 @@ def remove_member(
     event = _leave(
         distributor=distributor, team=team, actor=actor, by_member=False, reason=reason, now=now
     )
+    _tell(event, Event.TEAM_LEFT)
     audit.record(
         actor=actor,
         action="team.remove_member",
