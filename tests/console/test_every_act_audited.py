@@ -324,6 +324,14 @@ class World:
             teams.close_team(actor=None, team_id=team.pk, now=timezone.now())
         return team
 
+    def team_led_by_actor(self):
+        return teams.create_team(
+            actor=None,
+            name=f"队{next(_names)}",
+            leader_username=self.actor.username,
+            now=timezone.now(),
+        )
+
     def team_member(self):
         team, member = self.team(), self.distributor()
         teams.add_member(
@@ -1181,6 +1189,24 @@ ACTS = {
         lambda w: Request(
             _url("team_course_unassign", w.team().pk),
             {"course": w.course(lessons=1, published=True).pk},
+        ),
+    ),
+    "my_team_course": Act(
+        lambda w: Request(
+            _url("my_team_course"),
+            {
+                "team": w.team_led_by_actor().pk,
+                "course": w.course(lessons=1, published=True).pk,
+                "action": "assign",
+            },
+        ),
+        lambda w: Request(
+            _url("my_team_course"),
+            {
+                "team": w.team().pk,
+                "course": w.course(lessons=1, published=True).pk,
+                "action": "assign",
+            },
         ),
     ),
     "course_publish": Act(

@@ -283,6 +283,9 @@ POLICY = {
     ),
     # A staff member of any role may lead a team; the page only reads the teams he leads.
     "my_team": READ_ONLY,
+    # A staff leader assigns courses to his own team (the service checks he leads it); the
+    # auditor only reads.
+    "my_team_course": (EVERYONE, {OWNER, OPERATOR, FINANCE, CS}),
 }
 
 

@@ -235,3 +235,27 @@ def test_my_team_and_the_team_list_cost_the_same_however_many_teams_and_members(
     with django_assert_max_num_queries(len(listed.captured_queries)):
         page = client.get("/console/teams/")
     assert page.content.decode().count('data-testid="team"') == 5
+
+
+def test_a_staff_leader_assigns_courses_to_his_own_team_only(
+    client, world, staff, django_user_model
+):
+    coach = django_user_model.objects.create_user(username="coach", is_staff=True)
+    coach.groups.add(Group.objects.get_or_create(name="customer_service")[0])
+    teams.set_leader(actor=staff, team_id=world.team.pk, leader_username="coach")
+    english(client).force_login(coach)
+    url = "/console/teams/mine/courses/"
+    client.post(url, {"team": world.team.pk, "course": world.course.pk, "action": "unassign"})
+    assert not world.team.assignments.exists()
+    page = client.get("/console/teams/mine/").content.decode()
+    assert 'data-testid="assign-course-form"' in page
+    client.post(url, {"team": world.team.pk, "course": world.course.pk, "action": "assign"})
+    assert world.team.assignments.get().assigned_by == coach
+    other = teams.create_team(
+        actor=staff, name="二队", leader_mobile=world.outsider.customer.mobile, now=timezone.now()
+    )
+    refused = client.post(
+        url, {"team": other.pk, "course": world.course.pk, "action": "assign"}, follow=True
+    )
+    assert "You do not lead this team." in refused.content.decode()
+    assert not other.assignments.exists()

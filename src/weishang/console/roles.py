@@ -71,6 +71,11 @@ AREAS = {
     "teams": _area(_("Teams"), OWNER, OPERATOR, readers={OWNER, OPERATOR, AUDITOR}),
     # A staff member of any role may lead a team: the page shows only the teams he leads.
     "my_team": _area(_("My team")),
+    # A staff leader assigns courses to the team he leads (the service checks he leads it);
+    # the auditor only reads.
+    "my_team_courses": _area(
+        _("Courses for the team I lead"), OWNER, OPERATOR, FINANCE, CUSTOMER_SERVICE
+    ),
 }
 
 # Roles that need a customer's full mobile, names and addresses: shipping, returns, complaints.
@@ -270,6 +275,7 @@ ROUTE_AREAS = {
     "team_course_assign": "teams",
     "team_course_unassign": "teams",
     "my_team": "my_team",
+    "my_team_course": "my_team_courses",
 }
 
 

@@ -233,6 +233,42 @@ def team_course_unassign(request, team_id: int):
     return redirect("console:team_detail", team_id=team.pk)
 
 
+class LeaderCourseForm(CourseForm):
+    team = IntegerField(min_value=1, max_value=2**31 - 1)
+    action = forms.ChoiceField(choices=[("assign", "assign"), ("unassign", "unassign")])
+
+
+@staff_post
+def my_team_course(request):
+    """A staff leader assigns a course to his team, or takes it back; the service checks that he
+    leads the team."""
+    form = LeaderCourseForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form, labelled=True)
+        return redirect("console:my_team")
+    data = form.cleaned_data
+    if data["action"] == "assign":
+        _attempt(
+            request,
+            lambda: teams.staff_leader_assigns_course(
+                actor=request.user,
+                team_id=data["team"],
+                course_id=data["course"],
+                now=timezone.now(),
+            ),
+            _("The course is assigned to every member of the team."),
+        )
+    else:
+        _attempt(
+            request,
+            lambda: teams.staff_leader_unassigns_course(
+                actor=request.user, team_id=data["team"], course_id=data["course"]
+            ),
+            _("The course is no longer assigned to the team."),
+        )
+    return redirect("console:my_team")
+
+
 @staff_required
 @replica_reads
 def my_team(request):
@@ -243,7 +279,8 @@ def my_team(request):
         "console/teams/my_team.html",
         {
             "teams": [
-                team_context(team, period) for team in selectors.teams_led_by_staff(request.user)
+                team_context(team, period) | {"to_assign": selectors.courses_to_assign(team)}
+                for team in selectors.teams_led_by_staff(request.user)
             ],
             "period_form": period_form,
             "period": period,

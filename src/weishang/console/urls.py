@@ -447,6 +447,7 @@ urlpatterns = [
     # Teams (团队): the brand manages them; a staff leader reads his own
     path("teams/", team_views.team_list, name="team_list"),
     path("teams/mine/", team_views.my_team, name="my_team"),
+    path("teams/mine/courses/", team_views.my_team_course, name="my_team_course"),
     path("teams/<int:team_id>/", team_views.team_detail, name="team_detail"),
     path("teams/<int:team_id>/leader/", team_views.team_leader, name="team_leader"),
     path("teams/<int:team_id>/close/", team_views.team_close, name="team_close"),

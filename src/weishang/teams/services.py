@@ -403,6 +403,41 @@ def unassign_course(*, actor, team_id: int, course_id) -> None:
     )
 
 
+def _led_by_staff(actor, team_id: int) -> Team:
+    team = _open_team(team_id)
+    if team.leader_staff_id != actor.pk:
+        raise TeamError(_("You do not lead this team."), code="not_leader")
+    return team
+
+
+@transaction.atomic(durable=True)
+def staff_leader_assigns_course(
+    *, actor, team_id: int, course_id, now: datetime
+) -> CourseAssignment:
+    """A staff member who leads the team, whatever his role, asks its members to take a course."""
+    assignment = _assign(team=_led_by_staff(actor, team_id), course_id=course_id, by=actor, now=now)
+    audit.record(
+        actor=actor,
+        action="team.assign_course",
+        obj=assignment.team,
+        after={"course": assignment.course_id},
+    )
+    return assignment
+
+
+@transaction.atomic(durable=True)
+def staff_leader_unassigns_course(*, actor, team_id: int, course_id) -> None:
+    team = _led_by_staff(actor, team_id)
+    assignment = _unassign(team=team, course_id=course_id)
+    audit.record(
+        actor=actor,
+        action="team.unassign_course",
+        obj=team,
+        before={"course": assignment.course_id},
+        after={},
+    )
+
+
 def _led_by(distributor: Distributor) -> Team:
     team = locks.teams_led_by_for_update(distributor).first()
     if team is None:
