@@ -45,6 +45,7 @@ from weishang.orders import services as orders
 from weishang.orders.after_sales import add_return_address, retire_return_address
 from weishang.reseller import services as reseller_services
 from weishang.sales import services as sales
+from weishang.teams import services as teams
 
 from .conftest import english
 from .test_licences_console import form as _licence_data
@@ -104,6 +105,7 @@ READ_ONLY = frozenset(
         "reseller_list",
         "reseller_report",
         "reseller_detail",
+        "my_team",
     }
 )
 
@@ -314,6 +316,37 @@ class World:
     def lesson(self, index=0):
         course = self.course(lessons=2)
         return courses.lessons_of(course)[index]
+
+    def team(self, *, is_open=True):
+        team = teams.create_team(
+            actor=None,
+            name=f"队{next(_names)}",
+            leader_username=self.colleague.username,
+            now=timezone.now(),
+        )
+        if not is_open:
+            teams.close_team(actor=None, team_id=team.pk, now=timezone.now())
+        return team
+
+    def team_led_by_actor(self):
+        return teams.create_team(
+            actor=None,
+            name=f"队{next(_names)}",
+            leader_username=self.actor.username,
+            now=timezone.now(),
+        )
+
+    def team_member(self):
+        team, member = self.team(), self.distributor()
+        teams.add_member(
+            actor=None, team_id=team.pk, mobile=member.customer.mobile, now=timezone.now()
+        )
+        return team, member
+
+    def team_with_course(self):
+        team, course = self.team(), self.course(lessons=1, published=True)
+        teams.assign_course(actor=None, team_id=team.pk, course_id=course.pk, now=timezone.now())
+        return team, course
 
     def api_key(self, *, revoked=False):
         key, _secret = api_keys.create_api_key(actor=self.colleague, name="ERP", role="finance")
@@ -1115,6 +1148,77 @@ ACTS = {
     "course_detail": Act(
         lambda w: Request(_url("course_detail", w.course().pk), {"title": "开店七步"}),
         lambda w: Request(_url("course_detail", w.course().pk), {"title": "课" * 61}),
+    ),
+    "team_list": Act(
+        lambda w: Request(
+            _url("team_list"), {"name": "一队", "leader_username": w.colleague.username}
+        ),
+        lambda w: Request(_url("team_list"), {"name": "一队"}),
+    ),
+    "team_detail": Act(
+        lambda w: Request(_url("team_detail", w.team().pk), {"name": "新名"}),
+        lambda w: Request(_url("team_detail", w.team().pk), {"name": " "}),
+    ),
+    "team_leader": Act(
+        lambda w: Request(
+            _url("team_leader", w.team().pk), {"leader_mobile": w.distributor().customer.mobile}
+        ),
+        lambda w: Request(_url("team_leader", w.team().pk), {"leader_mobile": "139"}),
+    ),
+    "team_close": Act(
+        lambda w: Request(_url("team_close", w.team().pk), {}),
+        lambda w: Request(_url("team_close", w.team(is_open=False).pk), {}),
+    ),
+    "team_member_add": Act(
+        lambda w: Request(
+            _url("team_member_add", w.team().pk),
+            {"mobile": w.distributor().customer.mobile, "reason": "新人"},
+        ),
+        lambda w: Request(_url("team_member_add", w.team().pk), {"mobile": "139"}),
+    ),
+    "team_member_remove": Act(
+        lambda w: (
+            lambda team, member: Request(
+                _url("team_member_remove", team.pk), {"distributor": member.pk, "reason": "调岗"}
+            )
+        )(*w.team_member()),
+        lambda w: Request(_url("team_member_remove", w.team().pk), {"distributor": 999_999}),
+    ),
+    "team_course_assign": Act(
+        lambda w: Request(
+            _url("team_course_assign", w.team().pk),
+            {"course": w.course(lessons=1, published=True).pk},
+        ),
+        lambda w: Request(_url("team_course_assign", w.team().pk), {"course": w.course().pk}),
+    ),
+    "team_course_unassign": Act(
+        lambda w: (
+            lambda team, course: Request(
+                _url("team_course_unassign", team.pk), {"course": course.pk}
+            )
+        )(*w.team_with_course()),
+        lambda w: Request(
+            _url("team_course_unassign", w.team().pk),
+            {"course": w.course(lessons=1, published=True).pk},
+        ),
+    ),
+    "my_team_course": Act(
+        lambda w: Request(
+            _url("my_team_course"),
+            {
+                "team": w.team_led_by_actor().pk,
+                "course": w.course(lessons=1, published=True).pk,
+                "action": "assign",
+            },
+        ),
+        lambda w: Request(
+            _url("my_team_course"),
+            {
+                "team": w.team().pk,
+                "course": w.course(lessons=1, published=True).pk,
+                "action": "assign",
+            },
+        ),
     ),
     "course_publish": Act(
         lambda w: Request(_url("course_publish", w.course(lessons=1).pk), {}),

@@ -25,6 +25,7 @@ from weishang.distribution.services import apply_to_distribute
 from weishang.orders import services as orders
 from weishang.orders.models import Order, ReturnRequest
 from weishang.sales import services as sales
+from weishang.teams import services as teams
 
 from .conftest import english
 
@@ -275,6 +276,25 @@ POLICY = {
     "reseller_revoke": RESELLER,
     "reseller_report": RESELLER,
     "reseller_detail": RESELLER,
+    # Teams carry each member's sales: owner and operators manage them, the auditor reads them.
+    **dict.fromkeys(
+        [
+            "team_list",
+            "team_detail",
+            "team_leader",
+            "team_close",
+            "team_member_add",
+            "team_member_remove",
+            "team_course_assign",
+            "team_course_unassign",
+        ],
+        ({OWNER, OPERATOR, AUDITOR}, {OWNER, OPERATOR}),
+    ),
+    # A staff member of any role may lead a team; the page only reads the teams he leads.
+    "my_team": READ_ONLY,
+    # A staff leader assigns courses to his own team (the service checks he leads it); the
+    # auditor only reads.
+    "my_team_course": (EVERYONE, {OWNER, OPERATOR, FINANCE, CS}),
 }
 
 
@@ -419,7 +439,10 @@ def world(brand, staff, make_customer, make_product, make_distributor):
     licence = add_licence(
         actor=staff, kind="other", number="L1", holder="h", issued_on=local_today()
     )
+    team = teams.create_team(actor=staff, name="一队", leader_username=staff.username, now=now)
+    teams.add_member(actor=staff, team_id=team.pk, mobile=seller.customer.mobile, now=now)
     return {
+        "team": team,
         "sku": sku,
         "period": period,
         "seller": seller,
@@ -453,6 +476,7 @@ def url_for(name: str, world) -> str:
         "commission_id": 999999,
         "user_id": 999999,
         "action": "approve",
+        "team_id": world["team"].pk,
     }
     kwargs = {key: values.get(key, 999999) for key in pattern.pattern.converters}
     return reverse(f"console:{name}", kwargs=kwargs)

@@ -294,3 +294,24 @@ def test_the_store_poster_is_drawn_on_the_brands_artwork(media, client, settings
     assert red > 150 and green < 60  # the warm red ground
     (code,) = zxingcpp.read_barcodes(poster)
     assert code.text.startswith(f"{settings.SITE_URL}/s/{distributor.slug}/")
+
+
+@pytest.mark.django_db
+def test_the_demo_has_one_team_led_by_the_operator_with_the_distributor_in_it(media):
+    """The team pages and the distributor's "My team" have something to show."""
+    from weishang.teams.models import Team
+
+    load()
+    load()
+    team = Team.objects.get()
+    assert (team.name, team.leader_staff.username, team.is_open) == (
+        "新疆直营团队",
+        "operator",
+        True,
+    )
+    members = [
+        m.distributor.customer.mobile
+        for m in team.memberships.select_related("distributor__customer")
+    ]
+    assert members == ["13900139000"]
+    assert team.assignments.get().course.is_onboarding

@@ -41,6 +41,7 @@ from weishang.loyalty.models import CouponTemplate
 from weishang.orders import claims
 from weishang.orders import services as orders
 from weishang.orders.models import Order, OrderStatus, QualityClaim, ReturnRequest
+from weishang.teams.models import Team
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -170,6 +171,7 @@ def real_ids() -> dict:
         "leader_id": first(OpinionLeader).pk,
         "tag_id": first(Tag).pk,
         "segment_id": first(Segment).pk,
+        "team_id": first(Team).pk,
     }
 
 

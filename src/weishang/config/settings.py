@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "weishang.community",
     "weishang.content",
     "weishang.analytics",
+    "weishang.teams",
     "weishang.sales",
     "weishang.compliance",
     "weishang.reporting",

@@ -141,6 +141,14 @@ ACTIONS = {
     "theme.publish": _("Theme published to distributors"),
     "theme.update": _("Theme changed"),
     "theme.withdraw": _("Theme withdrawn from distributors"),
+    "team.add_member": _("Distributor put in a team"),
+    "team.assign_course": _("Course assigned to a team"),
+    "team.close": _("Team closed"),
+    "team.create": _("Team created"),
+    "team.remove_member": _("Distributor taken out of a team"),
+    "team.rename": _("Team renamed"),
+    "team.set_leader": _("Team leader changed"),
+    "team.unassign_course": _("Course no longer assigned to a team"),
 }
 
 # Keys recorded in entries' before/after; a key missing here is named by its model field's
@@ -178,6 +186,11 @@ FIELDS = {
     "station": _("city station"),
     "status": _("status"),
     "unit_price_fen": _("unit price"),
+    "team": _("team"),
+    "course": _("course"),
+    "members": _("members"),
+    "leader_distributor": _("leader (distributor)"),
+    "leader_staff": _("leader (staff member)"),
 }
 
 # Recorded values that are codes but not of the entry's model's fields, by key: named by label.

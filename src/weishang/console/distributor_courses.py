@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from weishang.content import courses
 from weishang.content.models import Course, Lesson
 from weishang.core_errors import DomainError
+from weishang.teams import selectors as teams
 
 from .distributor_views import _render, distributor_required
 
@@ -29,7 +30,10 @@ def course_list(request):
     return _render(
         request,
         "course_list.html",
-        {"courses": courses.courses_for(request.distributor)},
+        {
+            "courses": courses.courses_for(request.distributor),
+            "assigned": teams.assigned_course_ids(request.distributor),
+        },
         "courses",
     )
 

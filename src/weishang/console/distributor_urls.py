@@ -3,7 +3,13 @@ signed-in distributor's own rows only."""
 
 from django.urls import path
 
-from . import content_library, distributor_care, distributor_planner, distributor_reseller
+from . import (
+    content_library,
+    distributor_care,
+    distributor_planner,
+    distributor_reseller,
+    distributor_team,
+)
 from . import distributor_courses as training
 from . import distributor_posts as posts
 from . import distributor_views as views
@@ -46,4 +52,5 @@ urlpatterns = [
     path("care/", distributor_care.care_list, name="care"),
     path("care/<int:task_id>/done/", distributor_care.care_done, name="care_done"),
     path("reseller/", distributor_reseller.reseller_page, name="reseller"),
+    path("team/", distributor_team.team, name="team"),
 ]

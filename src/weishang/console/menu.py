@@ -57,6 +57,8 @@ GROUPS = [
             Entry("plans", "plan_list", _("Commission plan")),
             Entry("resellers", "reseller_list", _("Resellers")),
             Entry("reseller_report", "reseller_report", _("Reseller report")),
+            Entry("teams", "team_list", pgettext_lazy("console menu", "Teams")),
+            Entry("my_team", "my_team", pgettext_lazy("console menu", "My team")),
         ],
     ),
     (

@@ -72,6 +72,15 @@ AREAS = {
     "analytics": _area(_("Analytics"), OWNER, readers={OWNER, OPERATOR, FINANCE, AUDITOR}),
     # Reseller bands and approving resellers: the roles that run the catalogue and distribution.
     "reseller": _area(_("Reseller pricing and resellers"), OWNER, OPERATOR),
+    # Teams carry each member's sales: the roles that run and check the programme read them.
+    "teams": _area(_("Teams"), OWNER, OPERATOR, readers={OWNER, OPERATOR, AUDITOR}),
+    # A staff member of any role may lead a team: the page shows only the teams he leads.
+    "my_team": _area(_("My team")),
+    # A staff leader assigns courses to the team he leads (the service checks he leads it);
+    # the auditor only reads.
+    "my_team_courses": _area(
+        _("Courses for the team I lead"), OWNER, OPERATOR, FINANCE, CUSTOMER_SERVICE
+    ),
 }
 
 # Roles that need a customer's full mobile, names and addresses: shipping, returns, complaints.
@@ -268,6 +277,17 @@ ROUTE_AREAS = {
     "reseller_revoke": "reseller",
     "reseller_report": "reseller",
     "reseller_detail": "reseller",
+    # Teams
+    "team_list": "teams",
+    "team_detail": "teams",
+    "team_leader": "teams",
+    "team_close": "teams",
+    "team_member_add": "teams",
+    "team_member_remove": "teams",
+    "team_course_assign": "teams",
+    "team_course_unassign": "teams",
+    "my_team": "my_team",
+    "my_team_course": "my_team_courses",
 }
 
 

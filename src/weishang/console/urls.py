@@ -30,6 +30,7 @@ from . import (
     share_rewards,
     shipping_views,
     staff_views,
+    team_views,
     views,
 )
 
@@ -458,5 +459,28 @@ urlpatterns = [
         "resellers/<int:distributor_id>/",
         reseller_views.reseller_detail,
         name="reseller_detail",
+    ),
+    # Teams (团队): the brand manages them; a staff leader reads his own
+    path("teams/", team_views.team_list, name="team_list"),
+    path("teams/mine/", team_views.my_team, name="my_team"),
+    path("teams/mine/courses/", team_views.my_team_course, name="my_team_course"),
+    path("teams/<int:team_id>/", team_views.team_detail, name="team_detail"),
+    path("teams/<int:team_id>/leader/", team_views.team_leader, name="team_leader"),
+    path("teams/<int:team_id>/close/", team_views.team_close, name="team_close"),
+    path("teams/<int:team_id>/members/add/", team_views.team_member_add, name="team_member_add"),
+    path(
+        "teams/<int:team_id>/members/remove/",
+        team_views.team_member_remove,
+        name="team_member_remove",
+    ),
+    path(
+        "teams/<int:team_id>/courses/assign/",
+        team_views.team_course_assign,
+        name="team_course_assign",
+    ),
+    path(
+        "teams/<int:team_id>/courses/unassign/",
+        team_views.team_course_unassign,
+        name="team_course_unassign",
     ),
 ]

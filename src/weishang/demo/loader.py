@@ -16,6 +16,7 @@ from weishang.catalog.services import publish_product, schedule_price_period
 from weishang.commissions.payout_accounts import add_payout_account
 from weishang.commissions.plans import save_plan
 from weishang.commissions.rules import PlanDraft
+from weishang.content.models import Course
 from weishang.customers import services as customers
 from weishang.customers.models import Customer
 from weishang.distribution import services as distribution
@@ -35,6 +36,7 @@ from weishang.orders.services import set_freight_rule
 from weishang.payments import services as payments
 from weishang.payments.providers import Notification
 from weishang.sales import services as sales
+from weishang.teams import services as teams
 
 from . import catalogue
 from .content import load_content
@@ -89,7 +91,25 @@ def load_demo() -> LoadResult:
     )
     placed = place_demo_orders(customer=customer)
     load_content()
+    create_team()
     return LoadResult(created=True, products=len(products), orders=len(placed))
+
+
+def create_team() -> None:
+    """A team led by the operator with the demo distributor in it and the onboarding course
+    assigned: the team pages and the distributor's "My team" show it."""
+    admin = get_user_model().objects.get(username="admin")
+    now = timezone.now()
+    team = teams.create_team(actor=admin, name="新疆直营团队", leader_username="operator", now=now)
+    teams.add_member(
+        actor=admin,
+        team_id=team.pk,
+        mobile=catalogue.DISTRIBUTOR["mobile"],
+        reason="新人入队",
+        now=now,
+    )
+    onboarding = Course.objects.filter(is_onboarding=True).order_by("pk").first()
+    teams.assign_course(actor=admin, team_id=team.pk, course_id=onboarding.pk, now=now)
 
 
 def create_membership() -> None:

@@ -37,6 +37,8 @@ class Event(models.TextChoices):
         "reseller_price_suspended",
         pgettext_lazy("notification", "Your reseller price no longer applies"),
     )
+    TEAM_JOINED = "team_joined", pgettext_lazy("notification", "You are in a team")
+    TEAM_LEFT = "team_left", pgettext_lazy("notification", "You are no longer in a team")
 
 
 def in_every_language(text) -> dict[str, str]:
@@ -102,6 +104,13 @@ def body(event: str, params: dict) -> str:
         Event.RESELLER_PRICE_SUSPENDED: lambda: gettext(
             "Your reseller price %(price)s for %(product)s no longer applies: %(why)s Your store "
             "shows the brand's price until you set a new one on the Reseller page."
+        ),
+        Event.TEAM_JOINED: lambda: gettext(
+            "The brand put you in the team %(team)s: its leader helps you get started and assigns "
+            "you courses. Your pay stays your own direct commission."
+        ),
+        Event.TEAM_LEFT: lambda: gettext(
+            "You are no longer in the team %(team)s. Your pay stays your own direct commission."
         ),
     }
     return texts[Event(event)]() % p

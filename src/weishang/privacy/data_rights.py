@@ -26,6 +26,7 @@ from weishang.loyalty import personal_data as loyalty
 from weishang.notifications import personal_data as notifications
 from weishang.orders import personal_data as orders
 from weishang.payments import personal_data as payments
+from weishang.teams import personal_data as teams
 
 CONFIRMATION_WORD = gettext_lazy("CLOSE")
 
@@ -63,6 +64,7 @@ def personal_data(customer) -> dict:
         **loyalty.personal_data_for(customer, now=now),
         **complaints.personal_data_for(customer),
         **notifications.personal_data_for(customer),
+        **teams.personal_data_for(customer),
     }
 
 
@@ -75,6 +77,7 @@ def closure_blockers(customer) -> list[str]:
         *orders.closure_blockers(customer),
         *complaints.closure_blockers(customer),
         *commissions.closure_blockers(customer),
+        *teams.closure_blockers(customer),
     ]
 
 
@@ -122,6 +125,7 @@ def close_account(*, customer, confirmation: str, now: datetime | None = None) -
     own = customers.erase_personal_data(customer)
     complained = complaints.erase_personal_data(customer)
     told = notifications.erase_personal_data(customer)
+    teamed = teams.erase_personal_data(customer, now=now)
     summary = {
         "orders_kept": kept["orders_kept"],
         "wallet_kept_fen": lapsed["wallet_kept_fen"],
@@ -136,6 +140,7 @@ def close_account(*, customer, confirmation: str, now: datetime | None = None) -
             "tier_history": lapsed["tier_history"],
             "membership": lapsed["membership"],
             "messages": told["messages"],
+            "team_membership": teamed["team_membership"],
         },
         "lapsed": {
             "coupons": lapsed["coupons_voided"],
