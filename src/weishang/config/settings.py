@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "weishang.distribution",
     "weishang.commissions",
     "weishang.loyalty",
+    "weishang.campaigns",
     "weishang.community",
     "weishang.content",
     "weishang.analytics",

@@ -29,6 +29,8 @@ class Event(models.TextChoices):
     )
     WITHDRAWAL_PAID = "withdrawal_paid", pgettext_lazy("notification", "Withdrawal paid")
     COMPLAINT_ANSWERED = "complaint_answered", pgettext_lazy("notification", "Complaint answered")
+    PRESALE_REACHED = "presale_reached", pgettext_lazy("notification", "Pre-sale target reached")
+    PRESALE_MISSED = "presale_missed", pgettext_lazy("notification", "Pre-sale target missed")
 
 
 def in_every_language(text) -> dict[str, str]:
@@ -86,6 +88,14 @@ def body(event: str, params: dict) -> str:
         ),
         Event.COMPLAINT_ANSWERED: lambda: gettext(
             "The brand answered your complaint %(complaint)s: read it on the complaint's page."
+        ),
+        Event.PRESALE_REACHED: lambda: gettext(
+            "The pre-sale “%(campaign)s” reached its target: order %(order)s ships from the "
+            "brand's warehouse soon."
+        ),
+        Event.PRESALE_MISSED: lambda: gettext(
+            "The pre-sale “%(campaign)s” did not reach its target: order %(order)s is cancelled "
+            "and %(amount)s is refunded in full to the account you paid from."
         ),
     }
     return texts[Event(event)]() % p

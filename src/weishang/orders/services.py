@@ -193,6 +193,7 @@ def place_order(
     buyer_note: str = "",
     deductions: Callable[[list[PricedLine]], Deductions] | None = None,
     shared_by: Customer | None = None,
+    unit_prices: Mapping[int, int] | None = None,
 ) -> Order:
     """Turns the reviewed items into an order and reserves their stock, all or nothing, in the
     caller's transaction (``sales.place_order``, which also quotes the commission). The total,
@@ -203,7 +204,8 @@ def place_order(
     The order keeps, from now on, the distributor the caller attributes it to (the customer's
     binding) and the buyer's device cookie, which fraud review compares with the distributor's.
     ``shared_by`` is the customer whose share link brought the buyer; buying through his own link
-    records nothing.
+    records nothing. ``unit_prices`` ({sku_id: fen}) are a campaign's prices for its SKUs, used
+    instead of the catalogue's (the caller checked the campaign under its lock).
     """
     now = now or timezone.now()
     quantities = {int(sku_id): parse_quantity(qty) for sku_id, qty in items.items()}
@@ -237,6 +239,7 @@ def place_order(
             code="return_exclusion_unconfirmed",
         )
     prices = {sku_id: sku_price(sku, now).amount_fen for sku_id, sku in skus.items()}
+    prices.update({sku_id: fen for sku_id, fen in (unit_prices or {}).items() if sku_id in prices})
     goods = sum(prices[sku_id] * qty for sku_id, qty in quantities.items())
     freight_fen = freight.freight_fen(
         goods_fen=goods, province_code=address.province_code, rules=freight_rules()
@@ -423,6 +426,24 @@ def expire_order(*, order_id: int, now: datetime) -> Order | None:
     return order
 
 
+@step
+def hold_for_presale(*, order: Order) -> None:
+    """The order was placed in a pre-sale: it waits for the pre-sale's target before shipping."""
+    Order.objects.filter(pk=order.pk).update(awaiting_presale=True)
+    order.awaiting_presale = True
+
+
+@step
+def release_presale_hold(*, order_id: int) -> Order | None:
+    """The order's pre-sale reached its target: it may ship. None if it was released already."""
+    order = lock_order(order_id)
+    if not order.awaiting_presale:
+        return None
+    order.awaiting_presale = False
+    order.save(update_fields=["awaiting_presale"])
+    return order
+
+
 # Fulfilment --------------------------------------------------------------------------------------
 
 
@@ -437,6 +458,15 @@ def ship_order(
     if problem := waybill_problem(carrier, tracking_no):
         raise OrderError(problem)
     order = lock_order(order.pk)
+    if order.awaiting_presale and order.status == OrderStatus.PAID:
+        raise OrderError(
+            _(
+                "Order %(number)s belongs to a pre-sale that has not reached its target yet: it "
+                "ships once the pre-sale ends with its target reached."
+            )
+            % {"number": order.number},
+            code="awaiting_presale",
+        )
     check_transition(order.status, OrderStatus.SHIPPED)
     before = {"status": order.status}
     order.status = OrderStatus.SHIPPED
