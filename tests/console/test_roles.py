@@ -266,6 +266,18 @@ POLICY = {
     **dict.fromkeys(["idea_list", "idea_detail", "idea_accept", "idea_reject"], CONTENT),
     # Content: the posting cadence report, its settings and the repurchase intervals
     **dict.fromkeys(["content_cadence", "content_settings", "repurchase_intervals"], CONTENT),
+    # Campaigns: prices and stock like the catalogue; every role reads their results
+    **dict.fromkeys(
+        [
+            "campaign_list",
+            "campaign_new",
+            "campaign_detail",
+            "campaign_edit",
+            "campaign_publish",
+            "campaign_end",
+        ],
+        CATALOGUE,
+    ),
 }
 
 

@@ -67,6 +67,8 @@ AREAS = {
     "community": _area(_("City stations, tags and segments"), OWNER, OPERATOR),
     # Sales figures: the roles that run, pay for and check the programme read them.
     "analytics": _area(_("Analytics"), OWNER, readers={OWNER, OPERATOR, FINANCE, AUDITOR}),
+    # Pre-sales, gift boxes and member-only events: prices and stock, like products.
+    "campaigns": _area(_("Campaigns"), OWNER, OPERATOR),
 }
 
 # Roles that need a customer's full mobile, names and addresses: shipping, returns, complaints.
@@ -80,6 +82,12 @@ ROUTE_AREAS = {
     "dashboard": "dashboard",
     "analytics_cohorts": "analytics",
     # Orders
+    "campaign_list": "campaigns",
+    "campaign_new": "campaigns",
+    "campaign_detail": "campaigns",
+    "campaign_edit": "campaigns",
+    "campaign_publish": "campaigns",
+    "campaign_end": "campaigns",
     "order_list": "orders",
     "order_detail": "orders",
     "order_ship": "orders",
