@@ -25,10 +25,8 @@ def make_campaign(db, staff):
         **fields,
     ):
         now = timezone.now()
-        items = [
-            ItemInput(sku_id=sku.pk, price_fen=price_fen, quantity=fields.pop("box_quantity", 1))
-            for sku in skus
-        ]
+        per_box = fields.pop("box_quantity", 1)
+        items = [ItemInput(sku_id=sku.pk, price_fen=price_fen, quantity=per_box) for sku in skus]
         campaign = campaigns.save_campaign(
             actor=staff,
             kind=kind,

@@ -3,7 +3,17 @@ fen, the units an order's items make, and a pre-sale's outcome."""
 
 from collections.abc import Mapping, Sequence
 
-from weishang.orders.pricing import allocate
+
+def _spread(amount_fen: int, weights: Sequence[tuple[int, int]]) -> dict[int, int]:
+    """``amount_fen`` pro rata over positive weights (it may exceed their sum: a box may cost
+    more than its goods' list prices), largest remainders taking the odd fen."""
+    whole = sum(weight for _key, weight in weights)
+    shares = [(key, amount_fen * w // whole, amount_fen * w % whole) for key, w in weights]
+    pieces = {key: share for key, share, _rest in shares}
+    short = amount_fen - sum(pieces.values())
+    for key, _share, _rest in sorted(shares, key=lambda s: -s[2])[:short]:
+        pieces[key] += 1
+    return pieces
 
 
 def box_unit_prices(price_fen: int, items: Sequence[tuple[int, int, int]]) -> dict[int, int]:
@@ -14,7 +24,7 @@ def box_unit_prices(price_fen: int, items: Sequence[tuple[int, int, int]]) -> di
     if price_fen <= 0 or not items:
         raise ValueError("a box has a price and at least one item")
     weights = [(sku_id, quantity * max(list_fen, 1)) for sku_id, quantity, list_fen in items]
-    shares = allocate(price_fen, weights)
+    shares = _spread(price_fen, weights)
     quantity = {sku_id: q for sku_id, q, _list in items}
     unit = {sku_id: shares.get(sku_id, 0) // quantity[sku_id] for sku_id, _w in weights}
     short = price_fen - sum(unit[s] * quantity[s] for s in unit)

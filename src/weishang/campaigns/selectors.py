@@ -115,3 +115,15 @@ def campaign_orders(campaign: Campaign):
         .select_related("order", "order__customer")
         .order_by("-placed_at", "-pk")
     )
+
+
+def excluded_from_commission(order_ids) -> dict[int, str]:
+    """{order_id: campaign name} for the orders bought in a campaign excluded from commission,
+    so that a distributor's page can say why they earned him nothing (one query)."""
+    if not order_ids:
+        return {}
+    return dict(
+        CampaignOrder.objects.filter(
+            order_id__in=list(order_ids), campaign__exclude_from_commission=True
+        ).values_list("order_id", "campaign__name")
+    )
