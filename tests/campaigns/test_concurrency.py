@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.utils import translation
 
 from tests.concurrency import run_in_parallel
 from tests.helpers import pay
@@ -18,13 +19,14 @@ pytestmark = pytest.mark.postgres
 
 
 def place(customer, campaign, sku, quantity=1):
-    return sales.place_order(
-        customer=customer,
-        items={sku.pk: quantity},
-        address=customer.addresses.get(),
-        campaign_id=campaign.pk,
-        clear_cart=False,
-    )
+    with translation.override("en"):  # each thread has its own language
+        return sales.place_order(
+            customer=customer,
+            items={sku.pk: quantity},
+            address=customer.addresses.get(),
+            campaign_id=campaign.pk,
+            clear_cart=False,
+        )
 
 
 def test_fifty_buyers_for_ten_campaign_units(

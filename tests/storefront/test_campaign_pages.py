@@ -143,3 +143,44 @@ def test_the_list_s_queries_do_not_grow(client, brand, staff, sku, django_assert
     with django_assert_max_num_queries(6):
         page = client.get(reverse("storefront:campaign_list")).content.decode()
     assert page.count('data-testid="campaign-card"') == 4
+
+
+def test_a_gift_box_is_bought_by_the_box_at_its_one_price(shopper, staff, make_product, customer):
+    dates, nuts = make_product(price_fen=3990), make_product(price_fen=5990)
+    now = timezone.now()
+    box = campaigns.publish_campaign(
+        actor=staff,
+        campaign=campaigns.save_campaign(
+            actor=staff,
+            kind="gift_box",
+            name="年货礼盒",
+            starts_at=now - timedelta(hours=1),
+            ends_at=now + timedelta(days=2),
+            per_customer_limit=3,
+            stock_units=10,
+            box_price_fen=8800,
+            items=[
+                campaigns.ItemInput(sku_id=dates.pk, quantity=2),
+                campaigns.ItemInput(sku_id=nuts.pk, quantity=1),
+            ],
+        ),
+    )
+    page = shopper.get(reverse("storefront:campaign_detail", args=[box.pk])).content.decode()
+    assert "A gift box of the goods below for ¥88.00 a box." in page
+    review = shopper.get(reverse("storefront:campaign_review", args=[box.pk]), {"boxes": "2"})
+    assert review.context["goods_fen"] == 2 * 8800
+    assert {line.item.sku_id: line.quantity for line in review.context["lines"]} == {
+        dates.pk: 4,
+        nuts.pk: 2,
+    }
+    shopper.post(
+        reverse("storefront:campaign_place", args=[box.pk]),
+        {
+            "boxes": "2",
+            "address": customer.addresses.get().pk,
+            "expected_total_fen": str(review.context["total_fen"]),
+        },
+    )
+    order = Order.objects.get()
+    assert order.total_fen == review.context["total_fen"]
+    assert CampaignOrder.objects.get(order=order).units == 2
