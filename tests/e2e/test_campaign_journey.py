@@ -85,7 +85,8 @@ def test_a_presale_that_reaches_its_target_ships_one_that_misses_it_refunds_ever
     shopper.goto(store + "/login/?next=/campaigns/")
     sign_in_with_code(shopper, MOBILE)
     shopper.wait_for_url(re.compile(r"/campaigns/$"))
-    assert shopper.locator("[data-testid=campaign-card]").count() == 2
+    listed = shopper.inner_text("main") if shopper.locator("main").count() else shopper.content()
+    assert "年货红枣预售" in listed and "新枣尝鲜预售" in listed
     first = buy(shopper, store, reaching, 2)
     screenshot(shopper, "store-campaign-order")
     second = buy(shopper, store, missing, 1)
