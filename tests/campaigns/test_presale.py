@@ -212,3 +212,37 @@ def test_a_published_campaigns_terms_cannot_change(presale, staff, sku):
             items=[campaigns.ItemInput(sku_id=sku.pk, price_fen=1)],
         )
     assert Campaign.objects.get().name == "新疆红枣预售"
+
+
+def test_a_presale_ended_early_is_decided_on_what_was_paid_by_then(
+    presale, staff, sku, make_customer
+):
+    from weishang.campaigns import services as campaigns
+
+    paid = [pay(buy(make_customer(), presale, sku, 2)) for _ in range(2)]
+    ended = campaigns.end_campaign(actor=staff, campaign=presale)
+    with pytest.raises(CampaignError, match="has ended"):
+        buy(make_customer(), presale, sku, 1)
+    counts = sales.close_campaigns(now=ended.ends_at + timedelta(seconds=1))
+    assert counts["closed"] == 1 and counts["released"] == 2
+    for order in paid:
+        order.refresh_from_db()
+        assert not order.awaiting_presale
+
+
+def test_a_gift_box_campaign_closes_without_touching_its_orders(
+    make_campaign, make_product, customer
+):
+    dates = make_product()
+    box = make_campaign(kind="gift_box", skus=[dates], box_price_fen=5000, box_quantity=1)
+    order = pay(buy(customer, box, dates, 1))
+    assert sales.close_campaigns(now=after_end(box)) == {
+        "closed": 1,
+        "released": 0,
+        "refunded": 0,
+        "cancelled": 0,
+    }
+    box.refresh_from_db()
+    order.refresh_from_db()
+    assert box.outcome == PresaleOutcome.PENDING and box.closed_at is not None
+    assert order.status == OrderStatus.PAID and not order.awaiting_presale
