@@ -246,3 +246,26 @@ def test_a_gift_box_campaign_closes_without_touching_its_orders(
     order.refresh_from_db()
     assert box.outcome == PresaleOutcome.PENDING and box.closed_at is not None
     assert order.status == OrderStatus.PAID and not order.awaiting_presale
+
+
+def test_a_payment_arriving_after_a_missed_presale_cancelled_its_order_goes_back(
+    presale, sku, customer
+):
+    from weishang.payments.providers import Notification
+    from weishang.payments.services import start_payment
+
+    order = buy(customer, presale, sku, 1, now=presale.ends_at - timedelta(minutes=1))
+    payment = start_payment(order=order)
+    sales.close_campaigns(now=order.expires_at + timedelta(seconds=1))
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    sales.confirm_payment(
+        provider="sandbox",
+        notification=Notification(
+            payment.number, f"txn-{payment.number}", payment.amount_fen, timezone.now()
+        ),
+    )
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    refund = Refund.objects.get(payment=payment)
+    assert (refund.amount_fen, refund.reason) == (payment.amount_fen, "paid after cancellation")
