@@ -24,6 +24,7 @@ from django.urls.converters import IntConverter, SlugConverter
 from django.utils import timezone
 
 from tests.helpers import deliver
+from weishang.campaigns import services as campaigns
 from weishang.catalog.models import Licence, Product, ProductImage, Sku
 from weishang.catalog.services import schedule_price_period
 from weishang.commissions.models import Commission, Withdrawal
@@ -221,7 +222,20 @@ def world(db, settings, tmp_path):
     )
     users = get_user_model().objects
     distributor = Distributor.objects.first()
+    presale = campaigns.save_campaign(
+        actor=None,
+        kind="presale",
+        name="新枣预售",
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(days=2),
+        per_customer_limit=2,
+        stock_units=10,
+        target_units=3,
+        items=[campaigns.ItemInput(sku_id=sku.pk, price_fen=2990)],
+    )
+    campaigns.publish_campaign(actor=None, campaign=presale)
     return {
+        "campaign_id": presale.pk,
         "order": Order.objects.order_by("pk").values_list("number", flat=True).first(),
         "return": returned.number,
         "complaint": complaint.number,

@@ -305,3 +305,38 @@ def test_earnings_show_his_level_and_what_he_still_needs_to_sell(
     assert progress.own_sales_fen == own and progress.level.name == "银牌"
     assert f"{format_fen(100_000 - own)} more completed sales to reach 金牌" in page
     assert "<progress" in page and "Level 银牌" in page and "1 %" in page
+
+
+def test_an_order_of_a_campaign_excluded_from_commission_says_why(dclient, shop, staff):
+    from datetime import timedelta
+
+    from weishang.campaigns import services as campaigns
+    from weishang.sales import services as sales
+
+    now = timezone.now()
+    campaign = campaigns.publish_campaign(
+        actor=staff,
+        campaign=campaigns.save_campaign(
+            actor=staff,
+            kind="presale",
+            name="清仓预售",
+            starts_at=now - timedelta(hours=1),
+            ends_at=now + timedelta(days=2),
+            per_customer_limit=2,
+            stock_units=10,
+            target_units=5,
+            exclude_from_commission=True,
+            items=[campaigns.ItemInput(sku_id=shop["sku"].pk, price_fen=1000)],
+        ),
+    )
+    buyer = shop["buyer"]
+    order = sales.place_order(
+        customer=buyer,
+        items={shop["sku"].pk: 1},
+        address=buyer.addresses.get(),
+        campaign_id=campaign.pk,
+    )
+    page = dclient.get("/d/orders/").content.decode()
+    assert order.number in page
+    assert "No commission: bought in the campaign “清仓预售”" in page
+    assert page.count('data-testid="no-commission-campaign"') == 1

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from tests.content.library_fixtures import MP3, background_upload, media_upload
 from tests.helpers import deliver, pay, png_upload
+from weishang.campaigns import services as campaigns
 from weishang.catalog import licences
 from weishang.catalog.models import Category, PricePeriod, Product, ProductImage, Sku
 from weishang.commissions import ledger
@@ -106,6 +107,8 @@ READ_ONLY = frozenset(
         "reseller_report",
         "reseller_detail",
         "my_team",
+        "campaign_list",
+        "campaign_detail",
     }
 )
 
@@ -497,6 +500,39 @@ def _url(name, *args):
     return reverse(f"console:{name}", args=args)
 
 
+def _campaign_form(sku, **change):
+    now = timezone.localtime()
+    data = {
+        "kind": "presale",
+        "name": "预售",
+        "starts_at": (now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (now + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+        "per_customer_limit": "2",
+        "stock_units": "10",
+        "target_units": "3",
+        "items": f"{sku.code}, 29.90",
+    }
+    return {**data, **change}
+
+
+def _campaign(w, *, publish=False):
+    now = timezone.now()
+    made = campaigns.save_campaign(
+        actor=_staff_member(roles.OWNER),
+        kind="presale",
+        name="预售",
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(days=2),
+        per_customer_limit=2,
+        stock_units=10,
+        target_units=3,
+        items=[campaigns.ItemInput(sku_id=w.make_product().pk, price_fen=2990)],
+    )
+    if publish:
+        made = campaigns.publish_campaign(actor=_staff_member(roles.OWNER), campaign=made)
+    return made
+
+
 def _order_act(name, make, data):
     return lambda w: Request(_url(name, make(w).number), data)
 
@@ -783,6 +819,27 @@ ACTS = {
         lambda w: Request(
             _url("coupon_rules"), {"rule": "anniversary", "template": w.coupon_template().pk}
         ),
+    ),
+    # Campaigns
+    "campaign_new": Act(
+        lambda w: Request(_url("campaign_new"), _campaign_form(w.make_product())),
+        lambda w: Request(_url("campaign_new"), _campaign_form(w.make_product(), target_units="0")),
+    ),
+    "campaign_edit": Act(
+        lambda w: Request(
+            _url("campaign_edit", _campaign(w).pk), _campaign_form(w.make_product(), name="改")
+        ),
+        lambda w: Request(
+            _url("campaign_edit", _campaign(w).pk), _campaign_form(w.make_product(), items="")
+        ),
+    ),
+    "campaign_publish": Act(
+        lambda w: Request(_url("campaign_publish", _campaign(w).pk), {}),
+        lambda w: Request(_url("campaign_publish", _campaign(w, publish=True).pk), {}),
+    ),
+    "campaign_end": Act(
+        lambda w: Request(_url("campaign_end", _campaign(w, publish=True).pk), {}),
+        lambda w: Request(_url("campaign_end", _campaign(w).pk), {}),
     ),
     # Freight template
     "freight": Act(

@@ -295,6 +295,18 @@ POLICY = {
     # A staff leader assigns courses to his own team (the service checks he leads it); the
     # auditor only reads.
     "my_team_course": (EVERYONE, {OWNER, OPERATOR, FINANCE, CS}),
+    # Campaigns: prices and stock like the catalogue; every role reads their results
+    **dict.fromkeys(
+        [
+            "campaign_list",
+            "campaign_new",
+            "campaign_detail",
+            "campaign_edit",
+            "campaign_publish",
+            "campaign_end",
+        ],
+        CATALOGUE,
+    ),
 }
 
 

@@ -25,6 +25,8 @@ from tests.console.test_every_act_audited import ACTS, READ_ONLY
 from tests.console.test_roles import console_routes
 from tests.content.library_fixtures import MP3, media_upload
 from tests.helpers import png_upload
+from weishang.campaigns import services as campaigns
+from weishang.campaigns.models import Campaign
 from weishang.catalog.models import Licence, PricePeriod, Product, ProductImage, Sku
 from weishang.commissions import payout_accounts
 from weishang.commissions import services as commissions
@@ -128,6 +130,18 @@ def demo(settings, tmp_path):
     PricePeriod.objects.create(
         sku=sku, starts_at=now, ends_at=now + timedelta(days=3), price_fen=2990
     )
+    presale = campaigns.save_campaign(
+        actor=None,
+        kind="presale",
+        name="新枣预售",
+        starts_at=now,
+        ends_at=now + timedelta(days=3),
+        per_customer_limit=2,
+        stock_units=10,
+        target_units=3,
+        items=[campaigns.ItemInput(sku_id=sku.pk, price_fen=2990)],
+    )
+    campaigns.publish_campaign(actor=None, campaign=presale, now=now)
     # The demo's themes, posters, courses, ideas and stations are the pages' rows; a voice file
     # for the theme editor's media list.
     library.attach_theme_media(
@@ -159,6 +173,7 @@ def real_ids() -> dict:
         "withdrawal_id": first(Withdrawal).pk,
         "template_id": first(CouponTemplate).pk,
         "customer_id": Customer.objects.get(mobile="13800138000").pk,
+        "campaign_id": first(Campaign).pk,
         "user_id": get_user_model().objects.get(username="operator").pk,
         "theme_id": theme.pk,
         "theme_image_id": theme.images.order_by("pk").first().pk,

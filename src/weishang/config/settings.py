@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "weishang.commissions",
     "weishang.loyalty",
     "weishang.reseller",
+    "weishang.campaigns",
     "weishang.community",
     "weishang.content",
     "weishang.analytics",

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from weishang.analytics import health, rankings
 from weishang.analytics import selectors as analytics_selectors
+from weishang.campaigns import selectors as campaign_reads
 from weishang.catalog import selectors as catalog
 from weishang.catalog.models import Product
 from weishang.commissions import payout_accounts
@@ -133,7 +134,11 @@ def home(request):
 def orders(request):
     page = _page(request, selectors.orders_for_distributor(request.distributor))
     # Only masked fields reach the template; the order object (and its address) never does.
-    rows = [selectors.order_row(order) for order in page]
+    excluded = campaign_reads.excluded_from_commission([order.pk for order in page])
+    rows = [
+        {**selectors.order_row(order), "no_commission_campaign": excluded.get(order.pk, "")}
+        for order in page
+    ]
     return _render(request, "orders.html", {"page": page, "rows": rows}, "orders")
 
 

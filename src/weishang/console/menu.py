@@ -44,7 +44,10 @@ GROUPS = [
     (
         "products",
         pgettext_lazy("console menu", "Products"),
-        [Entry("products", "product_list", _("Products & stock"))],
+        [
+            Entry("products", "product_list", _("Products & stock")),
+            Entry("campaigns", "campaign_list", _("Campaigns")),
+        ],
     ),
     (
         "distribution",

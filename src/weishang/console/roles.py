@@ -81,6 +81,8 @@ AREAS = {
     "my_team_courses": _area(
         _("Courses for the team I lead"), OWNER, OPERATOR, FINANCE, CUSTOMER_SERVICE
     ),
+    # Pre-sales, gift boxes and member-only events: prices and stock, like products.
+    "campaigns": _area(_("Campaigns"), OWNER, OPERATOR),
 }
 
 # Roles that need a customer's full mobile, names and addresses: shipping, returns, complaints.
@@ -94,6 +96,12 @@ ROUTE_AREAS = {
     "dashboard": "dashboard",
     "analytics_cohorts": "analytics",
     # Orders
+    "campaign_list": "campaigns",
+    "campaign_new": "campaigns",
+    "campaign_detail": "campaigns",
+    "campaign_edit": "campaigns",
+    "campaign_publish": "campaigns",
+    "campaign_end": "campaigns",
     "order_list": "orders",
     "order_detail": "orders",
     "order_ship": "orders",

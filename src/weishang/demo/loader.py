@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from weishang.campaigns import services as campaigns
 from weishang.catalog.licences import add_licence
 from weishang.catalog.models import Brand, Category, LicenceKind, Product, ProductImage, Sku
 from weishang.catalog.services import publish_product, schedule_price_period
@@ -92,6 +93,7 @@ def load_demo() -> LoadResult:
     placed = place_demo_orders(customer=customer)
     load_content()
     create_team()
+    create_campaigns()
     return LoadResult(created=True, products=len(products), orders=len(placed))
 
 
@@ -110,6 +112,43 @@ def create_team() -> None:
     )
     onboarding = Course.objects.filter(is_onboarding=True).order_by("pk").first()
     teams.assign_course(actor=admin, team_id=team.pk, course_id=onboarding.pk, now=now)
+
+
+def create_campaigns() -> None:
+    """A pre-sale of the new season's grey jujubes and a festival gift box, both on for a week."""
+    now = timezone.now()
+    skus = {}
+    for sku in Sku.objects.select_related("product").order_by("pk"):
+        skus.setdefault(sku.product.slug, sku)  # each product's first SKU
+    presale = campaigns.save_campaign(
+        actor=None,
+        kind="presale",
+        name="新季若羌灰枣预售",
+        description="新枣 11 月下旬采摘。预售满 50 件统一发货，未满 50 件全额自动退款。",
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(days=7),
+        per_customer_limit=5,
+        stock_units=200,
+        target_units=50,
+        items=[campaigns.ItemInput(sku_id=skus["ruoqiang-grey-jujube"].pk, price_fen=2990)],
+    )
+    box = campaigns.save_campaign(
+        actor=None,
+        kind="gift_box",
+        name="年货红枣礼盒",
+        description="两袋和田骏枣配一盒枣夹核桃，一盒一价。",
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(days=7),
+        per_customer_limit=3,
+        stock_units=100,
+        box_price_fen=12800,
+        items=[
+            campaigns.ItemInput(sku_id=skus["hotan-junzao"].pk, quantity=2),
+            campaigns.ItemInput(sku_id=skus["jujube-walnut"].pk, quantity=1),
+        ],
+    )
+    for campaign in (presale, box):
+        campaigns.publish_campaign(actor=None, campaign=campaign, now=now)
 
 
 def create_membership() -> None:

@@ -39,6 +39,8 @@ class Event(models.TextChoices):
     )
     TEAM_JOINED = "team_joined", pgettext_lazy("notification", "You are in a team")
     TEAM_LEFT = "team_left", pgettext_lazy("notification", "You are no longer in a team")
+    PRESALE_REACHED = "presale_reached", pgettext_lazy("notification", "Pre-sale target reached")
+    PRESALE_MISSED = "presale_missed", pgettext_lazy("notification", "Pre-sale target missed")
 
 
 def in_every_language(text) -> dict[str, str]:
@@ -111,6 +113,14 @@ def body(event: str, params: dict) -> str:
         ),
         Event.TEAM_LEFT: lambda: gettext(
             "You are no longer in the team %(team)s. Your pay stays your own direct commission."
+        ),
+        Event.PRESALE_REACHED: lambda: gettext(
+            "The pre-sale “%(campaign)s” reached its target: order %(order)s ships from the "
+            "brand's warehouse soon."
+        ),
+        Event.PRESALE_MISSED: lambda: gettext(
+            "The pre-sale “%(campaign)s” did not reach its target: order %(order)s is cancelled "
+            "and %(amount)s is refunded in full to the account you paid from."
         ),
     }
     return texts[Event(event)]() % p

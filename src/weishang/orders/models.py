@@ -135,6 +135,12 @@ class Order(models.Model):
         help_text=_("Who brought the customer, fixed when the order is placed."),
     )
     device_id = models.CharField(max_length=64, blank=True, help_text="The buyer's device cookie.")
+    awaiting_presale = models.BooleanField(
+        _("waiting for its pre-sale"),
+        default=False,
+        db_default=False,
+        help_text=_("Ships only once its pre-sale has reached its target at its end."),
+    )
     shared_by = models.ForeignKey(
         "customers.Customer",
         on_delete=models.PROTECT,

@@ -205,7 +205,8 @@ def place_order(
     binding) and the buyer's device cookie, which fraud review compares with the distributor's.
     ``shared_by`` is the customer whose share link brought the buyer; buying through his own link
     records nothing. ``unit_prices`` ``{sku_id: fen}`` are prices the programme above sets for
-    this buyer instead of the catalogue's (a reseller's own price: ``reseller.pricing``).
+    this buyer instead of the catalogue's (a reseller's own price, ``reseller.pricing``, or a
+    campaign's, checked by the caller under the campaign's lock).
     """
     now = now or timezone.now()
     quantities = {int(sku_id): parse_quantity(qty) for sku_id, qty in items.items()}
@@ -426,6 +427,24 @@ def expire_order(*, order_id: int, now: datetime) -> Order | None:
     return order
 
 
+@step
+def hold_for_presale(*, order: Order) -> None:
+    """The order was placed in a pre-sale: it waits for the pre-sale's target before shipping."""
+    Order.objects.filter(pk=order.pk).update(awaiting_presale=True)
+    order.awaiting_presale = True
+
+
+@step
+def release_presale_hold(*, order_id: int) -> Order | None:
+    """The order's pre-sale reached its target: it may ship. None if it was released already."""
+    order = lock_order(order_id)
+    if not order.awaiting_presale:
+        return None
+    order.awaiting_presale = False
+    order.save(update_fields=["awaiting_presale"])
+    return order
+
+
 # Fulfilment --------------------------------------------------------------------------------------
 
 
@@ -440,6 +459,15 @@ def ship_order(
     if problem := waybill_problem(carrier, tracking_no):
         raise OrderError(problem)
     order = lock_order(order.pk)
+    if order.awaiting_presale and order.status == OrderStatus.PAID:
+        raise OrderError(
+            _(
+                "Order %(number)s belongs to a pre-sale that has not reached its target yet: it "
+                "ships once the pre-sale ends with its target reached."
+            )
+            % {"number": order.number},
+            code="awaiting_presale",
+        )
     check_transition(order.status, OrderStatus.SHIPPED)
     before = {"status": order.status}
     order.status = OrderStatus.SHIPPED

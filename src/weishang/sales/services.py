@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weishang.analytics import rollups
+from weishang.campaigns import services as campaigns
 from weishang.commissions import services as commissions
 from weishang.compliance import audit, complaints
 from weishang.compliance.models import Complaint
@@ -56,6 +57,7 @@ def place_order(
     choice: checkout.Choice | None = None,
     shared_by: Customer | None = None,
     post_id: int | None = None,
+    campaign_id: int | None = None,
     **options,
 ) -> Order:
     """Places the order for the distributor the customer is bound to, with the points and wallet
@@ -63,29 +65,45 @@ def place_order(
     the distributor on what the payment pays for it. An order the points and wallet pay in full
     is paid at once. ``shared_by`` is the customer whose share link brought the buyer (it earns a
     share reward once the order completes); ``post_id`` the distributor's post whose link brought
-    him (the order counts on it). ``options`` are those of ``orders.services.place_order``."""
+    him (the order counts on it). ``options`` are those of ``orders.services.place_order``.
+
+    Where the distributor resells a SKU at his own price (``reseller.pricing``), the line is
+    charged that price and earns him his markup instead of commission.
+
+    ``campaign_id``: the items are bought in that campaign, at its prices (no member discount,
+    coupons, points or wallet on top, nor a reseller's price: the campaign's price is the brand's
+    offer), within its stock and the customer's limit, taken under the campaign's lock before the
+    stock's; an order of a campaign excluded from commission earns none."""
     now = now or timezone.now()
-    pricer = checkout.Pricer(customer_id=customer.pk, choice=choice or checkout.Choice(), now=now)
+    purchase = None
+    if campaign_id is not None:
+        purchase = campaigns.take_units(
+            campaign_id=campaign_id, customer=customer, items=items, now=now
+        )
     distributor = attributed_distributor(customer, now)
     # The SKUs his reseller sells at his own price: charged at it, earning him the markup.
-    resales = reseller_pricing.resales_for(distributor, items)
+    resales = {} if purchase else reseller_pricing.resales_for(distributor, items)
+    pricer = checkout.Pricer(customer_id=customer.pk, choice=choice or checkout.Choice(), now=now)
     order = orders.place_order(
         customer=customer,
-        items=items,
+        items=purchase.quantities if purchase else items,
         address=address,
         now=now,
         distributor=distributor,
-        deductions=pricer,
+        deductions=None if purchase else pricer,
         shared_by=shared_by,
-        unit_prices=reseller_pricing.unit_prices(resales),
+        unit_prices=purchase.unit_prices if purchase else reseller_pricing.unit_prices(resales),
         **options,
     )
+    if purchase:
+        campaigns.record_order(purchase=purchase, order=order, now=now)
     if post_id is not None:
         attribution.credit_order(order=order, post_id=post_id, now=now)
     return _placed(
         order,
         now,
-        coupon_ids=pricer.benefits.coupon_ids,
+        coupon_ids=pricer.benefits.coupon_ids if pricer.benefits else (),
+        commission=purchase is None or purchase.earns_commission,
         markup_supply=reseller_pricing.supply_prices(resales),
     )
 
@@ -94,13 +112,15 @@ def _placed(
     order: Order,
     now: datetime,
     coupon_ids: tuple[int, ...] = (),
+    commission: bool = True,
     markup_supply: Mapping[int, int] | None = None,
 ) -> Order:
     """Spends what the order's deductions took, quotes its commission (on lines sold at a
-    reseller's price, his markup instead), and marks an order that nothing is left to pay for
-    paid."""
+    reseller's price, his markup instead; none when its campaign is excluded from commission),
+    and marks an order that nothing is left to pay for paid."""
     checkout.spend_benefits(order=order, coupon_ids=coupon_ids, now=now)
-    commissions.quote_commissions(order=order, now=now, markup_supply=markup_supply)
+    if commission:
+        commissions.quote_commissions(order=order, now=now, markup_supply=markup_supply)
     if order.total_fen == 0:
         orders.mark_order_paid(order=order, paid_at=now)
         commissions.commissions_paid(order=order, now=now)
@@ -194,15 +214,29 @@ def cancel_order(
     *, order: Order, by_brand: bool, actor=None, reason: str = "", now: datetime | None = None
 ) -> Order:
     """Unpaid orders are cancelled by either side and earn nothing; a paid one only at the
-    customer's request, and then its payment is refunded in full and its commission reversed."""
+    customer's request, and then its payment is refunded in full and its commission reversed.
+    A campaign's units come back to it."""
     now = now or timezone.now()
+    return _cancel(
+        order=order,
+        by_brand=by_brand,
+        actor=actor,
+        reason=reason,
+        now=now,
+        refund_reason=_("order cancelled by customer"),
+    )
+
+
+def _cancel(*, order: Order, by_brand: bool, actor, reason: str, now, refund_reason: str) -> Order:
+    campaigns.lock_for_order(order.pk)
     before = order.status
     order = orders.record_cancellation(order=order, by_brand=by_brand, reason=reason, now=now)
+    campaigns.release_units(order=order)
     if order.status == OrderStatus.REFUNDED:
         reference = f"cancel:{order.number}"
         if order.total_fen:
             reference = payments.refund_order(
-                order=order, amount_fen=order.total_fen, reason=_("order cancelled by customer")
+                order=order, amount_fen=order.total_fen, reason=refund_reason
             ).number
         lines = list(order.lines.values_list("pk", "quantity", "paid_fen"))
         with rollups.reversing_commissions(order=order):
@@ -247,12 +281,83 @@ def expire_unpaid_orders(*, now: datetime | None = None) -> int:
     expired = 0
     for order_id in orders.unpaid_past_deadline(now):
         with transaction.atomic(durable=True):
+            campaigns.lock_for_order(order_id)
             order = orders.expire_order(order_id=order_id, now=now)
             if order is not None:
+                campaigns.release_units(order=order)
                 commissions.void_commissions(order=order)
                 _benefits_back(order, now)
                 expired += 1
     return expired
+
+
+def close_campaigns(*, now: datetime | None = None) -> dict[str, int]:
+    """Closes the campaigns past their end; a pre-sale that reached its target releases its
+    orders to ship, one that missed it cancels its unpaid orders and refunds every paid one in
+    full, as a customer's cancellation would (commission reversed, points, wallet and coupons
+    back); each customer is told. One transaction per campaign and per order, each re-checked
+    under its locks: safe to rerun, and two runs at once act on each order once."""
+    now = now or timezone.now()
+    counts = {"closed": 0, "released": 0, "refunded": 0, "cancelled": 0}
+    for campaign_id in campaigns.due_for_closing(now):
+        counts["closed"] += campaigns.close_campaign(campaign_id=campaign_id, now=now) is not None
+    for order_id in campaigns.orders_to_release():
+        counts["released"] += _release_presale_order(order_id=order_id, now=now)
+    for order_id in campaigns.orders_to_refund():
+        outcome = _refund_missed_presale(order_id=order_id, now=now)
+        if outcome:
+            counts[outcome] += 1
+    return counts
+
+
+@transaction.atomic(durable=True)
+def _release_presale_order(*, order_id: int, now: datetime) -> bool:
+    campaign = campaigns.lock_for_order(order_id)
+    order = orders.release_presale_hold(order_id=order_id)
+    if order is None:
+        return False
+    if order.status == OrderStatus.PAID:
+        notify(
+            customer_id=order.customer_id,
+            event=Event.PRESALE_REACHED,
+            params={"order": order.number, "campaign": campaign.name},
+            key=f"presale_reached:{order.pk}",
+            now=now,
+        )
+    return True
+
+
+@transaction.atomic(durable=True)
+def _refund_missed_presale(*, order_id: int, now: datetime) -> str:
+    """The pre-sale's terms, accepted with the order, end it when the target is missed: not the
+    brand's cancellation of a contract (E-commerce Law Art. 49), so it goes as the customer's
+    cancellation does, with the whole payment refunded."""
+    campaign = campaigns.lock_for_order(order_id)
+    order = Order.objects.select_for_update().get(pk=order_id)
+    if order.status not in (OrderStatus.PAID, OrderStatus.PENDING_PAYMENT):
+        return ""
+    order = _cancel(
+        order=order,
+        by_brand=False,
+        actor=None,
+        reason=f"presale missed: {campaign.name}"[:200],
+        now=now,
+        refund_reason=_("pre-sale target not reached"),
+    )
+    if order.status != OrderStatus.REFUNDED:
+        return "cancelled"
+    notify(
+        customer_id=order.customer_id,
+        event=Event.PRESALE_MISSED,
+        params={
+            "order": order.number,
+            "campaign": campaign.name,
+            "amount_fen": order.refunded_fen,
+        },
+        key=f"presale_missed:{order.pk}",
+        now=now,
+    )
+    return "refunded"
 
 
 def _benefits_back(order: Order, now: datetime) -> None:

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import (
     apply,
+    campaigns,
     complaints,
     coupons,
     ideas,
@@ -42,6 +43,10 @@ urlpatterns = [
     path("account/wallet/", members.wallet_page, name="wallet"),
     path("account/redeem/", members.redeem, name="redeem"),
     path("account/redeem/product/", members.redeem_product, name="redeem_product"),
+    path("campaigns/", campaigns.campaign_list, name="campaign_list"),
+    path("campaigns/<int:campaign_id>/", campaigns.campaign_detail, name="campaign_detail"),
+    path("campaigns/<int:campaign_id>/review/", campaigns.campaign_review, name="campaign_review"),
+    path("campaigns/<int:campaign_id>/place/", campaigns.campaign_place, name="campaign_place"),
     path("cart/", views.cart, name="cart"),
     path("checkout/", views.checkout, name="checkout"),
     path("checkout/place/", views.place_order, name="place_order"),

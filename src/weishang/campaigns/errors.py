@@ -1,0 +1,5 @@
+from weishang.core_errors import DomainError
+
+
+class CampaignError(DomainError):
+    pass
