@@ -89,7 +89,7 @@ def test_reseller_sells_at_his_price_and_the_markup_settles(
     add_address(buyer, store, "赵买家")
     buyer.goto(f"{store}/checkout/?buy={sku.pk}&qty=2")
     assert f"¥{yuan(price)}" in buyer.inner_text("main")
-    screenshot(buyer, "reseller-review")
+    screenshot(buyer, "store-reseller-review")
     buyer.click("[data-testid=place-order]")
     buyer.wait_for_url(re.compile(r"/payments/sandbox/"))
     buyer.click("form button[type=submit]")
