@@ -315,3 +315,22 @@ def test_the_demo_has_one_team_led_by_the_operator_with_the_distributor_in_it(me
     ]
     assert members == ["13900139000"]
     assert team.assignments.get().course.is_onboarding
+
+
+@pytest.mark.django_db
+def test_the_demo_distributor_is_an_approved_reseller_with_two_bands_open(media):
+    """His Reseller page has bands to set his price in; no price is set, so no demo price moves."""
+    from weishang.demo import catalogue
+    from weishang.reseller.models import Listing, Reseller, ResellerPricing
+
+    load()
+    reseller = Reseller.objects.select_related("distributor__customer").get()
+    assert reseller.status == Reseller.Status.APPROVED
+    assert reseller.distributor.customer.mobile == catalogue.DISTRIBUTOR["mobile"]
+    assert sorted(
+        ResellerPricing.objects.filter(is_open=True).values_list("sku__code", flat=True)
+    ) == [
+        "ZZD-HZ-500",
+        "ZZD-JZ-500",
+    ]
+    assert not Listing.objects.exists()

@@ -287,6 +287,9 @@ PRODUCTS = [
     ),
 ]
 
+# Reseller bands the brand opens: (SKU code, supply price, ceiling), in fen.
+RESELLER_BANDS = [("ZZD-HZ-500", 3000, 4990), ("ZZD-JZ-500", 3400, 5590)]
+
 # (sku code, days from now it starts, days it runs, price in fen, label)
 PRICE_PERIODS = [
     ("ZZD-HZ-500", 0, 14, 3490, "限时特惠"),

@@ -36,6 +36,7 @@ from weishang.orders.after_sales import add_return_address
 from weishang.orders.services import set_freight_rule
 from weishang.payments import services as payments
 from weishang.payments.providers import Notification
+from weishang.reseller import services as resellers
 from weishang.sales import services as sales
 from weishang.teams import services as teams
 
@@ -94,7 +95,25 @@ def load_demo() -> LoadResult:
     load_content()
     create_team()
     create_campaigns()
+    create_reseller_bands()
     return LoadResult(created=True, products=len(products), orders=len(placed))
+
+
+def create_reseller_bands() -> None:
+    """Reseller mode ready to try: the brand offers two SKUs to resellers within a band and has
+    approved the demo distributor, who sets his own price on his console's Reseller page (none is
+    set, so every demo price stays the brand's until he does)."""
+    admin = get_user_model().objects.get(username="admin")
+    for code, supply_fen, ceiling_fen in catalogue.RESELLER_BANDS:
+        resellers.set_band(
+            actor=admin,
+            sku=Sku.objects.get(code=code),
+            supply_fen=supply_fen,
+            ceiling_fen=ceiling_fen,
+            is_open=True,
+        )
+    distributor = Distributor.objects.get(customer__mobile=catalogue.DISTRIBUTOR["mobile"])
+    resellers.approve_reseller(actor=admin, distributor=distributor)
 
 
 def create_team() -> None:
