@@ -110,6 +110,18 @@ class CustomerAuth(HttpBearer):
         return customer
 
 
+class CustomerOrAnonymousAuth(CustomerAuth):
+    """A signed-in customer, or a visitor who sends no token (``request.customer`` is None):
+    what the store shows both, priced for whoever asks. A token sent that is not valid is
+    refused as anywhere else, never taken for a visitor."""
+
+    def __call__(self, request):
+        request.customer = None
+        if not request.headers.get(self.header):
+            return "anonymous"
+        return super().__call__(request)
+
+
 class DistributorAuth(CustomerAuth):
     """A signed-in distributor, as the distributor console lets him in: a customer who is not
     a distributor, or a blacklisted one, is refused; a frozen one may read but not write."""

@@ -15,6 +15,7 @@ from . import (
     errors,
     store,
     store_account,
+    store_campaigns,
     store_cases,
     store_coupons,
     store_images,
@@ -47,6 +48,7 @@ api = WeishangApi(
 errors.install(api)
 api.add_router("/", store.router)
 api.add_router("/", store_coupons.router)
+api.add_router("/", store_campaigns.router)
 api.add_router("/", store_members.router)
 api.add_router("/", store_sharing.router)
 api.add_router("/", store_images.router)

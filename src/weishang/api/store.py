@@ -35,6 +35,7 @@ from .schemas import Id, PathKey, Text
 
 router = Router(tags=["store"])
 customer_auth = auth.CustomerAuth()
+customer_or_anonymous = auth.CustomerOrAnonymousAuth()
 
 # Signing in --------------------------------------------------------------------------------------
 
@@ -152,8 +153,14 @@ def _available(sku) -> int:
     return max(stock.on_hand - stock.reserved, 0) if stock else 0
 
 
-def _product(product: Product, now) -> dict:
-    prices = [catalog.sku_price(sku, now).amount_fen for sku in product.skus.all()]
+def _resales(request, now, sku_ids=None) -> dict:
+    """The SKUs the signed-in customer buys at his reseller's price (what placing his order
+    charges); none for a visitor, who sees the brand's prices."""
+    return sales_checkout.resales_for_customer(request.customer, now, sku_ids)
+
+
+def _product(product: Product, now, resales: dict) -> dict:
+    prices = [sales_checkout.price_of(sku, now, resales).amount_fen for sku in product.skus.all()]
     images = [image.image.url for image in product.images.all()]
     return {
         "key": product.url_key,
@@ -172,27 +179,46 @@ def categories(request):
     ]
 
 
-@router.get("/products", response={200: ProductPage, **ERRORS}, auth=None)
+PRICED_FOR = (
+    " Prices are those the caller's order is charged: a signed-in customer's reseller's own "
+    "prices where the distributor he is bound to resells a SKU, the brand's otherwise (and for "
+    "a visitor sending no token)."
+)
+
+
+@router.get(
+    "/products",
+    response={200: ProductPage, **ERRORS},
+    auth=customer_or_anonymous,
+    description="The published products, a keyset page." + PRICED_FOR,
+)
 def products(request, params: PageParams, category: Text(50) | None = None):
     now = timezone.now()
+    resales = _resales(request, now)
     return page(
         catalog.published_products(category or None),
         params,
         ordering=("position", "pk"),
-        row=lambda product: _product(product, now),
+        row=lambda product: _product(product, now, resales),
     )
 
 
-@router.get("/products/{key}", response={200: ProductDetail, **ERRORS}, auth=None)
+@router.get(
+    "/products/{key}",
+    response={200: ProductDetail, **ERRORS},
+    auth=customer_or_anonymous,
+    description="A published product with its specifications." + PRICED_FOR,
+)
 def product(request, key: PathKey):
     try:
         found = catalog.published_product(key)
     except Product.DoesNotExist as exc:
         raise not_found() from exc
     now = timezone.now()
+    resales = _resales(request, now, [sku.pk for sku in found.skus.all()])
     skus = []
     for sku in found.skus.all():
-        price = catalog.sku_price(sku, now)
+        price = sales_checkout.price_of(sku, now, resales)
         skus.append(
             {
                 "id": sku.pk,
@@ -204,7 +230,7 @@ def product(request, key: PathKey):
             }
         )
     return {
-        **_product(found, now),
+        **_product(found, now, resales),
         "description": found.description,
         "images": [image.image.url for image in found.images.all()],
         "skus": skus,

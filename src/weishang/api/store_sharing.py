@@ -24,6 +24,8 @@ from weishang.loyalty import selectors as loyalty
 from weishang.loyalty import share_links
 from weishang.loyalty.models import CustomerShare, ShareRewardRule
 from weishang.loyalty.share_rewards import describe_reward
+from weishang.reseller import pricing as reseller_pricing
+from weishang.sales import checkout as sales_checkout
 from weishang.storefront.post_feed import STORE_PAGE_POSTS
 
 from . import store
@@ -284,10 +286,18 @@ def micro_store(
     _record_visit(request, link)
     now = timezone.now()
     featured, others = distribution.microstore_products(distributor)
+    # Priced as the store's micro-store page prices them: a signed-in visitor at what his own
+    # order is charged, a visitor not signed in at this reseller's prices.
+    visitor = _visitor(request)
+    resales = (
+        sales_checkout.resales_for_customer(visitor, now)
+        if visitor is not None
+        else reseller_pricing.resales_for(distributor)
+    )
 
     def card(product):
         path = sharing.share_path(distributor, source=ShareSource.STORE_LINK, product=product)
-        return {**store._product(product, now), "link": sharing.absolute(path)}
+        return {**store._product(product, now, resales), "link": sharing.absolute(path)}
 
     latest = list(content.feed(distributor.pk, timezone.localdate())[: STORE_PAGE_POSTS + 1])
     return found | {

@@ -59,6 +59,18 @@ def quote(campaign: Campaign, quantities: dict[int, int]) -> list[OfferLine]:
     ]
 
 
+def box_quantities(campaign: Campaign, boxes: int) -> dict[int, int]:
+    """``{sku_id: quantity}`` of ``boxes`` gift boxes of the campaign."""
+    return {item.sku_id: item.quantity * boxes for item in campaign.items.all()}
+
+
+def boxes_in(campaign: Campaign, lines: list[OfferLine]) -> int | None:
+    """How many boxes a gift box's quoted lines make; None for another kind (or no lines)."""
+    if campaign.kind != CampaignKind.GIFT_BOX or not lines:
+        return None
+    return lines[0].quantity // lines[0].item.quantity
+
+
 def presale_progress(campaign: Campaign) -> int | None:
     return paid_units(campaign.pk) if campaign.kind == CampaignKind.PRESALE else None
 

@@ -299,6 +299,61 @@ def open_refusal(campaign: Campaign, now: datetime) -> str | None:
     return None
 
 
+def _units(campaign: Campaign, campaign_items, quantities: Mapping[int, int]) -> int | None:
+    return rules.units_of(
+        quantities,
+        {i.sku_id: i.quantity for i in campaign_items},
+        boxes=campaign.kind == CampaignKind.GIFT_BOX,
+    )
+
+
+def units_wanted(campaign: Campaign, quantities: Mapping[int, int]) -> int | None:
+    """The campaign units ``{sku_id: quantity}`` take, or None when they are not of its offer
+    (or not whole boxes of a gift box)."""
+    return _units(campaign, list(campaign.items.all()), quantities)
+
+
+def _tier_refusal(campaign: Campaign) -> str:
+    return _("This event is for members from the %(tier)s tier up.") % {
+        "tier": campaign.min_tier.name
+    }
+
+
+def _limit_refusal(campaign: Campaign, held: int) -> str:
+    return _("Each customer may buy at most %(limit)d in this campaign; you have %(held)d.") % {
+        "limit": campaign.per_customer_limit,
+        "held": held,
+    }
+
+
+def _sold_out() -> str:
+    return _("This campaign is sold out.")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    code: str
+    message: str
+
+
+def join_refusal(campaign: Campaign, customer_id: int | None, now: datetime) -> Refusal | None:
+    """Why the customer (None: a visitor not signed in) could buy nothing in the campaign now,
+    in the words and codes ``take_units`` refuses with; None when he may buy at least one unit.
+    """
+    if refusal := open_refusal(campaign, now):
+        return Refusal("campaign_closed", refusal)
+    if campaign.units_taken >= campaign.stock_units:
+        return Refusal("campaign_sold_out", _sold_out())
+    if customer_id is None:
+        return None
+    if not tier_allows(campaign, customer_id):
+        return Refusal("campaign_tier", _tier_refusal(campaign))
+    held = customer_units(campaign.pk, customer_id)
+    if held >= campaign.per_customer_limit:
+        return Refusal("campaign_limit", _limit_refusal(campaign, held))
+    return None
+
+
 @step
 def take_units(
     *, campaign_id: int, customer: Customer, items: Mapping[int, int], now: datetime
@@ -311,34 +366,20 @@ def take_units(
     if refusal := open_refusal(campaign, now):
         raise CampaignError(refusal, code="campaign_closed")
     if not tier_allows(campaign, customer.pk):
-        raise CampaignError(
-            _("This event is for members from the %(tier)s tier up.")
-            % {"tier": campaign.min_tier.name},
-            code="campaign_tier",
-        )
+        raise CampaignError(_tier_refusal(campaign), code="campaign_tier")
     campaign_items = list(campaign.items.select_related("sku__product"))
     quantities = {int(sku_id): orders.parse_quantity(qty) for sku_id, qty in items.items()}
     quantities = {sku_id: qty for sku_id, qty in quantities.items() if qty}
-    units = rules.units_of(
-        quantities,
-        {i.sku_id: i.quantity for i in campaign_items},
-        boxes=campaign.kind == CampaignKind.GIFT_BOX,
-    )
+    units = _units(campaign, campaign_items, quantities)
     if units is None:
         raise CampaignError(_("Choose what to buy from this campaign's offer."))
     held = customer_units(campaign.pk, customer.pk)
     if held + units > campaign.per_customer_limit:
-        raise CampaignError(
-            _("Each customer may buy at most %(limit)d in this campaign; you have %(held)d.")
-            % {"limit": campaign.per_customer_limit, "held": held},
-            code="campaign_limit",
-        )
+        raise CampaignError(_limit_refusal(campaign, held), code="campaign_limit")
     left = campaign.stock_units - campaign.units_taken
     if units > left:
         raise CampaignError(
-            _("Only %(left)d left in this campaign.") % {"left": left}
-            if left
-            else _("This campaign is sold out."),
+            _("Only %(left)d left in this campaign.") % {"left": left} if left else _sold_out(),
             code="campaign_sold_out",
         )
     campaign.units_taken += units

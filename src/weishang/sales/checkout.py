@@ -10,6 +10,8 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
+from weishang.campaigns import selectors as campaign_reads
+from weishang.campaigns import services as campaigns
 from weishang.catalog import selectors as catalog
 from weishang.catalog.models import Product, Sku
 from weishang.catalog.rules import Price
@@ -223,6 +225,46 @@ def freight_for(goods_fen: int, address) -> int:
         goods_fen=goods_fen,
         province_code=address.province_code if address else freight.DEFAULT,
         rules=order_reads.freight_rules(),
+    )
+
+
+@dataclass(frozen=True)
+class CampaignReview:
+    """What buying ``{sku_id: quantity}`` in a campaign charges: its prices (no member discount,
+    coupons, points, wallet or reseller price, as ``sales.place_order`` charges a campaign
+    order) and the freight to the address."""
+
+    lines: list[campaign_reads.OfferLine]
+    boxes: int | None
+    goods_fen: int
+    freight_fen: int
+    needs_confirmation: bool
+
+    @property
+    def total_fen(self) -> int:
+        return self.goods_fen + self.freight_fen
+
+
+def check_campaign_choice(campaign, quantities: dict[int, int], now: datetime) -> None:
+    """OrderError unless something of the campaign's offer is chosen (whole boxes of a gift
+    box) and the campaign takes orders now."""
+    if not any(quantities.values()):
+        raise OrderError(_("Choose how many to buy."))
+    if refusal := campaigns.open_refusal(campaign, now):
+        raise OrderError(refusal)
+    if campaigns.units_wanted(campaign, quantities) is None:
+        raise OrderError(_("Choose what to buy from this campaign's offer."))
+
+
+def campaign_review(campaign, quantities: dict[int, int], address) -> CampaignReview:
+    lines = campaign_reads.quote(campaign, quantities)
+    goods_fen = sum(line.total_fen for line in lines)
+    return CampaignReview(
+        lines=lines,
+        boxes=campaign_reads.boxes_in(campaign, lines),
+        goods_fen=goods_fen,
+        freight_fen=freight_for(goods_fen, address),
+        needs_confirmation=any(line.item.sku.product.needs_return_confirmation for line in lines),
     )
 
 

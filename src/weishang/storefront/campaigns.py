@@ -60,39 +60,29 @@ def campaign_detail(request, campaign_id: int):
 def _quantities(campaign, post) -> dict[int, int]:
     """{sku_id: quantity} from the form: a quantity per SKU, or (gift box) a number of boxes."""
     if campaign.kind == CampaignKind.GIFT_BOX:
-        boxes = orders.parse_quantity(post.get("boxes", ""))
-        return {item.sku_id: item.quantity * boxes for item in campaign.items.all()}
+        return campaign_reads.box_quantities(campaign, orders.parse_quantity(post.get("boxes", "")))
     return {sku_id: orders.parse_quantity(raw) for sku_id, raw in _prefixed(post, "qty_").items()}
 
 
 def _review(request, campaign, quantities, address_id=None):
-    lines = campaign_reads.quote(campaign, quantities)
     addresses = list(request.customer.addresses.all())
     chosen = next(
         (a for a in addresses if a.pk == _int(address_id)), addresses[0] if addresses else None
     )
-    goods_fen = sum(line.total_fen for line in lines)
-    freight_fen = sales_checkout.freight_for(goods_fen, chosen)
-    boxes = (
-        next(iter(quantities.values())) // campaign.items.first().quantity
-        if campaign.kind == CampaignKind.GIFT_BOX and lines
-        else None
-    )
+    review = sales_checkout.campaign_review(campaign, quantities, chosen)
     return render(
         request,
         "storefront/campaigns/review.html",
         {
             "campaign": campaign,
-            "lines": lines,
-            "boxes": boxes,
-            "goods_fen": goods_fen,
-            "freight_fen": freight_fen,
-            "total_fen": goods_fen + freight_fen,
+            "lines": review.lines,
+            "boxes": review.boxes,
+            "goods_fen": review.goods_fen,
+            "freight_fen": review.freight_fen,
+            "total_fen": review.total_fen,
             "addresses": addresses,
             "chosen_address": chosen.pk if chosen else None,
-            "needs_confirmation": any(
-                line.item.sku.product.needs_return_confirmation for line in lines
-            ),
+            "needs_confirmation": review.needs_confirmation,
         },
     )
 
@@ -105,10 +95,7 @@ def campaign_review(request, campaign_id: int):
     data = request.POST if request.method == "POST" else request.GET
     try:
         quantities = _quantities(campaign, data)
-        if not any(quantities.values()):
-            raise OrderError(_("Choose how many to buy."))
-        if refusal := campaigns.open_refusal(campaign, timezone.now()):
-            raise OrderError(refusal)
+        sales_checkout.check_campaign_choice(campaign, quantities, timezone.now())
     except DomainError as exc:
         messages.error(request, exc.message)
         return campaign_detail(request, campaign_id)
