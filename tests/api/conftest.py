@@ -34,6 +34,9 @@ class ApiClient:
             f"/api/v1{path}", json.dumps(body), content_type="application/json", **self._headers({})
         )
 
+    def delete(self, path):
+        return self.client.delete(f"/api/v1{path}", **self._headers({}))
+
     def post(self, path, body=None, *, key: str | None = None, headers=None):
         headers = dict(headers or {})
         if key is not None:

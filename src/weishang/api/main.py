@@ -12,6 +12,7 @@ from . import (
     distributor,
     distributor_content,
     distributor_figures,
+    distributor_programme,
     errors,
     store,
     store_account,
@@ -58,6 +59,7 @@ api.add_router("/", store_privacy.router)
 api.add_router("/distributor", distributor.router)
 api.add_router("/distributor", distributor_figures.router)
 api.add_router("/distributor", distributor_content.router)
+api.add_router("/distributor", distributor_programme.router)
 api.add_router("/brand", brand.router)
 api.add_router("/brand", brand_fulfilment.router)
 api.add_router("/brand", brand_money.router)
