@@ -405,3 +405,18 @@ def test_a_member_leaves_his_team_once_per_key(world, as_customer):  # noqa: F81
     assert api.post("/distributor/team/leave", {}).status_code == 422  # no key
     long = api.post("/distributor/team/leave", {"reason": "长" * 301}, key=new_key())
     assert (long.status_code, long.json()["field"]) == (422, "reason")
+
+
+def test_pricing_a_sku_taken_off_sale_answers_its_row_not_an_error(
+    his,
+    sku,
+    band,  # noqa: F811
+):
+    band(sku, 3000, 6000)
+    type(sku).objects.filter(pk=sku.pk).update(is_active=False)
+    priced = his.post(
+        "/distributor/reseller/prices", {"sku_id": sku.pk, "price_fen": 3500}, key=new_key()
+    )
+    assert priced.status_code == 200
+    assert (priced.json()["sku_id"], priced.json()["listing"]["price_fen"]) == (sku.pk, 3500)
+    assert his.get("/distributor/reseller/offer").json()["rows"] == []

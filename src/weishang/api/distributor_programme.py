@@ -194,9 +194,14 @@ def _sku(sku_id: int) -> Sku:
     return sku
 
 
-def _offer_row_of(distributor, sku_id: int) -> dict:
-    row = next(row for row in reseller_selectors.offer_for(distributor) if row.sku.pk == sku_id)
-    return _offer_row(row)
+def _priced_row(listing: Listing) -> dict:
+    """The offer's row of the SKU he just priced, read from his listing and its band (the SKU
+    may be off sale, so not in ``offer_for``, and still priced)."""
+    sku = Sku.objects.select_related("product", "reseller_pricing").get(pk=listing.sku_id)
+    pricing = sku.reseller_pricing
+    return _offer_row(
+        reseller_selectors.OfferRow(sku, pricing.supply_fen, pricing.ceiling_fen, listing)
+    )
 
 
 @router.post("/reseller/prices", response={200: OfferRowOut, **ERRORS})
@@ -207,10 +212,10 @@ def reseller_set_price(request, payload: PriceIn, idempotency_key: idempotency.I
     distributor = request.distributor
 
     def act():
-        reseller_services.set_price(
+        listing = reseller_services.set_price(
             distributor=distributor, sku=_sku(payload.sku_id), price_fen=payload.price_fen
         )
-        return 200, _offer_row_of(distributor, payload.sku_id)
+        return 200, _priced_row(listing)
 
     return idempotency.run(
         request, principal=f"distributor:{distributor.pk}", key=idempotency_key, act=act
