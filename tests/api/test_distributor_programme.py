@@ -420,3 +420,26 @@ def test_pricing_a_sku_taken_off_sale_answers_its_row_not_an_error(
     assert priced.status_code == 200
     assert (priced.json()["sku_id"], priced.json()["listing"]["price_fen"]) == (sku.pk, 3500)
     assert his.get("/distributor/reseller/offer").json()["rows"] == []
+
+
+def test_a_member_of_a_staff_led_team_sees_the_staff_leader(world, staff, as_customer):  # noqa: F811
+    led = teams.create_team(
+        actor=staff, name="品牌带教队", leader_username=staff.username, now=timezone.now()
+    )
+    teams.add_member(
+        actor=staff, team_id=led.pk, mobile=world.outsider.customer.mobile, now=timezone.now()
+    )
+    mine = as_customer(world.outsider.customer).get("/distributor/team").json()
+    assert (mine["name"], mine["role"]) == ("品牌带教队", "member")
+    assert mine["leader"] == {"kind": "staff", "kind_label": "brand staff", "name": "operator"}
+    assert mine["courses"] == []
+
+
+def test_a_frozen_member_reads_his_team_but_cannot_leave_it(world, as_customer):  # noqa: F811
+    frozen = world.members[0]
+    type(frozen).objects.filter(pk=frozen.pk).update(status="frozen", status_reason="核查中")
+    api = as_customer(frozen.customer)
+    assert api.get("/distributor/team").status_code == 200
+    refused = api.post("/distributor/team/leave", {}, key=new_key())
+    assert (refused.status_code, refused.json()["code"]) == (403, "distributor_frozen")
+    assert Membership.objects.filter(distributor=frozen).exists()
