@@ -21,7 +21,7 @@ from weishang.catalog.models import Sku
 from weishang.console.distributor_reseller import CHOOSE_SKU
 from weishang.reseller import selectors as reseller_selectors
 from weishang.reseller import services as reseller_services
-from weishang.reseller.models import Listing, Reseller
+from weishang.reseller.models import Listing
 from weishang.reseller.rules import MAX_PRICE_FEN
 from weishang.teams import selectors as team_selectors
 from weishang.teams import services as teams
@@ -149,8 +149,7 @@ def _offer_row(row) -> dict:
 
 def _approved(distributor) -> None:
     """A distributor the brand has not approved as a reseller has no offer to read."""
-    found = reseller_selectors.reseller_of(distributor)
-    if found is None or found.status != Reseller.Status.APPROVED:
+    if not reseller_selectors.is_approved(reseller_selectors.reseller_of(distributor)):
         raise ApiError(
             _("Only a reseller the brand approved can set his own prices."),
             code="not_reseller",

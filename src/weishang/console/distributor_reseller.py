@@ -13,7 +13,6 @@ from weishang.catalog.models import Sku
 from weishang.core_errors import DomainError
 from weishang.money import format_fen
 from weishang.reseller import selectors, services
-from weishang.reseller.models import Reseller
 
 from .distributor_views import _render, distributor_required
 from .forms import YuanField
@@ -73,7 +72,7 @@ def reseller_page(request):
             messages.error(request, error.message)
         return redirect("distributor:reseller")
     reseller = selectors.reseller_of(distributor)
-    approved = reseller is not None and reseller.status == Reseller.Status.APPROVED
+    approved = selectors.is_approved(reseller)
     return _render(
         request,
         "reseller.html",

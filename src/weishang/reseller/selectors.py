@@ -24,6 +24,11 @@ def reseller_of(distributor) -> Reseller | None:
     return Reseller.objects.filter(distributor_id=distributor.pk).first()
 
 
+def is_approved(reseller: Reseller | None) -> bool:
+    """Whether the brand approved him: only then he sees the offer and sets his own prices."""
+    return reseller is not None and reseller.status == Reseller.Status.APPROVED
+
+
 @dataclass
 class OfferRow:
     sku: Sku
