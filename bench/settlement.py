@@ -34,7 +34,11 @@ def parse_args(argv=None):
     )
     parser.add_argument("--runs", type=int, default=3, help="timed runs (median reported)")
     parser.add_argument(
-        "--workers", type=int, default=1, help="parallel settlers (weishang settle --workers)"
+        "--workers",
+        type=int,
+        default=0,
+        help="parallel settlers (weishang settle --workers); default: as plain weishang settle"
+        " chooses (one per CPU, up to 8, on PostgreSQL)",
     )
     parser.add_argument("--sqlite", action="store_true", help="use a fresh SQLite file instead")
     parser.add_argument(
@@ -52,7 +56,7 @@ def reproduce_command(args) -> str:
         f"--orders {args.orders}",
         f"--runs {args.runs}",
     ]
-    if args.workers != 1:
+    if args.workers:
         parts.append(f"--workers {args.workers}")
     if args.sqlite:
         parts.append("--sqlite")
@@ -223,7 +227,8 @@ def main(argv=None) -> None:
         connection.close()
         started = time.perf_counter()
         out = subprocess.run(
-            [weishang, "settle", "--now", settle_now, "--workers", str(args.workers)],
+            [weishang, "settle", "--now", settle_now]
+            + (["--workers", str(args.workers)] if args.workers else []),
             env=env,
             check=True,
             capture_output=True,
