@@ -132,19 +132,27 @@ def team_detail(request, team_id: int):
     )
 
 
-@staff_post
-def team_leader(request, team_id: int):
+def _team_act(request, team_id: int, form_class, act, success):
+    """A brand act on one team from a posted form: ``act(team, data)`` calls the service; a bad
+    form or a refusal is a message and changes nothing. Back to the team's page either way."""
     team = _team_or_404(team_id)
-    form = LeaderForm(request.POST)
+    form = form_class(request.POST)
     if not form.is_valid():
         _form_errors(request, form, labelled=True)
     else:
-        _attempt(
-            request,
-            lambda: teams.set_leader(actor=request.user, team_id=team.pk, **form.cleaned_data),
-            _("The team's leader is set."),
-        )
+        _attempt(request, lambda: act(team, form.cleaned_data), success)
     return redirect("console:team_detail", team_id=team.pk)
+
+
+@staff_post
+def team_leader(request, team_id: int):
+    return _team_act(
+        request,
+        team_id,
+        LeaderForm,
+        lambda team, data: teams.set_leader(actor=request.user, team_id=team.pk, **data),
+        _("The team's leader is set."),
+    )
 
 
 @staff_post
@@ -160,77 +168,58 @@ def team_close(request, team_id: int):
 
 @staff_post
 def team_member_add(request, team_id: int):
-    team = _team_or_404(team_id)
-    form = MemberForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form, labelled=True)
-    else:
-        _attempt(
-            request,
-            lambda: teams.add_member(
-                actor=request.user, team_id=team.pk, now=timezone.now(), **form.cleaned_data
-            ),
-            _("The distributor is in the team."),
-        )
-    return redirect("console:team_detail", team_id=team.pk)
+    return _team_act(
+        request,
+        team_id,
+        MemberForm,
+        lambda team, data: teams.add_member(
+            actor=request.user, team_id=team.pk, now=timezone.now(), **data
+        ),
+        _("The distributor is in the team."),
+    )
 
 
 @staff_post
 def team_member_remove(request, team_id: int):
-    team = _team_or_404(team_id)
-    form = RemoveMemberForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form, labelled=True)
-    else:
-        _attempt(
-            request,
-            lambda: teams.remove_member(
-                actor=request.user,
-                team_id=team.pk,
-                distributor_id=form.cleaned_data["distributor"],
-                reason=form.cleaned_data["reason"],
-                now=timezone.now(),
-            ),
-            _("The distributor has left the team."),
-        )
-    return redirect("console:team_detail", team_id=team.pk)
+    return _team_act(
+        request,
+        team_id,
+        RemoveMemberForm,
+        lambda team, data: teams.remove_member(
+            actor=request.user,
+            team_id=team.pk,
+            distributor_id=data["distributor"],
+            reason=data["reason"],
+            now=timezone.now(),
+        ),
+        _("The distributor has left the team."),
+    )
 
 
 @staff_post
 def team_course_assign(request, team_id: int):
-    team = _team_or_404(team_id)
-    form = CourseForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form, labelled=True)
-    else:
-        _attempt(
-            request,
-            lambda: teams.assign_course(
-                actor=request.user,
-                team_id=team.pk,
-                course_id=form.cleaned_data["course"],
-                now=timezone.now(),
-            ),
-            _("The course is assigned to every member of the team."),
-        )
-    return redirect("console:team_detail", team_id=team.pk)
+    return _team_act(
+        request,
+        team_id,
+        CourseForm,
+        lambda team, data: teams.assign_course(
+            actor=request.user, team_id=team.pk, course_id=data["course"], now=timezone.now()
+        ),
+        _("The course is assigned to every member of the team."),
+    )
 
 
 @staff_post
 def team_course_unassign(request, team_id: int):
-    team = _team_or_404(team_id)
-    form = CourseForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form, labelled=True)
-    else:
-        _attempt(
-            request,
-            lambda: teams.unassign_course(
-                actor=request.user, team_id=team.pk, course_id=form.cleaned_data["course"]
-            ),
-            _("The course is no longer assigned to the team."),
-        )
-    return redirect("console:team_detail", team_id=team.pk)
+    return _team_act(
+        request,
+        team_id,
+        CourseForm,
+        lambda team, data: teams.unassign_course(
+            actor=request.user, team_id=team.pk, course_id=data["course"]
+        ),
+        _("The course is no longer assigned to the team."),
+    )
 
 
 class LeaderCourseForm(CourseForm):
