@@ -88,8 +88,9 @@ def test_a_callback_this_browser_did_not_start_signs_nobody_in(
     # A state from this browser, changed: refused too.
     start = in_wechat.get("/login/wechat/")
     state = parse_qs(urlsplit(start["Location"]).query)["state"][0]
+    changed = state[:-1] + ("1" if state.endswith("0") else "0")  # never the state itself
     tampered = in_wechat.get(
-        "/login/wechat/done/", {"code": wechat_stub.code_for(user), "state": state[:-1] + "0"}
+        "/login/wechat/done/", {"code": wechat_stub.code_for(user), "state": changed}
     )
     assert tampered["Location"].startswith("/login/")
     messages = in_wechat.get(tampered["Location"]).content.decode()
