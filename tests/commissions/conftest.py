@@ -134,3 +134,33 @@ def balances(distributor):
 def assert_ledger_balanced():
     assert sum(ledger.all_balances().values()) == 0
     assert not Transfer.objects.filter(amount_fen__lte=0).exists()
+
+
+ORDER_STEPS = ("pay", "cancel", "deliver", "return")
+
+
+def order_step(name: str, order, args, now) -> None:
+    """One of ORDER_STEPS on an order, as the property tests draw them: pay it (if unpaid),
+    cancel it, deliver it (if paid), or return ``args`` = (line index, quantity) of it and
+    refund the return."""
+    from weishang.orders.models import OrderStatus
+
+    if name == "pay" and order.status == OrderStatus.PENDING_PAYMENT:
+        pay(order)
+    elif name == "cancel":
+        sales.cancel_order(order=order, by_brand=False)
+    elif name == "deliver" and order.status == OrderStatus.PAID:
+        orders.ship_order(actor=None, order=order, carrier="sf", tracking_no=f"SF{order.pk:013d}")
+        orders.mark_delivered(actor=None, order=order)
+    elif name == "return":
+        lines = list(order.lines.all())
+        line = lines[min(args[0], len(lines) - 1)]
+        rr = orders.request_return(
+            order=order,
+            customer=order.customer,
+            quantities={line.pk: min(args[1], line.quantity - line.returned_quantity)},
+            now=now,
+        )
+        orders.approve_return(actor=None, return_request=rr)
+        orders.receive_return(actor=None, return_request=rr)
+        sales.refund_return(return_request=rr)

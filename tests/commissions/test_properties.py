@@ -13,11 +13,9 @@ from hypothesis import strategies as st
 from weishang.commissions import ledger, services
 from weishang.commissions.models import Account, Commission, Transfer, Withdrawal
 from weishang.core_errors import DomainError
-from weishang.orders import services as orders
-from weishang.orders.models import Order, OrderStatus
-from weishang.sales import services as sales
+from weishang.orders.models import Order
 
-from .conftest import pay, place
+from .conftest import ORDER_STEPS, order_step, place
 
 pytestmark = pytest.mark.django_db
 
@@ -115,29 +113,8 @@ def run(steps, make_plan, make_seller, bind, make_customer, make_product, staff)
                 who, qty_a, qty_b = args
                 items = {skus[0]: qty_a, skus[1]: qty_b} if qty_a else {skus[1]: qty_b}
                 placed.append(place(buyers[who], items))
-            elif name in ("pay", "cancel", "deliver", "return") and args[0] < len(placed):
-                order = Order.objects.get(pk=placed[args[0]].pk)
-                if name == "pay" and order.status == OrderStatus.PENDING_PAYMENT:
-                    pay(order)
-                elif name == "cancel":
-                    sales.cancel_order(order=order, by_brand=False)
-                elif name == "deliver" and order.status == OrderStatus.PAID:
-                    orders.ship_order(
-                        actor=None, order=order, carrier="sf", tracking_no=f"SF{order.pk:013d}"
-                    )
-                    orders.mark_delivered(actor=None, order=order)
-                elif name == "return":
-                    lines = list(order.lines.all())
-                    line = lines[min(args[1], len(lines) - 1)]
-                    rr = orders.request_return(
-                        order=order,
-                        customer=order.customer,
-                        quantities={line.pk: min(args[2], line.quantity - line.returned_quantity)},
-                        now=clock,
-                    )
-                    orders.approve_return(actor=None, return_request=rr)
-                    orders.receive_return(actor=None, return_request=rr)
-                    sales.refund_return(return_request=rr)
+            elif name in ORDER_STEPS and args[0] < len(placed):
+                order_step(name, Order.objects.get(pk=placed[args[0]].pk), args[1:], clock)
             elif name == "advance":
                 clock += timedelta(days=args[0])
             elif name == "settle":

@@ -16,12 +16,11 @@ from weishang.commissions import ledger
 from weishang.commissions import services as commissions
 from weishang.commissions.models import Account, Commission, Transfer
 from weishang.core_errors import DomainError
-from weishang.orders import services as orders
-from weishang.orders.models import Order, OrderStatus
+from weishang.orders.models import Order
 from weishang.reseller import services
 from weishang.sales import services as sales
 
-from ..commissions.conftest import pay, place
+from ..commissions.conftest import ORDER_STEPS, order_step, place
 from ..commissions.test_properties import check_invariants
 
 pytestmark = pytest.mark.django_db
@@ -126,29 +125,8 @@ def run(steps, make_plan, make_seller, bind, make_customer, make_product, staff)
                     ceiling_fen=args[1],
                     is_open=args[2],
                 )
-            elif name in ("pay", "cancel", "deliver", "return") and args[0] < len(placed):
-                order = Order.objects.get(pk=placed[args[0]].pk)
-                if name == "pay" and order.status == OrderStatus.PENDING_PAYMENT:
-                    pay(order)
-                elif name == "cancel":
-                    sales.cancel_order(order=order, by_brand=False)
-                elif name == "deliver" and order.status == OrderStatus.PAID:
-                    orders.ship_order(
-                        actor=None, order=order, carrier="sf", tracking_no=f"SF{order.pk:013d}"
-                    )
-                    orders.mark_delivered(actor=None, order=order)
-                elif name == "return":
-                    lines = list(order.lines.all())
-                    line = lines[min(args[1], len(lines) - 1)]
-                    rr = orders.request_return(
-                        order=order,
-                        customer=order.customer,
-                        quantities={line.pk: min(args[2], line.quantity - line.returned_quantity)},
-                        now=clock,
-                    )
-                    orders.approve_return(actor=None, return_request=rr)
-                    orders.receive_return(actor=None, return_request=rr)
-                    sales.refund_return(return_request=rr)
+            elif name in ORDER_STEPS and args[0] < len(placed):
+                order_step(name, Order.objects.get(pk=placed[args[0]].pk), args[1:], clock)
             elif name == "advance":
                 clock += timedelta(days=args[0])
             elif name == "settle":
