@@ -618,6 +618,26 @@ def start_gunicorn(args, port: int) -> subprocess.Popen:
     raise BenchError("gunicorn did not answer within 60 s")
 
 
+def start_folder(args) -> subprocess.Popen:
+    """``weishang fold_rollups --every 1``, as beside gunicorn in production: it counts the paid
+    orders in the analytics rollups after their payments (its CPU is part of a checkout's)."""
+    weishang = Path(sys.executable).parent / "weishang"
+    return subprocess.Popen(
+        [str(weishang), "fold_rollups", "--every", "1"], cwd=ROOT, env=server_environment(args)
+    )
+
+
+def wait_folded(timeout: float = 120.0) -> None:
+    """Until the folder has counted every paid order (the last second's are still queued)."""
+    from weishang.analytics.models import UnfoldedOrder
+
+    deadline = time.time() + timeout
+    while UnfoldedOrder.objects.exists():
+        if time.time() > deadline:
+            raise BenchError(f"paid orders still queued for the rollups after {timeout:.0f} s")
+        time.sleep(0.2)
+
+
 class ConnectionPeak:
     """The most connections PostgreSQL held to the database at once while it watched (every
     50 ms, from pg_stat_activity, its own left out)."""
@@ -714,15 +734,17 @@ def machine_busy() -> tuple[float, float]:
 class CpuMeter:
     """CPU seconds used by gunicorn, by PostgreSQL's processes, and how busy the machine was."""
 
-    def __init__(self, server_pid: int, database: str):
+    def __init__(self, server_pid: int, database: str, folder_pid: int | None = None):
         self.server_pid = server_pid
         self.database = database
+        self.folder_pid = folder_pid
 
     def snapshot(self) -> dict[str, float]:
         server = [self.server_pid, *children(self.server_pid)]
         busy, total = machine_busy()
         return {
             "server": cpu_seconds(server),
+            "fold": cpu_seconds([self.folder_pid] if self.folder_pid else []),
             "postgres": cpu_seconds(postgres_pids(self.database)),
             "busy": busy,
             "total": total,
@@ -733,11 +755,15 @@ class CpuMeter:
 
 
 def database_state() -> dict:
+    from django.db.models import Sum
+
+    from weishang.analytics.models import SalesDay
     from weishang.inventory.models import Stock
     from weishang.orders.models import Order
 
     return {
         "last_order": Order.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
+        "counted": SalesDay.objects.aggregate(n=Sum("orders", default=0))["n"],
         "reserved": dict(Stock.objects.values_list("sku_id", "reserved")),
         "points": points_balances(),
     }
@@ -798,6 +824,9 @@ def verify(
                 f"SKU {sku_id}: reserved +{moved}, order lines {lines.get(sku_id, 0)}, "
                 f"placed over HTTP {placed_qty.get(sku_id, 0)}"
             )
+    counted = database_state()["counted"] - before["counted"]
+    if counted != completed:
+        problems.append(f"the analytics rollups count {counted} orders, {completed} were paid")
     if loyalty is not None:
         problems += verify_loyalty(before, new, loyalty, customers, catalogue)
     return problems
@@ -963,6 +992,7 @@ def run_once(args, port, customers, catalogue, meter, run_no, loyalty=None) -> d
     cpu_before = meter.snapshot()
     started = time.time()
     outcomes = [results.get(timeout=args.max_seconds + 120) for _ in loaders]
+    wait_folded()
     cpu_after = meter.snapshot()
     for loader in loaders:
         loader.join()
@@ -987,11 +1017,13 @@ def run_once(args, port, customers, catalogue, meter, run_no, loyalty=None) -> d
         "place_p50": percentile([p for p, _n in timings], 50) * 1000,
         "notify_p50": percentile([n for _p, n in timings], 50) * 1000,
         "server_cpu": cpu["server"] / per,
+        "fold_cpu": cpu["fold"] / per,
         "postgres_cpu": cpu["postgres"] / per,
         "load_cpu": sum(o["cpu"] for o in outcomes) / per,
         "busy": cpu["busy"] / cpu["total"] if cpu["total"] else 0.0,
         # CPU the machine spent on processes that are not part of the benchmark
-        "others": max(cpu["busy"] - (cpu["server"] + cpu["postgres"]) * CLK_TCK, 0) / CLK_TCK
+        "others": max(cpu["busy"] - (cpu["server"] + cpu["fold"] + cpu["postgres"]) * CLK_TCK, 0)
+        / CLK_TCK
         - sum(o["cpu"] for o in outcomes),
         "dry": sum(o["dry"] for o in outcomes),
         "problems": verify(
@@ -1012,6 +1044,7 @@ def describe(run: dict) -> str:
         f" -> {run['rate']:.1f} orders/s; checkout p50 {run['p50']:.1f} ms, p95 {run['p95']:.1f} ms"
         f" (place p50 {run['place_p50']:.1f} ms, notify p50 {run['notify_p50']:.1f} ms);"
         f" CPU per checkout: gunicorn {run['server_cpu'] * 1000:.1f} ms,"
+        f" rollup folder {run['fold_cpu'] * 1000:.1f} ms,"
         f" postgres {run['postgres_cpu'] * 1000:.1f} ms,"
         f" load generator {run['load_cpu'] * 1000:.1f} ms;"
         f" machine {run['busy']:.0%} busy"
@@ -1072,6 +1105,7 @@ def main(argv=None) -> int:
         print(f"PgBouncer in transaction mode on port {bouncer.port}, pool {args.pgbouncer}")
     try:
         server = start_gunicorn(args, port)
+        folder = start_folder(args)
     except BaseException:
         context.close()
         raise
@@ -1079,7 +1113,7 @@ def main(argv=None) -> int:
     profiler = None
     runs = []
     try:
-        meter = CpuMeter(server.pid, urlsplit(args.database_url).path.lstrip("/"))
+        meter = CpuMeter(server.pid, urlsplit(args.database_url).path.lstrip("/"), folder.pid)
         print(
             f"scenario {args.scenario}: gunicorn gthread {args.workers} workers"
             f" x {args.threads} threads on 127.0.0.1:{port},"
@@ -1112,6 +1146,7 @@ def main(argv=None) -> int:
             profiler.send_signal(signal.SIGINT)
             profiler.wait(timeout=60)
         stop(server)
+        stop(folder)
         context.close()
     print(
         f"PostgreSQL connections to the database at the peak: {peak.peak}, one of them this"
@@ -1126,6 +1161,8 @@ def main(argv=None) -> int:
         f" checkout p50 {statistics.median(r['p50'] for r in runs):.1f} ms,"
         f" p95 {statistics.median(r['p95'] for r in runs):.1f} ms;"
         f" server CPU {statistics.median(r['server_cpu'] for r in runs) * 1000:.1f} ms/checkout,"
+        f" rollup folder CPU {statistics.median(r['fold_cpu'] for r in runs) * 1000:.1f}"
+        " ms/checkout,"
         f" postgres CPU {statistics.median(r['postgres_cpu'] for r in runs) * 1000:.1f}"
         " ms/checkout;"
         f" queries {place_q + notify_q}/checkout,"
@@ -1138,16 +1175,22 @@ def main(argv=None) -> int:
                     "rate": statistics.median(r["rate"] for r in runs),
                     "p50_ms": statistics.median(r["p50"] for r in runs),
                     "p95_ms": statistics.median(r["p95"] for r in runs),
-                    "server_cpu_ms": statistics.median(r["server_cpu"] for r in runs) * 1000,
+                    "server_cpu_ms": statistics.median(
+                        r["server_cpu"] + r["fold_cpu"] for r in runs
+                    )
+                    * 1000,
                     "postgres_cpu_ms": statistics.median(r["postgres_cpu"] for r in runs) * 1000,
                     "queries": place_q + notify_q,
                 }
             )
         )
-    cost = statistics.median(r["server_cpu"] + r["postgres_cpu"] + r["load_cpu"] for r in runs)
+    cost = statistics.median(
+        r["server_cpu"] + r["fold_cpu"] + r["postgres_cpu"] + r["load_cpu"] for r in runs
+    )
     print(
         f"CPU-bound ceiling: {os.cpu_count()} CPUs / {cost * 1000:.1f} ms of CPU per checkout"
-        f" (gunicorn + postgres + load generator) = {(os.cpu_count() or 1) / cost:.0f} orders/s"
+        f" (gunicorn + rollup folder + postgres + load generator)"
+        f" = {(os.cpu_count() or 1) / cost:.0f} orders/s"
     )
     consistent = all(not r["problems"] for r in runs)
     failed = sum(r["failed"] for r in runs)

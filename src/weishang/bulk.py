@@ -1,9 +1,13 @@
 """Writes the ORM has no single statement for, portable between SQLite and PostgreSQL: a counter
 added to in place (made if missing), and rows inserted straight from a query."""
 
+import itertools
 from collections.abc import Iterable
 
 from django.db import connection
+
+# Rows per statement: within SQLite's 32,766 and PostgreSQL's 65,535 parameters at ten columns.
+CHUNK = 2000
 
 
 def _column(model, name: str) -> str:
@@ -17,8 +21,9 @@ def add_to(model, keys: dict, amounts: dict) -> None:
 
 
 def add_all(model, rows: Iterable[tuple[dict, dict]]) -> None:
-    """``add_to`` for many rows in one statement (all with the same key and amount names); rows
-    with the same keys are summed first, since one statement may change a row only once."""
+    """``add_to`` for many rows (all with the same key and amount names), a statement per
+    ``CHUNK`` of them; rows with the same keys are summed first, since one statement may change a
+    row only once."""
     summed: dict[tuple, dict] = {}
     for keys, amounts in rows:
         total = summed.setdefault(tuple(keys.items()), dict.fromkeys(amounts, 0))
@@ -35,17 +40,18 @@ def add_all(model, rows: Iterable[tuple[dict, dict]]) -> None:
         f"{q} = {table}.{q} + excluded.{q}" for q in (_column(model, a) for a in amount_names)
     )
     row = "(" + ", ".join(["%s"] * (len(key_names) + len(amount_names))) + ")"
-    params = [
-        value
-        for keys, amounts in summed.items()
-        for value in [*(v for _k, v in keys), *(amounts[a] for a in amount_names)]
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({names}) VALUES {', '.join([row] * len(summed))} "
-            f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}",
-            params,
-        )
+    for chunk in itertools.batched(summed.items(), CHUNK):
+        params = [
+            value
+            for keys, amounts in chunk
+            for value in [*(v for _k, v in keys), *(amounts[a] for a in amount_names)]
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) VALUES {', '.join([row] * len(chunk))} "
+                f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}",
+                params,
+            )
 
 
 def insert_once(model, values: dict, unique: list[str]) -> bool:
@@ -60,6 +66,30 @@ def insert_once(model, values: dict, unique: list[str]) -> bool:
             list(values.values()),
         )
         return cursor.rowcount == 1
+
+
+def insert_new(model, rows: list[dict], unique: list[str]) -> list[tuple]:
+    """Inserts the rows (all with the same field names), a statement per ``CHUNK``, skipping
+    those whose ``unique`` fields a row already holds; returns the ``unique`` values of the rows
+    it inserted."""
+    if not rows:
+        return []
+    names = list(rows[0])
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(_column(model, c) for c in names)
+    keys = ", ".join(_column(model, k) for k in unique)
+    row = "(" + ", ".join(["%s"] * len(names)) + ")"
+    inserted = []
+    for chunk in itertools.batched(rows, CHUNK):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(chunk))} "
+                f"ON CONFLICT ({keys}) DO NOTHING RETURNING {keys}",
+                [values[name] for values in chunk for name in names],
+            )
+            inserted += cursor.fetchall()
+    fields = [model._meta.get_field(k) for k in unique]
+    return [tuple(f.to_python(v) for f, v in zip(fields, found, strict=True)) for found in inserted]
 
 
 def insert_from(model, columns: list[str], queryset, skip_existing: list[str] = ()) -> None:

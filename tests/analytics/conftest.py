@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tests.helpers import bought, deliver, returned
+from weishang.analytics.fold import fold
 from weishang.analytics.periods import Period
 from weishang.commissions.models import CommissionPlan
 from weishang.distribution import binding
@@ -55,6 +56,7 @@ def shop(make_customer, make_product, make_distributor) -> Shop:
     sales.cancel_order(order=bought(c2, sku2, 1), by_brand=False)
     third = bought(c3, sku2, 5)
     second.refresh_from_db()
+    fold()
     today = timezone.localdate()
     return Shop(
         a=a,

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from tests.helpers import bought_on, mid_month
+from weishang.analytics.fold import fold
 from weishang.analytics.selectors_cohorts import cohort_table
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +28,7 @@ def four_months(buy, make_customer):
     for customer in (a, b, d):
         buy(customer, mid_month(2026, 3))
     buy(e, mid_month(2026, 4))
+    fold()
 
 
 def test_each_cohort_counts_its_first_month_and_the_share_ordering_in_each_later_month(

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from tests.helpers import bought, deliver, returned
 from weishang.analytics import selectors
+from weishang.analytics.fold import fold
 from weishang.analytics.periods import Period, preset
 from weishang.analytics.rules import Factors
 from weishang.distribution import binding, reach
@@ -42,6 +43,7 @@ def shop(make_customer, make_product, make_distributor):
     returned(ann_first, 1)  # 10.00 back: ann kept 30.00 of 40.00 over two orders
     sales.cancel_order(order=bought(bob, sku, 2), by_brand=False)  # refunded in full
     bought(cat, sku, 5)
+    fold()
     return {"seller": seller, "ann": ann, "bob": bob, "cat": cat, "sku": sku}
 
 

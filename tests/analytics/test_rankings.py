@@ -7,6 +7,7 @@ import pytest
 
 from tests.helpers import bought
 from weishang.analytics import rankings, recompute
+from weishang.analytics.fold import fold
 from weishang.analytics.periods import Period
 from weishang.commissions.models import Commission
 from weishang.compliance import complaints
@@ -100,6 +101,7 @@ def test_a_commission_the_brand_rejects_is_not_earned(shop, make_customer, staff
     binding.bind_customer(customer=buyer, distributor=shop.b, source=ShareSource.STORE_LINK)
     sku = Order.objects.filter(distributor=shop.b).first().lines.first().sku
     order = bought(buyer, sku, 4)  # ¥20: above the review threshold, so held
+    fold()
     commission = Commission.objects.get(order=order)
     assert commission.status == Commission.Status.HELD
     # Held, it counts as earned until the brand decides: ¥2.50 + 10 % of ¥20.

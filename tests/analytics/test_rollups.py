@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.helpers import bought, deliver, pay, png_upload, returned
-from weishang.analytics import recompute
+from weishang.analytics import fold, recompute
 from weishang.analytics.models import (
     BuyerDay,
     BuyerMonth,
@@ -118,6 +118,7 @@ steps_strategy = st.lists(
         st.tuples(st.just("return"), idx, st.integers(1, 3)),
         st.tuples(st.just("complete"), st.integers(0, 2)),
         st.tuples(st.just("claim_refund"), idx, st.integers(1, 3)),
+        st.tuples(st.just("fold")),
     ),
     min_size=4,
     max_size=24,
@@ -179,6 +180,7 @@ def run(steps, make_customer, make_product, make_distributor, staff, django_sett
                 act(name, args, n, buyers, seller, sku, placed, clock, staff)
             except DomainError:
                 pass
+    fold.fold()
     kept = snapshot()
     recompute.rebuild()
     assert snapshot() == kept
@@ -186,6 +188,9 @@ def run(steps, make_customer, make_product, make_distributor, staff, django_sett
 
 def act(name, args, n, buyers, seller, sku, placed, clock, staff):
     if name == "wait":
+        return
+    if name == "fold":
+        fold.fold()
         return
     if name == "visit":
         buyer, signed_in, on_product = buyers[args[0]], args[1], args[2]
@@ -270,6 +275,7 @@ def test_a_days_figures_count_what_was_paid_less_refunds_on_the_day_it_was_paid(
     cancelled = bought(second, sku, 1)
     returned(back, 1)
     sales.cancel_order(order=cancelled, by_brand=False)
+    fold.fold()
 
     today = timezone.localdate()
     mine = BuyerDay.objects.get(day=today, customer=first.pk, distributor=seller.pk)

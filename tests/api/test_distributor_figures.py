@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tests.analytics.conftest import shop  # noqa: F401
 from tests.helpers import bought
+from weishang.analytics.fold import fold
 from weishang.commissions.models import CommissionPlan
 from weishang.content import courses, posts
 from weishang.content.models import CareTask, ContentSettings, Post
@@ -49,6 +50,7 @@ def test_his_dashboard_counts_his_orders_commission_and_onboarding(
     )
     courses.add_lesson(actor=staff, course=course, title="加好友", body="<p>要点</p>")
     courses.publish_course(actor=staff, course=course)
+    fold()
     with django_assert_max_num_queries(10):
         home = mine.get("/distributor/dashboard").json()
     assert home["activity"]["orders_today"] == 2
@@ -139,11 +141,13 @@ def test_his_figures_cost_a_fixed_number_of_queries(
     make_product,
     django_assert_max_num_queries,
 ):
+    fold()
     with django_assert_max_num_queries(30) as few:
         mine.get("/distributor/analytics")
     buyer = shop.a.bindings.get().customer
     for _n in range(3):
         bought(buyer, make_product(price_fen=800, stock=10))
+    fold()
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(mine.get("/distributor/analytics").json()["products"]) == 4
 
@@ -235,6 +239,7 @@ def test_the_planner_shows_his_posts_and_the_days_check(
 ):
     planned(shop.a, today(), text="我自己写的")
     planned(shop.b, today(), text="别人的帖子")
+    fold()
     with django_assert_max_num_queries(8) as few:
         plan = mine.get("/distributor/planner").json()
     assert plan["day"] == today().isoformat() and plan["plannable"] is True
@@ -243,6 +248,7 @@ def test_the_planner_shows_his_posts_and_the_days_check(
     assert plan["problems"][0]["breaks_rule"] is False
     for _n in range(5):
         planned(shop.a, today())
+    fold()
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(mine.get("/distributor/planner").json()["posts"]) == 6
     past = mine.get("/distributor/planner", {"day": (today() - timedelta(days=1)).isoformat()})
@@ -316,6 +322,7 @@ def greeted(shop, make_customer):  # noqa: F811
 
 
 def test_the_care_list_is_masked_and_marked_done(mine, greeted, django_assert_max_num_queries):
+    fold()
     with django_assert_max_num_queries(20):
         rows = mine.get("/distributor/care").json()
     assert len(rows) >= 3
@@ -327,6 +334,7 @@ def test_the_care_list_is_masked_and_marked_done(mine, greeted, django_assert_ma
     assert done.status_code == 204
     assert CareTask.objects.get(pk=rows[0]["id"]).done_at is not None
     assert mine.get("/distributor/care").json()[0]["done"] is True
+    fold()
     with django_assert_max_num_queries(8):
         mine.get("/distributor/care")
 

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from tests.console.conftest import english
+from weishang.analytics.fold import fold
 from weishang.teams import services as teams
 from weishang.teams.models import Membership, TeamEvent
 
@@ -84,6 +85,7 @@ def test_a_leaders_page_costs_the_same_however_many_members(
     django_assert_max_num_queries,
 ):
     signed_in_distributor(client, world.leader)
+    fold()
     with django_assert_max_num_queries(22):
         client.get("/d/team/")
     sku = make_product()
@@ -94,6 +96,7 @@ def test_a_leaders_page_costs_the_same_however_many_members(
             actor=staff, team_id=world.team.pk, mobile=extra.customer.mobile, now=timezone.now()
         )
         sold(extra, make_customer(), sku)
+    fold()
     with django_assert_max_num_queries(22):
         page = client.get("/d/team/")
     assert page.context["figures"].members == 8
@@ -179,11 +182,13 @@ def test_the_brand_acts_from_the_team_page(client, world, staff):
 
 def test_the_team_list_and_creating_a_team(client, world, staff, django_assert_max_num_queries):
     english(client).force_login(staff)
+    fold()
     with django_assert_max_num_queries(12):
         page = client.get("/console/teams/")
     assert "直营一队" in page.content.decode()
     client.post("/console/teams/", {"name": "客服队", "leader_username": "operator"})
     assert "客服队" in client.get("/console/teams/").content.decode()
+    fold()
     with django_assert_max_num_queries(12):
         client.get("/console/teams/")
 
@@ -192,6 +197,7 @@ def test_the_brands_team_page_query_count_is_bounded(
     client, world, staff, django_assert_max_num_queries
 ):
     english(client).force_login(staff)
+    fold()
     with django_assert_max_num_queries(25):
         client.get(f"/console/teams/{world.team.pk}/")
 
@@ -215,8 +221,10 @@ def test_my_team_and_the_team_list_cost_the_same_however_many_teams_and_members(
 ):
     teams.set_leader(actor=staff, team_id=world.team.pk, leader_username=staff.username)
     english(client).force_login(staff)
+    fold()
     with django_assert_max_num_queries(30) as mine:
         client.get("/console/teams/mine/")
+    fold()
     with django_assert_max_num_queries(12) as listed:
         client.get("/console/teams/")
     for n in range(4):
@@ -229,9 +237,11 @@ def test_my_team_and_the_team_list_cost_the_same_however_many_teams_and_members(
             actor=staff, team_id=world.team.pk, mobile=joining.customer.mobile, now=timezone.now()
         )
         assert team.is_open
+    fold()
     with django_assert_max_num_queries(len(mine.captured_queries)):
         page = client.get("/console/teams/mine/")
     assert page.context["teams"][0]["figures"].members == 6
+    fold()
     with django_assert_max_num_queries(len(listed.captured_queries)):
         page = client.get("/console/teams/")
     assert page.content.decode().count('data-testid="team"') == 5

@@ -199,3 +199,10 @@ class SoldProductDay(models.Model):
                 fields=["distributor", "day", "product"], name="sold_product_day_once"
             )
         ]
+
+
+class UnfoldedOrder(models.Model):
+    """A paid order not yet counted in the rollups: its payment queued it, the next fold counts
+    it and deletes the row (``fold``)."""
+
+    order = models.BigIntegerField(primary_key=True)

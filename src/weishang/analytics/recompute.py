@@ -25,6 +25,7 @@ from .models import (
     ProductDay,
     SalesDay,
     SoldProductDay,
+    UnfoldedOrder,
 )
 
 BATCH = 10_000
@@ -244,7 +245,8 @@ def commission_days() -> None:
 
 @transaction.atomic
 def rebuild() -> None:
-    """Every rollup from scratch."""
+    """Every rollup from scratch (paid orders waiting to be folded included)."""
+    UnfoldedOrder.objects.all().delete()
     reach.rebuild()
     buyer_days()
     cohorts()

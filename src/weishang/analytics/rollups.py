@@ -1,6 +1,6 @@
 """Keeps the rollups in step with the orders, called by ``sales.services`` in the transaction that
-changes the order: paid, refunded (in part or in full), completed. ``recompute`` is the
-from-scratch definition each of these must agree with."""
+changes the order: paid (queued for ``fold``), refunded (in part or in full), completed.
+``recompute`` is the from-scratch definition each of these must agree with."""
 
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -11,17 +11,15 @@ from django.utils import timezone
 
 from weishang import bulk
 from weishang.commissions.models import Commission
-from weishang.distribution import presence, reach
+from weishang.distribution import presence
 from weishang.orders.models import Order, OrderLine, OrderStatus
 
+from . import fold
 from .models import (
-    COHORT_SHARDS,
     ROLLUP_SHARDS,
     SALES_SHARDS,
     AnalyticsSettings,
     BuyerDay,
-    BuyerMonth,
-    CohortMonth,
     CommissionDay,
     CustomerJourney,
     DistributorJourney,
@@ -32,74 +30,11 @@ from .models import (
 from .recompute import NOT_EARNED, distributor_journey
 
 
-def month_of(day: date) -> date:
-    return day.replace(day=1)
-
-
-def _first_month(customer_id: int, month: date) -> bool:
-    """Records that the customer ordered in this month; True if it is the first order of the
-    month (then his cohort's count for the month goes up by one)."""
-    months = dict(
-        BuyerMonth.objects.filter(customer=customer_id)
-        .order_by("month")
-        .values_list("month", "cohort")
-    )
-    if month in months:
-        return False
-    cohort = next(iter(months.values()), month)
-    inserted = bulk.insert_once(
-        BuyerMonth,
-        {"customer": customer_id, "month": month, "cohort": cohort},
-        unique=["customer", "month"],
-    )
-    if inserted:
-        bulk.add_to(
-            CohortMonth,
-            {"cohort": cohort, "month": month, "shard": customer_id % COHORT_SHARDS},
-            {"customers": 1},
-        )
-    return inserted
-
-
 def order_paid(*, order: Order) -> None:
     """A payment made the order paid: it counts on its day, its buyer is reached, and his month
-    of ordering (and cohort) is recorded."""
-    day = timezone.localdate(order.paid_at)
-    bulk.add_to(
-        BuyerDay,
-        {"day": day, "customer": order.customer_id, "distributor": order.distributor_id or 0},
-        {"orders": 1, "gmv_fen": order.total_fen - order.refunded_fen},
-    )
-    bulk.add_to(
-        SalesDay,
-        {"day": day, "shard": order.customer_id % SALES_SHARDS},
-        {"orders": 1, "gmv_fen": order.total_fen - order.refunded_fen},
-    )
-    reach.buyer_reached(
-        distributor_id=order.distributor_id, customer_id=order.customer_id, at=order.paid_at
-    )
-    presence.seen(presence.BUYER, day, order.customer_id)
-    _first_month(order.customer_id, month_of(day))
-    _products_paid(order, day)
-    if order.distributor_id:  # commission is only ever earned on a distributor's order
-        _commissions_earned(order, day, {})
-
-
-def _products_paid(order: Order, day: date) -> None:
-    """Each line's units and what the payment paid for them count for its product on the day;
-    the distributor credited with the order sold the product that day."""
-    shard = order.pk % ROLLUP_SHARDS
-    lines = OrderLine.objects.filter(order_id=order.pk).values_list(
-        "product_id", "quantity", "paid_fen"
-    )
-    sold = [
-        (
-            product_id,
-            {"units": quantity, "sales_fen": paid_fen, "refunded_units": 0, "refunded_fen": 0},
-        )
-        for product_id, quantity, paid_fen in lines
-    ]
-    _products_changed(order, day, shard, sold)
+    of ordering (and cohort) is recorded, at the next fold (``fold``), not in the payment's
+    transaction."""
+    fold.queue(order)
 
 
 def _products_changed(order: Order, day: date, shard: int, changes: list[tuple[int, dict]]) -> None:
@@ -146,6 +81,7 @@ def _commissions_earned(order: Order, day: date, before: Mapping[int, int]) -> N
 def reversing_commissions(*, order: Order) -> Iterator[None]:
     """Wraps a commission reversal on a paid order: what it reversed comes off the earnings of
     the day the order was paid."""
+    fold.before_change(order.pk)
     before = _net_commissions(order)
     yield
     _commissions_earned(order, timezone.localdate(order.paid_at), before)
@@ -154,6 +90,7 @@ def reversing_commissions(*, order: Order) -> Iterator[None]:
 def lines_refunded(*, order: Order, units: Mapping[int, int], fen: Mapping[int, int]) -> None:
     """Goods came back (``{order_line_id: units}``) and were refunded (``{order_line_id: fen}``
     paid back for them): their products' refunds count on the day the order was paid."""
+    fold.before_change(order.pk)
     day = timezone.localdate(order.paid_at)
     shard = order.pk % ROLLUP_SHARDS
     products = dict(OrderLine.objects.filter(pk__in=[*units, *fen]).values_list("pk", "product_id"))
@@ -176,6 +113,7 @@ def order_refunded(*, order: Order, amount_fen: int) -> None:
     """``amount_fen`` more of the paid order was refunded (the order saved as it is now): its
     day's GMV goes down by it, and an order refunded in full no longer counts as an order. A
     completed order's distributor loses it from his completed sales."""
+    fold.before_change(order.pk)
     day = timezone.localdate(order.paid_at)
     change = {
         "gmv_fen": F("gmv_fen") - amount_fen,

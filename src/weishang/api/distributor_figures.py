@@ -14,6 +14,7 @@ from pydantic import Field, StringConstraints
 
 from weishang.analytics import health, rankings
 from weishang.analytics import selectors as analytics_selectors
+from weishang.analytics.fold import folded
 from weishang.analytics.forms import PeriodForm
 from weishang.analytics.periods import PRESETS, Period
 from weishang.commissions import selectors as commission_selectors
@@ -179,6 +180,7 @@ def _factors(factors) -> dict:
 
 
 @router.get("/analytics", response={200: Analytics, **ERRORS})
+@folded
 def analytics(request, query: Annotated[PeriodQuery, Query()]):
     """His own figures for a period, as his analytics page shows them: his rank by sales, his
     GMV factors beside the period before, his health and his best sellers."""

@@ -17,6 +17,7 @@ from django.utils.translation import pgettext
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from weishang.analytics.fold import folded
 from weishang.catalog.models import Sku
 from weishang.console.distributor_reseller import CHOOSE_SKU
 from weishang.reseller import selectors as reseller_selectors
@@ -373,6 +374,7 @@ class TeamFiguresPage(Schema):
 
 
 @router.get("/team/figures", response={200: TeamFiguresPage, **ERRORS})
+@folded
 def team_figures(request, query: Annotated[PeriodQuery, Query()]):
     """A leader's: his team's aggregate figures for a period (this month when absent) and each
     member's own — store name, sales, orders, customers counted, courses done; never a customer's

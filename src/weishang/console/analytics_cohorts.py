@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from weishang.analytics.fold import folded
 from weishang.analytics.periods import months_between
 from weishang.analytics.selectors_cohorts import CohortTable, cohort_table
 from weishang.replicas import replica_reads
@@ -121,6 +122,7 @@ def share_chart(table: CohortTable) -> Chart:
 
 @staff_required
 @require_safe
+@folded
 @replica_reads
 def cohorts(request):
     form = CohortRangeForm(request.GET or None)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from weishang.analytics import health as selectors
+from weishang.analytics.fold import folded
 from weishang.replicas import replica_reads
 
 from .analytics_views import period_of
@@ -93,6 +94,7 @@ def _csv(period, sort):
 
 @staff_required
 @require_safe
+@folded
 @replica_reads
 def health(request):
     period_form, period = period_of(request)

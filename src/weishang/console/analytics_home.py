@@ -9,6 +9,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_safe
 
 from weishang.analytics import selectors
+from weishang.analytics.fold import folded
 from weishang.analytics.rules import change
 from weishang.replicas import replica_reads
 
@@ -65,6 +66,7 @@ def trend_chart(period, days) -> Chart:
 
 @staff_required
 @require_safe
+@folded
 @replica_reads
 def dashboard(request):
     form, period = period_of(request, default="today")

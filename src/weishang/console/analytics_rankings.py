@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from weishang.analytics import rankings as selectors
+from weishang.analytics.fold import folded
 from weishang.replicas import replica_reads
 
 from .analytics_views import period_of
@@ -46,6 +47,7 @@ class RankingForm(forms.Form):
 
 @staff_required
 @require_safe
+@folded
 @replica_reads
 def rankings(request):
     period_form, period = period_of(request)

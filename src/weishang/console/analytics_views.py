@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from weishang.analytics import selectors, services
+from weishang.analytics.fold import folded
 from weishang.analytics.forms import PeriodForm
 from weishang.analytics.models import AnalyticsSettings
 from weishang.analytics.rules import change
@@ -139,6 +140,7 @@ def factors_table(now, before) -> dict:
 
 @staff_required
 @require_safe
+@folded
 @replica_reads
 def factors(request):
     form, period = period_of(request, default="30d")
@@ -218,6 +220,7 @@ class ThresholdForm(forms.Form):
 
 @staff_required
 @require_safe
+@folded
 @replica_reads
 def funnel(request):
     form, period = period_of(request, default="30d")

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from weishang.analytics.fold import folded
 from weishang.core_errors import DomainError
 from weishang.inputs import BIGINT_MAX, parse_int
 from weishang.replicas import replica_reads
@@ -46,6 +47,7 @@ def _act(request) -> None:
 
 @distributor_required
 @require_http_methods(["GET", "POST"])
+@folded
 @replica_reads
 def team(request):
     if request.method == "POST":

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from weishang.analytics import health, rankings
 from weishang.analytics import selectors as analytics_selectors
+from weishang.analytics.fold import folded
 from weishang.campaigns import selectors as campaign_reads
 from weishang.catalog import selectors as catalog
 from weishang.catalog.models import Product
@@ -427,6 +428,7 @@ def store(request):
 
 @distributor_required
 @require_safe
+@folded
 @replica_reads
 def analytics(request):
     period_form, period = period_of(request)

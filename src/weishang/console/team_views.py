@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from weishang.analytics.fold import folded
 from weishang.inputs import IntegerField, text_field
 from weishang.replicas import replica_reads
 from weishang.teams import selectors
@@ -96,6 +97,7 @@ def team_context(team: Team, period) -> dict:
 
 
 @staff_required
+@folded
 @replica_reads
 def team_detail(request, team_id: int):
     """A team's figures, members, courses and history; POST renames it."""
@@ -259,6 +261,7 @@ def my_team_course(request):
 
 
 @staff_required
+@folded
 @replica_reads
 def my_team(request):
     """The teams the signed-in staff member leads, read only; any role may lead one."""

@@ -8,10 +8,12 @@ however many people. A person seen on a day before another already recorded (a p
 just after midnight) moves that later day's ``since``; a person no longer seen (his only order of
 the day refunded) is taken out the same way. ``rebuild`` makes it all again from scratch."""
 
+from collections.abc import Iterable
 from datetime import date
+from itertools import groupby
 
 from django.db import connection
-from django.db.models import Count, Sum
+from django.db.models import Count, Max, Sum
 from django.db.models.functions import Abs
 
 from weishang import bulk
@@ -69,6 +71,47 @@ def seen(kind: str, day: date, person: int) -> None:
         _count(kind, later.day, later.since, person, -1)
         _count(kind, later.day, day, person, 1)
         Presence.objects.filter(pk=later.pk).update(since=day)
+
+
+def seen_all(kind: str, sightings: Iterable[tuple[int, date]]) -> None:
+    """``seen`` for many ``(person, day)`` sightings in a few statements: each person's latest
+    day is read at once, the days after it are recorded together, and only a day before it (a
+    late payment) is recorded on its own, as ``seen`` does."""
+    days_of = {
+        person: sorted({day for _p, day in group})
+        for person, group in groupby(sorted(set(sightings)), key=lambda pair: pair[0])
+    }
+    latest = dict(
+        Presence.objects.filter(kind=kind, person__in=list(days_of))
+        .order_by()
+        .values("person")
+        .annotate(latest=Max("day"))
+        .values_list("person", "latest")
+    )
+    rows, earlier = [], []
+    for person, days in days_of.items():
+        last = latest.get(person)
+        for day in days:
+            if last is not None and day <= last:
+                if day < last:
+                    earlier.append((person, day))
+                continue
+            rows.append({"kind": kind, "day": day, "person": person, "since": last or NEVER})
+            last = day
+    since = {(row["person"], row["day"]): row["since"] for row in rows}
+    inserted = bulk.insert_new(Presence, rows, unique=["kind", "person", "day"])
+    bulk.add_all(
+        FirstSeen,
+        [
+            (
+                {"kind": kind, "day": day, "since": since[person, day], "shard": _shard(person)},
+                {"people": 1},
+            )
+            for _kind, person, day in inserted
+        ],
+    )
+    for person, day in earlier:
+        seen(kind, day, person)
 
 
 def unseen(kind: str, day: date, person: int) -> None:

@@ -5,7 +5,8 @@ cookie (so the two never collide). A visitor who opens a link before signing in 
 counts as two people that day: his device and his account."""
 
 import hashlib
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import date, datetime
 
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce, TruncDate
@@ -39,13 +40,15 @@ def link_opened(*, distributor_id: int, person: int, at: datetime) -> None:
     presence.seen(presence.VISITOR, day, person)
 
 
-def buyer_reached(*, distributor_id: int | None, customer_id: int, at: datetime) -> None:
-    day = timezone.localdate(at)
+def buyers_reached(buyers: Iterable[tuple[int | None, int, date]]) -> None:
+    """Paid orders' buyers, each ``(distributor_id or None, customer_id, day paid)``, were
+    reached that day by the distributor who sold (0: the brand)."""
+    reached = sorted({(seller or 0, person, day) for seller, person, day in buyers})
     Reach.objects.bulk_create(
-        [Reach(day=day, distributor=distributor_id or 0, person=customer_id)],
+        [Reach(day=day, distributor=seller, person=person) for seller, person, day in reached],
         ignore_conflicts=True,
     )
-    presence.seen(presence.REACHED, day, customer_id)
+    presence.seen_all(presence.REACHED, [(person, day) for _s, person, day in reached])
 
 
 def product_shared(*, distributor_id: int, product_id: int, at: datetime) -> None:
