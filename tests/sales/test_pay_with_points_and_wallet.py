@@ -80,8 +80,10 @@ def test_an_order_the_points_and_wallet_pay_in_full_is_paid_at_once_without_a_pa
     customer, sku
 ):
     stock_up(customer, points_=3_000, wallet_fen=990)
-    order = place(customer, {sku.pk: 1})
-    assert (order.status, order.total_fen) == (OrderStatus.PAID, 0)
+    order, payment = sales.place_order_to_pay(
+        customer=customer, items={sku.pk: 1}, address=customer.addresses.get(), choice=BOTH
+    )
+    assert (order.status, order.total_fen, payment) == (OrderStatus.PAID, 0, None)
     assert not Payment.objects.exists()
     sales.cancel_order(order=order, by_brand=False)
     assert points.points_balance(customer.pk) == 3_000

@@ -9,6 +9,7 @@ from weishang.catalog.services import schedule_price_period
 from weishang.inventory.models import Stock
 from weishang.orders.models import Order
 from weishang.orders.services import add_to_cart
+from weishang.payments import services as payments
 from weishang.payments.models import Payment
 
 pytestmark = pytest.mark.django_db
@@ -96,6 +97,8 @@ def test_place_order_reserves_stock_and_redirects_to_the_sandbox_pay_page(
     assert Stock.objects.get(sku=a).reserved == 3
     assert not customer.cart_items.exists()
     assert shopper.get(response["Location"]).status_code == 200
+    # The payment was opened with the order: paying later from the order's page reuses it.
+    assert payments.start_payment(order=order) == payment
 
 
 def test_excludable_goods_need_the_ticked_confirmation(shopper, customer, make_product):

@@ -51,7 +51,17 @@ def start_payment(*, order: Order, provider: str | None = None, payer_account: s
     payment = order.payments.filter(
         provider=provider_code, status=Payment.Status.CREATED, payer_account=payer_account
     ).first()
-    return payment or Payment.objects.create(
+    return payment or _open(order, provider_code, payer_account)
+
+
+def open_payment(*, order: Order, provider: str | None = None) -> Payment:
+    """The payment of an order placed in this transaction (nothing to lock, check or reuse yet),
+    opened with it so that the customer goes straight to pay."""
+    return _open(order, get_provider(provider).code, "")
+
+
+def _open(order: Order, provider_code: str, payer_account: str) -> Payment:
+    return Payment.objects.create(
         number=new_number("P"),
         order=order,
         provider=provider_code,

@@ -48,7 +48,22 @@ Outcome = payments.Outcome
 
 
 @transaction.atomic(durable=True)
-def place_order(
+def place_order(**details) -> Order:
+    """Places the order (``_place_order``)."""
+    return _place_order(**details)
+
+
+@transaction.atomic(durable=True)
+def place_order_to_pay(*, provider: str | None = None, **details) -> tuple[Order, Payment | None]:
+    """Places the order (``_place_order``) and opens, in the same transaction, the payment the
+    customer goes on to make with the provider; none when nothing is left to pay."""
+    order = _place_order(**details)
+    if order.status != OrderStatus.PENDING_PAYMENT:
+        return order, None
+    return order, payments.open_payment(order=order, provider=provider)
+
+
+def _place_order(
     *,
     customer: Customer,
     items: Mapping[int, int],

@@ -510,19 +510,23 @@ def place_order(request):
             raise OrderError(_("Please review your order before placing it."))
         if address is None:
             raise OrderError(_("Choose a delivery address."))
-        order = sales.place_order(
-            customer=customer,
-            items=items,
-            address=address,
-            confirm_return_exclusion=confirmed,
-            expected_total_fen=expected_total_fen,
-            device_id=_device_id(request),
-            buyer_note=note_form.cleaned_data["buyer_note"],
-            clear_cart=not buy_now,
-            choice=choice,
-            shared_by=share_visits.sharer_for(request, customer),
-            post_id=post_visits.remembered_post(request),
-        )
+        details = {
+            "customer": customer,
+            "items": items,
+            "address": address,
+            "confirm_return_exclusion": confirmed,
+            "expected_total_fen": expected_total_fen,
+            "device_id": _device_id(request),
+            "buyer_note": note_form.cleaned_data["buyer_note"],
+            "clear_cart": not buy_now,
+            "choice": choice,
+            "shared_by": share_visits.sharer_for(request, customer),
+            "post_id": post_visits.remembered_post(request),
+        }
+        if wechat_payer(request) is not None:  # inside WeChat: his order page offers WeChat Pay
+            order, payment = sales.place_order(**details), None
+        else:
+            order, payment = sales.place_order_to_pay(**details)
     except DomainError as exc:
         messages.error(request, exc.message)
         return _review(
@@ -534,6 +538,8 @@ def place_order(request):
             buyer_note=buyer_note,
             choice=choice,
         )
+    if payment is not None:
+        return redirect(get_provider(payment.provider).pay_url(payment=payment))
     return to_payment(request, order, _("Your points and wallet paid the whole order."))
 
 
