@@ -70,7 +70,7 @@ def test_the_planners_queries_stay_flat_as_posts_grow(
 ):
     for _n in range(2):
         post(distributor, today())
-    with django_assert_num_queries(7) as few:
+    with django_assert_num_queries(6) as few:
         dclient.get("/d/planner/")
     for _n in range(10):
         post(distributor, today())
@@ -212,14 +212,14 @@ def test_the_care_page_queries_do_not_grow_with_his_customers(
     dclient, customers, django_assert_num_queries
 ):
     customers(2)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         dclient.get("/d/care/")
     CareTask.objects.all().delete()
     customers(12, first=2)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         page = dclient.get("/d/care/").content.decode()
     assert page.count('data-testid="care-row"') == 10
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         dclient.get("/d/care/")
 
 
