@@ -106,6 +106,9 @@ def test_a_theme_becomes_his_post_and_a_sale_through_it_counts(
     phone.goto(store + "/d/library/")
     phone.click(f"[data-testid=theme]:has-text('{THEME_TITLE}') button[type=submit]")
     phone.wait_for_selector("[data-testid=post-pictures]")
+    # Its pictures load before this thread reads the database: on SQLite the live server's
+    # requests share the test's one in-memory connection.
+    phone.wait_for_load_state("networkidle")
     post = Post.objects.get(distributor=distributor, theme=theme)
     assert "若羌灰枣" in phone.input_value("#post-copy-text")
     screenshot(phone, "distributor-post")
